@@ -1,0 +1,190 @@
+//! Building signed requests and reading signed responses, with no I/O.
+//!
+//! A transport (the `freedompay` client's reqwest layer, a test, another HTTP
+//! stack) calls [`prepare`] to get the exact form to send and
+//! [`read_response`] to turn the gateway's XML into a verified, typed value.
+
+use std::ops::Deref;
+
+use crate::form;
+use crate::message::{DecodeError, Decode, Endpoint, HttpMethod, ValidationErrors};
+use crate::params::Params;
+use crate::signature::{self, SecretKey, SignatureError};
+use crate::xml::{self, XmlError};
+
+/// A request ready to send: validated, signed, encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    /// The HTTP method.
+    pub method: HttpMethod,
+    /// The path, parameters filled in (`/init_payment.php`).
+    pub path: String,
+    /// The script name the request was signed with.
+    pub script: &'static str,
+    /// The signed parameters in the order they are sent.
+    pub params: Params,
+    /// The `application/x-www-form-urlencoded` body (or query string for `GET`).
+    pub body: String,
+}
+
+impl PreparedRequest {
+    /// The signature that was attached.
+    pub fn signature(&self) -> &str {
+        self.params.get_text(signature::SIG).unwrap_or_default()
+    }
+
+    /// The salt that was attached.
+    pub fn salt(&self) -> &str {
+        self.params.get_text(signature::SALT).unwrap_or_default()
+    }
+}
+
+/// Validates, signs (with a fresh salt from the CSPRNG) and encodes a request.
+pub fn prepare<E: Endpoint>(
+    request: &E,
+    merchant_id: &str,
+    secret: &SecretKey,
+) -> Result<PreparedRequest, ValidationErrors> {
+    prepare_with_salt(request, merchant_id, secret, &signature::generate_salt())
+}
+
+/// [`prepare`] with a given salt, for reproducible examples and tests.
+pub fn prepare_with_salt<E: Endpoint>(
+    request: &E,
+    merchant_id: &str,
+    secret: &SecretKey,
+    salt: &str,
+) -> Result<PreparedRequest, ValidationErrors> {
+    request.validate()?;
+    let params = request.signed_params(Some(merchant_id), secret, salt);
+    Ok(PreparedRequest {
+        method: E::METHOD,
+        path: request.path(merchant_id),
+        script: E::SCRIPT,
+        body: form::encode(&params),
+        params,
+    })
+}
+
+/// A verified response: the typed data, plus the message exactly as received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    data: T,
+    params: Params,
+    raw: String,
+}
+
+impl<T> Response<T> {
+    /// The typed data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The typed data, by value.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Every parameter as received, known or not, in document order.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The response body as received, for debugging.
+    pub fn raw_xml(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+/// An error the gateway reported with `pg_status=error`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the gateway answered error {code}: {description}")]
+pub struct GatewayError {
+    /// `pg_error_code` (0 when the gateway sent none or a non-numeric one).
+    pub code: i64,
+    /// `pg_error_description`.
+    pub description: String,
+    /// Whether the error message carried a valid signature. An unsigned error
+    /// means the gateway could not identify the merchant (documented as 9998,
+    /// and as 101 on one site), whatever its code.
+    pub signed: bool,
+}
+
+impl GatewayError {
+    /// Whether this is the unsigned "merchant not identified" answer.
+    pub fn merchant_not_identified(&self) -> bool {
+        !self.signed
+    }
+}
+
+/// Why a response was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseError {
+    /// The body is not well-formed XML.
+    #[error("malformed response: {0}")]
+    Malformed(#[from] XmlError),
+    /// A successful response without `pg_sig`.
+    #[error("the response is not signed (no pg_sig); it was not accepted")]
+    Unsigned,
+    /// `pg_sig` does not match the message: it was altered or signed with another key.
+    #[error("the response signature does not match; it was not accepted")]
+    BadSignature,
+    /// The gateway reported an error.
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    /// The response is signed but lacks a field or has an invalid value.
+    #[error("unexpected response content: {0}")]
+    Decode(#[from] DecodeError),
+}
+
+/// Parses, verifies and decodes a gateway response to a request signed with `script`.
+///
+/// The signature is checked over the message exactly as received (every
+/// element, known or not). `pg_status=error` becomes [`ResponseError::Gateway`];
+/// such an error may be unsigned (the merchant was not identified).
+pub fn read_response<T: Decode>(
+    script: &str,
+    secret: &SecretKey,
+    body: &str,
+) -> Result<Response<T>, ResponseError> {
+    let message = xml::parse(body)?;
+    let params = message.params;
+    let verified = signature::verify(script, &params, secret);
+    if params.get_text("pg_status").map(str::trim) == Some("error") {
+        let signed = match verified {
+            Ok(()) => true,
+            Err(SignatureError::Missing) => false,
+            Err(SignatureError::Mismatch) => return Err(ResponseError::BadSignature),
+        };
+        return Err(ResponseError::Gateway(GatewayError {
+            code: params
+                .get_text("pg_error_code")
+                .and_then(|c| c.trim().parse().ok())
+                .unwrap_or(0),
+            description: params
+                .get_text("pg_error_description")
+                .unwrap_or_default()
+                .to_owned(),
+            signed,
+        }));
+    }
+    match verified {
+        Ok(()) => {}
+        Err(SignatureError::Missing) => return Err(ResponseError::Unsigned),
+        Err(SignatureError::Mismatch) => return Err(ResponseError::BadSignature),
+    }
+    let data = T::decode(&params)?;
+    Ok(Response {
+        data,
+        params,
+        raw: body.to_owned(),
+    })
+}

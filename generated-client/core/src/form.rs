@@ -1,0 +1,108 @@
+//! Form encoding with the gateway's bracket notation.
+//!
+//! A nested list travels as `pg_receipt_positions[0][name]=Mouse pad`. Encoding
+//! walks the [`Params`] tree in order; decoding rebuilds the tree the way PHP's
+//! `parse_str` does (first appearance fixes the position, a repeated key
+//! replaces the value, `name[]` appends the next index).
+
+use crate::params::{Params, Value};
+
+/// The flat `(name, value)` pairs of `params`, nested names in bracket notation, in order.
+pub fn to_pairs(params: &Params) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    pairs_into(params, None, &mut out);
+    out
+}
+
+fn pairs_into(params: &Params, parent: Option<&str>, out: &mut Vec<(String, String)>) {
+    for (name, value) in params.iter() {
+        let key = match parent {
+            Some(parent) => format!("{parent}[{name}]"),
+            None => name.to_owned(),
+        };
+        match value {
+            Value::Text(text) => out.push((key, text.clone())),
+            Value::Nested(children) => pairs_into(children, Some(&key), out),
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` body (or query string) for `params`.
+pub fn encode(params: &Params) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in to_pairs(params) {
+        serializer.append_pair(&name, &value);
+    }
+    serializer.finish()
+}
+
+/// Parses an `application/x-www-form-urlencoded` body or a query string
+/// (without the leading `?`) into a parameter tree.
+pub fn decode(body: &str) -> Params {
+    from_pairs(form_urlencoded::parse(body.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())))
+}
+
+/// Builds a tree from already-decoded `(name, value)` pairs in bracket notation,
+/// as a multipart body or a web framework's form extractor gives them.
+pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {
+    let mut root = Params::new();
+    for (name, value) in pairs {
+        let path = split_brackets(&name);
+        insert(&mut root, &path, value);
+    }
+    root
+}
+
+/// `a[b][c]` → `["a", "b", "c"]`; `a[]` → `["a", ""]`. A name whose brackets do
+/// not close is taken literally, as PHP does.
+fn split_brackets(name: &str) -> Vec<&str> {
+    let Some(open) = name.find('[') else {
+        return vec![name];
+    };
+    if open == 0 {
+        return vec![name];
+    }
+    let mut parts = vec![&name[..open]];
+    let mut rest = &name[open..];
+    while let Some(stripped) = rest.strip_prefix('[') {
+        match stripped.find(']') {
+            Some(close) => {
+                parts.push(&stripped[..close]);
+                rest = &stripped[close + 1..];
+            }
+            None => return vec![name],
+        }
+    }
+    parts
+}
+
+fn insert(params: &mut Params, path: &[&str], value: String) {
+    let Some((&first, rest)) = path.split_first() else {
+        return;
+    };
+    let key = if first.is_empty() {
+        next_index(params)
+    } else {
+        first.to_owned()
+    };
+    if rest.is_empty() {
+        params.set(key, value);
+        return;
+    }
+    if !matches!(params.get(&key), Some(Value::Nested(_))) {
+        params.set(key.clone(), Params::new());
+    }
+    if let Some(Value::Nested(child)) = params.get_mut(&key) {
+        insert(child, rest, value);
+    }
+}
+
+
+fn next_index(params: &Params) -> String {
+    params
+        .iter()
+        .filter_map(|(name, _)| name.parse::<u64>().ok())
+        .max()
+        .map_or(0, |max| max + 1)
+        .to_string()
+}

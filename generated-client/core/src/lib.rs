@@ -1,0 +1,45 @@
+//! The I/O-free core of the Freedom Pay client.
+//!
+//! Everything here works on values in memory: the ordered parameter tree
+//! ([`Params`]), the `pg_sig` signature ([`signature`]), form and XML codecs
+//! ([`form`], [`xml`]), money ([`Amount`]), the message traits the derive
+//! macros implement ([`message`]), and the request/response and callback
+//! exchanges ([`exchange`], [`callback`]). The `freedompay` crate adds the
+//! generated API types and an HTTP transport on top; a server receiving
+//! callbacks, a test or another HTTP stack can use this crate as it is.
+#![deny(missing_docs)]
+
+pub mod amount;
+pub mod callback;
+pub mod exchange;
+pub mod form;
+pub mod message;
+pub mod params;
+pub mod rules;
+pub mod signature;
+pub mod wire;
+pub mod xml;
+
+pub use amount::{Amount, AmountError};
+pub use message::{
+    Callback, Decode, DecodeError, Encode, Endpoint, HttpMethod, Replied, Rule, Sign, Validate,
+    ValidationError, ValidationErrors,
+};
+pub use params::{Params, Value};
+pub use rust_decimal::Decimal;
+pub use signature::SecretKey;
+pub use wire::{FromWire, Numeric, ToWire};
+
+/// Items the derived and generated code refers to. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::message::{
+        Callback, Decode, DecodeError, Encode, Endpoint, HttpMethod, Replied, Sign, Validate,
+        ValidationErrors, child_path,
+    };
+    pub use crate::params::{Params, Value};
+    pub use crate::rules::{self, Format};
+    pub use crate::wire::{FromWire, ToWire};
+    pub use regex::Regex;
+    pub use std::sync::LazyLock;
+}

@@ -1,0 +1,234 @@
+//! The traits every message type implements, and their errors.
+//!
+//! The derive macros of `freedompay-macros` implement these from field
+//! attributes; the generated API types use them, and so can a hand-written
+//! type for an endpoint not yet in the spec.
+
+use std::fmt;
+
+use crate::params::Params;
+use crate::signature::{self, SecretKey};
+
+/// Joins a parent path and a child name the way the gateway writes nested
+/// names: `pg_receipt_positions[0][price]`.
+pub fn child_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}[{name}]")
+    }
+}
+
+/// Which rule a value broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// Below `min`.
+    Min,
+    /// Above `max`.
+    Max,
+    /// Shorter than `min_length`.
+    MinLength,
+    /// Longer than `max_length`.
+    MaxLength,
+    /// Does not match `pattern`.
+    Pattern,
+    /// Not a valid URL, e-mail, phone, IP address or date-time.
+    Format,
+    /// Fewer list items than `min_items`.
+    MinItems,
+    /// More list items than `max_items`.
+    MaxItems,
+    /// An extra parameter clashes with a typed field or has an unusable name.
+    ExtraName,
+}
+
+impl Rule {
+    /// The rule's name as written in the spec and in field attributes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Min => "min",
+            Rule::Max => "max",
+            Rule::MinLength => "min_length",
+            Rule::MaxLength => "max_length",
+            Rule::Pattern => "pattern",
+            Rule::Format => "format",
+            Rule::MinItems => "min_items",
+            Rule::MaxItems => "max_items",
+            Rule::ExtraName => "extra",
+        }
+    }
+}
+
+/// One broken rule: which field (its wire name), which rule, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// The field's wire name, nested names in bracket notation.
+    pub field: String,
+    /// The rule it broke.
+    pub rule: Rule,
+    /// What the rule demands and what was found (never the secret key).
+    pub message: String,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} ({})", self.field, self.message, self.rule.name())
+    }
+}
+
+/// Every broken rule of a message, collected in one pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors(pub Vec<ValidationError>);
+
+impl ValidationErrors {
+    /// Records a broken rule.
+    pub fn push(&mut self, field: impl Into<String>, rule: Rule, message: impl Into<String>) {
+        self.0.push(ValidationError {
+            field: field.into(),
+            rule,
+            message: message.into(),
+        });
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The recorded errors.
+    pub fn iter(&self) -> impl Iterator<Item = &ValidationError> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid request: ")?;
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// A message whose values can be checked against its rules before anything is sent.
+pub trait Validate {
+    /// Records every broken rule under `path` (empty at the top level).
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors);
+
+    /// Checks every rule, returning all broken ones at once.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        self.validate_at("", &mut errors);
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+/// A message that writes itself, in field order, into a parameter tree.
+pub trait Encode {
+    /// Appends this message's parameters to `out`.
+    fn encode(&self, out: &mut Params);
+
+    /// This message's parameters.
+    fn to_params(&self) -> Params {
+        let mut params = Params::new();
+        self.encode(&mut params);
+        params
+    }
+}
+
+/// How a received message failed to become its typed struct.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// A required field is absent.
+    #[error("required field {field} is missing")]
+    Missing {
+        /// The field's wire name.
+        field: String,
+    },
+    /// A field is present but its value is not of the expected type.
+    #[error("field {field} is invalid: {reason}")]
+    Invalid {
+        /// The field's wire name.
+        field: String,
+        /// What was expected.
+        reason: String,
+    },
+}
+
+/// A message that can be read from a parameter tree (an XML response, a callback form).
+pub trait Decode: Sized {
+    /// Reads the message from `params`, naming fields under `path`.
+    fn decode_at(params: &Params, path: &str) -> Result<Self, DecodeError>;
+
+    /// Reads the message from a top-level parameter tree.
+    fn decode(params: &Params) -> Result<Self, DecodeError> {
+        Self::decode_at(params, "")
+    }
+}
+
+/// A message signed with a script name: requests we send and replies we give.
+pub trait Sign: Encode {
+    /// The script name that starts the string to sign.
+    const SCRIPT: &'static str;
+
+    /// The signed parameters: `pg_merchant_id` first (when given), the
+    /// message's own parameters in order, then `pg_salt` and `pg_sig`.
+    fn signed_params(&self, merchant_id: Option<&str>, secret: &SecretKey, salt: &str) -> Params {
+        let mut params = Params::new();
+        if let Some(merchant_id) = merchant_id {
+            params.push("pg_merchant_id", merchant_id);
+        }
+        self.encode(&mut params);
+        params.push(signature::SALT, salt);
+        let sig = signature::sign(Self::SCRIPT, &params, secret);
+        params.push(signature::SIG, sig);
+        params
+    }
+}
+
+/// The HTTP method an endpoint is called with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// `GET` with the parameters in the query string.
+    Get,
+    /// `POST` with the parameters in a form body.
+    Post,
+}
+
+/// An endpoint we call: its request type knows where it goes and what comes back.
+pub trait Endpoint: Sign + Validate {
+    /// The typed response.
+    type Response: Decode;
+    /// The endpoint's id in the spec.
+    const ID: &'static str;
+    /// The HTTP method.
+    const METHOD: HttpMethod;
+    /// The path template, e.g. `/v1/merchant/{merchant_id}/cardstorage/add`.
+    const PATH: &'static str;
+    /// Whether the endpoint is signed with the payout key when one is configured.
+    const PAYOUT: bool = false;
+
+    /// The path with its parameters filled in.
+    fn path(&self, merchant_id: &str) -> String {
+        Self::PATH.replace("{merchant_id}", merchant_id)
+    }
+}
+
+/// A callback the gateway sends to the merchant.
+pub trait Callback: Decode + Validate {
+    /// The callback's id in the spec.
+    const ID: &'static str;
+}
+
+/// A callback the merchant answers with a signed XML reply.
+pub trait Replied: Callback {
+    /// The reply type.
+    type Reply: Encode + Validate;
+}

@@ -1,0 +1,186 @@
+//! The checks behind validation attributes, called by derived `Validate` impls.
+//!
+//! Each check records a [`ValidationError`](crate::message::ValidationError)
+//! naming the field and the rule. Messages show the limit and, for numbers
+//! and lengths, what was found; they never echo text values, which may be
+//! card numbers or personal data.
+
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use crate::message::{Rule, ValidationErrors};
+use crate::wire::Numeric;
+
+fn limit(text: &str) -> Decimal {
+    // The derive macro accepts only numeric literals here, so this cannot fail.
+    Decimal::from_str(text).unwrap_or_default()
+}
+
+/// `min`: the value is at least `min`.
+pub fn min<T: Numeric>(errors: &mut ValidationErrors, field: &str, value: &T, min: &str) {
+    let value = value.to_decimal();
+    if value < limit(min) {
+        errors.push(field, Rule::Min, format!("must be at least {min}, got {value}"));
+    }
+}
+
+/// `max`: the value is at most `max`.
+pub fn max<T: Numeric>(errors: &mut ValidationErrors, field: &str, value: &T, max: &str) {
+    let value = value.to_decimal();
+    if value > limit(max) {
+        errors.push(field, Rule::Max, format!("must be at most {max}, got {value}"));
+    }
+}
+
+/// `min_length`: at least `min` characters.
+pub fn min_length(errors: &mut ValidationErrors, field: &str, value: &str, min: usize) {
+    let len = value.chars().count();
+    if len < min {
+        errors.push(
+            field,
+            Rule::MinLength,
+            format!("must be at least {min} characters long, got {len}"),
+        );
+    }
+}
+
+/// `max_length`: at most `max` characters.
+pub fn max_length(errors: &mut ValidationErrors, field: &str, value: &str, max: usize) {
+    let len = value.chars().count();
+    if len > max {
+        errors.push(
+            field,
+            Rule::MaxLength,
+            format!("must be at most {max} characters long, got {len}"),
+        );
+    }
+}
+
+/// `pattern`: the whole value matches the regular expression.
+pub fn pattern(errors: &mut ValidationErrors, field: &str, value: &str, regex: &Regex) {
+    if !regex.is_match(value) {
+        errors.push(
+            field,
+            Rule::Pattern,
+            format!("must match the pattern {}", regex.as_str()),
+        );
+    }
+}
+
+/// `min_items`: a list has at least `min` items.
+pub fn min_items<T>(errors: &mut ValidationErrors, field: &str, value: &[T], min: usize) {
+    if value.len() < min {
+        errors.push(
+            field,
+            Rule::MinItems,
+            format!("must have at least {min} items, got {}", value.len()),
+        );
+    }
+}
+
+/// `max_items`: a list has at most `max` items.
+pub fn max_items<T>(errors: &mut ValidationErrors, field: &str, value: &[T], max: usize) {
+    if value.len() > max {
+        errors.push(
+            field,
+            Rule::MaxItems,
+            format!("must have at most {max} items, got {}", value.len()),
+        );
+    }
+}
+
+/// The formats a text field can be checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// An absolute `http` or `https` URL.
+    Url,
+    /// An e-mail address.
+    Email,
+    /// A phone number in international form: digits, optionally after `+`.
+    Phone,
+    /// An IPv4 or IPv6 address.
+    Ip,
+    /// A date and time: `YYYY-MM-DD HH:MM:SS` or RFC 3339.
+    DateTime,
+}
+
+impl Format {
+    /// The format's name as written in the spec.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Url => "url",
+            Format::Email => "email",
+            Format::Phone => "phone",
+            Format::Ip => "ip",
+            Format::DateTime => "datetime",
+        }
+    }
+
+    fn expectation(self) -> &'static str {
+        match self {
+            Format::Url => "an absolute http(s) URL",
+            Format::Email => "an e-mail address",
+            Format::Phone => "a phone number of 10 to 15 digits starting with the country code",
+            Format::Ip => "an IP address",
+            Format::DateTime => "a date-time as YYYY-MM-DD HH:MM:SS or RFC 3339",
+        }
+    }
+
+    /// Whether `value` has this format.
+    pub fn matches(self, value: &str) -> bool {
+        static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"^[^@\s]+@[^@\s]+\.[^@\s]+$").expect("valid e-mail pattern")
+        });
+        static PHONE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^\+?[0-9]{10,15}$").expect("valid phone pattern"));
+        static URL: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"^https?://[^\s/?#]+[^\s]*$").expect("valid URL pattern")
+        });
+        static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(
+                r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$",
+            )
+            .expect("valid date-time pattern")
+        });
+        match self {
+            Format::Url => URL.is_match(value),
+            Format::Email => EMAIL.is_match(value),
+            Format::Phone => PHONE.is_match(value),
+            Format::Ip => value.parse::<std::net::IpAddr>().is_ok(),
+            Format::DateTime => DATE_TIME.is_match(value),
+        }
+    }
+}
+
+/// `format`: the value has the given format.
+pub fn format(errors: &mut ValidationErrors, field: &str, value: &str, format: Format) {
+    if !format.matches(value) {
+        errors.push(field, Rule::Format, format!("must be {}", format.expectation()));
+    }
+}
+
+/// Extra parameters must have a name and must not repeat a typed field.
+pub fn extra_names(
+    errors: &mut ValidationErrors,
+    path: &str,
+    extra: &crate::params::Params,
+    known: &[&str],
+) {
+    for (name, _) in extra.iter() {
+        let problem = if name.is_empty() {
+            Some("an extra parameter needs a name")
+        } else if known.contains(&name) || name == "pg_sig" || name == "pg_salt" || name == "pg_merchant_id" {
+            Some("an extra parameter repeats a parameter the message already sets")
+        } else if name.contains(['[', ']', '<', '>', '&', '=', ' ']) {
+            Some("an extra parameter name may not contain brackets, spaces, `<`, `>`, `&` or `=`")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            errors.push(crate::message::child_path(path, name), Rule::ExtraName, problem);
+        }
+    }
+}

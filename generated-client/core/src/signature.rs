@@ -1,0 +1,170 @@
+//! The `pg_sig` MD5 signature, byte-identical to the gateway's `PG_Signature`.
+//!
+//! String to sign: the script name, then every parameter value in order, then
+//! the secret key, joined with `;`. The order: each value gets a sort key made
+//! of its parent's key, its own name and its 1-based position among its
+//! siblings as three digits (`pg_amount003`); positions count every sibling,
+//! `pg_sig` included, although `pg_sig` itself never takes part. Nested lists
+//! are flattened recursively and all keys are sorted by their bytes. The
+//! signature is the lowercase hex MD5 of the UTF-8 bytes.
+
+use std::fmt;
+
+use md5::{Digest, Md5};
+use subtle::ConstantTimeEq;
+
+use crate::params::{Params, Value};
+
+/// The parameter that carries the signature; it never takes part in it.
+pub const SIG: &str = "pg_sig";
+/// The parameter that carries the random salt.
+pub const SALT: &str = "pg_salt";
+
+/// A merchant's secret key ("payment password"). Its `Debug` and `Display` never show it.
+#[derive(Clone)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    /// Wraps a secret key.
+    pub fn new(key: impl Into<String>) -> Self {
+        SecretKey(key.into())
+    }
+
+    /// The key itself, for computing a signature. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+impl From<&str> for SecretKey {
+    fn from(key: &str) -> Self {
+        SecretKey::new(key)
+    }
+}
+
+impl From<String> for SecretKey {
+    fn from(key: String) -> Self {
+        SecretKey::new(key)
+    }
+}
+
+/// The values of `params` in signing order, each with its sort key.
+///
+/// Exposed so tools can explain a signature; [`string_to_sign`] is what signs.
+pub fn ordered_values(params: &Params) -> Vec<(String, &str)> {
+    let mut flat = Vec::new();
+    flatten(params, "", &mut flat);
+    // Stable sort: equal keys (only possible with more than 999 siblings) keep
+    // their order of appearance, and PHP's `+=` keeps the first of them.
+    flat.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    flat.dedup_by(|later, earlier| later.0 == earlier.0);
+    flat
+}
+
+fn flatten<'a>(params: &'a Params, parent: &str, out: &mut Vec<(String, &'a str)>) {
+    for (index, (name, value)) in params.iter().enumerate() {
+        if name == SIG {
+            continue;
+        }
+        let key = format!("{parent}{name}{:03}", index + 1);
+        match value {
+            Value::Text(text) => out.push((key, text)),
+            Value::Nested(children) => flatten(children, &key, out),
+        }
+    }
+}
+
+/// The exact string whose MD5 is the signature. It contains the secret key:
+/// show it only to the key's owner.
+pub fn string_to_sign(script: &str, params: &Params, secret: &SecretKey) -> String {
+    let values = ordered_values(params);
+    let mut out = String::with_capacity(
+        script.len() + secret.0.len() + values.iter().map(|(_, v)| v.len() + 1).sum::<usize>() + 1,
+    );
+    out.push_str(script);
+    for (_, value) in values {
+        out.push(';');
+        out.push_str(value);
+    }
+    out.push(';');
+    out.push_str(&secret.0);
+    out
+}
+
+/// Lowercase hex MD5 of `text`'s UTF-8 bytes.
+pub fn md5_hex(text: &str) -> String {
+    let digest = Md5::digest(text.as_bytes());
+    let mut hex = String::with_capacity(32);
+    for byte in digest.iter() {
+        hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        hex.push(char::from_digit(u32::from(byte & 0x0f), 16).unwrap_or('0'));
+    }
+    hex
+}
+
+/// The signature of `params` for `script` (any `pg_sig` in `params` is ignored).
+pub fn sign(script: &str, params: &Params, secret: &SecretKey) -> String {
+    md5_hex(&string_to_sign(script, params, secret))
+}
+
+/// Why a signature did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// The message carries no `pg_sig`.
+    #[error("the message carries no pg_sig")]
+    Missing,
+    /// `pg_sig` is present but does not match the message.
+    #[error("pg_sig does not match the message")]
+    Mismatch,
+}
+
+/// Checks the top-level `pg_sig` of `params` against the signature computed for `script`.
+///
+/// The comparison takes the same time whatever the signature's content.
+pub fn verify(script: &str, params: &Params, secret: &SecretKey) -> Result<(), SignatureError> {
+    let given = params.get_text(SIG).ok_or(SignatureError::Missing)?;
+    let expected = sign(script, params, secret);
+    let given = given.trim().to_ascii_lowercase();
+    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
+}
+
+/// A fresh salt: 16 characters from `[0-9A-Za-z]`, drawn from the operating system's CSPRNG.
+///
+/// # Panics
+/// Panics only if the operating system cannot provide random bytes, in which
+/// case no secure signature can be made at all.
+pub fn generate_salt() -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut salt = String::with_capacity(16);
+    let mut buf = [0u8; 32];
+    while salt.len() < 16 {
+        getrandom::fill(&mut buf).expect("the operating system's random number generator failed");
+        // Rejection sampling keeps every character equally likely.
+        for &byte in buf.iter().filter(|&&b| b < 248) {
+            if salt.len() == 16 {
+                break;
+            }
+            salt.push(char::from(ALPHABET[usize::from(byte % 62)]));
+        }
+    }
+    salt
+}
+
+/// The script name the gateway signs with for a URL: the last segment of its
+/// path, up to the end or the first `?` (`init_payment.php`, `pay` for `mfs/pay`).
+/// A trailing `/` is ignored, so `g2g/payment_page/` gives `payment_page`.
+pub fn script_name(url_or_path: &str) -> &str {
+    let without_query = url_or_path.split(['?', '#']).next().unwrap_or_default();
+    let trimmed = without_query.trim_end_matches('/');
+    trimmed.rsplit('/').next().unwrap_or_default()
+}

@@ -1,0 +1,191 @@
+//! XML messages: the gateway's responses and the merchant's replies.
+//!
+//! A message is a root element (`<response>`, sometimes `<root>` or
+//! `<request>`) whose children are the parameters. An element with child
+//! elements becomes a nested list, any other element a text value (entities
+//! decoded, CDATA kept). Children stay in document order and repeated names
+//! stay apart, which is what the signature is computed over.
+
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+use crate::params::{Params, Value};
+
+/// Deepest nesting accepted from remote input.
+pub const MAX_DEPTH: usize = 32;
+
+/// A parsed XML message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XmlMessage {
+    /// The root element's name (`response`, `root`, `request`).
+    pub root: String,
+    /// The root's children.
+    pub params: Params,
+}
+
+/// Why an XML message could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed XML at byte {position}: {reason}")]
+pub struct XmlError {
+    /// Byte offset where the problem was found.
+    pub position: u64,
+    /// What is wrong.
+    pub reason: String,
+}
+
+struct Frame {
+    name: String,
+    children: Params,
+    text: String,
+    has_children: bool,
+}
+
+impl Frame {
+    fn new(name: String) -> Self {
+        Frame {
+            name,
+            children: Params::new(),
+            text: String::new(),
+            has_children: false,
+        }
+    }
+
+    fn into_value(self) -> Value {
+        if self.has_children {
+            Value::Nested(self.children)
+        } else {
+            Value::Text(self.text)
+        }
+    }
+}
+
+/// Parses an XML message. Never panics on any input.
+pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
+    let mut reader = Reader::from_str(xml);
+    reader.config_mut().trim_text(false);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<(String, Value)> = None;
+    let error = |reader: &Reader<&[u8]>, reason: String| XmlError {
+        position: reader.buffer_position(),
+        reason,
+    };
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| error(&reader, e.to_string()))?;
+        match event {
+            Event::Start(start) => {
+                if root.is_some() {
+                    return Err(error(&reader, "content after the root element".into()));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(error(&reader, format!("nested deeper than {MAX_DEPTH} levels")));
+                }
+                let name = <str as ToOwned>::to_owned(start.name().as_ref());
+                if let Some(parent) = stack.last_mut() {
+                    parent.has_children = true;
+                }
+                stack.push(Frame::new(name));
+            }
+            Event::Empty(empty) => {
+                let name = <str as ToOwned>::to_owned(empty.name().as_ref());
+                match stack.last_mut() {
+                    Some(parent) => {
+                        parent.has_children = true;
+                        parent.children.push(name, Value::Text(String::new()));
+                    }
+                    None if root.is_none() => root = Some((name, Value::Nested(Params::new()))),
+                    None => return Err(error(&reader, "content after the root element".into())),
+                }
+            }
+            Event::End(_) => {
+                let frame = stack
+                    .pop()
+                    .ok_or_else(|| error(&reader, "closing tag without an opening tag".into()))?;
+                let name = frame.name.clone();
+                let value = frame.into_value();
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(name, value),
+                    None => root = Some((name, value)),
+                }
+            }
+            Event::Text(text) => {
+                if let Some(frame) = stack.last_mut() {
+                    frame.text.push_str(&text.xml10_content());
+                } else if !text.trim().is_empty() {
+                    return Err(error(&reader, "text outside the root element".into()));
+                }
+            }
+            Event::CData(data) => {
+                if let Some(frame) = stack.last_mut() {
+                    frame.text.push_str(&data.xml10_content());
+                }
+            }
+            Event::GeneralRef(reference) => {
+                let resolved = match reference.resolve_char_ref() {
+                    Ok(Some(ch)) => ch,
+                    Ok(None) => match &*reference {
+                        "amp" => '&',
+                        "lt" => '<',
+                        "gt" => '>',
+                        "quot" => '"',
+                        "apos" => '\'',
+                        other => return Err(error(&reader, format!("unknown entity &{other};"))),
+                    },
+                    Err(e) => return Err(error(&reader, e.to_string())),
+                };
+                if let Some(frame) = stack.last_mut() {
+                    frame.text.push(resolved);
+                }
+            }
+            Event::Eof => break,
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(error(&reader, "unexpected end of document".into()));
+    }
+    match root {
+        Some((root, Value::Nested(params))) => Ok(XmlMessage { root, params }),
+        Some((root, Value::Text(text))) if text.trim().is_empty() => Ok(XmlMessage {
+            root,
+            params: Params::new(),
+        }),
+        Some((root, Value::Text(_))) => Err(XmlError {
+            position: 0,
+            reason: format!("root element <{root}> holds text instead of parameters"),
+        }),
+        None => Err(XmlError {
+            position: 0,
+            reason: "no root element".into(),
+        }),
+    }
+}
+
+/// Writes `params` as an XML document with the given root element.
+pub fn write(root: &str, params: &Params) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    out.push('<');
+    out.push_str(root);
+    out.push('>');
+    write_children(params, &mut out);
+    out.push_str("</");
+    out.push_str(root);
+    out.push('>');
+    out
+}
+
+fn write_children(params: &Params, out: &mut String) {
+    for (name, value) in params.iter() {
+        out.push('<');
+        out.push_str(name);
+        out.push('>');
+        match value {
+            Value::Text(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
+            Value::Nested(children) => write_children(children, out),
+        }
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+}
