@@ -18,7 +18,9 @@ pub struct Amount(Decimal);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
     /// Not a plain decimal number (`1e5`, `1,50` and `abc` are not).
-    #[error("`{0}` is not a decimal amount (use digits with an optional `.` and up to two fraction digits)")]
+    #[error(
+        "`{0}` is not a decimal amount (use digits with an optional `.` and up to two fraction digits)"
+    )]
     Syntax(String),
     /// Below zero.
     #[error("an amount cannot be negative (got {0})")]
@@ -80,7 +82,8 @@ impl FromStr for Amount {
         if !plain {
             return Err(AmountError::Syntax(text.to_owned()));
         }
-        let value = Decimal::from_str_exact(text).map_err(|_| AmountError::Syntax(text.to_owned()))?;
+        let value =
+            Decimal::from_str_exact(text).map_err(|_| AmountError::Syntax(text.to_owned()))?;
         Amount::new(value)
     }
 }

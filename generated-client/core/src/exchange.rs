@@ -7,7 +7,7 @@
 use std::ops::Deref;
 
 use crate::form;
-use crate::message::{DecodeError, Decode, Endpoint, HttpMethod, ValidationErrors};
+use crate::message::{Decode, DecodeError, Endpoint, HttpMethod, ValidationErrors};
 use crate::params::Params;
 use crate::signature::{self, SecretKey, SignatureError};
 use crate::xml::{self, XmlError};

@@ -39,7 +39,9 @@ pub fn encode(params: &Params) -> String {
 /// Parses an `application/x-www-form-urlencoded` body or a query string
 /// (without the leading `?`) into a parameter tree.
 pub fn decode(body: &str) -> Params {
-    from_pairs(form_urlencoded::parse(body.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())))
+    from_pairs(
+        form_urlencoded::parse(body.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())),
+    )
 }
 
 /// Builds a tree from already-decoded `(name, value)` pairs in bracket notation,
@@ -97,7 +99,6 @@ fn insert(params: &mut Params, path: &[&str], value: String) {
     }
 }
 
-
 fn next_index(params: &Params) -> String {
     params
         .iter()
@@ -105,4 +106,17 @@ fn next_index(params: &Params) -> String {
         .max()
         .map_or(0, |max| max + 1)
         .to_string()
+}
+
+/// Percent-encodes a value for use as one path segment (`/v1/merchant/{merchant_id}/…`).
+pub fn encode_path_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

@@ -13,6 +13,7 @@ pub mod amount;
 pub mod callback;
 pub mod exchange;
 pub mod form;
+pub mod hosts;
 pub mod message;
 pub mod params;
 pub mod rules;
@@ -33,9 +34,10 @@ pub use wire::{FromWire, Numeric, ToWire};
 /// Items the derived and generated code refers to. Not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::form::encode_path_segment;
     pub use crate::message::{
         Callback, Decode, DecodeError, Encode, Endpoint, HttpMethod, Replied, Sign, Validate,
-        ValidationErrors, child_path,
+        ValidationErrors, child_path, example_roundtrip,
     };
     pub use crate::params::{Params, Value};
     pub use crate::rules::{self, Format};

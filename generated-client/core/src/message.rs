@@ -126,7 +126,11 @@ pub trait Validate {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         self.validate_at("", &mut errors);
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -173,6 +177,21 @@ pub trait Decode: Sized {
     }
 }
 
+/// A message without a typed shape: every parameter as received.
+impl Decode for Params {
+    fn decode_at(params: &Params, _path: &str) -> Result<Self, DecodeError> {
+        Ok(params.clone())
+    }
+}
+
+/// Checks an example exchange against a type: decode, validate and re-encode,
+/// returning the re-encoded parameters (salt, signature and merchant id left out).
+pub fn example_roundtrip<T: Decode + Validate + Encode>(params: &Params) -> Result<Params, String> {
+    let value = T::decode(params).map_err(|e| e.to_string())?;
+    value.validate().map_err(|e| e.to_string())?;
+    Ok(value.to_params())
+}
+
 /// A message signed with a script name: requests we send and replies we give.
 pub trait Sign: Encode {
     /// The script name that starts the string to sign.
@@ -217,7 +236,10 @@ pub trait Endpoint: Sign + Validate {
 
     /// The path with its parameters filled in.
     fn path(&self, merchant_id: &str) -> String {
-        Self::PATH.replace("{merchant_id}", merchant_id)
+        Self::PATH.replace(
+            "{merchant_id}",
+            &crate::form::encode_path_segment(merchant_id),
+        )
     }
 }
 

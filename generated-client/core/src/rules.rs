@@ -23,7 +23,11 @@ fn limit(text: &str) -> Decimal {
 pub fn min<T: Numeric>(errors: &mut ValidationErrors, field: &str, value: &T, min: &str) {
     let value = value.to_decimal();
     if value < limit(min) {
-        errors.push(field, Rule::Min, format!("must be at least {min}, got {value}"));
+        errors.push(
+            field,
+            Rule::Min,
+            format!("must be at least {min}, got {value}"),
+        );
     }
 }
 
@@ -31,7 +35,11 @@ pub fn min<T: Numeric>(errors: &mut ValidationErrors, field: &str, value: &T, mi
 pub fn max<T: Numeric>(errors: &mut ValidationErrors, field: &str, value: &T, max: &str) {
     let value = value.to_decimal();
     if value > limit(max) {
-        errors.push(field, Rule::Max, format!("must be at most {max}, got {value}"));
+        errors.push(
+            field,
+            Rule::Max,
+            format!("must be at most {max}, got {value}"),
+        );
     }
 }
 
@@ -136,14 +144,11 @@ impl Format {
         });
         static PHONE: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r"^\+?[0-9]{10,15}$").expect("valid phone pattern"));
-        static URL: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"^https?://[^\s/?#]+[^\s]*$").expect("valid URL pattern")
-        });
+        static URL: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^https?://[^\s/?#]+[^\s]*$").expect("valid URL pattern"));
         static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(
-                r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$",
-            )
-            .expect("valid date-time pattern")
+            Regex::new(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+                .expect("valid date-time pattern")
         });
         match self {
             Format::Url => URL.is_match(value),
@@ -158,7 +163,11 @@ impl Format {
 /// `format`: the value has the given format.
 pub fn format(errors: &mut ValidationErrors, field: &str, value: &str, format: Format) {
     if !format.matches(value) {
-        errors.push(field, Rule::Format, format!("must be {}", format.expectation()));
+        errors.push(
+            field,
+            Rule::Format,
+            format!("must be {}", format.expectation()),
+        );
     }
 }
 
@@ -172,7 +181,11 @@ pub fn extra_names(
     for (name, _) in extra.iter() {
         let problem = if name.is_empty() {
             Some("an extra parameter needs a name")
-        } else if known.contains(&name) || name == "pg_sig" || name == "pg_salt" || name == "pg_merchant_id" {
+        } else if known.contains(&name)
+            || name == "pg_sig"
+            || name == "pg_salt"
+            || name == "pg_merchant_id"
+        {
             Some("an extra parameter repeats a parameter the message already sets")
         } else if name.contains(['[', ']', '<', '>', '&', '=', ' ']) {
             Some("an extra parameter name may not contain brackets, spaces, `<`, `>`, `&` or `=`")
@@ -180,7 +193,11 @@ pub fn extra_names(
             None
         };
         if let Some(problem) = problem {
-            errors.push(crate::message::child_path(path, name), Rule::ExtraName, problem);
+            errors.push(
+                crate::message::child_path(path, name),
+                Rule::ExtraName,
+                problem,
+            );
         }
     }
 }

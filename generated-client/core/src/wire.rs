@@ -70,7 +70,9 @@ impl ToWire for Amount {
 
 impl FromWire for Amount {
     fn from_wire(text: &str) -> Result<Self, String> {
-        text.trim().parse().map_err(|e: crate::amount::AmountError| e.to_string())
+        text.trim()
+            .parse()
+            .map_err(|e: crate::amount::AmountError| e.to_string())
     }
 }
 
@@ -82,7 +84,8 @@ impl ToWire for Decimal {
 
 impl FromWire for Decimal {
     fn from_wire(text: &str) -> Result<Self, String> {
-        Decimal::from_str_exact(text.trim()).map_err(|_| format!("expected a decimal number, got `{text}`"))
+        Decimal::from_str_exact(text.trim())
+            .map_err(|_| format!("expected a decimal number, got `{text}`"))
     }
 }
 

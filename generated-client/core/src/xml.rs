@@ -79,7 +79,10 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
                     return Err(error(&reader, "content after the root element".into()));
                 }
                 if stack.len() >= MAX_DEPTH {
-                    return Err(error(&reader, format!("nested deeper than {MAX_DEPTH} levels")));
+                    return Err(error(
+                        &reader,
+                        format!("nested deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 let name = <str as ToOwned>::to_owned(start.name().as_ref());
                 if let Some(parent) = stack.last_mut() {

@@ -1,0 +1,448 @@
+//! The rules a spec must follow, one function each, with the reason for it.
+//!
+//! Every check records problems in the lowering context and returns; none
+//! stops the run, so all problems are reported together.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use freedompay_core::Decimal;
+use freedompay_core::rules::Format;
+
+use crate::diag::Diagnostics;
+use crate::ir::{Ctx, Endpoint, Field, Message, Type};
+use crate::load::RawSpec;
+use crate::spec::{self, FilledBy};
+
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Names the generated code reserves on every message struct.
+const RESERVED_FIELDS: &[&str] = &["extra", "new"];
+
+/// Suggests the closest known name, for typos in references.
+pub fn did_you_mean(name: &str, known: &[&str]) -> String {
+    let best = known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min();
+    match best {
+        Some((_, k)) => format!(" (did you mean `{k}`?)"),
+        None if known.is_empty() => String::new(),
+        None => format!(" (known: {})", known.join(", ")),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Type and variant names become Rust identifiers as written, so they must be
+/// UpperCamelCase and not keywords.
+pub(crate) fn rust_type_name(cx: &mut Ctx<'_>, path: &str, field: &str, name: &str) {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && !RUST_KEYWORDS.contains(&name);
+    if !ok {
+        cx.error(
+            path,
+            field,
+            format!("`{name}` is not an UpperCamelCase Rust type name"),
+        );
+    }
+}
+
+/// Ids name files, modules and docs pages; snake_case keeps them all valid.
+pub(crate) fn snake_case_id(cx: &mut Ctx<'_>, path: &str, field: &str, id: &str) {
+    let ok = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !RUST_KEYWORDS.contains(&id);
+    if !ok {
+        cx.error(path, field, format!("`{id}` is not a snake_case id"));
+    }
+}
+
+/// Field names become struct fields and setter methods.
+pub(crate) fn rust_field_name(cx: &mut Ctx<'_>, path: &str, wire: &str, name: &str) {
+    let ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ok {
+        cx.error(
+            path,
+            wire,
+            format!("`{name}` is not a snake_case Rust field name; set `rust:`"),
+        );
+    } else if RUST_KEYWORDS.contains(&name) || RESERVED_FIELDS.contains(&name) {
+        cx.error(
+            path,
+            wire,
+            format!(
+                "`{name}` is reserved in Rust or in the generated code; set `rust:` to another name"
+            ),
+        );
+    }
+}
+
+/// Wire names travel in forms and as XML element names: no brackets, spaces or markup.
+pub(crate) fn wire_name(cx: &mut Ctx<'_>, path: &str, wire: &str) {
+    let ok = !wire.is_empty()
+        && wire
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    if !ok {
+        cx.error(
+            path,
+            wire,
+            format!("`{wire}` is not a usable wire name (letters, digits, `_`, `-`, `.`)"),
+        );
+    }
+}
+
+/// A wire name twice in one message would make the typed field ambiguous and
+/// the signature order depend on which one the gateway reads.
+pub(crate) fn unique_names(cx: &mut Ctx<'_>, path: &str, fields: &[Field]) {
+    let mut wires = BTreeSet::new();
+    let mut rusts = BTreeSet::new();
+    for (i, field) in fields.iter().enumerate() {
+        let fpath = format!("{path}.fields[{i}]");
+        if !wires.insert(field.wire.as_str()) {
+            cx.error(
+                &fpath,
+                &field.wire,
+                format!("duplicate field `{}` in this message", field.wire),
+            );
+        } else if !rusts.insert(field.rust.as_str()) {
+            cx.error(
+                &fpath,
+                &field.wire,
+                format!("two fields share the Rust name `{}`", field.rust),
+            );
+        }
+    }
+}
+
+/// `signed: false` says the message carries no signature, so listing one is a
+/// contradiction. (A signed message need not list `pg_salt`/`pg_sig`: several
+/// pages leave them out although the general rule signs every message.)
+pub(crate) fn filled_fields(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    message: &spec::Message,
+    fields: &[Field],
+) {
+    for (i, field) in fields.iter().enumerate() {
+        let fpath = format!("{path}.fields[{i}]");
+        if !message.signed && matches!(field.filled_by, Some(FilledBy::Salt | FilledBy::Signature))
+        {
+            cx.error(
+                &fpath,
+                &field.wire,
+                "an unsigned message (`signed: false`) cannot carry a salt or signature field",
+            );
+        }
+        if field.filled_by.is_some() && matches!(field.ty, Type::List { .. }) {
+            cx.error(&fpath, &field.wire, "a list cannot be filled by the client");
+        }
+    }
+}
+
+/// Every `{name}` in a path must be filled from somewhere: the merchant id or a request field.
+pub(crate) fn path_params(cx: &mut Ctx<'_>, path: &str, request: &Message) -> Vec<String> {
+    let mut params = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            cx.error("path", "", "unclosed `{` in the path");
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        let known = request
+            .fields
+            .iter()
+            .any(|f| f.rust == name && (f.filled_by == Some(FilledBy::MerchantId) || f.required));
+        if !known {
+            cx.error(
+                "path",
+                name,
+                format!("path parameter `{{{name}}}` has no required request field with `rust: {name}` to fill it"),
+            );
+        }
+        params.push(name.to_owned());
+        rest = &rest[open + close + 1..];
+    }
+    params
+}
+
+/// Constraints must fit the type and each other; a contradiction is a typo.
+pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
+    let c = &field.constraints;
+    let wire = field.wire.as_str();
+    let numeric = field.ty.is_numeric();
+    let text = field.ty.is_text();
+    let list = matches!(field.ty, Type::List { .. });
+    let mut parsed = BTreeMap::new();
+    for (key, value) in [("min", &c.min), ("max", &c.max)] {
+        if let Some(value) = value {
+            if !numeric {
+                cx.error(
+                    &format!("{path}.{key}"),
+                    wire,
+                    format!("`{key}` applies to numbers, not to `{}`", field.ty.name()),
+                );
+            }
+            match Decimal::from_str(value) {
+                Ok(d) => {
+                    parsed.insert(key, d);
+                }
+                Err(_) => cx.error(
+                    &format!("{path}.{key}"),
+                    wire,
+                    format!("`{value}` is not a number"),
+                ),
+            }
+        }
+    }
+    if let (Some(min), Some(max)) = (parsed.get("min"), parsed.get("max")) {
+        if min > max {
+            cx.error(
+                &format!("{path}.min"),
+                wire,
+                format!("min ({min}) is greater than max ({max})"),
+            );
+        }
+    }
+    if matches!(field.ty, Type::Integer) {
+        for (key, value) in &parsed {
+            if value.fract() != Decimal::ZERO {
+                cx.error(
+                    &format!("{path}.{key}"),
+                    wire,
+                    format!("an integer field cannot have a fractional {key} ({value})"),
+                );
+            }
+        }
+    }
+    for (key, set) in [
+        ("min_length", c.min_length.is_some()),
+        ("max_length", c.max_length.is_some()),
+        ("pattern", c.pattern.is_some()),
+    ] {
+        if set && !text {
+            cx.error(
+                &format!("{path}.{key}"),
+                wire,
+                format!("`{key}` applies to text, not to `{}`", field.ty.name()),
+            );
+        }
+    }
+    if let (Some(min), Some(max)) = (c.min_length, c.max_length) {
+        if min > max {
+            cx.error(
+                &format!("{path}.min_length"),
+                wire,
+                format!("min_length ({min}) is greater than max_length ({max})"),
+            );
+        }
+    }
+    if let Some(pattern) = &c.pattern {
+        if let Err(e) = regex::Regex::new(pattern) {
+            let reason = e.to_string().lines().last().unwrap_or_default().to_owned();
+            cx.error(
+                &format!("{path}.pattern"),
+                wire,
+                format!("invalid regular expression: {reason}"),
+            );
+        }
+    }
+    for (key, set) in [
+        ("min_items", c.min_items.is_some()),
+        ("max_items", c.max_items.is_some()),
+    ] {
+        if set && !list {
+            cx.error(
+                &format!("{path}.{key}"),
+                wire,
+                format!("`{key}` applies to lists, not to `{}`", field.ty.name()),
+            );
+        }
+    }
+    if let (Some(min), Some(max)) = (c.min_items, c.max_items) {
+        if min > max {
+            cx.error(
+                &format!("{path}.min_items"),
+                wire,
+                format!("min_items ({min}) is greater than max_items ({max})"),
+            );
+        }
+    }
+}
+
+/// What is wrong with `value` as a value of `field` (empty when nothing is).
+/// The same rules the generated validation applies, so an example in the spec
+/// that passes here passes in the client too.
+pub fn value_problems(field: &Field, value: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let c = &field.constraints;
+    let number = match &field.ty {
+        Type::Integer => match value.parse::<i64>() {
+            Ok(i) => Some(Decimal::from(i)),
+            Err(_) => {
+                problems.push(format!("`{value}` is not an integer"));
+                None
+            }
+        },
+        Type::Amount => match value.parse::<freedompay_core::Amount>() {
+            Ok(a) => Some(a.as_decimal()),
+            Err(e) => {
+                problems.push(e.to_string());
+                None
+            }
+        },
+        Type::Decimal => match Decimal::from_str_exact(value) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                problems.push(format!("`{value}` is not a decimal number"));
+                None
+            }
+        },
+        Type::Flag => {
+            if value != "0" && value != "1" {
+                problems.push(format!("a flag is `0` or `1`, not `{value}`"));
+            }
+            None
+        }
+        Type::Enum { def, .. } => {
+            if !def.open && !def.values.iter().any(|v| v.wire == value) {
+                let allowed: Vec<&str> = def.values.iter().map(|v| v.wire.as_str()).collect();
+                problems.push(format!("`{value}` is not one of {}", allowed.join(", ")));
+            }
+            None
+        }
+        Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
+            let format = match field.ty {
+                Type::Url => Format::Url,
+                Type::Email => Format::Email,
+                Type::Phone => Format::Phone,
+                Type::Ip => Format::Ip,
+                _ => Format::DateTime,
+            };
+            if !format.matches(value) {
+                problems.push(format!("`{value}` is not a valid {}", format.name()));
+            }
+            None
+        }
+        Type::String => None,
+        Type::List { .. } => {
+            problems.push("a list has no scalar value".to_owned());
+            None
+        }
+    };
+    if let Some(number) = number {
+        if let Some(min) = c.min.as_deref().and_then(|m| Decimal::from_str(m).ok()) {
+            if number < min {
+                problems.push(format!("{number} is below min {min}"));
+            }
+        }
+        if let Some(max) = c.max.as_deref().and_then(|m| Decimal::from_str(m).ok()) {
+            if number > max {
+                problems.push(format!("{number} is above max {max}"));
+            }
+        }
+    }
+    let len = value.chars().count() as u32;
+    if let Some(min) = c.min_length {
+        if len < min {
+            problems.push(format!("{len} characters, fewer than min_length {min}"));
+        }
+    }
+    if let Some(max) = c.max_length {
+        if len > max {
+            problems.push(format!("{len} characters, more than max_length {max}"));
+        }
+    }
+    if let Some(pattern) = &c.pattern {
+        if let Ok(re) = regex::Regex::new(pattern) {
+            if !re.is_match(value) {
+                problems.push(format!("does not match the pattern {pattern}"));
+            }
+        }
+    }
+    problems
+}
+
+/// Rules that span files: ids and type names must be unique across the whole API.
+pub(crate) fn across_endpoints(
+    raw: &RawSpec,
+    endpoints: &[Endpoint],
+    diagnostics: &mut Diagnostics,
+) {
+    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut types: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for endpoint in endpoints {
+        let source = raw
+            .endpoints
+            .iter()
+            .find(|(s, _)| s.name == endpoint.file)
+            .map(|(s, _)| s);
+        let Some(source) = source else { continue };
+        if let Some(first) = ids.insert(&endpoint.id, &endpoint.file) {
+            diagnostics.push(source.error(
+                "id",
+                &endpoint.id,
+                format!("endpoint id `{}` is also used by {first}", endpoint.id),
+            ));
+        }
+        let module = (format!("{:?}", endpoint.api), endpoint.group.clone());
+        let mut names = vec![endpoint.request_type(), endpoint.response_type()];
+        for field in endpoint
+            .request
+            .fields
+            .iter()
+            .chain(endpoint.response.iter().flat_map(|m| m.fields.iter()))
+        {
+            if let Type::List { item_rust_name, .. } = &field.ty {
+                names.push(item_rust_name.clone());
+            }
+        }
+        names.extend(endpoint.enums.iter().map(|e| e.rust_name.clone()));
+        names.sort();
+        names.dedup();
+        for name in names {
+            if let Some(first) =
+                types.insert((module.0.clone() + &module.1, name.clone()), &endpoint.file)
+            {
+                if first != endpoint.file {
+                    diagnostics.push(source.error(
+                        "rust_name",
+                        &endpoint.id,
+                        format!("the type `{name}` is also generated for {first} in the same module `{}`", endpoint.group),
+                    ));
+                }
+            }
+        }
+    }
+}

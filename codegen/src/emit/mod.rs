@@ -1,0 +1,26 @@
+//! Emitters: Rust, Markdown and JSON Schema from the IR.
+
+pub mod describe;
+pub mod markdown;
+pub mod rust;
+pub mod schema;
+
+use std::collections::BTreeMap;
+
+use crate::ir::Api;
+
+/// Every committed artifact, by path relative to the workspace root.
+pub fn committed_files(api: &Api) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    files.insert("spec/schema.json".to_owned(), schema::spec_format());
+    files.insert("docs/README.md".to_owned(), markdown::index(api));
+    for endpoint in &api.endpoints {
+        let mut page = markdown::page(endpoint);
+        page.push('\n');
+        files.insert(format!("docs/{}", markdown::page_path(endpoint)), page);
+        for (name, json) in schema::endpoint(endpoint) {
+            files.insert(format!("docs/schemas/{name}"), json);
+        }
+    }
+    files
+}

@@ -1,0 +1,556 @@
+//! Rust emission: one module per API group, one struct per message, one enum per enum.
+//!
+//! Reads the IR only. Everything the generated types do comes from the derive
+//! macros of `freedompay-macros` and the traits of `freedompay-core`; this
+//! module decides names, types, attributes and documentation.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::emit::describe;
+use crate::ir::{Api, Endpoint, Enum, Field, Message, Type};
+use crate::spec::{Direction, FilledBy, ListStyle, Method};
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `#[doc = " line"]` attributes, one per line, so the output reads as `///` comments.
+fn doc(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote! { #[doc = #line] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// The whole generated API as tokens.
+pub fn api(api: &Api) -> TokenStream {
+    let enums = api.enums.iter().map(|e| enum_def(e));
+    let mut groups: BTreeMap<(String, String), Vec<TokenStream>> = BTreeMap::new();
+    for endpoint in &api.endpoints {
+        groups
+            .entry((
+                describe::api_module(endpoint.api).to_owned(),
+                endpoint.group.clone(),
+            ))
+            .or_default()
+            .push(endpoint_items(endpoint));
+    }
+    let mut apis: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
+    for ((api_name, group), items) in groups {
+        let group_ident = ident(&group);
+        let group_doc = doc(&format!(
+            "The `{group}` group of the {} API.",
+            describe::api_title_by_module(&api_name)
+        ));
+        apis.entry(api_name).or_default().push(quote! {
+            #group_doc
+            pub mod #group_ident {
+                #(#items)*
+            }
+        });
+    }
+    let api_modules = apis.into_iter().map(|(api_name, groups)| {
+        let api_ident = ident(&api_name);
+        let api_doc = doc(&format!(
+            "The {} API.",
+            describe::api_title_by_module(&api_name)
+        ));
+        quote! {
+            #api_doc
+            pub mod #api_ident {
+                #(#groups)*
+            }
+        }
+    });
+    let examples = examples_dispatch(api);
+    quote! {
+        /// Enums shared by several endpoints.
+        pub mod enums {
+            #(#enums)*
+        }
+        #(#api_modules)*
+        #examples
+    }
+}
+
+/// Tokens for one endpoint alone (for per-endpoint snapshots).
+pub fn endpoint_items(endpoint: &Endpoint) -> TokenStream {
+    let local_enums = endpoint.enums.iter().map(enum_def);
+    let outgoing_request = endpoint.direction == Direction::Request;
+    let request_name = endpoint.request_type();
+    let request = message_struct(
+        &request_name,
+        &describe::request_doc(endpoint),
+        &endpoint.request,
+        outgoing_request,
+        outgoing_request.then(|| endpoint.script.as_str()),
+    );
+    let response = endpoint.response.as_ref().map(|message| {
+        message_struct(
+            &endpoint.response_type(),
+            &describe::response_doc(endpoint),
+            message,
+            !outgoing_request,
+            None,
+        )
+    });
+    let request_ident = ident(&request_name);
+    let id = &endpoint.id;
+    let trait_impl = match endpoint.direction {
+        Direction::Request => {
+            let response_ty = match &endpoint.response {
+                Some(_) => {
+                    let r = ident(&endpoint.response_type());
+                    quote! { #r }
+                }
+                None => quote! { ::freedompay::Params },
+            };
+            let method = match endpoint.method {
+                Method::Get => quote! { ::freedompay::HttpMethod::Get },
+                Method::Post => quote! { ::freedompay::HttpMethod::Post },
+            };
+            let path = endpoint.path.clone().unwrap_or_default();
+            let payout = endpoint.payout_key;
+            let extra_params: Vec<&String> = endpoint
+                .path_params
+                .iter()
+                .filter(|p| *p != "merchant_id")
+                .collect();
+            let path_fn = if extra_params.is_empty() {
+                quote! {}
+            } else {
+                let replaces = extra_params.iter().map(|p| {
+                    let placeholder = format!("{{{p}}}");
+                    let field = ident(p);
+                    quote! {
+                        let path = path.replace(
+                            #placeholder,
+                            &::freedompay::__private::encode_path_segment(&::freedompay::ToWire::to_wire(&self.#field)),
+                        );
+                    }
+                });
+                quote! {
+                    fn path(&self, merchant_id: &str) -> ::std::string::String {
+                        let path = Self::PATH.replace(
+                            "{merchant_id}",
+                            &::freedompay::__private::encode_path_segment(merchant_id),
+                        );
+                        #(#replaces)*
+                        path
+                    }
+                }
+            };
+            quote! {
+                impl ::freedompay::Endpoint for #request_ident {
+                    type Response = #response_ty;
+                    const ID: &'static str = #id;
+                    const METHOD: ::freedompay::HttpMethod = #method;
+                    const PATH: &'static str = #path;
+                    const PAYOUT: bool = #payout;
+                    #path_fn
+                }
+            }
+        }
+        Direction::Callback => {
+            let replied = endpoint.response.as_ref().map(|_| {
+                let reply = ident(&endpoint.response_type());
+                quote! {
+                    impl ::freedompay::Replied for #request_ident {
+                        type Reply = #reply;
+                    }
+                }
+            });
+            quote! {
+                impl ::freedompay::Callback for #request_ident {
+                    const ID: &'static str = #id;
+                }
+                #replied
+            }
+        }
+    };
+    let items = list_item_structs(endpoint);
+    quote! {
+        #(#local_enums)*
+        #request
+        #trait_impl
+        #response
+        #(#items)*
+    }
+}
+
+/// Item structs of list fields, once per name.
+fn list_item_structs(endpoint: &Endpoint) -> Vec<TokenStream> {
+    let mut seen = BTreeMap::new();
+    let messages = std::iter::once((&endpoint.request, endpoint.direction == Direction::Request))
+        .chain(
+            endpoint
+                .response
+                .iter()
+                .map(|m| (m, endpoint.direction == Direction::Callback)),
+        );
+    for (message, outgoing) in messages {
+        collect_items(&message.fields, outgoing, &mut seen);
+    }
+    seen.into_values().collect()
+}
+
+fn collect_items(fields: &[Field], outgoing: bool, out: &mut BTreeMap<String, TokenStream>) {
+    for field in fields {
+        if let Type::List {
+            item_rust_name,
+            fields: item_fields,
+            ..
+        } = &field.ty
+        {
+            if !out.contains_key(item_rust_name) {
+                let message = Message {
+                    encoding: crate::spec::Encoding::Form,
+                    signed: false,
+                    description: None,
+                    fields: item_fields.clone(),
+                };
+                let text = format!("One item of `{}`: {}", field.wire, field.description);
+                out.insert(
+                    item_rust_name.clone(),
+                    message_struct(item_rust_name, &text, &message, outgoing, None),
+                );
+            }
+            collect_items(item_fields, outgoing, out);
+        }
+    }
+}
+
+/// Whether a field becomes a struct field: the client fills salt and signature
+/// always, and the merchant id of the messages it sends.
+fn is_struct_field(field: &Field, outgoing: bool) -> bool {
+    match field.filled_by {
+        None => true,
+        Some(FilledBy::MerchantId) => !outgoing,
+        Some(FilledBy::Salt | FilledBy::Signature) => false,
+    }
+}
+
+fn rust_type(field: &Field) -> TokenStream {
+    match &field.ty {
+        Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
+            quote! { ::std::string::String }
+        }
+        Type::Integer => quote! { i64 },
+        Type::Amount => quote! { ::freedompay::Amount },
+        Type::Decimal => quote! { ::freedompay::Decimal },
+        Type::Flag => quote! { bool },
+        Type::Enum { def, shared } => {
+            let name = ident(&def.rust_name);
+            if *shared {
+                quote! { crate::enums::#name }
+            } else {
+                quote! { #name }
+            }
+        }
+        Type::List { item_rust_name, .. } => {
+            let name = ident(item_rust_name);
+            quote! { ::std::vec::Vec<#name> }
+        }
+    }
+}
+
+fn field_attrs(field: &Field) -> TokenStream {
+    let wire = &field.wire;
+    let mut parts = vec![quote! { rename = #wire }];
+    let c = &field.constraints;
+    if let Some(min) = &c.min {
+        parts.push(quote! { min = #min });
+    }
+    if let Some(max) = &c.max {
+        parts.push(quote! { max = #max });
+    }
+    if let Some(n) = c.min_length {
+        let n = n as usize;
+        parts.push(quote! { min_length = #n });
+    }
+    if let Some(n) = c.max_length {
+        let n = n as usize;
+        parts.push(quote! { max_length = #n });
+    }
+    if let Some(pattern) = &c.pattern {
+        parts.push(quote! { pattern = #pattern });
+    }
+    let format = match field.ty {
+        Type::Url => Some("url"),
+        Type::Email => Some("email"),
+        Type::Phone => Some("phone"),
+        Type::Ip => Some("ip"),
+        Type::DateTime => Some("datetime"),
+        _ => None,
+    };
+    if let Some(format) = format {
+        parts.push(quote! { format = #format });
+    }
+    if let Type::List { style, .. } = &field.ty {
+        parts.push(match style {
+            ListStyle::Indexed => quote! { nested },
+            ListStyle::Repeated => quote! { repeated },
+        });
+        if let Some(n) = c.min_items {
+            let n = n as usize;
+            parts.push(quote! { min_items = #n });
+        }
+        if let Some(n) = c.max_items {
+            let n = n as usize;
+            parts.push(quote! { max_items = #n });
+        }
+    }
+    quote! { #[freedompay(#(#parts),*)] }
+}
+
+fn message_struct(
+    name: &str,
+    text: &str,
+    message: &Message,
+    outgoing: bool,
+    script: Option<&str>,
+) -> TokenStream {
+    let name_ident = ident(name);
+    let struct_doc = doc(text);
+    let fields: Vec<&Field> = message
+        .fields
+        .iter()
+        .filter(|f| is_struct_field(f, outgoing))
+        .collect();
+    let field_defs = fields.iter().map(|field| {
+        let field_ident = ident(&field.rust);
+        let ty = rust_type(field);
+        let ty = if field.required || matches!(field.ty, Type::List { .. }) {
+            ty
+        } else {
+            quote! { ::core::option::Option<#ty> }
+        };
+        let attrs = field_attrs(field);
+        let field_doc = doc(&describe::field_doc(field));
+        quote! {
+            #field_doc
+            #attrs
+            pub #field_ident: #ty,
+        }
+    });
+    let extra_doc = doc(if outgoing {
+        "Parameters the spec does not list, sent after the typed ones and signed with them.\nNames without the `pg_` prefix are merchant parameters the gateway forwards to the check and result URLs."
+    } else {
+        "Parameters the spec does not list, as received (they took part in the signature)."
+    });
+    let (sign_derive, sign_attr) = match script {
+        Some(script) => (
+            quote! { , ::freedompay::Sign },
+            quote! { #[freedompay(script = #script)] },
+        ),
+        None => (quote! {}, quote! {}),
+    };
+    let constructor = constructor(name, &fields);
+    quote! {
+        #struct_doc
+        #[derive(Debug, Clone, PartialEq, ::freedompay::Validate, ::freedompay::Encode, ::freedompay::Decode #sign_derive)]
+        #sign_attr
+        #[non_exhaustive]
+        pub struct #name_ident {
+            #(#field_defs)*
+            #extra_doc
+            #[freedompay(extra)]
+            pub extra: ::freedompay::Params,
+        }
+        #constructor
+    }
+}
+
+fn constructor(name: &str, fields: &[&Field]) -> TokenStream {
+    let name_ident = ident(name);
+    let is_string = |f: &Field| {
+        matches!(
+            f.ty,
+            Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime
+        )
+    };
+    let required: Vec<&&Field> = fields
+        .iter()
+        .filter(|f| f.required && !matches!(f.ty, Type::List { .. }))
+        .collect();
+    let args = required.iter().map(|f| {
+        let id = ident(&f.rust);
+        let ty = rust_type(f);
+        if is_string(f) {
+            quote! { #id: impl ::core::convert::Into<::std::string::String> }
+        } else {
+            quote! { #id: #ty }
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let id = ident(&f.rust);
+        if matches!(f.ty, Type::List { .. }) {
+            quote! { #id: ::std::vec::Vec::new() }
+        } else if f.required && is_string(f) {
+            quote! { #id: #id.into() }
+        } else if f.required {
+            quote! { #id }
+        } else {
+            quote! { #id: ::core::option::Option::None }
+        }
+    });
+    let setters = fields.iter().filter(|f| !f.required || matches!(f.ty, Type::List { .. })).map(|f| {
+        let id = ident(&f.rust);
+        let ty = rust_type(f);
+        let setter_doc = doc(&format!("Sets `{}`.", f.wire));
+        if matches!(f.ty, Type::List { .. }) {
+            quote! {
+                #setter_doc
+                pub fn #id(mut self, value: #ty) -> Self {
+                    self.#id = value;
+                    self
+                }
+            }
+        } else if is_string(f) {
+            quote! {
+                #setter_doc
+                pub fn #id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+                    self.#id = ::core::option::Option::Some(value.into());
+                    self
+                }
+            }
+        } else {
+            quote! {
+                #setter_doc
+                pub fn #id(mut self, value: #ty) -> Self {
+                    self.#id = ::core::option::Option::Some(value);
+                    self
+                }
+            }
+        }
+    });
+    let new_doc = if required.is_empty() {
+        "Creates the message; every field is optional.".to_owned()
+    } else {
+        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
+        format!(
+            "Creates the message from its required fields: {}.",
+            names.join(", ")
+        )
+    };
+    let new_doc = doc(&new_doc);
+    let new_ident = format_ident!("new");
+    quote! {
+        impl #name_ident {
+            #new_doc
+            #[allow(clippy::too_many_arguments)]
+            pub fn #new_ident(#(#args),*) -> Self {
+                Self {
+                    #(#inits,)*
+                    extra: ::freedompay::Params::new(),
+                }
+            }
+            #(#setters)*
+            /// Adds a parameter the spec does not list; it is sent and signed after the typed ones.
+            pub fn with_extra(
+                mut self,
+                name: impl ::core::convert::Into<::std::string::String>,
+                value: impl ::core::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.extra.push(name.into(), value.into());
+                self
+            }
+        }
+    }
+}
+
+fn enum_def(def: &Enum) -> TokenStream {
+    let name = ident(&def.rust_name);
+    let enum_doc = doc(&describe::enum_doc(def));
+    let variants = def.values.iter().map(|v| {
+        let variant = ident(&v.rust);
+        let wire = &v.wire;
+        let variant_doc = doc(&format!("`{}`: {}", v.wire, v.description));
+        quote! {
+            #variant_doc
+            #[freedompay(rename = #wire)]
+            #variant,
+        }
+    });
+    let unknown = def.open.then(|| {
+        quote! {
+            /// A value this version of the spec does not list, kept as received.
+            #[freedompay(other)]
+            Unknown(::std::string::String),
+        }
+    });
+    let derives = if def.open {
+        quote! { #[derive(Debug, Clone, PartialEq, Eq, Hash, ::freedompay::WireEnum)] }
+    } else {
+        quote! { #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::freedompay::WireEnum)] }
+    };
+    quote! {
+        #enum_doc
+        #derives
+        pub enum #name {
+            #(#variants)*
+            #unknown
+        }
+    }
+}
+
+/// A hidden dispatcher that lets table-driven tests run every spec example
+/// through its generated type.
+fn examples_dispatch(api: &Api) -> TokenStream {
+    let mut request_arms = Vec::new();
+    let mut response_arms = Vec::new();
+    for endpoint in &api.endpoints {
+        let id = &endpoint.id;
+        let api_mod = ident(describe::api_module(endpoint.api));
+        let group = ident(&endpoint.group);
+        let request = ident(&endpoint.request_type());
+        request_arms.push(quote! {
+            #id => ::core::option::Option::Some(
+                ::freedompay::__private::example_roundtrip::<crate::#api_mod::#group::#request>(params)
+            ),
+        });
+        if endpoint.response.is_some() {
+            let response = ident(&endpoint.response_type());
+            response_arms.push(quote! {
+                #id => ::core::option::Option::Some(
+                    ::freedompay::__private::example_roundtrip::<crate::#api_mod::#group::#response>(params)
+                ),
+            });
+        }
+    }
+    quote! {
+        /// Runs spec examples through the generated types. Used by the tests.
+        #[doc(hidden)]
+        pub mod __examples {
+            /// Decodes, validates and re-encodes an example request (or callback) of endpoint `id`.
+            pub fn request(
+                id: &str,
+                params: &::freedompay::Params,
+            ) -> ::core::option::Option<::core::result::Result<::freedompay::Params, ::std::string::String>> {
+                match id {
+                    #(#request_arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            /// Decodes, validates and re-encodes an example response (or reply) of endpoint `id`.
+            pub fn response(
+                id: &str,
+                params: &::freedompay::Params,
+            ) -> ::core::option::Option<::core::result::Result<::freedompay::Params, ::std::string::String>> {
+                match id {
+                    #(#response_arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    }
+}

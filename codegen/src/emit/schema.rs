@@ -1,0 +1,190 @@
+//! JSON Schemas: the spec format's own, and one per request and response type.
+
+use schemars::{Schema, json_schema};
+use serde_json::{Map, Value, json};
+
+use crate::ir::{Endpoint, Field, Message, Type};
+use crate::spec::{Direction, FilledBy};
+
+/// The schema of the spec format: of an endpoint file, with shared files described under `$defs`.
+pub fn spec_format() -> String {
+    let mut schema = schemars::schema_for!(crate::spec::EndpointFile);
+    let shared = schemars::schema_for!(crate::spec::SharedFile);
+    let mut root = schema.as_object().cloned().unwrap_or_default();
+    root.insert("title".into(), json!("Freedom Pay spec file"));
+    // An editor validates both kinds of file with one schema: an endpoint file or a shared file.
+    let endpoint_props = root.remove("properties");
+    let endpoint_required = root.remove("required");
+    let shared_obj = shared.as_object().cloned().unwrap_or_default();
+    let mut defs = root
+        .remove("$defs")
+        .and_then(|d| d.as_object().cloned())
+        .unwrap_or_default();
+    if let Some(Value::Object(shared_defs)) = shared_obj.get("$defs") {
+        for (k, v) in shared_defs {
+            defs.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    defs.insert(
+        "EndpointFile".into(),
+        json!({"type": "object", "additionalProperties": false, "properties": endpoint_props, "required": endpoint_required}),
+    );
+    defs.insert(
+        "SharedFile".into(),
+        json!({"type": "object", "additionalProperties": false, "properties": shared_obj.get("properties")}),
+    );
+    root.remove("type");
+    root.remove("additionalProperties");
+    root.insert(
+        "oneOf".into(),
+        json!([{"$ref": "#/$defs/EndpointFile"}, {"$ref": "#/$defs/SharedFile"}]),
+    );
+    root.insert("$defs".into(), Value::Object(defs));
+    schema = Schema::from(root);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn field_schema(field: &Field) -> Value {
+    let mut s = Map::new();
+    let c = &field.constraints;
+    match &field.ty {
+        Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
+            s.insert("type".into(), json!("string"));
+            let format = match field.ty {
+                Type::Url => Some("uri"),
+                Type::Email => Some("email"),
+                Type::Ip => Some("ip"),
+                Type::DateTime => Some("date-time"),
+                _ => None,
+            };
+            if let Some(format) = format {
+                s.insert("format".into(), json!(format));
+            }
+        }
+        Type::Integer => {
+            s.insert("type".into(), json!("string"));
+            s.insert("pattern".into(), json!("^-?[0-9]+$"));
+        }
+        Type::Amount => {
+            s.insert("type".into(), json!("string"));
+            s.insert("pattern".into(), json!("^[0-9]+(\\.[0-9]{1,2})?$"));
+        }
+        Type::Decimal => {
+            s.insert("type".into(), json!("string"));
+            s.insert("pattern".into(), json!("^-?[0-9]+(\\.[0-9]+)?$"));
+        }
+        Type::Flag => {
+            s.insert("enum".into(), json!(["0", "1"]));
+        }
+        Type::Enum { def, .. } => {
+            let values: Vec<&str> = def.values.iter().map(|v| v.wire.as_str()).collect();
+            if def.open {
+                s.insert("type".into(), json!("string"));
+                s.insert("examples".into(), json!(values));
+            } else {
+                s.insert("enum".into(), json!(values));
+            }
+        }
+        Type::List { fields, .. } => {
+            s.insert("type".into(), json!("array"));
+            s.insert("items".into(), object(fields, &|_| true));
+            if let Some(n) = c.min_items {
+                s.insert("minItems".into(), json!(n));
+            }
+            if let Some(n) = c.max_items {
+                s.insert("maxItems".into(), json!(n));
+            }
+        }
+    }
+    if let Some(min) = &c.min {
+        s.insert("x-minimum".into(), json!(min));
+    }
+    if let Some(max) = &c.max {
+        s.insert("x-maximum".into(), json!(max));
+    }
+    if let Some(n) = c.min_length {
+        s.insert("minLength".into(), json!(n));
+    }
+    if let Some(n) = c.max_length {
+        s.insert("maxLength".into(), json!(n));
+    }
+    if let Some(p) = &c.pattern {
+        s.insert("pattern".into(), json!(p));
+    }
+    s.insert("description".into(), json!(field.description));
+    if let Some(example) = &field.example {
+        s.insert("examples".into(), json!([example]));
+    }
+    if let Some(default) = &field.default {
+        s.insert("default".into(), json!(default));
+    }
+    Value::Object(s)
+}
+
+fn object(fields: &[Field], include: &dyn Fn(&Field) -> bool) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for field in fields.iter().filter(|f| include(f)) {
+        properties.insert(field.wire.clone(), field_schema(field));
+        if field.required {
+            required.push(field.wire.clone());
+        }
+    }
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": {"type": "string"},
+    })
+}
+
+fn message_schema(title: &str, description: &str, message: &Message) -> String {
+    let mut schema: Schema = json_schema!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+    });
+    if let (Some(target), Value::Object(body)) =
+        (schema.as_object_mut(), object(&message.fields, &|_| true))
+    {
+        target.insert("title".into(), json!(title));
+        target.insert("description".into(), json!(description));
+        target.extend(body);
+    }
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Schemas of an endpoint's messages as `(file name, JSON)`; values are wire
+/// text, as they travel in a form or XML.
+pub fn endpoint(endpoint: &Endpoint) -> Vec<(String, String)> {
+    let _ = FilledBy::Salt;
+    let mut out = vec![(
+        format!(
+            "{}.{}.json",
+            endpoint.id,
+            if endpoint.direction == Direction::Request {
+                "request"
+            } else {
+                "callback"
+            }
+        ),
+        message_schema(&endpoint.request_type(), &endpoint.title, &endpoint.request),
+    )];
+    if let Some(response) = &endpoint.response {
+        out.push((
+            format!(
+                "{}.{}.json",
+                endpoint.id,
+                if endpoint.direction == Direction::Request {
+                    "response"
+                } else {
+                    "reply"
+                }
+            ),
+            message_schema(&endpoint.response_type(), &endpoint.title, response),
+        ));
+    }
+    out
+}

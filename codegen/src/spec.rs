@@ -1,0 +1,427 @@
+//! The raw spec model: exactly what the YAML files say, nothing resolved.
+//!
+//! Every type here derives `Deserialize` with `deny_unknown_fields` (a typo in
+//! a key is an error, not a silently ignored line) and `JsonSchema`, from which
+//! `spec/schema.json` is generated so editors validate and complete the files.
+//! Doc comments become the schema's descriptions. Meaning is given to these
+//! values only in [`crate::ir`]; the loader ([`crate::load`]) is the one place
+//! that parses YAML.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One endpoint or callback: a file under `spec/<api>/<group>/`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointFile {
+    /// Unique id, snake_case (`init_payment`, `mobile_balance_pay`).
+    pub id: String,
+    /// UpperCamelCase stem of the generated types: `InitPayment` gives
+    /// `InitPaymentRequest` and `InitPaymentResponse` (callbacks: `CheckCallback`, `CheckReply`).
+    pub rust_name: String,
+    /// Short title, as the documentation names the endpoint.
+    pub title: String,
+    /// What the endpoint does, in our own words (Markdown).
+    pub description: String,
+    /// Which API the endpoint belongs to.
+    pub api: ApiName,
+    /// Group within the API, snake_case (`page`, `pay`, `payout`, `mobile_balance`, `callbacks`).
+    pub group: String,
+    /// `request`: the merchant calls the gateway. `callback`: the gateway calls the merchant.
+    pub direction: Direction,
+    /// HTTP method.
+    #[serde(default = "default_method")]
+    pub method: Method,
+    /// Path on the gateway host, starting with `/`; `{name}` marks a path
+    /// parameter filled from the request field whose `rust` name is `name`.
+    /// Absent for callbacks (they go to the merchant's own URL).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The script name that starts the string to sign. Defaults to the last
+    /// segment of `path`; required where that is in doubt.
+    #[serde(default)]
+    pub script: Option<String>,
+    /// Sites that serve the endpoint; all of them when absent.
+    #[serde(default)]
+    pub hosts: Option<Vec<Site>>,
+    /// Whether the endpoint is signed with the payout secret key when the client has one.
+    #[serde(default)]
+    pub payout_key: bool,
+    /// How completely the stored documentation describes the endpoint.
+    pub completeness: Completeness,
+    /// Gaps, contradictions between sites and decisions taken, one per item.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Where the facts come from (documentation pages).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Enums used only by this endpoint.
+    #[serde(default)]
+    pub enums: Vec<EnumDef>,
+    /// What the sender transmits: our request, or the gateway's callback.
+    pub request: Message,
+    /// What comes back: the gateway's response, or the merchant's reply to a callback.
+    #[serde(default)]
+    pub response: Option<Message>,
+    /// Documented examples; each one is also a test.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+fn default_method() -> Method {
+    Method::Post
+}
+
+/// A file under `spec/shared/`: definitions endpoint files refer to.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedFile {
+    /// Fields used by several endpoints, referred to with `ref: <id>`.
+    #[serde(default)]
+    pub fields: Vec<SharedField>,
+    /// Enums used by several endpoints, referred to with `enum: <id>`.
+    #[serde(default)]
+    pub enums: Vec<EnumDef>,
+}
+
+/// A shared field definition.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedField {
+    /// The id endpoint files use in `ref:`.
+    pub id: String,
+    /// The definition.
+    #[serde(flatten)]
+    pub field: Field,
+}
+
+/// The APIs of Freedom Pay.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiName {
+    /// Merchant API (`init_payment.php`, payouts, mobile balance, cards…).
+    Merchant,
+    /// Gateway (g2g) API.
+    Gateway,
+    /// Card API.
+    Card,
+    /// Partner API.
+    Partner,
+}
+
+/// Who sends the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The merchant calls the gateway.
+    Request,
+    /// The gateway calls the merchant's URL.
+    Callback,
+}
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Method {
+    /// GET.
+    #[serde(rename = "GET")]
+    Get,
+    /// POST.
+    #[serde(rename = "POST")]
+    Post,
+}
+
+/// A Freedom Pay site; each has a production and a test host.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Site {
+    /// Kazakhstan: `api.freedompay.kz`.
+    Kz,
+    /// Kyrgyzstan: `api.freedompay.kg`.
+    Kg,
+    /// Uzbekistan: `api.freedompay.uz`.
+    Uz,
+    /// International mirror: `api.freedompay.money`.
+    Money,
+}
+
+/// How completely the stored documentation describes an endpoint.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+pub enum Completeness {
+    /// Request and response fully documented.
+    #[serde(rename = "F")]
+    Full,
+    /// Mostly documented; a list is cut off or a detail is missing.
+    #[serde(rename = "P+")]
+    Mostly,
+    /// Partly documented: some fields, types or the response are missing.
+    #[serde(rename = "P")]
+    Partly,
+    /// Stub: only the path or a mention.
+    #[serde(rename = "S")]
+    Stub,
+}
+
+/// A message: request, response, callback or reply.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    /// How the message travels.
+    pub encoding: Encoding,
+    /// Whether the message carries `pg_salt` and `pg_sig` (true for all but a few).
+    #[serde(default = "yes")]
+    pub signed: bool,
+    /// Notes on the message as a whole.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The fields in wire order.
+    pub fields: Vec<Field>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Wire encoding of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// `application/x-www-form-urlencoded` or `multipart/form-data`, bracket notation for lists.
+    Form,
+    /// An XML document (`<response>…</response>`).
+    Xml,
+    /// A JSON body.
+    Json,
+}
+
+/// A field. Either a full definition (`name`, `type`, …) or a reference to a
+/// shared field (`ref: <id>`) that may override `required`, `description`,
+/// `example`, `default` and the constraints.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Id of a shared field in `spec/shared/` this entry stands for.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Wire name (`pg_amount`). Required unless `ref` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// snake_case Rust field name; defaults to the wire name without `pg_`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rust: Option<String>,
+    /// Value type. Required unless `ref` is given.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ty: Option<FieldType>,
+    /// Whether the field must be present (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// Who fills the field: the client sets it, the user never does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filled_by: Option<FilledBy>,
+    /// For `type: enum`: id of the enum (shared or in this file's `enums`).
+    #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
+    pub enumeration: Option<String>,
+    /// Smallest allowed value (numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Number>,
+    /// Largest allowed value (numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Number>,
+    /// Fewest characters (text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    /// Most characters (text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Regular expression the whole value must match (text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Fewest items (lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<u32>,
+    /// Most items (lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u32>,
+    /// For `type: list`: the fields of one item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Field>>,
+    /// For `type: list`: UpperCamelCase name of the item type (e.g. `ReceiptPosition`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_rust_name: Option<String>,
+    /// For `type: list`: `indexed` (one element with children `0`, `1`, … —
+    /// form bracket notation) or `repeated` (the element repeats in XML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_style: Option<ListStyle>,
+    /// The value the gateway assumes when the field is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Scalar>,
+    /// A documented example value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Scalar>,
+    /// What the field means, in our own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A documentation gap or contradiction concerning this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Value types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// Free text.
+    String,
+    /// Whole number.
+    Integer,
+    /// Money: a decimal with at most two fraction digits.
+    Amount,
+    /// A decimal number that is not money (percentages, loyalty units).
+    Decimal,
+    /// `0` or `1`.
+    Flag,
+    /// One of an enum's values (`enum: <id>`).
+    Enum,
+    /// An absolute http(s) URL.
+    Url,
+    /// An e-mail address.
+    Email,
+    /// A phone number starting with the country code.
+    Phone,
+    /// An IP address.
+    Ip,
+    /// A date and time (`YYYY-MM-DD HH:MM:SS` or RFC 3339).
+    DateTime,
+    /// A list of objects (`items`).
+    List,
+}
+
+/// Who fills a field instead of the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FilledBy {
+    /// The merchant id from the client configuration.
+    MerchantId,
+    /// A fresh random salt.
+    Salt,
+    /// The signature.
+    Signature,
+}
+
+/// How a list travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListStyle {
+    /// One element whose children are the items: `name[0][…]`, `name[1][…]`.
+    Indexed,
+    /// The element itself repeats, once per item (XML).
+    Repeated,
+}
+
+/// A number in the spec: written as a YAML number or as a string (`"0.01"`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Number {
+    /// An integer.
+    Integer(i64),
+    /// A decimal written as a YAML float.
+    Float(f64),
+    /// A decimal written as a string.
+    Text(String),
+}
+
+impl Number {
+    /// The number's text as written.
+    pub fn text(&self) -> String {
+        match self {
+            Number::Integer(i) => i.to_string(),
+            Number::Float(f) => f.to_string(),
+            Number::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// A scalar value in the spec (example, default): its text is what travels.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Scalar {
+    /// A YAML boolean, travelling as `1` or `0`.
+    Bool(bool),
+    /// A YAML integer.
+    Integer(i64),
+    /// A YAML float.
+    Float(f64),
+    /// Text.
+    Text(String),
+}
+
+impl Scalar {
+    /// The wire text of the value.
+    pub fn text(&self) -> String {
+        match self {
+            Scalar::Bool(b) => if *b { "1" } else { "0" }.to_owned(),
+            Scalar::Integer(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// An enum definition.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumDef {
+    /// Id used by fields' `enum:`.
+    pub id: String,
+    /// UpperCamelCase Rust type name.
+    pub rust_name: String,
+    /// What the values stand for.
+    pub description: String,
+    /// Whether the gateway may send values not listed here; the generated type
+    /// then keeps them in an `Unknown(String)` variant instead of failing.
+    #[serde(default)]
+    pub open: bool,
+    /// The values in documentation order.
+    pub values: Vec<EnumValue>,
+}
+
+/// One enum value.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value on the wire.
+    pub value: Scalar,
+    /// UpperCamelCase variant name.
+    pub rust: String,
+    /// What the value means.
+    pub description: String,
+}
+
+/// A documented example exchange. Every example is a test: the request must
+/// validate, encode and sign (to `string_to_sign` when given); the response
+/// must parse into the generated type.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// Short name (`documented`, `with-receipt`).
+    pub name: String,
+    /// What the example shows and where it comes from.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The request (or callback) parameters in wire order, by wire name. Lists
+    /// are YAML sequences of mappings. `pg_merchant_id` and `pg_sig` are filled
+    /// in with the documented test credentials when absent.
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
+    pub request: serde_yaml::Mapping,
+    /// The documented string to sign, with `{merchant_id}` and `{secret_key}` placeholders.
+    #[serde(default)]
+    pub string_to_sign: Option<String>,
+    /// The documented response (or reply) body.
+    #[serde(default)]
+    pub response: Option<String>,
+}
