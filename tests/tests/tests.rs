@@ -8,3 +8,13 @@ mod macros_ui;
 mod cli;
 // Signing cases: documented vectors, nesting, ordering edge cases, XML.
 mod signing;
+// The client against a local HTTP server: the exact form sent, response parsing, timeouts.
+mod client;
+// Callbacks: verification of incoming messages and signed replies.
+mod callbacks;
+// Code generation: snapshots of the generated Rust, docs and schemas per endpoint.
+mod codegen_output;
+// Spec validation: the error messages for a corpus of bad spec files.
+mod spec_errors;
+// Every spec example runs through its generated type.
+mod spec_examples;
