@@ -226,14 +226,14 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
             }
         }
     }
-    if let (Some(min), Some(max)) = (parsed.get("min"), parsed.get("max")) {
-        if min > max {
-            cx.error(
-                &format!("{path}.min"),
-                wire,
-                format!("min ({min}) is greater than max ({max})"),
-            );
-        }
+    if let (Some(min), Some(max)) = (parsed.get("min"), parsed.get("max"))
+        && min > max
+    {
+        cx.error(
+            &format!("{path}.min"),
+            wire,
+            format!("min ({min}) is greater than max ({max})"),
+        );
     }
     if matches!(field.ty, Type::Integer) {
         for (key, value) in &parsed {
@@ -259,24 +259,24 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
             );
         }
     }
-    if let (Some(min), Some(max)) = (c.min_length, c.max_length) {
-        if min > max {
-            cx.error(
-                &format!("{path}.min_length"),
-                wire,
-                format!("min_length ({min}) is greater than max_length ({max})"),
-            );
-        }
+    if let (Some(min), Some(max)) = (c.min_length, c.max_length)
+        && min > max
+    {
+        cx.error(
+            &format!("{path}.min_length"),
+            wire,
+            format!("min_length ({min}) is greater than max_length ({max})"),
+        );
     }
-    if let Some(pattern) = &c.pattern {
-        if let Err(e) = regex::Regex::new(pattern) {
-            let reason = e.to_string().lines().last().unwrap_or_default().to_owned();
-            cx.error(
-                &format!("{path}.pattern"),
-                wire,
-                format!("invalid regular expression: {reason}"),
-            );
-        }
+    if let Some(pattern) = &c.pattern
+        && let Err(e) = regex::Regex::new(pattern)
+    {
+        let reason = e.to_string().lines().last().unwrap_or_default().to_owned();
+        cx.error(
+            &format!("{path}.pattern"),
+            wire,
+            format!("invalid regular expression: {reason}"),
+        );
     }
     for (key, set) in [
         ("min_items", c.min_items.is_some()),
@@ -290,14 +290,14 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
             );
         }
     }
-    if let (Some(min), Some(max)) = (c.min_items, c.max_items) {
-        if min > max {
-            cx.error(
-                &format!("{path}.min_items"),
-                wire,
-                format!("min_items ({min}) is greater than max_items ({max})"),
-            );
-        }
+    if let (Some(min), Some(max)) = (c.min_items, c.max_items)
+        && min > max
+    {
+        cx.error(
+            &format!("{path}.min_items"),
+            wire,
+            format!("min_items ({min}) is greater than max_items ({max})"),
+        );
     }
 }
 
@@ -362,34 +362,33 @@ pub fn value_problems(field: &Field, value: &str) -> Vec<String> {
         }
     };
     if let Some(number) = number {
-        if let Some(min) = c.min.as_deref().and_then(|m| Decimal::from_str(m).ok()) {
-            if number < min {
-                problems.push(format!("{number} is below min {min}"));
-            }
+        if let Some(min) = c.min.as_deref().and_then(|m| Decimal::from_str(m).ok())
+            && number < min
+        {
+            problems.push(format!("{number} is below min {min}"));
         }
-        if let Some(max) = c.max.as_deref().and_then(|m| Decimal::from_str(m).ok()) {
-            if number > max {
-                problems.push(format!("{number} is above max {max}"));
-            }
+        if let Some(max) = c.max.as_deref().and_then(|m| Decimal::from_str(m).ok())
+            && number > max
+        {
+            problems.push(format!("{number} is above max {max}"));
         }
     }
     let len = value.chars().count() as u32;
-    if let Some(min) = c.min_length {
-        if len < min {
-            problems.push(format!("{len} characters, fewer than min_length {min}"));
-        }
+    if let Some(min) = c.min_length
+        && len < min
+    {
+        problems.push(format!("{len} characters, fewer than min_length {min}"));
     }
-    if let Some(max) = c.max_length {
-        if len > max {
-            problems.push(format!("{len} characters, more than max_length {max}"));
-        }
+    if let Some(max) = c.max_length
+        && len > max
+    {
+        problems.push(format!("{len} characters, more than max_length {max}"));
     }
-    if let Some(pattern) = &c.pattern {
-        if let Ok(re) = regex::Regex::new(pattern) {
-            if !re.is_match(value) {
-                problems.push(format!("does not match the pattern {pattern}"));
-            }
-        }
+    if let Some(pattern) = &c.pattern
+        && let Ok(re) = regex::Regex::new(pattern)
+        && !re.is_match(value)
+    {
+        problems.push(format!("does not match the pattern {pattern}"));
     }
     problems
 }
@@ -434,14 +433,16 @@ pub(crate) fn across_endpoints(
         for name in names {
             if let Some(first) =
                 types.insert((module.0.clone() + &module.1, name.clone()), &endpoint.file)
+                && first != endpoint.file
             {
-                if first != endpoint.file {
-                    diagnostics.push(source.error(
-                        "rust_name",
-                        &endpoint.id,
-                        format!("the type `{name}` is also generated for {first} in the same module `{}`", endpoint.group),
-                    ));
-                }
+                diagnostics.push(source.error(
+                    "rust_name",
+                    &endpoint.id,
+                    format!(
+                        "the type `{name}` is also generated for {first} in the same module `{}`",
+                        endpoint.group
+                    ),
+                ));
             }
         }
     }

@@ -45,8 +45,12 @@ impl Source {
             if let Some(&pos) = self.positions.get(path) {
                 return Some(pos);
             }
-            let cut = path.rfind(['.', '['])?;
-            path = &path[..cut];
+            match path.rfind(['.', '[']) {
+                Some(cut) => path = &path[..cut],
+                // A key that is absent: point at the start of the document.
+                None if !path.is_empty() => path = "",
+                None => return None,
+            }
         }
     }
 
@@ -145,6 +149,14 @@ fn parse<T: serde::de::DeserializeOwned>(
             // serde_yaml appends " at line L column C"; the diagnostic says it already.
             if let Some(cut) = message.find(" at line ") {
                 message.truncate(cut);
+            }
+            // serde_yaml starts with its own copy of the path; the diagnostic names it already.
+            if let Some((head, rest)) = message.split_once(": ")
+                && !head.contains(' ')
+                && !path.is_empty()
+                && path.starts_with(head.trim_end_matches('.'))
+            {
+                message = rest.to_owned();
             }
             let field = if path == "." { String::new() } else { path };
             let (line, column) = match location {

@@ -92,11 +92,11 @@ fn generate(root: &Path, api: &codegen::ir::Api) -> ExitCode {
         if std::fs::read_to_string(&target).ok().as_deref() == Some(content.as_str()) {
             continue;
         }
-        if let Some(parent) = target.parent() {
-            if let Err(e) = std::fs::create_dir_all(parent) {
-                eprintln!("error: cannot create {}: {e}", parent.display());
-                return ExitCode::FAILURE;
-            }
+        if let Some(parent) = target.parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            eprintln!("error: cannot create {}: {e}", parent.display());
+            return ExitCode::FAILURE;
         }
         if let Err(e) = std::fs::write(&target, content) {
             eprintln!("error: cannot write {path}: {e}");

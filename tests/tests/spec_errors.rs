@@ -1,1 +1,119 @@
-//! See tests.rs.
+//! Spec validation: each file of a corpus of bad spec files, compiled with a
+//! small set of shared definitions, gives located error messages, all at once.
+//! The messages are snapshotted; the spec files themselves validate against
+//! the format's JSON Schema.
+
+use std::path::Path;
+
+use crate::support::workspace;
+
+fn fixtures() -> std::path::PathBuf {
+    workspace().join("tests/fixtures/spec-errors")
+}
+
+fn compile_fixture(path: &Path) -> String {
+    let shared = std::fs::read_to_string(fixtures().join("_shared.yaml")).expect("shared fixture");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let name = format!(
+        "spec/fixtures/{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+    );
+    match codegen::compile_texts(&[
+        ("spec/shared/fixtures.yaml", &shared, true),
+        (&name, &text, false),
+    ]) {
+        Ok(_) => panic!("{name} compiled, but it is meant to fail"),
+        Err(diagnostics) => {
+            assert!(
+                diagnostics.iter().all(|d| d.line.is_some()),
+                "an error without a line:\n{diagnostics}"
+            );
+            diagnostics.to_string()
+        }
+    }
+}
+
+#[test]
+fn bad_spec_files_give_located_errors() {
+    insta::glob!("../fixtures/spec-errors", "*.yaml", |path| {
+        if path.file_name().is_some_and(|n| n == "_shared.yaml") {
+            return;
+        }
+        insta::assert_snapshot!(compile_fixture(path));
+    });
+}
+
+#[test]
+fn every_error_of_a_file_is_reported_at_once() {
+    let report = compile_fixture(&fixtures().join("contradicting-constraints.yaml"));
+    let count = report.lines().filter(|l| l.starts_with("error: ")).count();
+    assert!(count >= 6, "expected every problem, got:\n{report}");
+}
+
+#[test]
+fn duplicate_ids_across_files_are_reported() {
+    let shared = std::fs::read_to_string(fixtures().join("_shared.yaml")).expect("shared fixture");
+    let endpoint = "id: same\nrust_name: Same\ntitle: T\ndescription: D\napi: merchant\ngroup: g\ndirection: request\npath: /same.php\ncompleteness: F\nrequest:\n  encoding: form\n  fields: []\n";
+    let err = codegen::compile_texts(&[
+        ("spec/shared/fixtures.yaml", &shared, true),
+        ("spec/a.yaml", endpoint, false),
+        ("spec/b.yaml", endpoint, false),
+    ])
+    .expect_err("duplicate ids must fail")
+    .to_string();
+    assert!(
+        err.contains("spec/b.yaml:1:1: same: endpoint id `same` is also used by spec/a.yaml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_real_spec_compiles_cleanly() {
+    crate::support::spec();
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("spec dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_spec_file_validates_against_the_committed_schema() {
+    let schema_text = std::fs::read_to_string(workspace().join("spec/schema.json"))
+        .expect("spec/schema.json is committed");
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let mut files = Vec::new();
+    yaml_files(&workspace().join("spec"), &mut files);
+    assert!(files.len() >= 6, "spec files found: {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let value: serde_json::Value = serde_yaml::from_str(&text).expect("YAML");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} breaks the schema: {errors:?}",
+            file.display()
+        );
+        assert!(
+            text.starts_with("# yaml-language-server: $schema="),
+            "{} does not point editors at the schema",
+            file.display()
+        );
+    }
+    // And the schema rejects a typo'd key, so the test above can fail.
+    let bad: serde_json::Value =
+        serde_yaml::from_str("id: x\nrust_name: X\ntitl: T\n").expect("YAML");
+    assert!(!validator.is_valid(&bad));
+}

@@ -1,5 +1,8 @@
 //! The workspace's integration tests, one binary.
 
+// Helpers shared by the modules below.
+mod support;
+
 // Derive macros on hand-written types: behaviour.
 mod macros_derive;
 // Derive macros: misuse is a compile error at the attribute (trybuild).

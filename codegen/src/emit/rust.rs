@@ -32,7 +32,7 @@ fn doc(text: &str) -> TokenStream {
 
 /// The whole generated API as tokens.
 pub fn api(api: &Api) -> TokenStream {
-    let enums = api.enums.iter().map(|e| enum_def(e));
+    let enums = api.enums.iter().map(enum_def);
     let mut groups: BTreeMap<(String, String), Vec<TokenStream>> = BTreeMap::new();
     for endpoint in &api.endpoints {
         groups
@@ -91,7 +91,7 @@ pub fn endpoint_items(endpoint: &Endpoint) -> TokenStream {
         &describe::request_doc(endpoint),
         &endpoint.request,
         outgoing_request,
-        outgoing_request.then(|| endpoint.script.as_str()),
+        outgoing_request.then_some(endpoint.script.as_str()),
     );
     let response = endpoint.response.as_ref().map(|message| {
         message_struct(
@@ -443,6 +443,15 @@ fn constructor(name: &str, fields: &[&Field]) -> TokenStream {
     };
     let new_doc = doc(&new_doc);
     let new_ident = format_ident!("new");
+    let default_impl = required.is_empty().then(|| {
+        quote! {
+            impl ::core::default::Default for #name_ident {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
     quote! {
         impl #name_ident {
             #new_doc
@@ -464,6 +473,7 @@ fn constructor(name: &str, fields: &[&Field]) -> TokenStream {
                 self
             }
         }
+        #default_impl
     }
 }
 
