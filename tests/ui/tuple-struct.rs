@@ -1,0 +1,6 @@
+use freedompay::Encode;
+
+#[derive(Encode)]
+struct Amount(u32);
+
+fn main() {}

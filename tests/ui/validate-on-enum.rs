@@ -1,0 +1,9 @@
+use freedompay::Validate;
+
+#[derive(Validate)]
+enum Request {
+    Pay,
+    Refund,
+}
+
+fn main() {}

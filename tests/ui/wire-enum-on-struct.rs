@@ -1,0 +1,8 @@
+use freedompay::WireEnum;
+
+#[derive(WireEnum)]
+struct Language {
+    code: String,
+}
+
+fn main() {}
