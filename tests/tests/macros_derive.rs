@@ -989,3 +989,24 @@ fn an_empty_element_counts_as_an_empty_list_or_an_empty_item() {
         })
     );
 }
+
+/// A pattern without `^…$` still has to match the whole value, not a part of it.
+#[test]
+fn an_unanchored_pattern_matches_the_whole_value() {
+    #[derive(Debug, Validate)]
+    struct Digits {
+        #[freedompay(rename = "pg_code", pattern = "[0-9]{4}|[0-9]{6}")]
+        code: String,
+    }
+    for good in ["1234", "123456"] {
+        let value = Digits { code: good.into() };
+        assert!(value.validate().is_ok(), "{good}");
+    }
+    for bad in ["12345", "a1234", "1234b", "1234567", ""] {
+        let errors = Digits { code: bad.into() }.validate().unwrap_err();
+        assert_eq!(
+            errors.0[0].message, "must match the pattern [0-9]{4}|[0-9]{6}",
+            "{bad}"
+        );
+    }
+}

@@ -68,12 +68,21 @@ pub fn max_length(errors: &mut ValidationErrors, field: &str, value: &str, max: 
 }
 
 /// `pattern`: the whole value matches the regular expression.
-pub fn pattern(errors: &mut ValidationErrors, field: &str, value: &str, regex: &Regex) {
+///
+/// `regex` is the pattern anchored at both ends (`^(?:…)$`); `shown` is the
+/// pattern as written, for the message.
+pub fn pattern(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: &str,
+    regex: &Regex,
+    shown: &str,
+) {
     if !regex.is_match(value) {
         errors.push(
             field,
             Rule::Pattern,
-            format!("must match the pattern {}", regex.as_str()),
+            format!("must match the pattern {shown}"),
         );
     }
 }

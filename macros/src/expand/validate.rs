@@ -145,13 +145,15 @@ fn scalar_rules(rules: &ScalarRules, ty: &syn::Type) -> TokenStream {
         checks.extend(quote!(#fp::rules::max_length(__errors, &__field, #text, #n);));
     }
     if let Some(pattern) = &rules.pattern {
+        // The whole value must match, whether or not the pattern is anchored.
+        let anchored = format!("^(?:{pattern})$");
         checks.extend(quote! {
             {
                 static RE: #fp::LazyLock<#fp::Regex> = #fp::LazyLock::new(|| {
-                    #fp::Regex::new(#pattern)
+                    #fp::Regex::new(#anchored)
                         .expect("the pattern was checked when the code was generated")
                 });
-                #fp::rules::pattern(__errors, &__field, #text, &RE);
+                #fp::rules::pattern(__errors, &__field, #text, &RE, #pattern);
             }
         });
     }
