@@ -385,7 +385,7 @@ pub fn value_problems(field: &Field, value: &str) -> Vec<String> {
         problems.push(format!("{len} characters, more than max_length {max}"));
     }
     if let Some(pattern) = &c.pattern
-        && let Ok(re) = regex::Regex::new(pattern)
+        && let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$"))
         && !re.is_match(value)
     {
         problems.push(format!("does not match the pattern {pattern}"));
@@ -401,6 +401,7 @@ pub(crate) fn across_endpoints(
 ) {
     let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
     let mut types: BTreeMap<(String, String), &str> = BTreeMap::new();
+    let mut methods: BTreeMap<(String, String, String), &str> = BTreeMap::new();
     for endpoint in endpoints {
         let source = raw
             .endpoints
@@ -416,6 +417,23 @@ pub(crate) fn across_endpoints(
             ));
         }
         let module = (format!("{:?}", endpoint.api), endpoint.group.clone());
+        if endpoint.direction.outgoing() {
+            let key = (
+                module.0.clone(),
+                module.1.clone(),
+                endpoint.client_method.clone(),
+            );
+            if let Some(first) = methods.insert(key, &endpoint.file) {
+                diagnostics.push(source.error(
+                    "client_method",
+                    &endpoint.id,
+                    format!(
+                        "the client method `{}().{}` is also generated for {first}; set `client_method`",
+                        endpoint.group, endpoint.client_method
+                    ),
+                ));
+            }
+        }
         let mut names = vec![endpoint.request_type(), endpoint.response_type()];
         for field in endpoint
             .request

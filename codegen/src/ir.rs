@@ -24,6 +24,8 @@ pub struct Api {
     pub enums: Vec<Enum>,
     /// Endpoints and callbacks, in file order.
     pub endpoints: Vec<Endpoint>,
+    /// Error codes, test data and the documentation's endpoint index.
+    pub reference: crate::reference::Reference,
 }
 
 /// An enum.
@@ -67,6 +69,8 @@ pub struct Endpoint {
     pub api: ApiName,
     /// Group (module name).
     pub group: String,
+    /// Name of the client method (`client.<group>().<client_method>(…)`).
+    pub client_method: String,
     /// Who calls whom.
     pub direction: Direction,
     /// HTTP method.
@@ -103,7 +107,7 @@ impl Endpoint {
     /// Rust name of the request (or callback) type.
     pub fn request_type(&self) -> String {
         match self.direction {
-            Direction::Request => format!("{}Request", self.rust_name),
+            Direction::Request | Direction::Redirect => format!("{}Request", self.rust_name),
             Direction::Callback => format!("{}Callback", self.rust_name),
         }
     }
@@ -111,7 +115,7 @@ impl Endpoint {
     /// Rust name of the response (or reply) type.
     pub fn response_type(&self) -> String {
         match self.direction {
-            Direction::Request => format!("{}Response", self.rust_name),
+            Direction::Request | Direction::Redirect => format!("{}Response", self.rust_name),
             Direction::Callback => format!("{}Reply", self.rust_name),
         }
     }
@@ -366,6 +370,11 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
         }
     }
     check::across_endpoints(raw, &endpoints, diagnostics);
+    let mobile_operators = shared_enums
+        .get("mobile_operator")
+        .map(|e| e.values.iter().map(|v| v.wire.clone()).collect())
+        .unwrap_or_default();
+    let reference = crate::reference::lower(raw, &endpoints, &mobile_operators, diagnostics);
 
     if diagnostics.len() > before {
         return None;
@@ -373,6 +382,7 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
     Some(Api {
         enums: shared_enums.into_values().collect(),
         endpoints,
+        reference,
     })
 }
 
@@ -438,6 +448,17 @@ fn lower_endpoint(
     check::snake_case_id(cx, "id", "", &file.id);
     check::snake_case_id(cx, "group", "", &file.group);
     check::rust_type_name(cx, "rust_name", "", &file.rust_name);
+    let client_method = match &file.client_method {
+        Some(name) => {
+            check::snake_case_id(cx, "client_method", "", name);
+            name.clone()
+        }
+        None => file
+            .id
+            .strip_prefix(&format!("{}_", file.group))
+            .unwrap_or(&file.id)
+            .to_owned(),
+    };
 
     let mut local_enums = BTreeMap::new();
     for (i, def) in file.enums.iter().enumerate() {
@@ -465,8 +486,15 @@ fn lower_endpoint(
         .as_ref()
         .map(|message| resolver.message(cx, "response", message));
 
+    if file.direction == Direction::Redirect && file.response.is_some() {
+        cx.error(
+            "response",
+            "",
+            "a redirect has no response: the payer's browser opens the URL",
+        );
+    }
     let (path, script) = match file.direction {
-        Direction::Request => {
+        Direction::Request | Direction::Redirect => {
             let Some(path) = file.path.clone() else {
                 cx.error(
                     "path",
@@ -553,6 +581,7 @@ fn lower_endpoint(
         description: file.description.trim().to_owned(),
         api: file.api,
         group: file.group.clone(),
+        client_method,
         direction: file.direction,
         method: file.method,
         path,

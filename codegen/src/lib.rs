@@ -14,6 +14,7 @@ pub use diag::{Diagnostic, Diagnostics};
 mod check;
 mod examples;
 pub mod ir;
+pub mod reference;
 
 pub use check::value_problems;
 pub mod emit;
@@ -66,4 +67,40 @@ pub fn endpoint_rust_source(endpoint: &ir::Endpoint) -> Result<String, String> {
 /// Every committed artifact (docs pages, schemas) by path relative to the workspace root.
 pub fn committed_files(api: &ir::Api) -> BTreeMap<String, String> {
     emit::committed_files(api)
+}
+
+/// A generated section inside a hand-written file, between
+/// `<!-- <name>:start -->` and `<!-- <name>:end -->`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The file, relative to the workspace root.
+    pub path: &'static str,
+    /// The marker name.
+    pub name: &'static str,
+    /// The generated text between the markers.
+    pub content: String,
+}
+
+/// The generated sections of hand-written files: the README's coverage table.
+pub fn sections(api: &ir::Api) -> Vec<Section> {
+    vec![Section {
+        path: "README.md",
+        name: "coverage",
+        content: emit::reference::coverage_table(api),
+    }]
+}
+
+/// `text` with the section's markers enclosing `section.content`, or `None`
+/// when the markers are missing or out of order.
+pub fn splice(text: &str, section: &Section) -> Option<String> {
+    let start = format!("<!-- {}:start -->", section.name);
+    let end = format!("<!-- {}:end -->", section.name);
+    let open = text.find(&start)? + start.len();
+    let close = open + text[open..].find(&end)?;
+    Some(format!(
+        "{}\n{}{}",
+        &text[..open],
+        section.content,
+        &text[close..]
+    ))
 }

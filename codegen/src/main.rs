@@ -4,7 +4,7 @@
 //! `cargo run -p codegen -- check` fails, naming the stale files, when what is
 //! committed differs from what `generate` would write.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -84,8 +84,36 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
     }
 }
 
+/// Every generated file, and every hand-written file with generated sections
+/// spliced in, by path.
+fn expected_files(root: &Path, api: &codegen::ir::Api) -> Result<BTreeMap<String, String>, String> {
+    let mut files = codegen::committed_files(api);
+    for section in codegen::sections(api) {
+        let current = match files.get(section.path) {
+            Some(text) => text.clone(),
+            None => std::fs::read_to_string(root.join(section.path))
+                .map_err(|e| format!("cannot read {}: {e}", section.path))?,
+        };
+        let spliced = codegen::splice(&current, &section).ok_or_else(|| {
+            format!(
+                "{} lacks the markers `<!-- {name}:start -->` and `<!-- {name}:end -->` around the generated {name} section",
+                section.path,
+                name = section.name
+            )
+        })?;
+        files.insert(section.path.to_owned(), spliced);
+    }
+    Ok(files)
+}
+
 fn generate(root: &Path, api: &codegen::ir::Api) -> ExitCode {
-    let files = codegen::committed_files(api);
+    let files = match expected_files(root, api) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut written = 0;
     for (path, content) in &files {
         let target = root.join(path);
@@ -120,7 +148,13 @@ fn generate(root: &Path, api: &codegen::ir::Api) -> ExitCode {
 }
 
 fn check(root: &Path, api: &codegen::ir::Api) -> ExitCode {
-    let files = codegen::committed_files(api);
+    let files = match expected_files(root, api) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut stale = Vec::new();
     for (path, content) in &files {
         match std::fs::read_to_string(root.join(path)) {

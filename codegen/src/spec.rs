@@ -27,8 +27,14 @@ pub struct EndpointFile {
     pub api: ApiName,
     /// Group within the API, snake_case (`page`, `pay`, `payout`, `mobile_balance`, `callbacks`).
     pub group: String,
-    /// `request`: the merchant calls the gateway. `callback`: the gateway calls the merchant.
+    /// `request`: the merchant calls the gateway. `callback`: the gateway calls
+    /// the merchant. `redirect`: the merchant signs the parameters into a URL the
+    /// payer's browser opens.
     pub direction: Direction,
+    /// Name of the generated client method (`client.<group>().<method>(…)`);
+    /// defaults to the id without its `<group>_` prefix.
+    #[serde(default)]
+    pub client_method: Option<String>,
     /// HTTP method.
     #[serde(default = "default_method")]
     pub method: Method,
@@ -82,6 +88,159 @@ pub struct SharedFile {
     /// Enums used by several endpoints, referred to with `enum: <id>`.
     #[serde(default)]
     pub enums: Vec<EnumDef>,
+    /// Error codes the gateway reports in `pg_error_code` (and `pg_failure_code`).
+    #[serde(default)]
+    pub errors: Vec<ErrorCode>,
+    /// Documented test cards.
+    #[serde(default)]
+    pub test_cards: Vec<TestCard>,
+    /// Documented test phone numbers for mobile-balance payments.
+    #[serde(default)]
+    pub test_phones: Vec<TestPhone>,
+    /// Every endpoint of the reference documentation's index, with where it is
+    /// in the spec or why it is not.
+    #[serde(default)]
+    pub reference_index: Vec<IndexEntry>,
+}
+
+/// Where an error code's meaning comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorSource {
+    /// Freedom Pay's own pages.
+    Freedompay,
+    /// The PayBox-era table (predecessor; may be outdated).
+    Paybox,
+    /// The Platron/PayBox 1.x table (predecessor; probably outdated).
+    Platron,
+}
+
+/// One error code.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    /// The numeric code as it travels in `pg_error_code`.
+    pub code: i64,
+    /// UpperCamelCase variant name.
+    pub rust: String,
+    /// What the code means, in our own words.
+    pub description: String,
+    /// Which table the meaning comes from.
+    pub source: ErrorSource,
+    /// Other meanings given by other sources, or context.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Marks the code an unsigned error answer stands for ("merchant not
+    /// identified"): the client reports any unsigned error as this code,
+    /// whatever code it carries. Exactly one code has it.
+    #[serde(default)]
+    pub unsigned: bool,
+}
+
+/// What a test card is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TestCardUse {
+    /// Purchases (payment page, card payments).
+    Purchase,
+    /// Payouts to a card.
+    Payout,
+}
+
+/// Whether an operation can be done with a test card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    /// The operation succeeds.
+    Available,
+    /// The operation is refused.
+    NotAvailable,
+    /// The operation cannot arise (the card never gets that far).
+    Impossible,
+}
+
+/// The documented outcome of a test card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TestOutcome {
+    /// Approved / success.
+    Success,
+    /// Declined / error (with `error_code` when documented).
+    Declined,
+    /// Stays in process, then succeeds.
+    PendingThenSuccess,
+    /// Stays in process, then fails (with `error_code` when documented).
+    PendingThenDeclined,
+}
+
+/// A documented test card.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestCard {
+    /// The card number, digits only.
+    pub number: String,
+    /// What the card is for.
+    #[serde(rename = "use")]
+    pub usage: TestCardUse,
+    /// The outcome of an authorisation (purchase) or a payout.
+    pub outcome: TestOutcome,
+    /// The error code reported when the outcome is a decline.
+    #[serde(default)]
+    pub error_code: Option<i64>,
+    /// Whether the payment goes through 3-D Secure (purchase cards).
+    #[serde(default)]
+    pub three_ds: Option<Availability>,
+    /// Clearing (capture) after authorisation.
+    #[serde(default)]
+    pub clearing: Option<Availability>,
+    /// Reversal (cancel) after authorisation.
+    #[serde(default)]
+    pub reverse: Option<Availability>,
+    /// Refund after clearing.
+    #[serde(default)]
+    pub refund: Option<Availability>,
+    /// Saving the card (card storage).
+    #[serde(default)]
+    pub card_add: Option<Availability>,
+    /// What the card does, in our own words.
+    pub description: String,
+    /// Where the card is documented.
+    pub source: String,
+}
+
+/// A documented test phone number for mobile-balance payments.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestPhone {
+    /// The mobile operator's code (`pg_payment_system_code`), e.g. `KCELLKZT`.
+    pub operator: String,
+    /// The phone number as documented (`+77017777777`).
+    pub phone: String,
+    /// The one-time code that approves the debit.
+    pub code: String,
+    /// What the number does, in our own words.
+    pub description: String,
+    /// Where the number is documented.
+    pub source: String,
+}
+
+/// One row of the reference documentation's endpoint index.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndexEntry {
+    /// The row's number in the reference index (`1`, `C2`).
+    pub number: String,
+    /// The endpoint's name in the index.
+    pub name: String,
+    /// The path as the index gives it, when it gives one.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Ids of the spec endpoints that cover the row.
+    #[serde(default)]
+    pub covered_by: Vec<String>,
+    /// Why the row is not in the spec (required when `covered_by` is empty).
+    #[serde(default)]
+    pub not_covered: Option<String>,
 }
 
 /// A shared field definition.
@@ -119,6 +278,16 @@ pub enum Direction {
     Request,
     /// The gateway calls the merchant's URL.
     Callback,
+    /// The merchant builds a signed URL for the payer's browser; nothing is
+    /// sent by the client and no response comes back to it.
+    Redirect,
+}
+
+impl Direction {
+    /// Whether the merchant signs and sends the message (a request or a redirect).
+    pub fn outgoing(self) -> bool {
+        matches!(self, Direction::Request | Direction::Redirect)
+    }
 }
 
 /// HTTP method.

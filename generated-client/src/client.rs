@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use freedompay_core::exchange::{self, PreparedRequest, Response, ResponseError};
 use freedompay_core::hosts::Site;
-use freedompay_core::{Endpoint, HttpMethod, SecretKey, ValidationErrors};
+use freedompay_core::{Endpoint, HttpMethod, Redirect, SecretKey, ValidationErrors};
 
 /// Largest response body accepted; the gateway's answers are a few hundred bytes.
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -157,6 +157,12 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The documented meaning of the gateway's error code, when it reported
+    /// one; an unsigned error answer is "merchant not identified" whatever its code.
+    pub fn error_code(&self) -> Option<crate::errors::ErrorCode> {
+        self.gateway_error().map(crate::errors::ErrorCode::of)
+    }
 }
 
 fn transport(error: reqwest::Error) -> Error {
@@ -200,6 +206,25 @@ impl Client {
         )?)
     }
 
+    /// Validates and signs a browser-redirect request (`payment.php`) and returns
+    /// the URL to send the payer's browser to; nothing is sent.
+    pub fn redirect_url<R: Redirect>(&self, request: &R) -> Result<String, Error> {
+        let base = self.base_url()?;
+        Ok(exchange::redirect_url(
+            request,
+            &base,
+            &self.config.merchant_id,
+            &self.config.secret,
+        )?)
+    }
+
+    fn base_url(&self) -> Result<String, Error> {
+        self.config
+            .host
+            .base_url()
+            .ok_or_else(|| Error::NoBaseUrl(self.config.host.clone()))
+    }
+
     /// Sends `request` and returns the verified, typed response.
     pub async fn send<E: Endpoint>(&self, request: &E) -> Result<Response<E::Response>, Error> {
         let prepared = self.prepare(request)?;
@@ -211,11 +236,7 @@ impl Client {
         &self,
         prepared: &PreparedRequest,
     ) -> Result<Response<E::Response>, Error> {
-        let base = self
-            .config
-            .host
-            .base_url()
-            .ok_or_else(|| Error::NoBaseUrl(self.config.host.clone()))?;
+        let base = self.base_url()?;
         let url = format!("{base}{}", prepared.path);
         tracing::debug!(endpoint = E::ID, path = %prepared.path, "sending request");
         let builder = match prepared.method {

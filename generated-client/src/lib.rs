@@ -34,8 +34,8 @@ pub use client::{Client, Config, Error, Host, MAX_RESPONSE_BYTES};
 pub use freedompay_core::exchange::{GatewayError, PreparedRequest, Response, ResponseError};
 pub use freedompay_core::{
     Amount, AmountError, Callback, Decimal, Decode, DecodeError, Encode, Endpoint, FromWire,
-    HttpMethod, Params, Replied, Rule, SecretKey, Sign, ToWire, Validate, ValidationError,
-    ValidationErrors, Value, callback, exchange, form, hosts, signature, xml,
+    HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sign, ToWire, Validate,
+    ValidationError, ValidationErrors, Value, callback, exchange, form, hosts, signature, xml,
 };
 pub use freedompay_macros::{Decode, Encode, Sign, Validate, WireEnum};
 

@@ -1103,3 +1103,196 @@ async fn debug_never_shows_the_secret_keys() {
         PAYOUT_SECRET
     );
 }
+
+// ---------------------------------------------------------------------------
+// Grouped client methods
+// ---------------------------------------------------------------------------
+
+/// `client.payments().status(…)` posts to get_status3.php, signed with that
+/// script, and reads the typed answer.
+#[tokio::test]
+async fn grouped_payments_status_sends_and_parses() {
+    use freedompay::merchant::payments::PaymentStatusRequest;
+    let server = Server::start(|_| {
+        Reply::ok(signed_xml(
+            "get_status3.php",
+            SECRET,
+            flat(&[
+                ("pg_status", "ok"),
+                ("pg_payment_id", "987"),
+                ("pg_order_id", "00102"),
+                ("pg_currency", "KZT"),
+                ("pg_amount", "10"),
+                ("pg_can_reject", "1"),
+                ("pg_payment_status", "success"),
+            ]),
+        ))
+    })
+    .await;
+    let client = server.client();
+    let result = client
+        .payments()
+        .status(&PaymentStatusRequest::new(987))
+        .await;
+    let request = server.single();
+    assert_eq!(request.path, "/get_status3.php");
+    let sent = form::decode(&request.body);
+    assert_eq!(
+        signature::verify("get_status3.php", &sent, &key(SECRET)),
+        Ok(())
+    );
+    assert_eq!(sent.get_text("pg_payment_id"), Some("987"));
+    assert_eq!(sent.get_text("pg_merchant_id"), Some(MERCHANT_ID));
+    match result {
+        Ok(response) => assert_eq!(response.payment_id, 987),
+        // The answer may need fields this test does not send; the request side is what is checked.
+        Err(Error::Response(ResponseError::Decode(e))) => {
+            panic!("status answer does not decode: {e}")
+        }
+        Err(other) => panic!("unexpected error: {other}"),
+    }
+}
+
+/// `client.card_storage().list(…)` fills the merchant id into the path and
+/// parses the repeated `<card>` elements.
+#[tokio::test]
+async fn grouped_card_storage_list_fills_the_path_and_reads_repeated_cards() {
+    use freedompay::merchant::card_storage::CardListRequest;
+    let body = || {
+        let mut params = Params::new();
+        for token in ["tok-1", "tok-2"] {
+            let mut card = Params::new();
+            card.push("pg_status", "approved");
+            card.push("pg_card_token", token);
+            params.push("card", Value::Nested(card));
+        }
+        signed_xml("list", SECRET, params)
+    };
+    let server = Server::start(move |_| Reply::ok(body())).await;
+    let response = server
+        .client()
+        .card_storage()
+        .list(&CardListRequest::new("1234"))
+        .await
+        .expect("a verified card list");
+    let request = server.single();
+    assert_eq!(
+        request.path,
+        format!("/v1/merchant/{MERCHANT_ID}/cardstorage/list")
+    );
+    assert_eq!(
+        signature::verify("list", &form::decode(&request.body), &key(SECRET)),
+        Ok(())
+    );
+    let tokens: Vec<_> = response
+        .cards
+        .iter()
+        .map(|c| c.card_token.clone())
+        .collect();
+    assert_eq!(tokens, [Some("tok-1".to_owned()), Some("tok-2".to_owned())]);
+}
+
+/// Payout calls go through the payout key when one is configured.
+#[tokio::test]
+async fn grouped_payout_balance_uses_the_payout_key() {
+    use freedompay::merchant::payout::PayoutBalanceRequest;
+    let server = Server::start(|_| {
+        Reply::ok(signed_xml(
+            "balance_status",
+            PAYOUT_SECRET,
+            flat(&[("pg_status", "ok"), ("pg_balance", "1000.50")]),
+        ))
+    })
+    .await;
+    let client = Client::new(server.config().payout_secret(PAYOUT_SECRET)).expect("client");
+    let _ = client
+        .payout()
+        .balance(&PayoutBalanceRequest::new(Currency::Kzt))
+        .await;
+    let request = server.single();
+    let sent = form::decode(&request.body);
+    assert_eq!(
+        signature::verify(
+            freedompay::signature::script_name(&request.path),
+            &sent,
+            &key(PAYOUT_SECRET)
+        ),
+        Ok(())
+    );
+}
+
+/// A browser redirect is a signed URL, with nothing sent.
+#[test]
+fn grouped_redirects_build_signed_urls() {
+    use freedompay::merchant::page::PaymentRedirectRequest;
+    use freedompay::merchant::token::TokenPayWithCvcRequest;
+    let client = Client::new(
+        Config::new(MERCHANT_ID, SECRET).host(Host::Custom("https://pay.example".into())),
+    )
+    .expect("client");
+    let url = client
+        .page()
+        .payment_redirect(&PaymentRedirectRequest::new())
+        .expect("a URL");
+    let (base, query) = url.split_once('?').expect("a query");
+    assert_eq!(base, "https://pay.example/payment.php");
+    let params = form::decode(query);
+    assert_eq!(params.get_text("pg_merchant_id"), Some(MERCHANT_ID));
+    assert_eq!(
+        signature::verify("payment.php", &params, &key(SECRET)),
+        Ok(())
+    );
+
+    let url = client
+        .token()
+        .pay_with_cvc(&TokenPayWithCvcRequest::new(42))
+        .expect("a URL");
+    let (base, query) = url.split_once('?').expect("a query");
+    assert_eq!(
+        base,
+        format!("https://pay.example/v1/merchant/{MERCHANT_ID}/card/pay")
+    );
+    assert_eq!(
+        signature::verify("pay", &form::decode(query), &key(SECRET)),
+        Ok(())
+    );
+}
+
+/// `Error::error_code` maps the gateway's code, and any unsigned error to
+/// "merchant not identified".
+#[tokio::test]
+async fn gateway_error_codes_are_typed() {
+    use freedompay::errors::ErrorCode;
+    let signed_error = signed_xml(
+        INIT_SCRIPT,
+        SECRET,
+        flat(&[
+            ("pg_status", "error"),
+            ("pg_error_code", "10009"),
+            ("pg_error_description", "Insufficient funds"),
+        ]),
+    );
+    let server = Server::answering(Reply::ok(signed_error)).await;
+    let error = server
+        .client()
+        .send(&init_request())
+        .await
+        .expect_err("an error answer");
+    assert_eq!(error.error_code(), Some(ErrorCode::from_code(10009)));
+
+    let unsigned = xml::write(
+        "response",
+        &flat(&[
+            ("pg_status", "error"),
+            ("pg_error_code", "101"),
+            ("pg_error_description", "Empty merchant"),
+        ]),
+    );
+    let server = Server::answering(Reply::ok(unsigned)).await;
+    let error = server
+        .client()
+        .send(&init_request())
+        .await
+        .expect_err("an error answer");
+    assert_eq!(error.error_code(), Some(ErrorCode::from_code(9998)));
+}

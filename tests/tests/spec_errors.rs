@@ -117,3 +117,56 @@ fn every_spec_file_validates_against_the_committed_schema() {
         serde_yaml::from_str("id: x\nrust_name: X\ntitl: T\n").expect("YAML");
     assert!(!validator.is_valid(&bad));
 }
+
+/// Reference data in the shared files: duplicate codes and names, a missing
+/// unsigned code, bad test cards and phones, and index rows that are neither
+/// covered nor explained, or name unknown endpoints; and an endpoint no row names.
+#[test]
+fn bad_reference_data_gives_located_errors() {
+    let shared = std::fs::read_to_string(fixtures().join("_shared.yaml")).expect("shared fixture");
+    let reference = "\
+errors:
+  - code: 10
+    rust: First
+    description: A meaning.
+    source: freedompay
+  - code: 10
+    rust: Second
+    description: Another meaning.
+    source: paybox
+  - code: 11
+    rust: First
+    description: A third meaning.
+    source: platron
+test_cards:
+  - number: \"12ab\"
+    use: payout
+    outcome: success
+    error_code: 5
+    three_ds: available
+    description: Not a card.
+    source: nowhere
+test_phones:
+  - operator: KCELL
+    phone: \"77-01\"
+    code: \"1\"
+    description: Not a phone.
+    source: nowhere
+reference_index:
+  - number: \"1\"
+    name: Neither covered nor explained
+  - number: \"1\"
+    name: Both
+    covered_by: [nope]
+    not_covered: because
+";
+    let endpoint = "id: lonely\nrust_name: Lonely\ntitle: T\ndescription: D\napi: merchant\ngroup: g\ndirection: request\npath: /lonely.php\ncompleteness: F\nrequest:\n  encoding: form\n  fields: []\n";
+    let report = codegen::compile_texts(&[
+        ("spec/shared/fixtures.yaml", &shared, true),
+        ("spec/shared/reference.yaml", reference, true),
+        ("spec/lonely.yaml", endpoint, false),
+    ])
+    .expect_err("bad reference data must fail")
+    .to_string();
+    insta::assert_snapshot!(report);
+}

@@ -37,7 +37,7 @@ fn every_endpoint_has_an_example() {
 fn example_requests_roundtrip_through_generated_types() {
     let mut checked = 0;
     for endpoint in &spec().endpoints {
-        let outgoing = endpoint.direction == codegen::spec::Direction::Request;
+        let outgoing = endpoint.direction.outgoing();
         for example in &endpoint.examples {
             let params = codegen::emit::markdown::example_params(endpoint, example);
             // The client fills in the merchant id of what it sends; the typed struct has no field for it.

@@ -21,3 +21,5 @@ mod codegen_output;
 mod spec_errors;
 // Every spec example runs through its generated type.
 mod spec_examples;
+// Reference data: the documentation's index, error codes, test cards; every callback.
+mod reference_data;

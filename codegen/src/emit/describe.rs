@@ -130,6 +130,14 @@ fn endpoint_header(endpoint: &Endpoint, text: &mut String) {
     let _ = writeln!(text, "{}", endpoint.description);
     text.push('\n');
     match endpoint.direction {
+        Direction::Redirect => {
+            let path = endpoint.path.as_deref().unwrap_or_default();
+            let _ = writeln!(
+                text,
+                "Not called by the client: the signed parameters go into the query of `{path}`, which the payer's browser opens; signed with the script name `{}`.",
+                endpoint.script
+            );
+        }
         Direction::Request => {
             let path = endpoint.path.as_deref().unwrap_or_default();
             let method = match endpoint.method {
@@ -174,7 +182,7 @@ pub fn request_doc(endpoint: &Endpoint) -> String {
 /// Rustdoc text of the response (or reply) type.
 pub fn response_doc(endpoint: &Endpoint) -> String {
     match endpoint.direction {
-        Direction::Request => format!(
+        Direction::Request | Direction::Redirect => format!(
             "The gateway's response to [`{}`]: {}.",
             endpoint.request_type(),
             endpoint.title

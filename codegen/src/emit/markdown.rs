@@ -82,7 +82,7 @@ fn rows(fields: &[Field], prefix: &str, out: &mut String) {
 /// The example's parameters as the client would send them, with the test merchant id.
 pub fn example_params(endpoint: &Endpoint, example: &Example) -> Params {
     let mut params = Params::new();
-    let outgoing = endpoint.direction == Direction::Request;
+    let outgoing = endpoint.direction.outgoing();
     let fills_merchant = outgoing
         && endpoint
             .request
@@ -164,7 +164,13 @@ pub fn page(endpoint: &Endpoint) -> String {
             .unwrap_or_default()
     );
     match endpoint.direction {
-        Direction::Request => {
+        Direction::Request | Direction::Redirect => {
+            if endpoint.direction == Direction::Redirect {
+                let _ = writeln!(
+                    out,
+                    "- A browser redirect: the client builds the signed URL and the payer's browser opens it"
+                );
+            }
             let method = match endpoint.method {
                 crate::spec::Method::Get => "GET",
                 crate::spec::Method::Post => "POST",
@@ -209,7 +215,7 @@ pub fn page(endpoint: &Endpoint) -> String {
         let _ = writeln!(out, "> Note: {note}\n");
     }
     let (request_title, response_title) = match endpoint.direction {
-        Direction::Request => ("Request", "Response"),
+        Direction::Request | Direction::Redirect => ("Request", "Response"),
         Direction::Callback => ("Callback parameters", "Reply"),
     };
     let _ = writeln!(out, "## {request_title}\n");
@@ -287,6 +293,10 @@ pub fn index(api: &Api) -> String {
     for endpoint in &api.endpoints {
         let kind = match endpoint.direction {
             Direction::Request => format!("`{}`", endpoint.path.as_deref().unwrap_or_default()),
+            Direction::Redirect => format!(
+                "`{}` (browser redirect)",
+                endpoint.path.as_deref().unwrap_or_default()
+            ),
             Direction::Callback => "callback".to_owned(),
         };
         let mark = describe::completeness(endpoint.completeness)

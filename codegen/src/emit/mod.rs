@@ -1,7 +1,9 @@
 //! Emitters: Rust, Markdown and JSON Schema from the IR.
 
+pub mod client;
 pub mod describe;
 pub mod markdown;
+pub mod reference;
 pub mod rust;
 pub mod schema;
 
@@ -14,6 +16,14 @@ pub fn committed_files(api: &Api) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     files.insert("spec/schema.json".to_owned(), schema::spec_format());
     files.insert("docs/README.md".to_owned(), markdown::index(api));
+    files.insert(
+        "docs/errors.md".to_owned(),
+        reference::errors_page(&api.reference),
+    );
+    files.insert(
+        "docs/test-data.md".to_owned(),
+        reference::test_data_page(api),
+    );
     for endpoint in &api.endpoints {
         let mut page = markdown::page(endpoint);
         page.push('\n');

@@ -43,8 +43,10 @@ pub fn api(api: &Api) -> TokenStream {
             .or_default()
             .push(endpoint_items(endpoint));
     }
+    let mut calls = crate::emit::client::group_structs(api);
     let mut apis: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     for ((api_name, group), items) in groups {
+        let group_calls = calls.remove(&(api_name.clone(), group.clone()));
         let group_ident = ident(&group);
         let group_doc = doc(&format!(
             "The `{group}` group of the {} API.",
@@ -54,6 +56,7 @@ pub fn api(api: &Api) -> TokenStream {
             #group_doc
             pub mod #group_ident {
                 #(#items)*
+                #group_calls
             }
         });
     }
@@ -71,12 +74,16 @@ pub fn api(api: &Api) -> TokenStream {
         }
     });
     let examples = examples_dispatch(api);
+    let accessors = crate::emit::client::accessors(api);
+    let reference = crate::emit::reference::rust(api);
     quote! {
         /// Enums shared by several endpoints.
         pub mod enums {
             #(#enums)*
         }
         #(#api_modules)*
+        #accessors
+        #reference
         #examples
     }
 }
@@ -84,7 +91,7 @@ pub fn api(api: &Api) -> TokenStream {
 /// Tokens for one endpoint alone (for per-endpoint snapshots).
 pub fn endpoint_items(endpoint: &Endpoint) -> TokenStream {
     let local_enums = endpoint.enums.iter().map(enum_def);
-    let outgoing_request = endpoint.direction == Direction::Request;
+    let outgoing_request = endpoint.direction.outgoing();
     let request_name = endpoint.request_type();
     let request = message_struct(
         &request_name,
@@ -159,6 +166,15 @@ pub fn endpoint_items(endpoint: &Endpoint) -> TokenStream {
                 }
             }
         }
+        Direction::Redirect => {
+            let path = endpoint.path.clone().unwrap_or_default();
+            quote! {
+                impl ::freedompay::Redirect for #request_ident {
+                    const ID: &'static str = #id;
+                    const PATH: &'static str = #path;
+                }
+            }
+        }
         Direction::Callback => {
             let replied = endpoint.response.as_ref().map(|_| {
                 let reply = ident(&endpoint.response_type());
@@ -189,13 +205,12 @@ pub fn endpoint_items(endpoint: &Endpoint) -> TokenStream {
 /// Item structs of list fields, once per name.
 fn list_item_structs(endpoint: &Endpoint) -> Vec<TokenStream> {
     let mut seen = BTreeMap::new();
-    let messages = std::iter::once((&endpoint.request, endpoint.direction == Direction::Request))
-        .chain(
-            endpoint
-                .response
-                .iter()
-                .map(|m| (m, endpoint.direction == Direction::Callback)),
-        );
+    let messages = std::iter::once((&endpoint.request, endpoint.direction.outgoing())).chain(
+        endpoint
+            .response
+            .iter()
+            .map(|m| (m, endpoint.direction == Direction::Callback)),
+    );
     for (message, outgoing) in messages {
         collect_items(&message.fields, outgoing, &mut seen);
     }
@@ -517,6 +532,8 @@ fn enum_def(def: &Enum) -> TokenStream {
 fn examples_dispatch(api: &Api) -> TokenStream {
     let mut request_arms = Vec::new();
     let mut response_arms = Vec::new();
+    let mut callback_arms = Vec::new();
+    let mut reply_arms = Vec::new();
     for endpoint in &api.endpoints {
         let id = &endpoint.id;
         let api_mod = ident(describe::api_module(endpoint.api));
@@ -527,6 +544,28 @@ fn examples_dispatch(api: &Api) -> TokenStream {
                 ::freedompay::__private::example_roundtrip::<crate::#api_mod::#group::#request>(params)
             ),
         });
+        if endpoint.direction == Direction::Callback {
+            callback_arms.push(quote! {
+                #id => ::core::option::Option::Some(
+                    ::freedompay::callback::verify::<crate::#api_mod::#group::#request>(script, secret, params)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                ),
+            });
+            if endpoint.response.is_some() {
+                let reply = ident(&endpoint.response_type());
+                reply_arms.push(quote! {
+                    #id => ::core::option::Option::Some(
+                        <crate::#api_mod::#group::#reply as ::freedompay::Decode>::decode(reply)
+                            .map_err(|e| e.to_string())
+                            .and_then(|reply| {
+                                ::freedompay::callback::sign_reply(script, secret, &reply, ::core::option::Option::Some(salt))
+                                    .map_err(|e| e.to_string())
+                            })
+                    ),
+                });
+            }
+        }
         if endpoint.response.is_some() {
             let response = ident(&endpoint.response_type());
             response_arms.push(quote! {
@@ -547,6 +586,33 @@ fn examples_dispatch(api: &Api) -> TokenStream {
             ) -> ::core::option::Option<::core::result::Result<::freedompay::Params, ::std::string::String>> {
                 match id {
                     #(#request_arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            /// Verifies and decodes callback `id` as the merchant receives it.
+            pub fn callback(
+                id: &str,
+                script: &str,
+                secret: &::freedompay::SecretKey,
+                params: ::freedompay::Params,
+            ) -> ::core::option::Option<::core::result::Result<(), ::std::string::String>> {
+                match id {
+                    #(#callback_arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            /// Decodes the reply of callback `id` from `reply` and signs it as XML with `salt`.
+            pub fn reply(
+                id: &str,
+                script: &str,
+                secret: &::freedompay::SecretKey,
+                reply: &::freedompay::Params,
+                salt: &str,
+            ) -> ::core::option::Option<::core::result::Result<::std::string::String, ::std::string::String>> {
+                match id {
+                    #(#reply_arms)*
                     _ => ::core::option::Option::None,
                 }
             }

@@ -4,7 +4,7 @@ use schemars::{Schema, json_schema};
 use serde_json::{Map, Value, json};
 
 use crate::ir::{Endpoint, Field, Message, Type};
-use crate::spec::{Direction, FilledBy};
+use crate::spec::FilledBy;
 
 /// The schema of the spec format: of an endpoint file, with shared files described under `$defs`.
 pub fn spec_format() -> String {
@@ -164,7 +164,7 @@ pub fn endpoint(endpoint: &Endpoint) -> Vec<(String, String)> {
         format!(
             "{}.{}.json",
             endpoint.id,
-            if endpoint.direction == Direction::Request {
+            if endpoint.direction.outgoing() {
                 "request"
             } else {
                 "callback"
@@ -177,7 +177,7 @@ pub fn endpoint(endpoint: &Endpoint) -> Vec<(String, String)> {
             format!(
                 "{}.{}.json",
                 endpoint.id,
-                if endpoint.direction == Direction::Request {
+                if endpoint.direction.outgoing() {
                     "response"
                 } else {
                     "reply"

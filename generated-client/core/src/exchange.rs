@@ -66,6 +66,41 @@ pub fn prepare_with_salt<E: Endpoint>(
     })
 }
 
+/// Validates and signs a browser-redirect request (with a fresh salt) and
+/// returns the URL the payer's browser opens: `base` + path + `?` + the signed query.
+pub fn redirect_url<R: crate::message::Redirect>(
+    request: &R,
+    base: &str,
+    merchant_id: &str,
+    secret: &SecretKey,
+) -> Result<String, ValidationErrors> {
+    redirect_url_with_salt(
+        request,
+        base,
+        merchant_id,
+        secret,
+        &signature::generate_salt(),
+    )
+}
+
+/// [`redirect_url`] with a given salt, for reproducible examples and tests.
+pub fn redirect_url_with_salt<R: crate::message::Redirect>(
+    request: &R,
+    base: &str,
+    merchant_id: &str,
+    secret: &SecretKey,
+    salt: &str,
+) -> Result<String, ValidationErrors> {
+    request.validate()?;
+    let params = request.signed_params(Some(merchant_id), secret, salt);
+    Ok(format!(
+        "{}{}?{}",
+        base.trim_end_matches('/'),
+        request.path(merchant_id),
+        form::encode(&params)
+    ))
+}
+
 /// A verified response: the typed data, plus the message exactly as received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response<T> {

@@ -23,8 +23,8 @@ pub mod xml;
 
 pub use amount::{Amount, AmountError};
 pub use message::{
-    Callback, Decode, DecodeError, Encode, Endpoint, HttpMethod, Replied, Rule, Sign, Validate,
-    ValidationError, ValidationErrors,
+    Callback, Decode, DecodeError, Encode, Endpoint, HttpMethod, Redirect, Replied, Rule, Sign,
+    Validate, ValidationError, ValidationErrors,
 };
 pub use params::{Params, Value};
 pub use rust_decimal::Decimal;

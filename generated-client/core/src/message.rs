@@ -243,6 +243,23 @@ pub trait Endpoint: Sign + Validate {
     }
 }
 
+/// A browser redirect: the merchant signs the parameters into the query of a
+/// gateway URL that the payer's browser opens (`payment.php`).
+pub trait Redirect: Sign + Validate {
+    /// The endpoint's id in the spec.
+    const ID: &'static str;
+    /// The path template on the gateway host.
+    const PATH: &'static str;
+
+    /// The path with `{merchant_id}` filled in.
+    fn path(&self, merchant_id: &str) -> String {
+        Self::PATH.replace(
+            "{merchant_id}",
+            &crate::form::encode_path_segment(merchant_id),
+        )
+    }
+}
+
 /// A callback the gateway sends to the merchant.
 pub trait Callback: Decode + Validate {
     /// The callback's id in the spec.

@@ -1,0 +1,378 @@
+//! Reference data from the shared files: error codes, test cards and phones,
+//! and the index of every endpoint the documentation lists.
+//!
+//! Like [`crate::ir`], lowering records every problem and goes on, so a
+//! maintainer sees them all at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check;
+use crate::diag::Diagnostics;
+use crate::ir::{Ctx, Endpoint};
+use crate::load::RawSpec;
+use crate::spec::{self, Availability, ErrorSource, TestCardUse, TestOutcome};
+
+/// Everything in the shared files besides fields and enums.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    /// Error codes, sorted by code.
+    pub errors: Vec<ErrorCode>,
+    /// Test cards in file order.
+    pub test_cards: Vec<TestCard>,
+    /// Test phones in file order.
+    pub test_phones: Vec<TestPhone>,
+    /// The documentation's endpoint index, in file order.
+    pub index: Vec<IndexEntry>,
+}
+
+/// One error code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorCode {
+    /// The code in `pg_error_code`.
+    pub code: i64,
+    /// Variant name.
+    pub rust: String,
+    /// Meaning.
+    pub description: String,
+    /// The table the meaning comes from.
+    pub source: ErrorSource,
+    /// Other meanings, context.
+    pub note: Option<String>,
+    /// Whether an unsigned error answer stands for this code.
+    pub unsigned: bool,
+}
+
+/// A test card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestCard {
+    /// Digits.
+    pub number: String,
+    /// Purchase or payout.
+    pub usage: TestCardUse,
+    /// Documented outcome.
+    pub outcome: TestOutcome,
+    /// Error code of a decline.
+    pub error_code: Option<i64>,
+    /// 3-D Secure.
+    pub three_ds: Option<Availability>,
+    /// Clearing.
+    pub clearing: Option<Availability>,
+    /// Reversal.
+    pub reverse: Option<Availability>,
+    /// Refund.
+    pub refund: Option<Availability>,
+    /// Card storage.
+    pub card_add: Option<Availability>,
+    /// What it does.
+    pub description: String,
+    /// Source.
+    pub source: String,
+}
+
+/// A test phone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestPhone {
+    /// Operator code (`KCELLKZT`).
+    pub operator: String,
+    /// Phone number.
+    pub phone: String,
+    /// One-time code.
+    pub code: String,
+    /// What it does.
+    pub description: String,
+    /// Source.
+    pub source: String,
+}
+
+/// One row of the documentation's index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexEntry {
+    /// Row number (`1`, `C2`).
+    pub number: String,
+    /// Name in the index.
+    pub name: String,
+    /// Path, when the index gives one.
+    pub path: Option<String>,
+    /// Spec endpoints covering the row.
+    pub covered_by: Vec<String>,
+    /// Why the row is not covered.
+    pub not_covered: Option<String>,
+}
+
+fn trimmed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Lowers and checks the reference data of every shared file.
+pub(crate) fn lower(
+    raw: &RawSpec,
+    endpoints: &[Endpoint],
+    mobile_operators: &BTreeSet<String>,
+    diagnostics: &mut Diagnostics,
+) -> Reference {
+    let mut reference = Reference::default();
+    let mut codes: BTreeMap<i64, String> = BTreeMap::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut numbers: BTreeSet<String> = BTreeSet::new();
+    let mut rows: BTreeSet<String> = BTreeSet::new();
+    let mut covered: BTreeMap<String, String> = BTreeMap::new();
+    let ids: Vec<&str> = endpoints.iter().map(|e| e.id.as_str()).collect();
+    let mut index_seen = false;
+
+    for (source, file) in &raw.shared {
+        let mut cx = Ctx {
+            source,
+            diagnostics,
+        };
+        for (i, error) in file.errors.iter().enumerate() {
+            let path = format!("errors[{i}]");
+            let field = error.code.to_string();
+            check::rust_type_name(&mut cx, &format!("{path}.rust"), &field, &error.rust);
+            if error.rust == "Unknown" {
+                cx.error(
+                    &format!("{path}.rust"),
+                    &field,
+                    "`Unknown` is reserved for codes the spec does not list",
+                );
+            }
+            if let Some(first) = codes.get(&error.code) {
+                cx.error(
+                    &format!("{path}.code"),
+                    &field,
+                    format!("code {} is already listed as `{first}`", error.code),
+                );
+                continue;
+            }
+            if !names.insert(error.rust.clone()) {
+                cx.error(
+                    &format!("{path}.rust"),
+                    &field,
+                    format!("variant name `{}` is used twice", error.rust),
+                );
+            }
+            codes.insert(error.code, error.rust.clone());
+            reference.errors.push(ErrorCode {
+                code: error.code,
+                rust: error.rust.clone(),
+                description: trimmed(&error.description),
+                source: error.source,
+                note: error.note.as_deref().map(trimmed),
+                unsigned: error.unsigned,
+            });
+        }
+        for (i, card) in file.test_cards.iter().enumerate() {
+            let path = format!("test_cards[{i}]");
+            test_card(&mut cx, &path, card, &mut numbers);
+            reference.test_cards.push(TestCard {
+                number: card.number.clone(),
+                usage: card.usage,
+                outcome: card.outcome,
+                error_code: card.error_code,
+                three_ds: card.three_ds,
+                clearing: card.clearing,
+                reverse: card.reverse,
+                refund: card.refund,
+                card_add: card.card_add,
+                description: trimmed(&card.description),
+                source: card.source.clone(),
+            });
+        }
+        for (i, phone) in file.test_phones.iter().enumerate() {
+            let path = format!("test_phones[{i}]");
+            if !mobile_operators.contains(&phone.operator) {
+                let known: Vec<&str> = mobile_operators.iter().map(String::as_str).collect();
+                cx.error(
+                    &format!("{path}.operator"),
+                    &phone.phone,
+                    format!(
+                        "`{}` is not a value of the `mobile_operator` enum{}",
+                        phone.operator,
+                        check::did_you_mean(&phone.operator, &known)
+                    ),
+                );
+            }
+            let digits = phone.phone.strip_prefix('+').unwrap_or(&phone.phone);
+            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+                cx.error(
+                    &format!("{path}.phone"),
+                    &phone.phone,
+                    "a phone number is digits with an optional leading `+`",
+                );
+            }
+            if !numbers.insert(phone.phone.clone()) {
+                cx.error(
+                    &format!("{path}.phone"),
+                    &phone.phone,
+                    "this number is listed twice",
+                );
+            }
+            reference.test_phones.push(TestPhone {
+                operator: phone.operator.clone(),
+                phone: phone.phone.clone(),
+                code: phone.code.clone(),
+                description: trimmed(&phone.description),
+                source: phone.source.clone(),
+            });
+        }
+        for (i, entry) in file.reference_index.iter().enumerate() {
+            index_seen = true;
+            let path = format!("reference_index[{i}]");
+            if !rows.insert(entry.number.clone()) {
+                cx.error(
+                    &format!("{path}.number"),
+                    &entry.number,
+                    "this row number is listed twice",
+                );
+            }
+            match (&entry.covered_by[..], &entry.not_covered) {
+                ([], None) => cx.error(
+                    &path,
+                    &entry.number,
+                    "a row needs `covered_by` (spec ids) or `not_covered` (the reason)",
+                ),
+                ([_, ..], Some(_)) => cx.error(
+                    &format!("{path}.not_covered"),
+                    &entry.number,
+                    "a covered row has no `not_covered` reason",
+                ),
+                (_, Some(reason)) if reason.trim().is_empty() => cx.error(
+                    &format!("{path}.not_covered"),
+                    &entry.number,
+                    "the reason is empty",
+                ),
+                _ => {}
+            }
+            for (j, id) in entry.covered_by.iter().enumerate() {
+                if !ids.contains(&id.as_str()) {
+                    cx.error(
+                        &format!("{path}.covered_by[{j}]"),
+                        &entry.number,
+                        format!(
+                            "no endpoint has the id `{id}`{}",
+                            check::did_you_mean(id, &ids)
+                        ),
+                    );
+                }
+                covered.insert(id.clone(), entry.number.clone());
+            }
+            reference.index.push(IndexEntry {
+                number: entry.number.clone(),
+                name: entry.name.clone(),
+                path: entry.path.clone(),
+                covered_by: entry.covered_by.clone(),
+                not_covered: entry.not_covered.as_deref().map(trimmed),
+            });
+        }
+    }
+
+    let unsigned: Vec<i64> = reference
+        .errors
+        .iter()
+        .filter(|e| e.unsigned)
+        .map(|e| e.code)
+        .collect();
+    if !reference.errors.is_empty()
+        && unsigned.len() != 1
+        && let Some((source, _)) = raw.shared.iter().find(|(_, f)| !f.errors.is_empty())
+    {
+        Ctx {
+            source,
+            diagnostics,
+        }
+        .error(
+            "errors",
+            "",
+            format!(
+                "exactly one error code needs `unsigned: true` (the code an unsigned error answer stands for); found {}",
+                unsigned.len()
+            ),
+        );
+    }
+    if !codes.is_empty() {
+        for (source, file) in &raw.shared {
+            for (i, card) in file.test_cards.iter().enumerate() {
+                if let Some(code) = card.error_code
+                    && !codes.contains_key(&code)
+                {
+                    Ctx {
+                        source,
+                        diagnostics,
+                    }
+                    .error(
+                        &format!("test_cards[{i}].error_code"),
+                        &card.number,
+                        format!("error code {code} is not in the error table"),
+                    );
+                }
+            }
+        }
+    }
+    if index_seen {
+        for endpoint in endpoints {
+            if !covered.contains_key(&endpoint.id) {
+                let (source, _) = raw
+                    .endpoints
+                    .iter()
+                    .find(|(s, _)| s.name == endpoint.file)
+                    .expect("every endpoint comes from a file");
+                Ctx {
+                    source,
+                    diagnostics,
+                }
+                .error(
+                    "id",
+                    &endpoint.id,
+                    "no row of the reference index (`reference_index` in spec/shared/) names this endpoint in `covered_by`",
+                );
+            }
+        }
+    }
+    reference.errors.sort_by_key(|e| e.code);
+    reference
+}
+
+fn test_card(cx: &mut Ctx<'_>, path: &str, card: &spec::TestCard, numbers: &mut BTreeSet<String>) {
+    if !(12..=19).contains(&card.number.len()) || !card.number.chars().all(|c| c.is_ascii_digit()) {
+        cx.error(
+            &format!("{path}.number"),
+            &card.number,
+            "a card number is 12 to 19 digits",
+        );
+    }
+    if !numbers.insert(card.number.clone()) {
+        cx.error(
+            &format!("{path}.number"),
+            &card.number,
+            "this card is listed twice",
+        );
+    }
+    let declines = matches!(
+        card.outcome,
+        TestOutcome::Declined | TestOutcome::PendingThenDeclined
+    );
+    if card.error_code.is_some() && !declines {
+        cx.error(
+            &format!("{path}.error_code"),
+            &card.number,
+            "only a declining card has an error code",
+        );
+    }
+    let purchase_only = [
+        ("three_ds", card.three_ds),
+        ("clearing", card.clearing),
+        ("reverse", card.reverse),
+        ("refund", card.refund),
+        ("card_add", card.card_add),
+    ];
+    if card.usage == TestCardUse::Payout {
+        for (name, value) in purchase_only {
+            if value.is_some() {
+                cx.error(
+                    &format!("{path}.{name}"),
+                    &card.number,
+                    format!("`{name}` describes purchase cards only"),
+                );
+            }
+        }
+    }
+}
