@@ -10,93 +10,21 @@ use crate::check;
 use crate::diag::Diagnostics;
 use crate::ir::{Ctx, Endpoint};
 use crate::load::RawSpec;
-use crate::spec::{self, Availability, ErrorSource, TestCardUse, TestOutcome};
+use crate::spec::{self, TestCardUse, TestOutcome};
 
-/// Everything in the shared files besides fields and enums.
+/// Everything in the shared files besides fields and enums, checked, with
+/// prose folded onto one line. The items are the spec's own types: lowering
+/// adds no meaning to them.
 #[derive(Debug, Clone, Default)]
 pub struct Reference {
     /// Error codes, sorted by code.
-    pub errors: Vec<ErrorCode>,
+    pub errors: Vec<spec::ErrorCode>,
     /// Test cards in file order.
-    pub test_cards: Vec<TestCard>,
+    pub test_cards: Vec<spec::TestCard>,
     /// Test phones in file order.
-    pub test_phones: Vec<TestPhone>,
+    pub test_phones: Vec<spec::TestPhone>,
     /// The documentation's endpoint index, in file order.
-    pub index: Vec<IndexEntry>,
-}
-
-/// One error code.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorCode {
-    /// The code in `pg_error_code`.
-    pub code: i64,
-    /// Variant name.
-    pub rust: String,
-    /// Meaning.
-    pub description: String,
-    /// The table the meaning comes from.
-    pub source: ErrorSource,
-    /// Other meanings, context.
-    pub note: Option<String>,
-    /// Whether an unsigned error answer stands for this code.
-    pub unsigned: bool,
-}
-
-/// A test card.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TestCard {
-    /// Digits.
-    pub number: String,
-    /// Purchase or payout.
-    pub usage: TestCardUse,
-    /// Documented outcome.
-    pub outcome: TestOutcome,
-    /// Error code of a decline.
-    pub error_code: Option<i64>,
-    /// 3-D Secure.
-    pub three_ds: Option<Availability>,
-    /// Clearing.
-    pub clearing: Option<Availability>,
-    /// Reversal.
-    pub reverse: Option<Availability>,
-    /// Refund.
-    pub refund: Option<Availability>,
-    /// Card storage.
-    pub card_add: Option<Availability>,
-    /// What it does.
-    pub description: String,
-    /// Source.
-    pub source: String,
-}
-
-/// A test phone.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TestPhone {
-    /// Operator code (`KCELLKZT`).
-    pub operator: String,
-    /// Phone number.
-    pub phone: String,
-    /// One-time code.
-    pub code: String,
-    /// What it does.
-    pub description: String,
-    /// Source.
-    pub source: String,
-}
-
-/// One row of the documentation's index.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndexEntry {
-    /// Row number (`1`, `C2`).
-    pub number: String,
-    /// Name in the index.
-    pub name: String,
-    /// Path, when the index gives one.
-    pub path: Option<String>,
-    /// Spec endpoints covering the row.
-    pub covered_by: Vec<String>,
-    /// Why the row is not covered.
-    pub not_covered: Option<String>,
+    pub index: Vec<spec::IndexEntry>,
 }
 
 fn trimmed(text: &str) -> String {
@@ -151,30 +79,18 @@ pub(crate) fn lower(
                 );
             }
             codes.insert(error.code, error.rust.clone());
-            reference.errors.push(ErrorCode {
-                code: error.code,
-                rust: error.rust.clone(),
+            reference.errors.push(spec::ErrorCode {
                 description: trimmed(&error.description),
-                source: error.source,
                 note: error.note.as_deref().map(trimmed),
-                unsigned: error.unsigned,
+                ..error.clone()
             });
         }
         for (i, card) in file.test_cards.iter().enumerate() {
             let path = format!("test_cards[{i}]");
             test_card(&mut cx, &path, card, &mut numbers);
-            reference.test_cards.push(TestCard {
-                number: card.number.clone(),
-                usage: card.usage,
-                outcome: card.outcome,
-                error_code: card.error_code,
-                three_ds: card.three_ds,
-                clearing: card.clearing,
-                reverse: card.reverse,
-                refund: card.refund,
-                card_add: card.card_add,
+            reference.test_cards.push(spec::TestCard {
                 description: trimmed(&card.description),
-                source: card.source.clone(),
+                ..card.clone()
             });
         }
         for (i, phone) in file.test_phones.iter().enumerate() {
@@ -206,12 +122,9 @@ pub(crate) fn lower(
                     "this number is listed twice",
                 );
             }
-            reference.test_phones.push(TestPhone {
-                operator: phone.operator.clone(),
-                phone: phone.phone.clone(),
-                code: phone.code.clone(),
+            reference.test_phones.push(spec::TestPhone {
                 description: trimmed(&phone.description),
-                source: phone.source.clone(),
+                ..phone.clone()
             });
         }
         for (i, entry) in file.reference_index.iter().enumerate() {
@@ -255,12 +168,9 @@ pub(crate) fn lower(
                 }
                 covered.insert(id.clone(), entry.number.clone());
             }
-            reference.index.push(IndexEntry {
-                number: entry.number.clone(),
-                name: entry.name.clone(),
-                path: entry.path.clone(),
-                covered_by: entry.covered_by.clone(),
+            reference.index.push(spec::IndexEntry {
                 not_covered: entry.not_covered.as_deref().map(trimmed),
+                ..entry.clone()
             });
         }
     }

@@ -8,8 +8,8 @@ use quote::{format_ident, quote};
 
 use crate::emit::{describe, markdown};
 use crate::ir::Api;
-use crate::reference::{ErrorCode, Reference, TestCard};
-use crate::spec::{Availability, ErrorSource, TestCardUse, TestOutcome};
+use crate::reference::Reference;
+use crate::spec::{Availability, ErrorCode, ErrorSource, TestCard, TestCardUse, TestOutcome};
 
 fn source_name(source: ErrorSource) -> &'static str {
     match source {
