@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 )]
 struct Args {
     /// The workspace root (holds `spec/` and `docs/`).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/.."))]
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))]
     root: PathBuf,
     #[command(subcommand)]
     command: Command,
