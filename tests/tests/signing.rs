@@ -985,3 +985,34 @@ mod properties {
         }
     }
 }
+
+/// Key collisions follow `PG_Signature::makeFlatParamsArray`: a text value is
+/// added with PHP's `+=` (an existing key wins), a nested list with
+/// `array_merge` (the list's value wins), whichever comes first.
+#[test]
+fn flattened_key_collisions_follow_php() {
+    let secret = SecretKey::new("key");
+    let nested = |pairs: &[(&str, &str)]| Value::Nested(flat(pairs));
+
+    // Text first (`a002b` at position 1 → `a002b001`), then the list `a` at
+    // position 2 whose child `b` flattens to the same `a002b001`: array_merge
+    // overwrites, so the list's value is signed.
+    let mut text_first = flat(&[("a002b", "text")]);
+    text_first.push("a", nested(&[("b", "nested")]));
+    text_first.push("z", "last");
+    assert_eq!(
+        signature::string_to_sign("s", &text_first, &secret),
+        "s;nested;last;key"
+    );
+
+    // List first (`a` → `a001c001`, `a001b002`), then text `a001b` at position
+    // 2 (`a001b002`): `+=` keeps the list's value.
+    let mut list_first = Params::new();
+    list_first.push("a", nested(&[("c", "c1"), ("b", "nested")]));
+    list_first.push("a001b", "text");
+    assert_eq!(
+        signature::string_to_sign("s", &list_first, &secret),
+        "s;nested;c1;key"
+    );
+    assert_eq!(signature::ordered_values(&list_first).len(), 2);
+}

@@ -58,26 +58,45 @@ impl From<String> for SecretKey {
 ///
 /// Exposed so tools can explain a signature; [`string_to_sign`] is what signs.
 pub fn ordered_values(params: &Params) -> Vec<(String, &str)> {
-    let mut flat = Vec::new();
-    flatten(params, "", &mut flat);
-    // Stable sort: equal keys (only possible with more than 999 siblings) keep
-    // their order of appearance, and PHP's `+=` keeps the first of them.
+    let mut flat = flatten(params, "");
+    // Keys are unique after flattening, so the sort is total.
     flat.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    flat.dedup_by(|later, earlier| later.0 == earlier.0);
     flat
 }
 
-fn flatten<'a>(params: &'a Params, parent: &str, out: &mut Vec<(String, &'a str)>) {
+/// Flattens like `PG_Signature::makeFlatParamsArray`, key collisions included:
+/// a text value is added with PHP's `+=` (an existing key keeps its value),
+/// a nested list with `array_merge` (its keys overwrite existing ones). Such
+/// collisions need names that end in digits, e.g. `a002b` next to a list `a`.
+fn flatten<'a>(params: &'a Params, parent: &str) -> Vec<(String, &'a str)> {
+    let mut out: Vec<(String, &'a str)> = Vec::new();
+    let mut positions: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (index, (name, value)) in params.iter().enumerate() {
         if name == SIG {
             continue;
         }
         let key = format!("{parent}{name}{:03}", index + 1);
         match value {
-            Value::Text(text) => out.push((key, text)),
-            Value::Nested(children) => flatten(children, &key, out),
+            Value::Text(text) => {
+                if !positions.contains_key(&key) {
+                    positions.insert(key.clone(), out.len());
+                    out.push((key, text));
+                }
+            }
+            Value::Nested(children) => {
+                for (child_key, child_value) in flatten(children, &key) {
+                    match positions.get(&child_key) {
+                        Some(&at) => out[at].1 = child_value,
+                        None => {
+                            positions.insert(child_key.clone(), out.len());
+                            out.push((child_key, child_value));
+                        }
+                    }
+                }
+            }
         }
     }
+    out
 }
 
 /// The exact string whose MD5 is the signature. It contains the secret key:
