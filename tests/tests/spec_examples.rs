@@ -115,3 +115,20 @@ fn init_payment_documented_example_signs_through_the_typed_struct() {
         Some("02a4d571f7ac768f3e7e51e1b4afa122")
     );
 }
+
+/// What a server receives (a signed request, merchant id included) decodes
+/// back into the request type: the protocol fields are not extras, and the
+/// decoded value validates and equals what was sent.
+#[test]
+fn a_received_request_decodes_into_its_type() {
+    use freedompay::merchant::mobile_balance::MobileBalanceApproveRequest;
+    use freedompay::{Decode, Sign, Validate};
+    let sent = MobileBalanceApproveRequest::new(12345, "077587").with_extra("order_ref", "A-17");
+    let received = sent.signed_params(Some(MERCHANT_ID), &SecretKey::new(SECRET), "salt-1");
+    assert_eq!(received.get_text("pg_merchant_id"), Some(MERCHANT_ID));
+    let decoded = MobileBalanceApproveRequest::decode(&received).expect("decodes");
+    assert_eq!(decoded.validate(), Ok(()));
+    assert_eq!(decoded, sent);
+    assert_eq!(decoded.extra.get_text("order_ref"), Some("A-17"));
+    assert_eq!(decoded.extra.get_text("pg_merchant_id"), None);
+}

@@ -176,7 +176,10 @@ fn decode_field(message: &Message<'_>, field: &Field<'_>) -> TokenStream {
                     let mut __extra = #fp::Params::new();
                     for (__name, __value) in #fp::Params::iter(__params) {
                         match __name {
-                            #(#known |)* "pg_sig" | "pg_salt" => {}
+                            // The protocol fields are never extras (see `rules::extra_names`);
+                            // a message without a `pg_merchant_id` field gets it from its sender's
+                            // configuration, and the raw parameters keep it.
+                            #(#known |)* "pg_sig" | "pg_salt" | "pg_merchant_id" => {}
                             _ => #fp::Params::push(&mut __extra, __name, ::core::clone::Clone::clone(__value)),
                         }
                     }
