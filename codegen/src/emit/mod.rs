@@ -4,6 +4,7 @@ pub mod client;
 pub mod describe;
 pub mod markdown;
 pub mod reference;
+pub mod registry;
 pub mod rust;
 pub mod schema;
 

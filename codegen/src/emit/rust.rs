@@ -76,6 +76,7 @@ pub fn api(api: &Api) -> TokenStream {
     let examples = examples_dispatch(api);
     let accessors = crate::emit::client::accessors(api);
     let reference = crate::emit::reference::rust(api);
+    let registry = crate::emit::registry::rust(api);
     quote! {
         /// Enums shared by several endpoints.
         pub mod enums {
@@ -84,6 +85,7 @@ pub fn api(api: &Api) -> TokenStream {
         #(#api_modules)*
         #accessors
         #reference
+        #registry
         #examples
     }
 }
