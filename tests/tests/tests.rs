@@ -23,3 +23,5 @@ mod spec_errors;
 mod spec_examples;
 // Reference data: the documentation's index, error codes, test cards; every callback.
 mod reference_data;
+// The sandbox gateway with the client and a merchant server: flows, rules, callbacks.
+mod sandbox;

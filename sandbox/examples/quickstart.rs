@@ -1,0 +1,292 @@
+//! A whole Freedom Pay integration on one machine, no account, no network:
+//!
+//! ```sh
+//! cargo run --example quickstart
+//! ```
+//!
+//! It starts the sandbox gateway and a small merchant server in-process,
+//! creates a payment with the generated client, pays it on the payment page
+//! as a payer would (over HTTP, with a documented test card), answers the
+//! gateway's check and result callbacks with signed replies, reads the
+//! payment's status, refunds part of it and pays money out to a card.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use freedompay::callback::{sign_reply, verify_form};
+use freedompay::enums::ReplyStatus;
+use freedompay::merchant::callbacks::{
+    CheckCallback, CheckReply, PayoutNotifyCallback, RedirectBackCallback, ResultCallback,
+    ResultReply,
+};
+use freedompay::merchant::page::InitPaymentRequest;
+use freedompay::merchant::payments::{PaymentStatusRequest, RefundRequest};
+use freedompay::merchant::payout::CardPayoutRequest;
+use freedompay::test_data::{CardUse, Outcome, TestCard};
+use freedompay::{Amount, Client, Config, SecretKey};
+use freedompay_sandbox::{RetryPolicy, Sandbox};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// The sandbox's documented test merchant.
+const MERCHANT_ID: &str = "12345";
+const SECRET: &str = "mysecret";
+
+type Events = mpsc::UnboundedSender<String>;
+
+struct Shop {
+    secret: SecretKey,
+    events: Events,
+}
+
+fn xml(body: String) -> impl IntoResponse {
+    ([("content-type", "text/xml; charset=utf-8")], body)
+}
+
+/// The gateway asks whether the order can be paid: verify, then answer `ok`.
+async fn check(State(shop): State<Arc<Shop>>, body: Bytes) -> impl IntoResponse {
+    let body = String::from_utf8_lossy(&body);
+    let reply = match verify_form::<CheckCallback>("check", &shop.secret, &body) {
+        Ok(callback) => {
+            let _ = shop.events.send(format!(
+                "shop: check callback for order {} ({} {}), pg_sig {} verified → ok",
+                callback.order_id,
+                callback.amount,
+                callback.currency,
+                callback.params().get_text("pg_sig").unwrap_or_default()
+            ));
+            let reply = CheckReply::new(ReplyStatus::Ok).description("order is ready");
+            sign_reply("check", &shop.secret, &reply, Some(callback.salt()))
+        }
+        Err(error) => {
+            let _ = shop
+                .events
+                .send(format!("shop: refused a check callback: {error}"));
+            let reply = CheckReply::new(ReplyStatus::Error).description(error.to_string());
+            sign_reply("check", &shop.secret, &reply, None)
+        }
+    };
+    xml(reply.expect("a valid reply"))
+}
+
+/// The gateway reports the outcome: verify, record, answer `ok` (the same every time).
+async fn result(State(shop): State<Arc<Shop>>, body: Bytes) -> impl IntoResponse {
+    let body = String::from_utf8_lossy(&body);
+    let reply = match verify_form::<ResultCallback>("result", &shop.secret, &body) {
+        Ok(callback) => {
+            let _ = shop.events.send(format!(
+                "shop: result callback: payment {} {} (pg_result={}), pg_sig {} verified → ok",
+                callback.payment_id,
+                if callback.result == 1 {
+                    "paid"
+                } else {
+                    "failed"
+                },
+                callback.result,
+                callback.params().get_text("pg_sig").unwrap_or_default()
+            ));
+            let reply = ResultReply::new(ReplyStatus::Ok);
+            sign_reply("result", &shop.secret, &reply, Some(callback.salt()))
+        }
+        Err(error) => {
+            let reply = ResultReply::new(ReplyStatus::Error).description(error.to_string());
+            sign_reply("result", &shop.secret, &reply, None)
+        }
+    };
+    xml(reply.expect("a valid reply"))
+}
+
+/// The gateway reports a payout's final state.
+async fn payout(State(shop): State<Arc<Shop>>, body: Bytes) -> &'static str {
+    let body = String::from_utf8_lossy(&body);
+    match verify_form::<PayoutNotifyCallback>("payout", &shop.secret, &body) {
+        Ok(notice) => {
+            let _ = shop.events.send(format!(
+                "shop: payout notification: payout {} to {} is {}, balance left {}",
+                notice.payment_id,
+                notice.card_hash.as_deref().unwrap_or("?"),
+                notice
+                    .status
+                    .as_ref()
+                    .map_or("?".to_owned(), ToString::to_string),
+                notice.balance.as_deref().unwrap_or("?"),
+            ));
+        }
+        Err(error) => {
+            let _ = shop
+                .events
+                .send(format!("shop: refused a payout notification: {error}"));
+        }
+    }
+    "OK"
+}
+
+/// The payer's browser comes back with signed parameters.
+async fn success(State(shop): State<Arc<Shop>>, RawQuery(query): RawQuery) -> String {
+    let query = query.unwrap_or_default();
+    match verify_form::<RedirectBackCallback>("success", &shop.secret, &query) {
+        Ok(back) => format!("Thank you! Order {} is paid.", back.order_id),
+        Err(error) => format!("This link is not signed by Freedom Pay: {error}"),
+    }
+}
+
+async fn start_shop(secret: &str, events: Events) -> String {
+    let shop = Arc::new(Shop {
+        secret: SecretKey::new(secret),
+        events,
+    });
+    let app = Router::new()
+        .route("/freedompay/check", post(check))
+        .route("/freedompay/result", post(result))
+        .route("/freedompay/payout", post(payout))
+        .route("/shop/success", get(success))
+        .with_state(shop);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("the shop serves") });
+    url
+}
+
+fn amount(text: &str) -> Amount {
+    text.parse().expect("an amount")
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let sandbox = Sandbox::builder()
+        .retry(RetryPolicy {
+            attempts: 3,
+            delay: Duration::from_millis(100),
+            ..RetryPolicy::default()
+        })
+        .payout_delay(Duration::from_millis(100))
+        .start()
+        .await?;
+    println!(
+        "1. Sandbox gateway at {} (merchant {MERCHANT_ID}, key `{SECRET}`)",
+        sandbox.base_url()
+    );
+
+    let (events, mut received) = mpsc::unbounded_channel();
+    let shop = start_shop(SECRET, events).await;
+    println!("2. Merchant server at {shop}");
+
+    let client = Client::new(Config::new(MERCHANT_ID, SECRET).host(sandbox.host()))?;
+    let request = InitPaymentRequest::new(amount("1500"), "Coffee beans, 1 kg")
+        .order_id("order-42")
+        .check_url(format!("{shop}/freedompay/check"))
+        .result_url(format!("{shop}/freedompay/result"))
+        .success_url(format!("{shop}/shop/success"))
+        .with_extra("cart", "A-17");
+    let prepared = client.prepare(&request)?;
+    println!(
+        "3. init_payment.php: order-42, 1500 KZT, signed pg_sig {}",
+        prepared.signature()
+    );
+    // `client.page().init_payment(&request)` does the same in one call; preparing
+    // first shows the exact signature that is sent.
+    let created = client
+        .send_prepared::<InitPaymentRequest>(&prepared)
+        .await?;
+    println!(
+        "   → payment {} created (answer pg_sig {} verified); payer goes to {}",
+        created.payment_id,
+        created.params().get_text("pg_sig").unwrap_or_default(),
+        created.redirect_url
+    );
+
+    let card = TestCard::first(CardUse::Purchase, Outcome::Success).expect("a test card");
+    let payer = reqwest::Client::new();
+    let page = payer.get(&created.redirect_url).send().await?;
+    println!("4. Payer opens the payment page: HTTP {}", page.status());
+    let paid = payer
+        .post(&created.redirect_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(freedompay::form::encode(
+            &freedompay::Params::new()
+                .with("card_number", card.number)
+                .with("expiry", "12/30")
+                .with("cvc", "123")
+                .with("holder", "IVAN IVANOV"),
+        ))
+        .send()
+        .await?;
+    let landed = paid.url().path().to_owned();
+    println!(
+        "   payer pays with test card {} and lands on {landed}: \"{}\"",
+        card.number,
+        paid.text().await?
+    );
+
+    // The check came before the charge; the result follows it.
+    for _ in 0..2 {
+        if let Some(event) = tokio::time::timeout(Duration::from_secs(5), received.recv()).await? {
+            println!("5. {event}");
+        }
+    }
+
+    let status = client
+        .payments()
+        .status(&PaymentStatusRequest::new(created.payment_id))
+        .await?;
+    println!(
+        "6. get_status3.php: payment {} is {}, {} {}, captured {}",
+        status.payment_id,
+        status
+            .payment_status
+            .as_ref()
+            .map_or("unknown".to_owned(), ToString::to_string),
+        status.amount,
+        status.currency,
+        status
+            .clearing_amount
+            .map_or("nothing".to_owned(), |a| a.to_string())
+    );
+
+    let refund = client
+        .payments()
+        .refund(&RefundRequest::new(created.payment_id).refund_amount(amount("500")))
+        .await?;
+    println!(
+        "7. revoke.php: 500 KZT of payment {} refunded ({}, answer pg_sig {})",
+        created.payment_id,
+        refund.status,
+        refund.params().get_text("pg_sig").unwrap_or_default()
+    );
+    let status = client
+        .payments()
+        .status(&PaymentStatusRequest::new(created.payment_id))
+        .await?;
+    println!(
+        "   status now lists {} refund(s), {} KZT in all",
+        status.refund_payments.len(),
+        status.refund_amount.unwrap_or_default()
+    );
+
+    let payout_card = TestCard::first(CardUse::Payout, Outcome::Success).expect("a payout card");
+    let payout = client
+        .payout()
+        .card(&CardPayoutRequest::new(
+            "payout-7",
+            amount("2500"),
+            payout_card.number,
+            "Supplier payment",
+            format!("{shop}/freedompay/payout"),
+        ))
+        .await?;
+    println!(
+        "8. p2p2nonreg: payout {} of {} to {}, balance left {}",
+        payout.payment_id, payout.payment_amount, payout_card.number, payout.balance
+    );
+    if let Some(event) = tokio::time::timeout(Duration::from_secs(5), received.recv()).await? {
+        println!("9. {event}");
+    }
+    println!("Done: a payment, its callbacks, a refund and a payout, all signed and verified.");
+    sandbox.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! The gateway's HTTP face: every endpoint of the spec at its real path, one
+//! pipeline for all of them.
+//!
+//! 1. The path (and method) selects the endpoints of the registry it can be.
+//! 2. The parameters are read from the form body, the query string or a
+//!    `pg_xml` document.
+//! 3. The merchant is identified (`pg_merchant_id`, or the path's
+//!    `{merchant_id}`); an unknown merchant gets the unsigned 9998 answer.
+//! 4. `pg_sig` is checked with the endpoint's script name and the merchant's
+//!    key (the payout key for payout endpoints): a bad one answers 1100.
+//! 5. The registry's generated check decodes and validates the request as
+//!    the client built it: a missing or invalid field answers 200.
+//! 6. The operation runs against the store; its answer is signed XML.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use freedompay::errors::ErrorCode;
+use freedompay::registry::{self, Direction, EndpointInfo};
+use freedompay::signature::{self, SecretKey, SignatureError};
+use freedompay::{HttpMethod, Params, form, xml};
+
+use crate::App;
+use crate::ops::{self, Outcome};
+use crate::store::Failure;
+
+/// The sandbox's routes: the payment page, and the gateway for everything else.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/sandbox/pay/{payment_id}",
+            get(crate::page::show).post(crate::page::submit),
+        )
+        .fallback(handle)
+        .with_state(app)
+}
+
+/// The merchant id a path template captures, when `path` matches it.
+fn match_path(template: &str, path: &str) -> Option<Option<String>> {
+    let template = template.trim_end_matches('/');
+    let path = path.trim_end_matches('/');
+    let mut captured = None;
+    let mut template_parts = template.split('/');
+    let mut path_parts = path.split('/');
+    loop {
+        match (template_parts.next(), path_parts.next()) {
+            (None, None) => return Some(captured),
+            (Some(t), Some(p)) if t == "{merchant_id}" && !p.is_empty() => {
+                captured = Some(p.to_owned());
+            }
+            (Some(t), Some(p)) if t.starts_with('{') && t.ends_with('}') && !p.is_empty() => {}
+            (Some(t), Some(p)) if t == p => {}
+            _ => return None,
+        }
+    }
+}
+
+/// The request's parameters: a `pg_xml` document, a form body or a query string.
+fn read_params(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Params, String> {
+    let text = if *method == Method::GET {
+        uri.query().unwrap_or_default().to_owned()
+    } else {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if content_type.starts_with("multipart/") {
+            return Err(
+                "multipart bodies are not read by the sandbox; send x-www-form-urlencoded".into(),
+            );
+        }
+        String::from_utf8(body.to_vec()).map_err(|_| "the body is not UTF-8".to_owned())?
+    };
+    let params = form::decode(&text);
+    match params.get_text("pg_xml") {
+        Some(document) => xml::parse(document)
+            .map(|message| message.params)
+            .map_err(|e| format!("pg_xml: {e}")),
+        None => Ok(params),
+    }
+}
+
+/// A signed XML answer.
+pub fn signed_xml(script: &str, key: &SecretKey, mut params: Params) -> Response {
+    params.push(signature::SALT, signature::generate_salt());
+    let sig = signature::sign(script, &params, key);
+    params.push(signature::SIG, sig);
+    xml_response(xml::write("response", &params))
+}
+
+fn xml_response(body: String) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// The error envelope, signed when the merchant is known.
+fn error_xml(script: &str, key: Option<&SecretKey>, failure: &Failure) -> Response {
+    let params = Params::new()
+        .with("pg_status", "error")
+        .with("pg_error_code", failure.code.code().to_string())
+        .with("pg_error_description", failure.description.clone());
+    match key {
+        Some(key) => signed_xml(script, key, params),
+        None => xml_response(xml::write("response", &params)),
+    }
+}
+
+fn http_method(method: &Method) -> Option<HttpMethod> {
+    match *method {
+        Method::GET => Some(HttpMethod::Get),
+        Method::POST => Some(HttpMethod::Post),
+        _ => None,
+    }
+}
+
+async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_owned();
+    let candidates: Vec<(&EndpointInfo, Option<String>)> = registry::ENDPOINTS
+        .iter()
+        .filter(|e| e.direction != Direction::Callback)
+        .filter_map(|e| {
+            let captured = match_path(e.path?, &path)?;
+            Some((e, captured))
+        })
+        .collect();
+    let Some((first, _)) = candidates.first() else {
+        return (
+            StatusCode::NOT_FOUND,
+            "no Freedom Pay endpoint at this path",
+        )
+            .into_response();
+    };
+    // The gateway accepts GET as well as POST for its form endpoints.
+    if http_method(&method).is_none() {
+        return (StatusCode::METHOD_NOT_ALLOWED, "use GET or POST").into_response();
+    }
+    let params = match read_params(&method, &uri, &headers, &body) {
+        Ok(params) => params,
+        Err(reason) => {
+            let failure = Failure::new(ErrorCode::from_code(200), reason);
+            return error_xml(first.script, None, &failure);
+        }
+    };
+    let merchant_id = candidates
+        .iter()
+        .find_map(|(_, captured)| captured.clone())
+        .or_else(|| params.get_text("pg_merchant_id").map(str::to_owned));
+    let Some(merchant) = merchant_id.as_deref().and_then(|id| app.merchant(id)) else {
+        tracing::info!(%path, "unknown merchant");
+        let failure = Failure::new(ErrorCode::from_code(9998), "merchant not identified");
+        return error_xml(first.script, None, &failure);
+    };
+    if let Some(id) = params.get_text("pg_merchant_id")
+        && id != merchant.id
+    {
+        let failure = Failure::new(
+            ErrorCode::from_code(200),
+            "pg_merchant_id differs from the merchant id in the path",
+        );
+        return error_xml(first.script, Some(&merchant.secret), &failure);
+    }
+
+    // Several endpoints share a path (init_payment.php serves card and mobile
+    // payments): the first whose checks pass is the one called.
+    let mut rejection = None;
+    for (endpoint, _) in &candidates {
+        let key = merchant.key(endpoint.payout_key);
+        match signature::verify(endpoint.script, &params, key) {
+            Ok(()) => {}
+            Err(error) => {
+                let description = match error {
+                    SignatureError::Missing => "the request is not signed (no pg_sig)",
+                    SignatureError::Mismatch => "incorrect request signature",
+                };
+                rejection.get_or_insert((
+                    *endpoint,
+                    Failure::new(ErrorCode::from_code(1100), description),
+                ));
+                continue;
+            }
+        }
+        if let Err(problem) = (endpoint.check)(&params) {
+            rejection = Some((
+                *endpoint,
+                Failure::new(ErrorCode::from_code(200), problem.to_string()),
+            ));
+            continue;
+        }
+        tracing::info!(endpoint = endpoint.id, merchant = %merchant.id, "request accepted");
+        return match ops::dispatch(&app, merchant, endpoint, &params) {
+            Ok(Outcome::Xml(answer)) => signed_xml(endpoint.script, key, answer),
+            Ok(Outcome::Redirect(url)) => Redirect::to(&url).into_response(),
+            Err(failure) => {
+                tracing::info!(
+                    endpoint = endpoint.id,
+                    code = failure.code.code(),
+                    "request refused"
+                );
+                error_xml(endpoint.script, Some(key), &failure)
+            }
+        };
+    }
+    let (endpoint, failure) = rejection.unwrap_or((
+        first,
+        Failure::new(ErrorCode::from_code(200), "the request matches no endpoint"),
+    ));
+    tracing::info!(
+        endpoint = endpoint.id,
+        code = failure.code.code(),
+        "request refused"
+    );
+    error_xml(
+        endpoint.script,
+        Some(merchant.key(endpoint.payout_key)),
+        &failure,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_path;
+
+    #[test]
+    fn paths_match_templates_and_capture_the_merchant() {
+        assert_eq!(
+            match_path("/init_payment.php", "/init_payment.php"),
+            Some(None)
+        );
+        assert_eq!(
+            match_path("/g2g/payment_page/", "/g2g/payment_page"),
+            Some(None)
+        );
+        assert_eq!(
+            match_path(
+                "/v1/merchant/{merchant_id}/cardstorage/list",
+                "/v1/merchant/77/cardstorage/list"
+            ),
+            Some(Some("77".to_owned()))
+        );
+        assert_eq!(
+            match_path(
+                "/v1/merchant/{merchant_id}/cardstorage/list",
+                "/v1/merchant//cardstorage/list"
+            ),
+            None
+        );
+        assert_eq!(match_path("/mfs/pay", "/mfs/approve"), None);
+    }
+}

@@ -1,0 +1,221 @@
+//! A local Freedom Pay gateway for tests and demos, driven by the same spec
+//! and generated types as the `freedompay` client.
+//!
+//! It serves the gateway's endpoints at their real paths, checks every
+//! request with the generated registry (decode, validate) and the merchant's
+//! key, keeps payments, payouts and balances in memory, answers with signed
+//! XML, shows a payment page where a payer types a documented test card or
+//! phone code, and calls the merchant's check, result and payout URLs signed
+//! as the gateway signs them.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sandbox = freedompay_sandbox::Sandbox::builder().start().await?;
+//! let client = freedompay::Client::new(
+//!     freedompay::Config::new("12345", "mysecret").host(sandbox.host()),
+//! )
+//! .expect("a client");
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+mod gateway;
+pub mod merchant;
+mod notify;
+mod ops;
+mod page;
+pub mod store;
+
+pub use merchant::Merchant;
+pub use notify::RetryPolicy;
+pub use store::{Payment, PaymentState, Payout, PayoutState};
+
+/// Shared by every handler.
+pub(crate) struct App {
+    pub merchants: BTreeMap<String, Merchant>,
+    pub store: store::Store,
+    pub base_url: String,
+    pub notifier: notify::Notifier,
+    pub payout_delay: Duration,
+}
+
+impl App {
+    pub fn merchant(&self, id: &str) -> Option<&Merchant> {
+        self.merchants.get(id)
+    }
+}
+
+/// Configures and starts a sandbox.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    merchants: Vec<Merchant>,
+    listen: SocketAddr,
+    retry: RetryPolicy,
+    payout_delay: Duration,
+}
+
+/// Entry point: `Sandbox::builder()…start()`, or `Sandbox::start()` for the defaults.
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with no merchant yet (the default test merchant is added when
+    /// none is given), listening on `127.0.0.1` on a free port.
+    pub fn builder() -> Builder {
+        Builder {
+            merchants: Vec::new(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            retry: RetryPolicy::default(),
+            payout_delay: Duration::from_millis(200),
+        }
+    }
+
+    /// Starts a sandbox with the defaults: the test merchant `12345` / `mysecret`
+    /// on a free loopback port.
+    pub async fn start() -> std::io::Result<RunningSandbox> {
+        Sandbox::builder().start().await
+    }
+}
+
+impl Builder {
+    /// Adds a merchant account.
+    pub fn merchant(mut self, merchant: Merchant) -> Self {
+        self.merchants.push(merchant);
+        self
+    }
+
+    /// The address to listen on (`127.0.0.1:0` picks a free port).
+    pub fn listen(mut self, address: SocketAddr) -> Self {
+        self.listen = address;
+        self
+    }
+
+    /// How check, result and payout notifications are retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How long a pending payout stays in process before it settles.
+    pub fn payout_delay(mut self, delay: Duration) -> Self {
+        self.payout_delay = delay;
+        self
+    }
+
+    /// Binds the address and serves until the returned handle is shut down or dropped.
+    pub async fn start(self) -> std::io::Result<RunningSandbox> {
+        let listener = TcpListener::bind(self.listen).await?;
+        let address = listener.local_addr()?;
+        let base_url = format!("http://{address}");
+        let merchants = if self.merchants.is_empty() {
+            vec![Merchant::default_test()]
+        } else {
+            self.merchants
+        };
+        let balances: Vec<_> = merchants
+            .iter()
+            .map(|m| (m.id.clone(), m.payout_balance))
+            .collect();
+        let app = Arc::new(App {
+            merchants: merchants.into_iter().map(|m| (m.id.clone(), m)).collect(),
+            store: store::Store::new(balances),
+            base_url: base_url.clone(),
+            notifier: notify::Notifier::new(self.retry),
+            payout_delay: self.payout_delay,
+        });
+        let router = gateway::router(app.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "the sandbox stopped");
+            }
+        });
+        tracing::info!(%base_url, "sandbox listening");
+        Ok(RunningSandbox {
+            base_url,
+            address,
+            app,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running sandbox; stops when shut down or dropped.
+pub struct RunningSandbox {
+    base_url: String,
+    address: SocketAddr,
+    app: Arc<App>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSandbox")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningSandbox {
+    /// The base URL (`http://127.0.0.1:PORT`), without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The host to configure a `freedompay::Client` with.
+    pub fn host(&self) -> freedompay::Host {
+        freedompay::Host::Custom(self.base_url.clone())
+    }
+
+    /// A payment as the sandbox holds it.
+    pub fn payment(&self, id: i64) -> Option<Payment> {
+        self.app.store.payment_any(id)
+    }
+
+    /// A payout as the sandbox holds it.
+    pub fn payout(&self, id: i64) -> Option<Payout> {
+        self.app.store.payout(id)
+    }
+
+    /// A merchant's payout balance.
+    pub fn payout_balance(&self, merchant_id: &str) -> rust_decimal::Decimal {
+        self.app.store.balance(merchant_id)
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

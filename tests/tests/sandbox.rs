@@ -1,0 +1,815 @@
+//! The sandbox gateway with the generated client and a merchant server, all
+//! in-process: full flows (card purchase, decline, hold → clearing → refund,
+//! cancel, mobile balance, payouts), the rules it enforces (signature,
+//! unknown merchant, validation, idempotency, lifecycle) and the callbacks it
+//! sends (check, result with retries, redirect back, payout notification).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use axum::routing::post;
+use freedompay::callback::{sign_reply, verify_form};
+use freedompay::enums::{Currency, ReplyStatus};
+use freedompay::errors::ErrorCode;
+use freedompay::merchant::callbacks::{
+    CheckCallback, CheckReply, PayoutNotifyCallback, ResultCallback, ResultReply,
+};
+use freedompay::merchant::mobile_balance::{
+    MobileBalanceApproveRequest, MobileBalanceApproveStatus, MobileBalanceInitRequest,
+    MobileBalancePayRequest, MobileBalancePayStatus,
+};
+use freedompay::merchant::page::{InitPaymentRequest, PaymentPageRequest};
+use freedompay::merchant::payments::{
+    CancelRequest, ClearingRequest, PaymentStatusRequest, RefundRequest,
+};
+use freedompay::merchant::payout::{CardPayoutRequest, PayoutBalanceRequest};
+use freedompay::signature::{self, SecretKey};
+use freedompay::test_data::{CardUse, Outcome, TEST_PHONES, TestCard};
+use freedompay::{Amount, Client, Config, Error, Params, form, xml};
+use freedompay_sandbox::{Merchant, PaymentState, RetryPolicy, RunningSandbox, Sandbox};
+use rust_decimal::Decimal;
+use tokio::net::TcpListener;
+
+const MERCHANT: &str = "545084";
+const SECRET: &str = "Sandbox-Secret-1";
+const PAYOUT_SECRET: &str = "Sandbox-Payout-2";
+
+fn amount(text: &str) -> Amount {
+    text.parse().expect("amount")
+}
+
+async fn sandbox() -> RunningSandbox {
+    Sandbox::builder()
+        .merchant(Merchant::new(MERCHANT, SECRET).with_payout_secret(PAYOUT_SECRET))
+        .retry(RetryPolicy {
+            attempts: 3,
+            delay: Duration::from_millis(20),
+            timeout: Duration::from_secs(2),
+        })
+        .payout_delay(Duration::from_millis(20))
+        .start()
+        .await
+        .expect("the sandbox starts")
+}
+
+fn client(sandbox: &RunningSandbox) -> Client {
+    Client::new(
+        Config::new(MERCHANT, SECRET)
+            .payout_secret(PAYOUT_SECRET)
+            .host(sandbox.host()),
+    )
+    .expect("client")
+}
+
+/// What the merchant server saw, and how it answers.
+#[derive(Default)]
+struct Shop {
+    checks: Mutex<Vec<Params>>,
+    results: Mutex<Vec<Params>>,
+    payouts: Mutex<Vec<Params>>,
+    /// The check answer: ok unless set.
+    check_answer: Mutex<Option<ReplyStatus>>,
+    /// Result answers to give before `ok` (e.g. two `error`s).
+    result_failures: Mutex<u32>,
+}
+
+struct ShopServer {
+    url: String,
+    shop: Arc<Shop>,
+}
+
+impl ShopServer {
+    async fn start() -> Self {
+        let shop = Arc::new(Shop::default());
+        let app = Router::new()
+            .route("/fp/{kind}", post(shop_callback))
+            .with_state(shop.clone());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+        ShopServer { url, shop }
+    }
+
+    fn url(&self, kind: &str) -> String {
+        format!("{}/fp/{kind}", self.url)
+    }
+
+    /// Waits until `list` holds `n` entries.
+    async fn wait(&self, list: impl Fn(&Shop) -> usize, n: usize) {
+        for _ in 0..200 {
+            if list(&self.shop) >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the callback did not arrive");
+    }
+}
+
+async fn shop_callback(
+    State(shop): State<Arc<Shop>>,
+    Path(kind): Path<String>,
+    body: Bytes,
+) -> axum::response::Response {
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let key = SecretKey::new(SECRET);
+    match kind.as_str() {
+        "check" => {
+            let callback =
+                verify_form::<CheckCallback>("check", &key, &body).expect("a signed check");
+            shop.checks.lock().unwrap().push(callback.params().clone());
+            let status = shop.check_answer.lock().unwrap().unwrap_or(ReplyStatus::Ok);
+            let reply = CheckReply::new(status).description("decided by the test");
+            sign_reply("check", &key, &reply, Some(callback.salt()))
+                .unwrap()
+                .into_response()
+        }
+        "result" => {
+            let callback =
+                verify_form::<ResultCallback>("result", &key, &body).expect("a signed result");
+            shop.results.lock().unwrap().push(callback.params().clone());
+            let mut failures = shop.result_failures.lock().unwrap();
+            let status = if *failures > 0 {
+                *failures -= 1;
+                ReplyStatus::Error
+            } else {
+                ReplyStatus::Ok
+            };
+            let reply = ResultReply::new(status);
+            sign_reply("result", &key, &reply, Some(callback.salt()))
+                .unwrap()
+                .into_response()
+        }
+        "payout" => {
+            let notice = verify_form::<PayoutNotifyCallback>(
+                "payout",
+                &SecretKey::new(PAYOUT_SECRET),
+                &body,
+            )
+            .expect("a payout notice signed with the payout key");
+            shop.payouts.lock().unwrap().push(notice.params().clone());
+            "OK".into_response()
+        }
+        _ => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A payer on the payment page: submits the card form, does not follow redirects.
+async fn pay(page_url: &str, card: &str) -> reqwest::Response {
+    let body = form::encode(
+        &Params::new()
+            .with("card_number", card)
+            .with("expiry", "12/30")
+            .with("cvc", "123")
+            .with("holder", "IVAN IVANOV"),
+    );
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(page_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("the page answers")
+}
+
+fn purchase_card(outcome: Outcome) -> &'static str {
+    TestCard::first(CardUse::Purchase, outcome)
+        .expect("a test card")
+        .number
+}
+
+fn gateway_code(error: &Error) -> i64 {
+    error.gateway_error().map_or(-1, |e| e.code)
+}
+
+#[tokio::test]
+async fn card_purchase_runs_check_result_and_redirect_back() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let request = InitPaymentRequest::new(amount("1500"), "Coffee")
+        .order_id("order-1")
+        .check_url(shop.url("check"))
+        .result_url(shop.url("result"))
+        .success_url(shop.url("success"))
+        .with_extra("cart", "A-17");
+    let created = client.page().init_payment(&request).await.expect("created");
+    let page = reqwest::get(&created.redirect_url).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Pay 1500 KZT"));
+
+    let answer = pay(&created.redirect_url, purchase_card(Outcome::Success)).await;
+    assert_eq!(answer.status(), 303);
+    let location = answer.headers()["location"].to_str().unwrap().to_owned();
+    let (target, query) = location.split_once('?').expect("signed parameters");
+    assert_eq!(target, shop.url("success"));
+    let back = form::decode(query);
+    assert_eq!(
+        signature::verify("success", &back, &SecretKey::new(SECRET)),
+        Ok(())
+    );
+    assert_eq!(back.get_text("pg_order_id"), Some("order-1"));
+
+    // The check came before the charge, with the merchant parameter, signed.
+    assert_eq!(shop.shop.checks.lock().unwrap().len(), 1);
+    let check = shop.shop.checks.lock().unwrap()[0].clone();
+    assert_eq!(check.get_text("cart"), Some("A-17"));
+    assert_eq!(check.get_text("pg_amount"), Some("1500"));
+    shop.wait(|s| s.results.lock().unwrap().len(), 1).await;
+    let result = shop.shop.results.lock().unwrap()[0].clone();
+    assert_eq!(result.get_text("pg_result"), Some("1"));
+    assert_eq!(result.get_text("cart"), Some("A-17"));
+    assert!(result.get_text("pg_card_pan").unwrap().contains("******"));
+
+    let status = client
+        .payments()
+        .status(&PaymentStatusRequest::new(created.payment_id))
+        .await
+        .expect("status");
+    assert_eq!(
+        status
+            .payment_status
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("success")
+    );
+    assert_eq!(status.clearing_amount, Some(amount("1500")));
+    assert_eq!(status.order_id, "order-1");
+}
+
+#[tokio::test]
+async fn a_declined_card_fails_the_payment() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let created = client
+        .page()
+        .init_payment(
+            &InitPaymentRequest::new(amount("10"), "Tea")
+                .result_url(shop.url("result"))
+                .failure_url(shop.url("failure")),
+        )
+        .await
+        .unwrap();
+    let answer = pay(&created.redirect_url, purchase_card(Outcome::Declined)).await;
+    let location = answer.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&shop.url("failure")));
+    assert!(location.contains("pg_error_code=10001"), "{location}");
+    shop.wait(|s| s.results.lock().unwrap().len(), 1).await;
+    assert_eq!(
+        shop.shop.results.lock().unwrap()[0].get_text("pg_result"),
+        Some("0")
+    );
+    let status = client
+        .payments()
+        .status(&PaymentStatusRequest::new(created.payment_id))
+        .await
+        .unwrap();
+    assert_eq!(status.failure_code, Some(10001));
+    assert_eq!(
+        status
+            .payment_status
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("error")
+    );
+
+    // An unknown card fails as the live test shop does (99999).
+    let other = client
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("10"), "Tea"))
+        .await
+        .unwrap();
+    pay(&other.redirect_url, "4000000000000002").await;
+    assert!(matches!(
+        sandbox.payment(other.payment_id).unwrap().state,
+        PaymentState::Failed { code: 99999, .. }
+    ));
+}
+
+#[tokio::test]
+async fn the_page_shows_mistakes_inline_and_keeps_the_payment_open() {
+    let sandbox = sandbox().await;
+    let created = client(&sandbox)
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("10"), "Tea"))
+        .await
+        .unwrap();
+    let body = form::encode(
+        &Params::new()
+            .with("card_number", "12ab")
+            .with("expiry", "13/30")
+            .with("cvc", "1")
+            .with("holder", "Ivan"),
+    );
+    let answer = reqwest::Client::new()
+        .post(&created.redirect_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 422);
+    let html = answer.text().await.unwrap();
+    for id in [
+        "card_number_error",
+        "expiry_error",
+        "cvc_error",
+        "holder_error",
+    ] {
+        assert!(html.contains(id), "{id} missing");
+    }
+    assert!(
+        html.contains("value=\"12ab\""),
+        "what the payer typed is kept"
+    );
+    assert_eq!(
+        sandbox.payment(created.payment_id).unwrap().state,
+        PaymentState::New
+    );
+}
+
+#[tokio::test]
+async fn a_refused_check_stops_the_charge() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    *shop.shop.check_answer.lock().unwrap() = Some(ReplyStatus::Rejected);
+    let created = client(&sandbox)
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("10"), "Tea").check_url(shop.url("check")))
+        .await
+        .unwrap();
+    pay(&created.redirect_url, purchase_card(Outcome::Success)).await;
+    let payment = sandbox.payment(created.payment_id).unwrap();
+    assert!(
+        matches!(payment.state, PaymentState::Failed { .. }),
+        "{:?}",
+        payment.state
+    );
+    assert_eq!(payment.captured, amount("0"));
+}
+
+#[tokio::test]
+async fn the_result_is_retried_until_the_merchant_answers_ok() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    *shop.shop.result_failures.lock().unwrap() = 2;
+    let created = client(&sandbox)
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("10"), "Tea").result_url(shop.url("result")))
+        .await
+        .unwrap();
+    pay(&created.redirect_url, purchase_card(Outcome::Success)).await;
+    shop.wait(|s| s.results.lock().unwrap().len(), 3).await;
+    let results = shop.shop.results.lock().unwrap().clone();
+    // The same notification each time, apart from its salt and signature.
+    let strip = |p: &Params| {
+        let mut p = p.clone();
+        p.remove("pg_salt");
+        p.remove("pg_sig");
+        p
+    };
+    assert_eq!(strip(&results[0]), strip(&results[2]));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        shop.shop.results.lock().unwrap().len(),
+        3,
+        "no retry after ok"
+    );
+}
+
+#[tokio::test]
+async fn hold_then_clear_refund_and_the_lifecycle_rules() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let created = client
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("1000"), "Tea").auto_clearing(false))
+        .await
+        .unwrap();
+    pay(&created.redirect_url, purchase_card(Outcome::Success)).await;
+    let id = created.payment_id;
+    assert_eq!(sandbox.payment(id).unwrap().state, PaymentState::Held);
+
+    // A held payment cannot be refunded, and cannot be cleared above the authorised amount.
+    let error = client
+        .payments()
+        .refund(&RefundRequest::new(id))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10034);
+    let error = client
+        .payments()
+        .clearing(&ClearingRequest::new(id).clearing_amount(amount("1000.01")))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 11005);
+
+    let cleared = client
+        .payments()
+        .clearing(&ClearingRequest::new(id).clearing_amount(amount("800")))
+        .await
+        .expect("clearing");
+    assert_eq!(cleared.clearing_amount, Some(amount("800")));
+    let error = client
+        .payments()
+        .clearing(&ClearingRequest::new(id))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10036, "double clearing");
+    let error = client
+        .payments()
+        .cancel(&CancelRequest::new(id))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10012, "cancel after clearing");
+
+    client
+        .payments()
+        .refund(&RefundRequest::new(id).refund_amount(amount("300")))
+        .await
+        .expect("partial refund");
+    let error = client
+        .payments()
+        .refund(&RefundRequest::new(id).refund_amount(amount("500.01")))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10020, "more than captured");
+    assert_eq!(error.error_code(), Some(ErrorCode::from_code(10020)));
+    client
+        .payments()
+        .refund(&RefundRequest::new(id))
+        .await
+        .expect("the rest");
+    let error = client
+        .payments()
+        .refund(&RefundRequest::new(id))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10020, "nothing left");
+
+    let status = client
+        .payments()
+        .status(&PaymentStatusRequest::new(id))
+        .await
+        .unwrap();
+    assert_eq!(status.refund_payments.len(), 2);
+    assert_eq!(status.refund_amount, Some(Decimal::new(-800, 0)));
+}
+
+#[tokio::test]
+async fn cancel_releases_a_held_payment_once() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let created = client
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("50"), "Tea").auto_clearing(false))
+        .await
+        .unwrap();
+    let id = created.payment_id;
+    let error = client
+        .payments()
+        .cancel(&CancelRequest::new(id))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        gateway_code(&error),
+        9013,
+        "nothing to cancel before payment"
+    );
+    pay(&created.redirect_url, purchase_card(Outcome::Success)).await;
+    client
+        .payments()
+        .cancel(&CancelRequest::new(id))
+        .await
+        .expect("cancel");
+    let error = client
+        .payments()
+        .cancel(&CancelRequest::new(id))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10033);
+    let error = client
+        .payments()
+        .clearing(&ClearingRequest::new(id))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10035);
+    let status = client
+        .payments()
+        .status(&PaymentStatusRequest::new(id))
+        .await
+        .unwrap();
+    assert_eq!(
+        status
+            .payment_status
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("revoked")
+    );
+}
+
+#[tokio::test]
+async fn the_sandbox_rejects_what_the_gateway_rejects() {
+    let sandbox = sandbox().await;
+    let request = InitPaymentRequest::new(amount("10"), "Tea");
+
+    // Unknown merchant: the unsigned answer, merchant not identified.
+    let stranger = Client::new(Config::new("999", SECRET).host(sandbox.host())).unwrap();
+    let error = stranger.page().init_payment(&request).await.unwrap_err();
+    assert!(error.gateway_error().unwrap().merchant_not_identified());
+    assert_eq!(error.error_code(), Some(ErrorCode::from_code(9998)));
+
+    // Wrong key: a signed 1100.
+    let wrong_key = Client::new(Config::new(MERCHANT, "not-the-key").host(sandbox.host())).unwrap();
+    let error = wrong_key.page().init_payment(&request).await.unwrap_err();
+    // The answer is signed with the merchant's real key, which this client does not have.
+    assert!(matches!(
+        error,
+        Error::Response(freedompay::ResponseError::BadSignature)
+    ));
+
+    // A payout signed with the main key instead of the payout key.
+    let main_key_only = Client::new(Config::new(MERCHANT, SECRET).host(sandbox.host())).unwrap();
+    let error = main_key_only
+        .payout()
+        .balance(&PayoutBalanceRequest::new(Currency::Kzt))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        Error::Response(freedompay::ResponseError::BadSignature)
+    ));
+}
+
+/// Posts `params` signed with `script` and the merchant's key, and reads the raw answer.
+async fn raw_call(
+    sandbox: &RunningSandbox,
+    path: &str,
+    script: &str,
+    key: &str,
+    mut params: Params,
+) -> Params {
+    params.push("pg_salt", "salt-raw");
+    let sig = signature::sign(script, &params, &SecretKey::new(key));
+    params.push("pg_sig", sig);
+    let body = reqwest::Client::new()
+        .post(format!("{}{path}", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form::encode(&params))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    xml::parse(&body).expect("XML").params
+}
+
+#[tokio::test]
+async fn bad_signatures_and_invalid_fields_get_signed_error_codes() {
+    let sandbox = sandbox().await;
+    let base = Params::new()
+        .with("pg_merchant_id", MERCHANT)
+        .with("pg_amount", "10")
+        .with("pg_description", "Tea");
+
+    // A wrong signature: signed error 1100.
+    let answer = raw_call(
+        &sandbox,
+        "/init_payment.php",
+        "init_payment.php",
+        "wrong",
+        base.clone(),
+    )
+    .await;
+    assert_eq!(answer.get_text("pg_error_code"), Some("1100"));
+    assert_eq!(
+        signature::verify("init_payment.php", &answer, &SecretKey::new(SECRET)),
+        Ok(())
+    );
+
+    // A missing required field: 200, naming it.
+    let mut missing = base.clone();
+    missing.remove("pg_description");
+    let answer = raw_call(
+        &sandbox,
+        "/init_payment.php",
+        "init_payment.php",
+        SECRET,
+        missing,
+    )
+    .await;
+    assert_eq!(answer.get_text("pg_error_code"), Some("200"));
+    assert!(
+        answer
+            .get_text("pg_error_description")
+            .unwrap()
+            .contains("pg_description")
+    );
+
+    // A value that breaks a rule: 200, naming the field and the rule.
+    let mut bad = base.clone();
+    bad.set("pg_amount", "0");
+    let answer = raw_call(
+        &sandbox,
+        "/init_payment.php",
+        "init_payment.php",
+        SECRET,
+        bad,
+    )
+    .await;
+    assert_eq!(answer.get_text("pg_error_code"), Some("200"));
+    assert!(
+        answer
+            .get_text("pg_error_description")
+            .unwrap()
+            .contains("pg_amount")
+    );
+
+    // Unsigned: 1100 too.
+    let body = form::encode(&base);
+    let text = reqwest::Client::new()
+        .post(format!("{}/init_payment.php", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        xml::parse(&text).unwrap().params.get_text("pg_error_code"),
+        Some("1100")
+    );
+
+    // An endpoint the sandbox checks but does not simulate.
+    let answer = raw_call(
+        &sandbox,
+        &format!("/v1/merchant/{MERCHANT}/cardstorage/list"),
+        "list",
+        SECRET,
+        Params::new()
+            .with("pg_merchant_id", MERCHANT)
+            .with("pg_user_id", "1"),
+    )
+    .await;
+    assert_eq!(answer.get_text("pg_error_code"), Some("9992"));
+}
+
+#[tokio::test]
+async fn an_idempotency_key_gives_the_same_payment_once() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let request = PaymentPageRequest::new("order-9", amount("20"), "Tea").idempotency_key("key-1");
+    let first = client.page().payment_page(&request).await.unwrap();
+    let again = client.page().payment_page(&request).await.unwrap();
+    assert_eq!(first.payment_id, again.payment_id);
+    let other = PaymentPageRequest::new("order-9", amount("21"), "Tea").idempotency_key("key-1");
+    let error = client.page().payment_page(&other).await.unwrap_err();
+    assert_eq!(gateway_code(&error), 11013);
+}
+
+#[tokio::test]
+async fn mobile_balance_init_pay_and_approve() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let phone = &TEST_PHONES[0];
+    let created = client
+        .mobile_balance()
+        .init(
+            &MobileBalanceInitRequest::new(
+                amount("500"),
+                "Top-up",
+                freedompay::enums::PaymentMethod::MobileCommerce,
+            )
+            .result_url(shop.url("result")),
+        )
+        .await
+        .expect("init");
+    let id = created.payment_id;
+
+    let error = client
+        .mobile_balance()
+        .pay(&MobileBalancePayRequest::new(id, "+77000000000"))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 11004, "not a test phone");
+
+    let paid = client
+        .mobile_balance()
+        .pay(
+            &MobileBalancePayRequest::new(id, phone.phone)
+                .payment_system_code(phone.operator.clone()),
+        )
+        .await
+        .expect("pay");
+    assert_eq!(paid.status, MobileBalancePayStatus::NeedApprove);
+
+    let error = client
+        .mobile_balance()
+        .approve(&MobileBalanceApproveRequest::new(id, "000000"))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 11002);
+    let approved = client
+        .mobile_balance()
+        .approve(&MobileBalanceApproveRequest::new(id, phone.code))
+        .await
+        .expect("approve");
+    assert_eq!(approved.status, MobileBalanceApproveStatus::Ok);
+    shop.wait(|s| s.results.lock().unwrap().len(), 1).await;
+    assert_eq!(sandbox.payment(id).unwrap().state, PaymentState::Paid);
+}
+
+#[tokio::test]
+async fn payouts_follow_the_test_cards_and_the_balance() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let start = sandbox.payout_balance(MERCHANT);
+    let card = |outcome| TestCard::first(CardUse::Payout, outcome).unwrap().number;
+    let payout = |order: &str, sum: &str, to: &str| {
+        CardPayoutRequest::new(order, amount(sum), to, "Payout", shop.url("payout"))
+    };
+
+    let ok = client
+        .payout()
+        .card(&payout("p-1", "1000", card(Outcome::Success)))
+        .await
+        .expect("payout");
+    assert_eq!(ok.balance.as_decimal(), start - Decimal::new(1000, 0));
+    shop.wait(|s| s.payouts.lock().unwrap().len(), 1).await;
+    assert_eq!(
+        shop.shop.payouts.lock().unwrap()[0].get_text("pg_status"),
+        Some("ok")
+    );
+
+    // A declining card: the documented code, nothing debited.
+    let declining = declining_payout_card(10000);
+    let error = client
+        .payout()
+        .card(&payout("p-2", "10", declining))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10000);
+    assert_eq!(
+        sandbox.payout_balance(MERCHANT),
+        start - Decimal::new(1000, 0)
+    );
+
+    // Pending, then declined: the notice says error and the money comes back.
+    client
+        .payout()
+        .card(&payout("p-3", "50", card(Outcome::PendingThenDeclined)))
+        .await
+        .expect("accepted while pending");
+    shop.wait(|s| s.payouts.lock().unwrap().len(), 2).await;
+    assert_eq!(
+        shop.shop.payouts.lock().unwrap()[1].get_text("pg_status"),
+        Some("error")
+    );
+    assert_eq!(
+        sandbox.payout_balance(MERCHANT),
+        start - Decimal::new(1000, 0)
+    );
+
+    // More than the balance: 8888.
+    let error = client
+        .payout()
+        .card(&payout("p-4", "99999999", card(Outcome::Success)))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 8888);
+
+    let balance = client
+        .payout()
+        .balance(&PayoutBalanceRequest::new(Currency::Kzt))
+        .await
+        .expect("balance");
+    assert_eq!(balance.balance.as_decimal(), start - Decimal::new(1000, 0));
+}
+
+fn declining_payout_card(code: i64) -> &'static str {
+    freedompay::test_data::TEST_CARDS
+        .iter()
+        .find(|c| {
+            c.usage == CardUse::Payout
+                && c.outcome == Outcome::Declined
+                && c.error_code == Some(code)
+        })
+        .expect("a declining payout card")
+        .number
+}
