@@ -61,6 +61,7 @@ pub struct Builder {
     listen: SocketAddr,
     retry: RetryPolicy,
     payout_delay: Duration,
+    database: Option<std::path::PathBuf>,
 }
 
 /// Entry point: `Sandbox::builder()…start()`, or `Sandbox::start()` for the defaults.
@@ -76,6 +77,7 @@ impl Sandbox {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             retry: RetryPolicy::default(),
             payout_delay: Duration::from_millis(200),
+            database: None,
         }
     }
 
@@ -111,6 +113,13 @@ impl Builder {
         self
     }
 
+    /// Keeps the state in the SQLite file at `path` (created when missing):
+    /// a restarted sandbox carries on where it stopped, even after `kill -9`.
+    pub fn database(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.database = Some(path.into());
+        self
+    }
+
     /// Binds the address and serves until the returned handle is shut down or dropped.
     pub async fn start(self) -> std::io::Result<RunningSandbox> {
         let listener = TcpListener::bind(self.listen).await?;
@@ -127,7 +136,10 @@ impl Builder {
             .collect();
         let app = Arc::new(App {
             merchants: merchants.into_iter().map(|m| (m.id.clone(), m)).collect(),
-            store: store::Store::new(balances),
+            store: match &self.database {
+                Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
+                None => store::Store::new(balances),
+            },
             base_url: base_url.clone(),
             notifier: notify::Notifier::new(self.retry),
             payout_delay: self.payout_delay,

@@ -23,6 +23,9 @@ struct Args {
     /// Without one, the documented test merchant 12345 with the key `mysecret`.
     #[arg(long = "merchant", value_name = "ID:SECRET")]
     merchants: Vec<Merchant>,
+    /// Keep the state in this SQLite file, so a restart loses nothing.
+    #[arg(long, value_name = "PATH")]
+    db: Option<std::path::PathBuf>,
     /// Attempts of each result and payout notification.
     #[arg(long, default_value_t = 4)]
     notify_attempts: u32,
@@ -45,6 +48,9 @@ async fn main() -> std::io::Result<()> {
         delay: Duration::from_millis(args.notify_delay_ms),
         ..RetryPolicy::default()
     });
+    if let Some(path) = &args.db {
+        builder = builder.database(path);
+    }
     let ids: Vec<String> = args.merchants.iter().map(|m| m.id.clone()).collect();
     for merchant in args.merchants {
         builder = builder.merchant(merchant);

@@ -3,14 +3,31 @@
 //! payment moves only along its documented lifecycle.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Mutex;
 
 use freedompay::Amount;
 use freedompay::errors::ErrorCode;
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Amounts are stored as their canonical text.
+mod amount_text {
+    use freedompay::Amount;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(amount: &Amount, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(amount)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Amount, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 /// Where a payment is in its lifecycle.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PaymentState {
     /// Created; waiting for the payer on the payment page.
     New,
@@ -49,7 +66,7 @@ impl PaymentState {
 }
 
 /// How the payer pays.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Method {
     /// A bank card on the payment page.
     Card,
@@ -58,7 +75,7 @@ pub enum Method {
 }
 
 /// Where the gateway calls the merchant back, and how.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Urls {
     /// `pg_check_url`.
     pub check: Option<String>,
@@ -77,16 +94,17 @@ pub struct Urls {
 }
 
 /// One refund of a payment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
     /// The refund's own id.
     pub id: i64,
     /// The refunded amount.
+    #[serde(with = "amount_text")]
     pub amount: Amount,
 }
 
 /// A payment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
     /// `pg_payment_id`.
     pub id: i64,
@@ -95,6 +113,7 @@ pub struct Payment {
     /// `pg_order_id` (the payment id when the merchant sent none).
     pub order_id: String,
     /// `pg_amount`.
+    #[serde(with = "amount_text")]
     pub amount: Amount,
     /// `pg_currency`.
     pub currency: String,
@@ -109,6 +128,7 @@ pub struct Payment {
     /// The lifecycle state.
     pub state: PaymentState,
     /// The captured (cleared) amount.
+    #[serde(with = "amount_text")]
     pub captured: Amount,
     /// Refunds, in order.
     pub refunds: Vec<Refund>,
@@ -134,7 +154,7 @@ impl Payment {
 }
 
 /// A payout to a card.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payout {
     /// `pg_payment_id`.
     pub id: i64,
@@ -143,6 +163,7 @@ pub struct Payout {
     /// `pg_order_id`.
     pub order_id: String,
     /// The amount paid out.
+    #[serde(with = "amount_text")]
     pub amount: Amount,
     /// The masked card number.
     pub card_hash: String,
@@ -155,7 +176,7 @@ pub struct Payout {
 }
 
 /// Where a payout is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PayoutState {
     /// In process; becomes the final state after the notification delay.
     Pending {
@@ -200,43 +221,207 @@ struct State {
     idempotency: BTreeMap<(String, String), (String, i64)>,
 }
 
-/// The sandbox's state.
-#[derive(Debug)]
+struct Inner {
+    state: State,
+    /// Where every change is written before it takes effect, with `--db`.
+    db: Option<rusqlite::Connection>,
+}
+
+/// The sandbox's state: in memory, and in a SQLite file when opened with one.
 pub struct Store {
-    state: Mutex<State>,
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
 }
 
 /// Ids start here, so they look like the gateway's and never collide with small test numbers.
 const FIRST_ID: i64 = 1_000_001;
 
+/// Why the database could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("sandbox database: {0}")]
+pub struct DbError(String);
+
+impl From<rusqlite::Error> for DbError {
+    fn from(error: rusqlite::Error) -> Self {
+        DbError(error.to_string())
+    }
+}
+
+impl From<serde_json::Error> for DbError {
+    fn from(error: serde_json::Error) -> Self {
+        DbError(error.to_string())
+    }
+}
+
+const SCHEMA: &str = "
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = FULL;
+    CREATE TABLE IF NOT EXISTS payments (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS payouts (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS balances (merchant TEXT PRIMARY KEY, amount TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS idempotency (
+        merchant TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, payment_id INTEGER NOT NULL,
+        PRIMARY KEY (merchant, key)
+    );
+";
+
+fn save_payment(db: &rusqlite::Connection, payment: &Payment) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO payments (id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+        rusqlite::params![payment.id, serde_json::to_string(payment)?],
+    )?;
+    Ok(())
+}
+
+fn save_payout(db: &rusqlite::Connection, payout: &Payout) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO payouts (id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+        rusqlite::params![payout.id, serde_json::to_string(payout)?],
+    )?;
+    Ok(())
+}
+
+fn save_balance(db: &rusqlite::Connection, merchant: &str, amount: Decimal) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO balances (merchant, amount) VALUES (?1, ?2) ON CONFLICT(merchant) DO UPDATE SET amount = excluded.amount",
+        rusqlite::params![merchant, amount.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Runs `writes` in one transaction.
+fn in_transaction(
+    db: &mut rusqlite::Connection,
+    writes: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), DbError>,
+) -> Result<(), DbError> {
+    let tx = db.transaction()?;
+    writes(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn stored(error: DbError) -> Failure {
+    tracing::error!(%error, "the change was not stored");
+    Failure::new(
+        ErrorCode::from_code(9999),
+        "system error: the sandbox could not store the change",
+    )
+}
+
 impl Store {
-    /// An empty store; `balances` are the merchants' starting payout balances.
+    /// An empty in-memory store; `balances` are the merchants' starting payout balances.
     pub fn new(balances: impl IntoIterator<Item = (String, Amount)>) -> Self {
         Store {
-            state: Mutex::new(State {
-                next_id: FIRST_ID,
-                balances: balances
-                    .into_iter()
-                    .map(|(id, amount)| (id, amount.as_decimal()))
-                    .collect(),
-                ..State::default()
+            inner: Mutex::new(Inner {
+                state: State {
+                    next_id: FIRST_ID,
+                    balances: balances
+                        .into_iter()
+                        .map(|(id, amount)| (id, amount.as_decimal()))
+                        .collect(),
+                    ..State::default()
+                },
+                db: None,
             }),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave a half-made change: every
-        // change below is computed first and stored in one assignment.
-        self.state
+    /// A store kept in the SQLite file at `path`: what it holds is loaded,
+    /// and every change is written (in one transaction) before it takes
+    /// effect, so a killed sandbox restarts where it was. Merchants without a
+    /// stored balance start with theirs from `balances`.
+    pub fn open(
+        path: &Path,
+        balances: impl IntoIterator<Item = (String, Amount)>,
+    ) -> Result<Self, DbError> {
+        let mut db = rusqlite::Connection::open(path)?;
+        db.execute_batch(SCHEMA)?;
+        let mut state = State {
+            next_id: FIRST_ID,
+            ..State::default()
+        };
+        {
+            let mut rows = db.prepare("SELECT body FROM payments")?;
+            for body in rows.query_map([], |row| row.get::<_, String>(0))? {
+                let payment: Payment = serde_json::from_str(&body?)?;
+                state.payments.insert(payment.id, payment);
+            }
+            let mut rows = db.prepare("SELECT body FROM payouts")?;
+            for body in rows.query_map([], |row| row.get::<_, String>(0))? {
+                let payout: Payout = serde_json::from_str(&body?)?;
+                state.payouts.insert(payout.id, payout);
+            }
+            let mut rows = db.prepare("SELECT merchant, amount FROM balances")?;
+            for row in rows.query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })? {
+                let (merchant, amount) = row?;
+                let amount = amount
+                    .parse()
+                    .map_err(|_| DbError(format!("bad balance {amount}")))?;
+                state.balances.insert(merchant, amount);
+            }
+            let mut rows =
+                db.prepare("SELECT merchant, key, fingerprint, payment_id FROM idempotency")?;
+            for row in rows.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                ))
+            })? {
+                let (merchant, key, fingerprint, id) = row?;
+                state.idempotency.insert((merchant, key), (fingerprint, id));
+            }
+        }
+        // Ids are never reused: the next one follows every id stored.
+        let highest = state
+            .payments
+            .values()
+            .flat_map(|p| std::iter::once(p.id).chain(p.refunds.iter().map(|r| r.id)))
+            .chain(state.payouts.keys().copied())
+            .max();
+        if let Some(highest) = highest {
+            state.next_id = state.next_id.max(highest + 1);
+        }
+        let missing: Vec<(String, Decimal)> = balances
+            .into_iter()
+            .filter(|(merchant, _)| !state.balances.contains_key(merchant))
+            .map(|(merchant, amount)| (merchant, amount.as_decimal()))
+            .collect();
+        in_transaction(&mut db, |tx| {
+            missing
+                .iter()
+                .try_for_each(|(merchant, amount)| save_balance(tx, merchant, *amount))
+        })?;
+        state.balances.extend(missing);
+        Ok(Store {
+            inner: Mutex::new(Inner {
+                state,
+                db: Some(db),
+            }),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // Every change below is stored and then applied in one assignment, so
+        // a panic while holding the lock leaves no half-made change behind.
+        self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A fresh id for a payment, payout or refund.
     pub fn next_id(&self) -> i64 {
-        let mut state = self.lock();
-        let id = state.next_id;
-        state.next_id += 1;
+        let mut inner = self.lock();
+        let id = inner.state.next_id;
+        inner.state.next_id += 1;
         id
     }
 
@@ -248,7 +433,8 @@ impl Store {
         payment: Payment,
         idempotency: Option<(String, String)>,
     ) -> Result<Payment, Failure> {
-        let mut state = self.lock();
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
         if let Some((key, fingerprint)) = &idempotency {
             let slot = (payment.merchant_id.clone(), key.clone());
             if let Some((seen, id)) = state.idempotency.get(&slot) {
@@ -262,9 +448,25 @@ impl Store {
                     "this idempotency key was already used for a different request",
                 ));
             }
-            state
-                .idempotency
-                .insert(slot, (fingerprint.clone(), payment.id));
+        }
+        if let Some(db) = db {
+            in_transaction(db, |tx| {
+                save_payment(tx, &payment)?;
+                if let Some((key, fingerprint)) = &idempotency {
+                    tx.execute(
+                        "INSERT INTO idempotency (merchant, key, fingerprint, payment_id) VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![payment.merchant_id, key, fingerprint, payment.id],
+                    )?;
+                }
+                Ok(())
+            })
+            .map_err(stored)?;
+        }
+        if let Some((key, fingerprint)) = idempotency {
+            state.idempotency.insert(
+                (payment.merchant_id.clone(), key),
+                (fingerprint, payment.id),
+            );
         }
         state.payments.insert(payment.id, payment.clone());
         Ok(payment)
@@ -273,6 +475,7 @@ impl Store {
     /// A copy of a payment of `merchant_id`.
     pub fn payment(&self, merchant_id: &str, id: i64) -> Option<Payment> {
         self.lock()
+            .state
             .payments
             .get(&id)
             .filter(|p| p.merchant_id == merchant_id)
@@ -281,7 +484,7 @@ impl Store {
 
     /// A copy of a payment, whoever its merchant.
     pub fn payment_any(&self, id: i64) -> Option<Payment> {
-        self.lock().payments.get(&id).cloned()
+        self.lock().state.payments.get(&id).cloned()
     }
 
     /// Applies `change` to a payment of `merchant_id` (any merchant when
@@ -292,7 +495,8 @@ impl Store {
         id: i64,
         change: impl FnOnce(&mut Payment) -> Result<T, Failure>,
     ) -> Result<(Payment, T), Failure> {
-        let mut state = self.lock();
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
         let Some(current) = state
             .payments
             .get(&id)
@@ -305,6 +509,9 @@ impl Store {
         };
         let mut updated = current.clone();
         let out = change(&mut updated)?;
+        if let Some(db) = db {
+            save_payment(db, &updated).map_err(stored)?;
+        }
         state.payments.insert(id, updated.clone());
         Ok((updated, out))
     }
@@ -312,6 +519,7 @@ impl Store {
     /// A merchant's payout balance.
     pub fn balance(&self, merchant_id: &str) -> Decimal {
         self.lock()
+            .state
             .balances
             .get(merchant_id)
             .copied()
@@ -321,7 +529,8 @@ impl Store {
     /// Debits the balance and stores the payout; fails without a change when
     /// the balance is too low.
     pub fn create_payout(&self, payout: Payout) -> Result<(Payout, Decimal), Failure> {
-        let mut state = self.lock();
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
         let balance = state
             .balances
             .get(&payout.merchant_id)
@@ -335,6 +544,13 @@ impl Store {
             ));
         }
         let left = balance - amount;
+        if let Some(db) = db {
+            in_transaction(db, |tx| {
+                save_payout(tx, &payout)?;
+                save_balance(tx, &payout.merchant_id, left)
+            })
+            .map_err(stored)?;
+        }
         state.balances.insert(payout.merchant_id.clone(), left);
         state.payouts.insert(payout.id, payout.clone());
         Ok((payout, left))
@@ -343,33 +559,41 @@ impl Store {
     /// Settles a pending payout into its final state; a failed payout gives
     /// its amount back. Returns the payout and the balance after.
     pub fn settle_payout(&self, id: i64) -> Option<(Payout, Decimal)> {
-        let mut state = self.lock();
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
         let mut payout = state.payouts.get(&id)?.clone();
-        if let PayoutState::Pending { then } = payout.state.clone() {
-            payout.state = *then;
-        }
-        if let PayoutState::Failed { .. } = payout.state {
-            *state
-                .balances
-                .entry(payout.merchant_id.clone())
-                .or_default() += payout.amount.as_decimal();
-        }
-        state.payouts.insert(id, payout.clone());
-        let balance = state
+        let mut balance = state
             .balances
             .get(&payout.merchant_id)
             .copied()
             .unwrap_or_default();
+        if let PayoutState::Pending { then } = payout.state.clone() {
+            payout.state = *then;
+            if let PayoutState::Failed { .. } = payout.state {
+                balance += payout.amount.as_decimal();
+            }
+            if let Some(db) = db {
+                let written = in_transaction(db, |tx| {
+                    save_payout(tx, &payout)?;
+                    save_balance(tx, &payout.merchant_id, balance)
+                });
+                if written.map_err(stored).is_err() {
+                    return None;
+                }
+            }
+            state.balances.insert(payout.merchant_id.clone(), balance);
+            state.payouts.insert(id, payout.clone());
+        }
         Some((payout, balance))
     }
 
     /// A copy of a payout.
     pub fn payout(&self, id: i64) -> Option<Payout> {
-        self.lock().payouts.get(&id).cloned()
+        self.lock().state.payouts.get(&id).cloned()
     }
 
     /// How many payments are stored.
     pub fn payment_count(&self) -> usize {
-        self.lock().payments.len()
+        self.lock().state.payments.len()
     }
 }

@@ -1,0 +1,125 @@
+//! `--db`: the sandbox binary is killed with SIGKILL in the middle of a flow
+//! and restarted on the same file; every payment, payout and balance is still
+//! there, in the state it had, and the flow carries on.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use freedompay::enums::Currency;
+use freedompay::merchant::page::InitPaymentRequest;
+use freedompay::merchant::payments::{ClearingRequest, PaymentStatusRequest};
+use freedompay::merchant::payout::{CardPayoutRequest, PayoutBalanceRequest};
+use freedompay::{Amount, Client, Config, Host, Params, form};
+
+const MERCHANT: &str = "545084";
+const SECRET: &str = "Restart-Secret-3";
+
+/// Starts the binary on a free port and returns it with its base URL.
+fn start(db: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_freedompay-sandbox"))
+        .args(["--listen", "127.0.0.1:0", "--merchant"])
+        .arg(format!("{MERCHANT}:{SECRET}"))
+        .arg("--db")
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the sandbox binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the sandbox prints its address")
+            .expect("readable");
+        if let Some(url) = line.strip_prefix("Freedom Pay sandbox at ") {
+            break url.trim().to_owned();
+        }
+    };
+    (child, url)
+}
+
+fn client(url: &str) -> Client {
+    Client::new(Config::new(MERCHANT, SECRET).host(Host::Custom(url.to_owned()))).expect("client")
+}
+
+fn amount(text: &str) -> Amount {
+    text.parse().expect("amount")
+}
+
+#[tokio::test]
+async fn a_killed_sandbox_restarts_where_it_was() {
+    let db = std::env::temp_dir().join(format!("freedompay-sandbox-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+
+    let (mut first, url) = start(&db);
+    let client = client(&url);
+    let created = client
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("700"), "Held order").auto_clearing(false))
+        .await
+        .expect("created");
+    let card = form::encode(
+        &Params::new()
+            .with("card_number", "4716047261941981")
+            .with("expiry", "12/30")
+            .with("cvc", "123")
+            .with("holder", "IVAN IVANOV"),
+    );
+    reqwest::Client::new()
+        .post(&created.redirect_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(card)
+        .send()
+        .await
+        .expect("paid");
+    let payout = client
+        .payout()
+        .card(&CardPayoutRequest::new(
+            "p-1",
+            amount("100"),
+            "4671593866478252",
+            "Payout",
+            "http://127.0.0.1:9/post",
+        ))
+        .await
+        .expect("payout");
+    first.kill().expect("SIGKILL");
+    first.wait().expect("exited");
+
+    let (mut second, url) = start(&db);
+    let client = self::client(&url);
+    let status = client
+        .payments()
+        .status(&PaymentStatusRequest::new(created.payment_id))
+        .await
+        .expect("the payment survived");
+    assert_eq!(status.amount, amount("700"));
+    assert_eq!(status.captured, Some(false), "still held, not captured");
+    let balance = client
+        .payout()
+        .balance(&PayoutBalanceRequest::new(Currency::Kzt))
+        .await
+        .expect("balance");
+    assert_eq!(
+        balance.balance, payout.balance,
+        "the payout's debit survived"
+    );
+
+    // The flow carries on: the held payment is cleared now.
+    client
+        .payments()
+        .clearing(&ClearingRequest::new(created.payment_id))
+        .await
+        .expect("cleared after the restart");
+    // New ids never reuse old ones.
+    let again = client
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("1"), "Next"))
+        .await
+        .expect("created");
+    assert!(again.payment_id > payout.payment_id);
+    second.kill().expect("stop");
+    let _ = second.wait();
+    let _ = std::fs::remove_file(&db);
+}
