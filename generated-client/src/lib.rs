@@ -30,6 +30,9 @@ extern crate self as freedompay;
 
 mod client;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+
 pub use client::{Client, Config, Error, Host, MAX_RESPONSE_BYTES};
 pub use freedompay_core::exchange::{GatewayError, PreparedRequest, Response, ResponseError};
 pub use freedompay_core::{

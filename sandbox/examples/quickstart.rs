@@ -10,15 +10,12 @@
 //! gateway's check and result callbacks with signed replies, reads the
 //! payment's status, refunds part of it and pays money out to a card.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::response::IntoResponse;
+use axum::extract::{FromRef, State};
 use axum::routing::{get, post};
-use freedompay::callback::{sign_reply, verify_form};
+use freedompay::axum::{CallbackKeys, SignedReply, VerifiedCallback};
 use freedompay::enums::ReplyStatus;
 use freedompay::merchant::callbacks::{
     CheckCallback, CheckReply, PayoutNotifyCallback, RedirectBackCallback, ResultCallback,
@@ -28,7 +25,7 @@ use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payments::{PaymentStatusRequest, RefundRequest};
 use freedompay::merchant::payout::CardPayoutRequest;
 use freedompay::test_data::{CardUse, Outcome, TestCard};
-use freedompay::{Amount, Client, Config, SecretKey};
+use freedompay::{Amount, Client, Config};
 use freedompay_sandbox::{RetryPolicy, Sandbox};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -39,107 +36,79 @@ const SECRET: &str = "mysecret";
 
 type Events = mpsc::UnboundedSender<String>;
 
+#[derive(Clone)]
 struct Shop {
-    secret: SecretKey,
+    keys: CallbackKeys,
     events: Events,
 }
 
-fn xml(body: String) -> impl IntoResponse {
-    ([("content-type", "text/xml; charset=utf-8")], body)
+impl FromRef<Shop> for CallbackKeys {
+    fn from_ref(shop: &Shop) -> Self {
+        shop.keys.clone()
+    }
 }
 
-/// The gateway asks whether the order can be paid: verify, then answer `ok`.
-async fn check(State(shop): State<Arc<Shop>>, body: Bytes) -> impl IntoResponse {
-    let body = String::from_utf8_lossy(&body);
-    let reply = match verify_form::<CheckCallback>("check", &shop.secret, &body) {
-        Ok(callback) => {
-            let _ = shop.events.send(format!(
-                "shop: check callback for order {} ({} {}), pg_sig {} verified → ok",
-                callback.order_id,
-                callback.amount,
-                callback.currency,
-                callback.params().get_text("pg_sig").unwrap_or_default()
-            ));
-            let reply = CheckReply::new(ReplyStatus::Ok).description("order is ready");
-            sign_reply("check", &shop.secret, &reply, Some(callback.salt()))
-        }
-        Err(error) => {
-            let _ = shop
-                .events
-                .send(format!("shop: refused a check callback: {error}"));
-            let reply = CheckReply::new(ReplyStatus::Error).description(error.to_string());
-            sign_reply("check", &shop.secret, &reply, None)
-        }
-    };
-    xml(reply.expect("a valid reply"))
+/// The gateway asks whether the order can be paid. The extractor has already
+/// verified `pg_sig` against the message as received (forgeries never get here).
+async fn check(State(shop): State<Shop>, callback: VerifiedCallback<CheckCallback>) -> SignedReply {
+    let _ = shop.events.send(format!(
+        "shop: check callback for order {} ({} {}), pg_sig {} verified → ok",
+        callback.order_id,
+        callback.amount,
+        callback.currency,
+        callback.params().get_text("pg_sig").unwrap_or_default()
+    ));
+    callback.reply(&CheckReply::new(ReplyStatus::Ok).description("order is ready"))
 }
 
-/// The gateway reports the outcome: verify, record, answer `ok` (the same every time).
-async fn result(State(shop): State<Arc<Shop>>, body: Bytes) -> impl IntoResponse {
-    let body = String::from_utf8_lossy(&body);
-    let reply = match verify_form::<ResultCallback>("result", &shop.secret, &body) {
-        Ok(callback) => {
-            let _ = shop.events.send(format!(
-                "shop: result callback: payment {} {} (pg_result={}), pg_sig {} verified → ok",
-                callback.payment_id,
-                if callback.result == 1 {
-                    "paid"
-                } else {
-                    "failed"
-                },
-                callback.result,
-                callback.params().get_text("pg_sig").unwrap_or_default()
-            ));
-            let reply = ResultReply::new(ReplyStatus::Ok);
-            sign_reply("result", &shop.secret, &reply, Some(callback.salt()))
-        }
-        Err(error) => {
-            let reply = ResultReply::new(ReplyStatus::Error).description(error.to_string());
-            sign_reply("result", &shop.secret, &reply, None)
-        }
-    };
-    xml(reply.expect("a valid reply"))
+/// The gateway reports the outcome; a retried delivery gets the same answer
+/// without reaching this handler again.
+async fn result(
+    State(shop): State<Shop>,
+    callback: VerifiedCallback<ResultCallback>,
+) -> SignedReply {
+    let _ = shop.events.send(format!(
+        "shop: result callback: payment {} {} (pg_result={}), pg_sig {} verified → ok",
+        callback.payment_id,
+        if callback.result == 1 {
+            "paid"
+        } else {
+            "failed"
+        },
+        callback.result,
+        callback.params().get_text("pg_sig").unwrap_or_default()
+    ));
+    callback.reply(&ResultReply::new(ReplyStatus::Ok))
 }
 
 /// The gateway reports a payout's final state.
-async fn payout(State(shop): State<Arc<Shop>>, body: Bytes) -> &'static str {
-    let body = String::from_utf8_lossy(&body);
-    match verify_form::<PayoutNotifyCallback>("payout", &shop.secret, &body) {
-        Ok(notice) => {
-            let _ = shop.events.send(format!(
-                "shop: payout notification: payout {} to {} is {}, balance left {}",
-                notice.payment_id,
-                notice.card_hash.as_deref().unwrap_or("?"),
-                notice
-                    .status
-                    .as_ref()
-                    .map_or("?".to_owned(), ToString::to_string),
-                notice.balance.as_deref().unwrap_or("?"),
-            ));
-        }
-        Err(error) => {
-            let _ = shop
-                .events
-                .send(format!("shop: refused a payout notification: {error}"));
-        }
-    }
-    "OK"
+async fn payout(
+    State(shop): State<Shop>,
+    notice: VerifiedCallback<PayoutNotifyCallback>,
+) -> SignedReply {
+    let _ = shop.events.send(format!(
+        "shop: payout notification: payout {} to {} is {}, balance left {}",
+        notice.payment_id,
+        notice.card_hash.as_deref().unwrap_or("?"),
+        notice
+            .status
+            .as_ref()
+            .map_or("?".to_owned(), ToString::to_string),
+        notice.balance.as_deref().unwrap_or("?"),
+    ));
+    notice.acknowledge()
 }
 
 /// The payer's browser comes back with signed parameters.
-async fn success(State(shop): State<Arc<Shop>>, RawQuery(query): RawQuery) -> String {
-    let query = query.unwrap_or_default();
-    match verify_form::<RedirectBackCallback>("success", &shop.secret, &query) {
-        Ok(back) => format!("Thank you! Order {} is paid.", back.order_id),
-        Err(error) => format!("This link is not signed by Freedom Pay: {error}"),
-    }
+async fn success(back: VerifiedCallback<RedirectBackCallback>) -> String {
+    format!("Thank you! Order {} is paid.", back.order_id)
 }
 
 async fn start_shop(secret: &str, events: Events) -> String {
-    let shop = Arc::new(Shop {
-        secret: SecretKey::new(secret),
+    let shop = Shop {
+        keys: CallbackKeys::new(secret),
         events,
-    });
+    };
     let app = Router::new()
         .route("/freedompay/check", post(check))
         .route("/freedompay/result", post(result))

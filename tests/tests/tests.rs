@@ -25,3 +25,5 @@ mod spec_examples;
 mod reference_data;
 // The sandbox gateway with the client and a merchant server: flows, rules, callbacks.
 mod sandbox;
+// The merchant's side of callbacks in axum: the extractor and signed replies.
+mod axum_callbacks;
