@@ -27,3 +27,5 @@ mod reference_data;
 mod sandbox;
 // The merchant's side of callbacks in axum: the extractor and signed replies.
 mod axum_callbacks;
+// A payer in headless Chromium on the sandbox's payment page.
+mod browser;
