@@ -36,6 +36,10 @@ pub fn router(app: Arc<App>) -> Router {
             "/sandbox/pay/{payment_id}",
             get(crate::page::show).post(crate::page::submit),
         )
+        .route(
+            "/sandbox/card/{session_id}",
+            get(crate::page::show_card_session).post(crate::page::submit_card_session),
+        )
         .fallback(handle)
         .with_state(app)
 }

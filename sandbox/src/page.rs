@@ -60,7 +60,8 @@ struct CardForm {
     holder: String,
 }
 
-fn card_form(payment: &Payment, form: &CardForm, errors: &[(&str, String)]) -> Html<String> {
+/// The card fields with their inline errors.
+fn card_fields(form: &CardForm, errors: &[(&str, String)], button: &str) -> Markup {
     let error_for = |field: &str| {
         errors
             .iter()
@@ -68,6 +69,23 @@ fn card_form(payment: &Payment, form: &CardForm, errors: &[(&str, String)]) -> H
             .map(|(_, m)| m.clone())
             .collect::<Vec<_>>()
     };
+    html! {
+        form method="post" {
+            label { "Card number " input name="card_number" id="card_number" inputmode="numeric" autocomplete="cc-number" value=(form.number); }
+            @for e in error_for("card_number") { p.error id="card_number_error" { (e) } }
+            label { "Expiry (MM/YY) " input name="expiry" id="expiry" placeholder="09/30" value=(form.expiry); }
+            @for e in error_for("expiry") { p.error id="expiry_error" { (e) } }
+            label { "CVC " input name="cvc" id="cvc" inputmode="numeric" value=(form.cvc); }
+            @for e in error_for("cvc") { p.error id="cvc_error" { (e) } }
+            label { "Cardholder " input name="holder" id="holder" placeholder="IVAN IVANOV" value=(form.holder); }
+            @for e in error_for("holder") { p.error id="holder_error" { (e) } }
+            button type="submit" id="pay" { (button) }
+        }
+        p { small { "Use a documented test card (freedompay::test_data::TEST_CARDS), e.g. 4716047261941981." } }
+    }
+}
+
+fn card_form(payment: &Payment, form: &CardForm, errors: &[(&str, String)]) -> Html<String> {
     page(
         "Payment",
         html! {
@@ -76,18 +94,7 @@ fn card_form(payment: &Payment, form: &CardForm, errors: &[(&str, String)]) -> H
             @if payment.method == Method::MobileBalance {
                 p { "This payment is paid from a mobile balance: the merchant confirms it with mfs/pay and mfs/approve." }
             } @else {
-                form method="post" {
-                    label { "Card number " input name="card_number" id="card_number" inputmode="numeric" autocomplete="cc-number" value=(form.number); }
-                    @for e in error_for("card_number") { p.error id="card_number_error" { (e) } }
-                    label { "Expiry (MM/YY) " input name="expiry" id="expiry" placeholder="09/30" value=(form.expiry); }
-                    @for e in error_for("expiry") { p.error id="expiry_error" { (e) } }
-                    label { "CVC " input name="cvc" id="cvc" inputmode="numeric" value=(form.cvc); }
-                    @for e in error_for("cvc") { p.error id="cvc_error" { (e) } }
-                    label { "Cardholder " input name="holder" id="holder" placeholder="IVAN IVANOV" value=(form.holder); }
-                    @for e in error_for("holder") { p.error id="holder_error" { (e) } }
-                    button type="submit" id="pay" { "Pay" }
-                }
-                p { small { "Use a documented test card (freedompay::test_data::TEST_CARDS), e.g. 4716047261941981." } }
+                (card_fields(form, errors, "Pay"))
             }
         },
     )
@@ -172,6 +179,82 @@ fn check_form(form: &CardForm) -> Vec<(&'static str, String)> {
     errors
 }
 
+fn read_card_form(body: &[u8]) -> CardForm {
+    let fields = form::decode(&String::from_utf8_lossy(body));
+    let get = |name: &str| fields.get_text(name).unwrap_or_default().to_owned();
+    CardForm {
+        number: get("card_number"),
+        expiry: get("expiry"),
+        cvc: get("cvc"),
+        holder: get("holder"),
+    }
+}
+
+fn card_session_page(form: &CardForm, errors: &[(&str, String)]) -> Html<String> {
+    page(
+        "Save a card",
+        html! {
+            h1 { "Save a card" }
+            p { "The card is saved for later payments; nothing is charged now." }
+            (card_fields(form, errors, "Save card"))
+        },
+    )
+}
+
+/// `GET /sandbox/card/{id}`: the card-storage page.
+pub async fn show_card_session(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+    match app.store.card_session(id) {
+        Some(session) if session.token.is_none() => {
+            card_session_page(&CardForm::default(), &[]).into_response()
+        }
+        Some(_) => page("Card saved", html! { h1 id="outcome" { "Card saved" } }).into_response(),
+        None => not_found(),
+    }
+}
+
+/// `POST /sandbox/card/{id}`: the payer submits the card to save.
+pub async fn submit_card_session(
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let Some(session) = app.store.card_session(id).filter(|s| s.token.is_none()) else {
+        return not_found();
+    };
+    let form = read_card_form(&body);
+    let mut errors = check_form(&form);
+    let number: String = form.number.chars().filter(char::is_ascii_digit).collect();
+    let card = TestCard::find(&number).filter(|c| c.usage == CardUse::Purchase);
+    if errors.is_empty() && card.and_then(|c| c.card_add) != Some(Availability::Available) {
+        errors.push((
+            "card_number",
+            "This card cannot be saved: use a test card whose \"card add\" is available."
+                .to_owned(),
+        ));
+    }
+    if !errors.is_empty() {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            card_session_page(&form, &errors),
+        )
+            .into_response();
+    }
+    let saved = crate::store::SavedCard {
+        token: format!("sandbox-{}", freedompay::signature::generate_salt()),
+        merchant_id: session.merchant_id.clone(),
+        user_id: session.user_id.clone(),
+        card_hash: mask(&number),
+        test_card: number,
+        deleted: false,
+        created_at: now(),
+    };
+    tracing::info!(session = id, card = %saved.card_hash, "card saved");
+    match app.store.save_card(id, saved) {
+        Ok(session) => Redirect::to(&session.back_link).into_response(),
+        Err(failure) => (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response(),
+    }
+}
+
 /// `POST /sandbox/pay/{id}`: the payer submits a card.
 pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Bytes) -> Response {
     let Some(payment) = app.store.payment_any(id) else {
@@ -180,14 +263,7 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
     if payment.state != PaymentState::New || payment.method != Method::Card {
         return outcome_page(&payment).into_response();
     }
-    let fields = form::decode(&String::from_utf8_lossy(&body));
-    let get = |name: &str| fields.get_text(name).unwrap_or_default().to_owned();
-    let form = CardForm {
-        number: get("card_number"),
-        expiry: get("expiry"),
-        cvc: get("cvc"),
-        holder: get("holder"),
-    };
+    let form = read_card_form(&body);
     let errors = check_form(&form);
     if !errors.is_empty() {
         return (
@@ -327,7 +403,7 @@ pub fn spawn_result(app: Arc<App>, payment: Payment) {
         .testing_mode(payment.testing)
         .captured(i64::from(!payment.captured.as_decimal().is_zero()))
         .payment_method(match payment.method {
-            Method::Card => PaymentMethod::BankCard,
+            Method::Card | Method::Token { .. } => PaymentMethod::BankCard,
             Method::MobileBalance => PaymentMethod::MobileCommerce,
         });
         if let Some(pan) = &payment.card_pan {

@@ -72,6 +72,11 @@ pub enum Method {
     Card,
     /// The balance of a mobile phone.
     MobileBalance,
+    /// A saved card, by its token (`card/init` then `card/direct`).
+    Token {
+        /// The card token.
+        token: String,
+    },
 }
 
 /// Where the gateway calls the merchant back, and how.
@@ -192,6 +197,40 @@ pub enum PayoutState {
     },
 }
 
+/// A card saved in card storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedCard {
+    /// `pg_card_token`.
+    pub token: String,
+    /// The merchant.
+    pub merchant_id: String,
+    /// The merchant's user (`pg_user_id`).
+    pub user_id: String,
+    /// The masked number.
+    pub card_hash: String,
+    /// The test card it was saved from (decides how charges end).
+    pub test_card: String,
+    /// Removed from storage.
+    pub deleted: bool,
+    /// When it was saved.
+    pub created_at: String,
+}
+
+/// A card-storage session: the payer types a card on the sandbox's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardSession {
+    /// The session's `pg_payment_id`.
+    pub id: i64,
+    /// The merchant.
+    pub merchant_id: String,
+    /// The merchant's user.
+    pub user_id: String,
+    /// Where the payer goes back (`pg_back_link`).
+    pub back_link: String,
+    /// The saved card's token, once done.
+    pub token: Option<String>,
+}
+
 /// A gateway error an operation answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -219,6 +258,8 @@ struct State {
     balances: BTreeMap<String, Decimal>,
     /// (merchant, key) → (request fingerprint, payment id).
     idempotency: BTreeMap<(String, String), (String, i64)>,
+    cards: BTreeMap<String, SavedCard>,
+    card_sessions: BTreeMap<i64, CardSession>,
 }
 
 struct Inner {
@@ -263,6 +304,8 @@ const SCHEMA: &str = "
     PRAGMA synchronous = FULL;
     CREATE TABLE IF NOT EXISTS payments (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS payouts (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS cards (token TEXT PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS card_sessions (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS balances (merchant TEXT PRIMARY KEY, amount TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS idempotency (
         merchant TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, payment_id INTEGER NOT NULL,
@@ -271,17 +314,25 @@ const SCHEMA: &str = "
 ";
 
 fn save_payment(db: &rusqlite::Connection, payment: &Payment) -> Result<(), DbError> {
-    db.execute(
-        "INSERT INTO payments (id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-        rusqlite::params![payment.id, serde_json::to_string(payment)?],
-    )?;
-    Ok(())
+    save_json(db, "payments", &payment.id, payment)
 }
 
 fn save_payout(db: &rusqlite::Connection, payout: &Payout) -> Result<(), DbError> {
+    save_json(db, "payouts", &payout.id, payout)
+}
+
+fn save_json(
+    db: &rusqlite::Connection,
+    table: &str,
+    key: &dyn rusqlite::ToSql,
+    body: &impl Serialize,
+) -> Result<(), DbError> {
+    let column = if table == "cards" { "token" } else { "id" };
     db.execute(
-        "INSERT INTO payouts (id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-        rusqlite::params![payout.id, serde_json::to_string(payout)?],
+        &format!(
+            "INSERT INTO {table} ({column}, body) VALUES (?1, ?2) ON CONFLICT({column}) DO UPDATE SET body = excluded.body"
+        ),
+        rusqlite::params![key, serde_json::to_string(body)?],
     )?;
     Ok(())
 }
@@ -356,6 +407,16 @@ impl Store {
                 let payout: Payout = serde_json::from_str(&body?)?;
                 state.payouts.insert(payout.id, payout);
             }
+            let mut rows = db.prepare("SELECT body FROM cards")?;
+            for body in rows.query_map([], |row| row.get::<_, String>(0))? {
+                let card: SavedCard = serde_json::from_str(&body?)?;
+                state.cards.insert(card.token.clone(), card);
+            }
+            let mut rows = db.prepare("SELECT body FROM card_sessions")?;
+            for body in rows.query_map([], |row| row.get::<_, String>(0))? {
+                let session: CardSession = serde_json::from_str(&body?)?;
+                state.card_sessions.insert(session.id, session);
+            }
             let mut rows = db.prepare("SELECT merchant, amount FROM balances")?;
             for row in rows.query_map([], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
@@ -386,6 +447,7 @@ impl Store {
             .values()
             .flat_map(|p| std::iter::once(p.id).chain(p.refunds.iter().map(|r| r.id)))
             .chain(state.payouts.keys().copied())
+            .chain(state.card_sessions.keys().copied())
             .max();
         if let Some(highest) = highest {
             state.next_id = state.next_id.max(highest + 1);
@@ -590,6 +652,104 @@ impl Store {
     /// A copy of a payout.
     pub fn payout(&self, id: i64) -> Option<Payout> {
         self.lock().state.payouts.get(&id).cloned()
+    }
+
+    /// Stores a card-storage session.
+    pub fn create_card_session(&self, session: CardSession) -> Result<CardSession, Failure> {
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
+        if let Some(db) = db {
+            save_json(db, "card_sessions", &session.id, &session).map_err(stored)?;
+        }
+        state.card_sessions.insert(session.id, session.clone());
+        Ok(session)
+    }
+
+    /// A copy of a card-storage session.
+    pub fn card_session(&self, id: i64) -> Option<CardSession> {
+        self.lock().state.card_sessions.get(&id).cloned()
+    }
+
+    /// Saves `card` and closes its session.
+    pub fn save_card(&self, session_id: i64, card: SavedCard) -> Result<CardSession, Failure> {
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
+        let Some(mut session) = state.card_sessions.get(&session_id).cloned() else {
+            return Err(Failure::new(
+                ErrorCode::from_code(11068),
+                "no such card session",
+            ));
+        };
+        session.token = Some(card.token.clone());
+        if let Some(db) = db {
+            in_transaction(db, |tx| {
+                save_json(tx, "cards", &card.token, &card)?;
+                save_json(tx, "card_sessions", &session.id, &session)
+            })
+            .map_err(stored)?;
+        }
+        state.cards.insert(card.token.clone(), card);
+        state.card_sessions.insert(session_id, session.clone());
+        Ok(session)
+    }
+
+    /// The saved (not removed) cards of a merchant's user.
+    pub fn cards(&self, merchant_id: &str, user_id: &str) -> Vec<SavedCard> {
+        self.lock()
+            .state
+            .cards
+            .values()
+            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
+            .cloned()
+            .collect()
+    }
+
+    /// A saved card of a merchant's user.
+    pub fn card(&self, merchant_id: &str, user_id: &str, token: &str) -> Option<SavedCard> {
+        self.lock()
+            .state
+            .cards
+            .get(token)
+            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
+            .cloned()
+    }
+
+    /// A saved card by token alone (for charging a token payment).
+    pub fn card_by_token(&self, token: &str) -> Option<SavedCard> {
+        self.lock()
+            .state
+            .cards
+            .get(token)
+            .filter(|c| !c.deleted)
+            .cloned()
+    }
+
+    /// Removes a saved card.
+    pub fn remove_card(
+        &self,
+        merchant_id: &str,
+        user_id: &str,
+        token: &str,
+    ) -> Result<SavedCard, Failure> {
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
+        let Some(mut card) = state
+            .cards
+            .get(token)
+            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
+            .cloned()
+        else {
+            return Err(Failure::new(
+                ErrorCode::from_code(11068),
+                "no such saved card for this user",
+            ));
+        };
+        card.deleted = true;
+        if let Some(db) = db {
+            save_json(db, "cards", &card.token, &card).map_err(stored)?;
+        }
+        state.cards.insert(card.token.clone(), card.clone());
+        Ok(card)
     }
 
     /// How many payments are stored.

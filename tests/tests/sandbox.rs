@@ -657,12 +657,10 @@ async fn bad_signatures_and_invalid_fields_get_signed_error_codes() {
     // An endpoint the sandbox checks but does not simulate.
     let answer = raw_call(
         &sandbox,
-        &format!("/v1/merchant/{MERCHANT}/cardstorage/list"),
-        "list",
+        "/mfs/resend_code",
+        "resend_code",
         SECRET,
-        Params::new()
-            .with("pg_merchant_id", MERCHANT)
-            .with("pg_user_id", "1"),
+        Params::new().with("pg_merchant_id", MERCHANT),
     )
     .await;
     assert_eq!(answer.get_text("pg_error_code"), Some("9992"));
@@ -864,4 +862,102 @@ async fn the_sandbox_accepts_the_documented_signature_vector() {
         xml::parse(&body).unwrap().params.get_text("pg_error_code"),
         Some("1100")
     );
+}
+
+/// Card storage and token payments: the payer saves a card on the sandbox's
+/// page, the merchant lists it, charges it with card/init + card/direct, and
+/// removes it; a card whose "card add" is impossible cannot be saved.
+#[tokio::test]
+async fn a_saved_card_is_listed_charged_and_removed() {
+    use freedompay::merchant::card_storage::{CardAddRequest, CardListRequest, CardRemoveRequest};
+    use freedompay::merchant::token::{TokenDirectRequest, TokenInitRequest};
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let session = client
+        .card_storage()
+        .add(&CardAddRequest::new("user-7", shop.url("cards")))
+        .await
+        .expect("a card-storage session");
+
+    // A declining card cannot be saved: the page says so.
+    let refused = pay(&session.redirect_url, purchase_card(Outcome::Declined)).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("cannot be saved"));
+
+    let saved = pay(&session.redirect_url, purchase_card(Outcome::Success)).await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(saved.headers()["location"], shop.url("cards").as_str());
+
+    let list = client
+        .card_storage()
+        .list(&CardListRequest::new("user-7"))
+        .await
+        .expect("the user's cards");
+    assert_eq!(list.cards.len(), 1);
+    let token = list.cards[0].card_token.clone().expect("a token");
+    assert_eq!(list.cards[0].card_hash.as_deref(), Some("471604******1981"));
+
+    let payment = client
+        .token()
+        .init(
+            &TokenInitRequest::new(
+                "t-1",
+                amount("250"),
+                "Subscription",
+                "user-7",
+                token.clone(),
+            )
+            .result_url(shop.url("result")),
+        )
+        .await
+        .expect("card/init");
+    let charged = client
+        .token()
+        .direct(&TokenDirectRequest::new(payment.payment_id))
+        .await
+        .expect("card/direct");
+    assert_eq!(charged.payment_id, Some(payment.payment_id));
+    shop.wait(|s| s.results.lock().unwrap().len(), 1).await;
+    assert_eq!(
+        sandbox.payment(payment.payment_id).unwrap().state,
+        PaymentState::Paid
+    );
+    let error = client
+        .token()
+        .direct(&TokenDirectRequest::new(payment.payment_id))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10015, "charged once");
+
+    // Another user's token, and a removed one, are refused.
+    let error = client
+        .token()
+        .init(&TokenInitRequest::new(
+            "t-2",
+            amount("1"),
+            "x",
+            "user-8",
+            token.clone(),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10032);
+    client
+        .card_storage()
+        .remove(&CardRemoveRequest::new("user-7", token.clone()))
+        .await
+        .expect("removed");
+    let error = client
+        .token()
+        .init(&TokenInitRequest::new(
+            "t-3",
+            amount("1"),
+            "x",
+            "user-7",
+            token,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10032);
 }

@@ -1,6 +1,6 @@
 //! Misusing the derive macros is a compile error at the attribute or literal
 //! at fault; the `pass` case uses every attribute. The expected compiler
-//! output lives next to each case in `tests/ui/`.
+//! output lives next to each case in `ui/`.
 
 #[test]
 fn ui() {
