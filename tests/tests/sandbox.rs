@@ -563,10 +563,15 @@ async fn raw_call(
     params.push("pg_salt", "salt-raw");
     let sig = signature::sign(script, &params, &SecretKey::new(key));
     params.push("pg_sig", sig);
+    post_params(sandbox, path, &params).await
+}
+
+/// Posts `params` exactly as given and reads the XML answer.
+async fn post_params(sandbox: &RunningSandbox, path: &str, params: &Params) -> Params {
     let body = reqwest::Client::new()
         .post(format!("{}{path}", sandbox.base_url()))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form::encode(&params))
+        .body(form::encode(params))
         .send()
         .await
         .unwrap()
@@ -574,6 +579,13 @@ async fn raw_call(
         .await
         .unwrap();
     xml::parse(&body).expect("XML").params
+}
+
+/// The answer is the error `code` and its description names `field`.
+fn assert_refused(answer: &Params, code: &str, field: &str) {
+    assert_eq!(answer.get_text("pg_error_code"), Some(code), "{answer:?}");
+    let description = answer.get_text("pg_error_description").unwrap_or_default();
+    assert!(description.contains(field), "{description}");
 }
 
 #[tokio::test]
@@ -610,13 +622,7 @@ async fn bad_signatures_and_invalid_fields_get_signed_error_codes() {
         missing,
     )
     .await;
-    assert_eq!(answer.get_text("pg_error_code"), Some("200"));
-    assert!(
-        answer
-            .get_text("pg_error_description")
-            .unwrap()
-            .contains("pg_description")
-    );
+    assert_refused(&answer, "200", "pg_description");
 
     // A value that breaks a rule: 200, naming the field and the rule.
     let mut bad = base.clone();
@@ -629,30 +635,11 @@ async fn bad_signatures_and_invalid_fields_get_signed_error_codes() {
         bad,
     )
     .await;
-    assert_eq!(answer.get_text("pg_error_code"), Some("200"));
-    assert!(
-        answer
-            .get_text("pg_error_description")
-            .unwrap()
-            .contains("pg_amount")
-    );
+    assert_refused(&answer, "200", "pg_amount");
 
     // Unsigned: 1100 too.
-    let body = form::encode(&base);
-    let text = reqwest::Client::new()
-        .post(format!("{}/init_payment.php", sandbox.base_url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(
-        xml::parse(&text).unwrap().params.get_text("pg_error_code"),
-        Some("1100")
-    );
+    let answer = post_params(&sandbox, "/init_payment.php", &base).await;
+    assert_refused(&answer, "1100", "not signed");
 
     // An endpoint the sandbox checks but does not simulate.
     let answer = raw_call(
@@ -828,18 +815,8 @@ async fn the_sandbox_accepts_the_documented_signature_vector() {
         .with("pg_description", "test")
         .with("pg_salt", "molbulak")
         .with("pg_sig", "02a4d571f7ac768f3e7e51e1b4afa122");
-    let body = reqwest::Client::new()
-        .post(format!("{}/init_payment.php", sandbox.base_url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form::encode(&documented))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let answer = xml::parse(&body).expect("XML").params;
-    assert_eq!(answer.get_text("pg_status"), Some("ok"), "{body}");
+    let answer = post_params(&sandbox, "/init_payment.php", &documented).await;
+    assert_eq!(answer.get_text("pg_status"), Some("ok"), "{answer:?}");
     assert_eq!(
         signature::verify("init_payment.php", &answer, &SecretKey::new("mysecret")),
         Ok(())
@@ -848,20 +825,8 @@ async fn the_sandbox_accepts_the_documented_signature_vector() {
     // One character off in the signature and it is refused.
     let mut forged = documented.clone();
     forged.set("pg_sig", "02a4d571f7ac768f3e7e51e1b4afa123");
-    let body = reqwest::Client::new()
-        .post(format!("{}/init_payment.php", sandbox.base_url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form::encode(&forged))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(
-        xml::parse(&body).unwrap().params.get_text("pg_error_code"),
-        Some("1100")
-    );
+    let answer = post_params(&sandbox, "/init_payment.php", &forged).await;
+    assert_refused(&answer, "1100", "signature");
 }
 
 /// Card storage and token payments: the payer saves a card on the sandbox's
