@@ -530,12 +530,12 @@ async fn receipt_positions_go_out_in_bracket_notation() {
             ReceiptPosition::new()
                 .count(2)
                 .name("Mouse pad")
-                .tax_type(3)
+                .tax_type(freedompay::enums::ReceiptTaxType::Vat12Of112)
                 .price(amount("500")),
             ReceiptPosition::new()
                 .count(1)
                 .name("Cable")
-                .tax_type(3)
+                .tax_type(freedompay::enums::ReceiptTaxType::Vat12Of112)
                 .price(amount("250")),
         ]);
     server.client().send(&request).await.expect("accepted");
