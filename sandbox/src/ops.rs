@@ -25,6 +25,8 @@ use freedompay::merchant::payments::{
 };
 use freedompay::merchant::payout::{
     CardPayoutRequest, CardPayoutResponse, PayoutBalanceRequest, PayoutBalanceResponse,
+    PayoutPaymentStatus, PayoutStatusByOrderRequest, PayoutStatusByOrderResponse,
+    PayoutStatusV2Request, PayoutStatusV2Response, PayoutTransactionStatus,
 };
 use freedompay::merchant::token::{
     TokenDirectRequest, TokenDirectResponse, TokenInitRequest, TokenInitResponse,
@@ -80,6 +82,8 @@ pub fn dispatch(
         "mobile_balance_approve" => mobile_approve(app, merchant, params),
         "payout_card" => payout_card(app, merchant, params),
         "payout_balance" => payout_balance(app, merchant, params),
+        "payout_status_by_order" => payout_status_by_order(app, merchant, params),
+        "payout_status_v2" => payout_status_v2(app, merchant, params),
         "card_storage_add" => card_add(app, merchant, params),
         "card_storage_list" => card_list(app, merchant, params),
         "card_storage_remove" => card_remove(app, merchant, params),
@@ -700,5 +704,62 @@ fn token_direct(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<
             .merchant_id(merchant.id.parse().unwrap_or_default())
             .order_id(payment.order_id.clone())
             .to_params(),
+    ))
+}
+
+fn payout_not_found() -> Failure {
+    Failure::new(ErrorCode::from_code(11068), "payout not found")
+}
+
+fn payout_status_by_order(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    params: &Params,
+) -> Result<Outcome, Failure> {
+    let request = PayoutStatusByOrderRequest::decode(params).map_err(invalid)?;
+    let payout = app
+        .store
+        .payout_by_order(&merchant.id, &request.order_id)
+        .ok_or_else(payout_not_found)?;
+    let status = match payout.state {
+        PayoutState::Pending { .. } => PayoutTransactionStatus::Pending,
+        PayoutState::Success => PayoutTransactionStatus::Ok,
+        PayoutState::Failed { .. } => PayoutTransactionStatus::Failed,
+    };
+    Ok(Outcome::Xml(
+        PayoutStatusByOrderResponse::new(ResponseStatus::Ok, payout.id, status, false, false)
+            .create_date(payout.created_at.clone())
+            .to_params(),
+    ))
+}
+
+fn payout_status_v2(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    params: &Params,
+) -> Result<Outcome, Failure> {
+    let request = PayoutStatusV2Request::decode(params).map_err(invalid)?;
+    let payout = match request.payment_id {
+        Some(id) => app
+            .store
+            .payout(id)
+            .filter(|p| p.merchant_id == merchant.id && p.order_id == request.order_id),
+        None => app.store.payout_by_order(&merchant.id, &request.order_id),
+    }
+    .ok_or_else(payout_not_found)?;
+    let status = match payout.state {
+        PayoutState::Pending { .. } => PayoutPaymentStatus::Process,
+        PayoutState::Success => PayoutPaymentStatus::Success,
+        PayoutState::Failed { .. } => PayoutPaymentStatus::Error,
+    };
+    Ok(Outcome::Xml(
+        PayoutStatusV2Response::new(
+            payout.id,
+            merchant.id.parse().unwrap_or_default(),
+            ResponseStatus::Ok,
+            status,
+            payout.order_id.clone(),
+        )
+        .to_params(),
     ))
 }

@@ -649,6 +649,17 @@ impl Store {
         Some((payout, balance))
     }
 
+    /// The latest payout of a merchant with this order id.
+    pub fn payout_by_order(&self, merchant_id: &str, order_id: &str) -> Option<Payout> {
+        self.lock()
+            .state
+            .payouts
+            .values()
+            .rev()
+            .find(|p| p.merchant_id == merchant_id && p.order_id == order_id)
+            .cloned()
+    }
+
     /// A copy of a payout.
     pub fn payout(&self, id: i64) -> Option<Payout> {
         self.lock().state.payouts.get(&id).cloned()

@@ -26,7 +26,10 @@ use freedompay::merchant::page::{InitPaymentRequest, PaymentPageRequest};
 use freedompay::merchant::payments::{
     CancelRequest, ClearingRequest, PaymentStatusRequest, RefundRequest,
 };
-use freedompay::merchant::payout::{CardPayoutRequest, PayoutBalanceRequest};
+use freedompay::merchant::payout::{
+    CardPayoutRequest, PayoutBalanceRequest, PayoutPaymentStatus, PayoutStatusByOrderRequest,
+    PayoutStatusV2Request, PayoutTransactionStatus,
+};
 use freedompay::signature::{self, SecretKey};
 use freedompay::test_data::{CardUse, Outcome, TEST_PHONES, TestCard};
 use freedompay::{Amount, Client, Config, Error, Params, form, xml};
@@ -770,6 +773,27 @@ async fn payouts_follow_the_test_cards_and_the_balance() {
         sandbox.payout_balance(MERCHANT),
         start - Decimal::new(1000, 0)
     );
+
+    // The status calls report what happened, by order id and by payment id.
+    let v2 = client
+        .payout()
+        .status_v2(&PayoutStatusV2Request::new("p-3"))
+        .await
+        .expect("status V2");
+    assert_eq!(v2.payment_status, PayoutPaymentStatus::Error);
+    let by_order = client
+        .payout()
+        .status_by_order(&PayoutStatusByOrderRequest::new("p-1"))
+        .await
+        .expect("status by order");
+    assert_eq!(by_order.transaction_status, PayoutTransactionStatus::Ok);
+    assert_eq!(by_order.payment_id, ok.payment_id);
+    let error = client
+        .payout()
+        .status_v2(&PayoutStatusV2Request::new("no-such-order"))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 11068);
 
     // More than the balance: 8888.
     let error = client
