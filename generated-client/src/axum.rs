@@ -41,7 +41,7 @@ use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use freedompay_core::callback::{self, CallbackError, Verified};
-use freedompay_core::{Callback, Encode, Params, SecretKey, Validate, form, signature, xml};
+use freedompay_core::{Callback, Encode, Params, SecretKey, Validate, form, signature};
 
 /// How many answered callbacks are remembered for replays.
 const REMEMBERED: usize = 10_000;
@@ -314,16 +314,7 @@ fn read_params(method: &Method, query: Option<&str>, body: &str) -> Result<Param
     } else {
         body
     };
-    let params = form::decode(text);
-    match params.get_text("pg_xml") {
-        Some(document) => xml::parse(document)
-            .map(|message| message.params)
-            .map_err(|e| e.to_string()),
-        None if text.trim_start().starts_with('<') => xml::parse(text)
-            .map(|message| message.params)
-            .map_err(|e| e.to_string()),
-        None => Ok(params),
-    }
+    form::decode_message(text).map_err(|e| e.to_string())
 }
 
 impl<C, S> FromRequest<S> for VerifiedCallback<C>

@@ -173,18 +173,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let payer = reqwest::Client::new();
     let page = payer.get(&created.redirect_url).send().await?;
     println!("4. Payer opens the payment page: HTTP {}", page.status());
-    let paid = payer
-        .post(&created.redirect_url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(freedompay::form::encode(
-            &freedompay::Params::new()
-                .with("card_number", card.number)
-                .with("expiry", "12/30")
-                .with("cvc", "123")
-                .with("holder", "IVAN IVANOV"),
-        ))
-        .send()
-        .await?;
+    let paid =
+        freedompay_sandbox::payer::submit_card(&payer, &created.redirect_url, card.number).await?;
     let landed = paid.url().path().to_owned();
     println!(
         "   payer pays with test card {} and lands on {landed}: \"{}\"",

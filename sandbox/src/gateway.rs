@@ -23,7 +23,7 @@ use axum::routing::get;
 use freedompay::errors::ErrorCode;
 use freedompay::registry::{self, Direction, EndpointInfo};
 use freedompay::signature::{self, SecretKey, SignatureError};
-use freedompay::{HttpMethod, Params, form, xml};
+use freedompay::{Params, form, xml};
 
 use crate::App;
 use crate::ops::{self, Outcome};
@@ -85,20 +85,12 @@ fn read_params(
         }
         String::from_utf8(body.to_vec()).map_err(|_| "the body is not UTF-8".to_owned())?
     };
-    let params = form::decode(&text);
-    match params.get_text("pg_xml") {
-        Some(document) => xml::parse(document)
-            .map(|message| message.params)
-            .map_err(|e| format!("pg_xml: {e}")),
-        None => Ok(params),
-    }
+    form::decode_message(&text).map_err(|e| format!("the XML document: {e}"))
 }
 
 /// A signed XML answer.
 pub fn signed_xml(script: &str, key: &SecretKey, mut params: Params) -> Response {
-    params.push(signature::SALT, signature::generate_salt());
-    let sig = signature::sign(script, &params, key);
-    params.push(signature::SIG, sig);
+    signature::seal(script, &mut params, key, &signature::generate_salt());
     xml_response(xml::write("response", &params))
 }
 
@@ -120,14 +112,6 @@ fn error_xml(script: &str, key: Option<&SecretKey>, failure: &Failure) -> Respon
     match key {
         Some(key) => signed_xml(script, key, params),
         None => xml_response(xml::write("response", &params)),
-    }
-}
-
-fn http_method(method: &Method) -> Option<HttpMethod> {
-    match *method {
-        Method::GET => Some(HttpMethod::Get),
-        Method::POST => Some(HttpMethod::Post),
-        _ => None,
     }
 }
 
@@ -155,7 +139,7 @@ async fn handle(
             .into_response();
     };
     // The gateway accepts GET as well as POST for its form endpoints.
-    if http_method(&method).is_none() {
+    if !matches!(method, Method::GET | Method::POST) {
         return (StatusCode::METHOD_NOT_ALLOWED, "use GET or POST").into_response();
     }
     let params = match read_params(&method, &uri, &headers, &body) {

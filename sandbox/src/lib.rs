@@ -33,6 +33,7 @@ pub mod merchant;
 mod notify;
 mod ops;
 mod page;
+pub mod payer;
 pub mod store;
 
 pub use merchant::Merchant;

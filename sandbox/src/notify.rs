@@ -52,9 +52,12 @@ pub fn script_of(url: &str) -> String {
 
 /// `params` with a fresh salt and the signature for `url`'s script name.
 pub fn sign_for(url: &str, key: &SecretKey, mut params: Params) -> Params {
-    params.push(signature::SALT, signature::generate_salt());
-    let sig = signature::sign(&script_of(url), &params, key);
-    params.push(signature::SIG, sig);
+    signature::seal(
+        &script_of(url),
+        &mut params,
+        key,
+        &signature::generate_salt(),
+    );
     params
 }
 

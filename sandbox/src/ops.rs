@@ -152,13 +152,7 @@ fn create_payment(
         created_at: now(),
         paid_at: None,
     };
-    let idempotency = text(params, "pg_idempotency_key").map(|key| {
-        let mut fingerprint = params.clone();
-        fingerprint.remove("pg_salt");
-        fingerprint.remove("pg_sig");
-        (key.to_owned(), freedompay::form::encode(&fingerprint))
-    });
-    let payment = app.store.create_payment(payment, idempotency)?;
+    let payment = app.store.create_payment(payment, idempotency(params))?;
     tracing::info!(payment_id = payment.id, merchant = %merchant.id, amount = %payment.amount, "payment created");
     let page = format!("{}/sandbox/pay/{}", app.base_url, payment.id);
     let answer = match endpoint {
@@ -177,8 +171,19 @@ fn create_payment(
     Ok(Outcome::Xml(answer))
 }
 
-fn currency(text: &str) -> Currency {
+/// A currency code as the generated open enum (unknown codes are kept).
+pub fn currency(text: &str) -> Currency {
     text.parse().unwrap_or(Currency::Unknown(text.to_owned()))
+}
+
+/// `pg_idempotency_key` with the request's fingerprint: every parameter but
+/// the salt and the signature, which change with each sending.
+fn idempotency(params: &Params) -> Option<(String, String)> {
+    let key = text(params, "pg_idempotency_key")?;
+    let mut fingerprint = params.clone();
+    fingerprint.remove("pg_salt");
+    fingerprint.remove("pg_sig");
+    Some((key.to_owned(), freedompay::form::encode(&fingerprint)))
 }
 
 fn status(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
@@ -626,13 +631,7 @@ fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
         created_at: now(),
         paid_at: None,
     };
-    let idempotency = request.idempotency_key.clone().map(|key| {
-        let mut fingerprint = params.clone();
-        fingerprint.remove("pg_salt");
-        fingerprint.remove("pg_sig");
-        (key, freedompay::form::encode(&fingerprint))
-    });
-    let payment = app.store.create_payment(payment, idempotency)?;
+    let payment = app.store.create_payment(payment, idempotency(params))?;
     tracing::info!(payment_id = payment.id, "token payment created");
     Ok(Outcome::Xml(
         TokenInitResponse::new(payment.id, ResponseStatus::Ok)

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use freedompay::enums::{Currency, PaymentMethod, ResponseStatus};
+use freedompay::enums::{PaymentMethod, ResponseStatus};
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::callbacks::{
     CheckCallback, PayoutNotifyCallback, RedirectBackCallback, ResultCallback,
@@ -20,7 +20,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::App;
 use crate::notify::{self, Answer};
-use crate::ops::{mask, now};
+use crate::ops::{currency, mask, now};
 use crate::store::{Method, Payment, PaymentState, PayoutState};
 
 fn page(title: &str, body: Markup) -> Html<String> {
@@ -128,7 +128,7 @@ pub async fn show(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response 
 }
 
 /// The current year and month, from the clock.
-fn this_month() -> (u32, u32) {
+pub(crate) fn this_month() -> (u32, u32) {
     let stamp = now();
     let year = stamp.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(2000);
     let month = stamp.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
@@ -362,10 +362,6 @@ async fn run_check(app: &Arc<App>, payment: &Payment) -> Result<(), (ErrorCode, 
             format!("the merchant's check did not accept the payment: {reason}"),
         )),
     }
-}
-
-fn currency(text: &str) -> Currency {
-    text.parse().unwrap_or(Currency::Unknown(text.to_owned()))
 }
 
 fn with_merchant_params(mut params: Params, payment: &Payment) -> Params {

@@ -762,9 +762,4 @@ impl Store {
         state.cards.insert(card.token.clone(), card.clone());
         Ok(card)
     }
-
-    /// How many payments are stored.
-    pub fn payment_count(&self) -> usize {
-        self.lock().state.payments.len()
-    }
 }

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payout::CardPayoutRequest;
-use freedompay::{Client, Config, Params, form};
-use freedompay_sandbox::{Merchant, Sandbox};
+use freedompay::{Client, Config};
+use freedompay_sandbox::{Merchant, Sandbox, payer};
 
 const SECRET: &str = "Very-Secret-Key-9";
 const PAYOUT_SECRET: &str = "Very-Secret-Payout-10";
@@ -57,18 +57,7 @@ async fn logs_name_requests_but_no_secret_or_card_number() {
         )
         .await
         .expect("created");
-    let card = form::encode(
-        &Params::new()
-            .with("card_number", CARD)
-            .with("expiry", "12/30")
-            .with("cvc", "123")
-            .with("holder", "IVAN IVANOV"),
-    );
-    reqwest::Client::new()
-        .post(&created.redirect_url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(card)
-        .send()
+    payer::submit_card(&reqwest::Client::new(), &created.redirect_url, CARD)
         .await
         .expect("paid");
     client

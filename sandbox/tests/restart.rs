@@ -9,7 +9,8 @@ use freedompay::enums::Currency;
 use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payments::{ClearingRequest, PaymentStatusRequest};
 use freedompay::merchant::payout::{CardPayoutRequest, PayoutBalanceRequest};
-use freedompay::{Amount, Client, Config, Host, Params, form};
+use freedompay::{Amount, Client, Config, Host};
+use freedompay_sandbox::payer;
 
 const MERCHANT: &str = "545084";
 const SECRET: &str = "Restart-Secret-3";
@@ -59,20 +60,13 @@ async fn a_killed_sandbox_restarts_where_it_was() {
         .init_payment(&InitPaymentRequest::new(amount("700"), "Held order").auto_clearing(false))
         .await
         .expect("created");
-    let card = form::encode(
-        &Params::new()
-            .with("card_number", "4716047261941981")
-            .with("expiry", "12/30")
-            .with("cvc", "123")
-            .with("holder", "IVAN IVANOV"),
-    );
-    reqwest::Client::new()
-        .post(&created.redirect_url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(card)
-        .send()
-        .await
-        .expect("paid");
+    payer::submit_card(
+        &reqwest::Client::new(),
+        &created.redirect_url,
+        "4716047261941981",
+    )
+    .await
+    .expect("paid");
     let payout = client
         .payout()
         .card(&CardPayoutRequest::new(

@@ -167,34 +167,15 @@ async fn a_payer_pays_in_a_real_browser() {
 
     // A mistake first: a wrong expiry is shown next to its field.
     let card = TestCard::first(CardUse::Purchase, Outcome::Success).unwrap();
-    browser
-        .find(Locator::Id("card_number"))
-        .await
-        .unwrap()
-        .send_keys(card.number)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("expiry"))
-        .await
-        .unwrap()
-        .send_keys("13/99")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("cvc"))
-        .await
-        .unwrap()
-        .send_keys("123")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("holder"))
-        .await
-        .unwrap()
-        .send_keys("IVAN IVANOV")
-        .await
-        .unwrap();
+    for (field, typed) in [
+        ("card_number", card.number),
+        ("expiry", "13/99"),
+        ("cvc", "123"),
+        ("holder", "IVAN IVANOV"),
+    ] {
+        let input = browser.find(Locator::Id(field)).await.unwrap();
+        input.send_keys(typed).await.unwrap();
+    }
     browser
         .find(Locator::Id("pay"))
         .await
@@ -220,7 +201,10 @@ async fn a_payer_pays_in_a_real_browser() {
     // The form kept what was typed; fix the expiry and pay.
     let expiry = browser.find(Locator::Id("expiry")).await.unwrap();
     expiry.clear().await.unwrap();
-    expiry.send_keys("12/30").await.unwrap();
+    expiry
+        .send_keys(&freedompay_sandbox::payer::valid_expiry())
+        .await
+        .unwrap();
     browser
         .find(Locator::Id("pay"))
         .await

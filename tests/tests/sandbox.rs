@@ -163,21 +163,11 @@ async fn shop_callback(
 
 /// A payer on the payment page: submits the card form, does not follow redirects.
 async fn pay(page_url: &str, card: &str) -> reqwest::Response {
-    let body = form::encode(
-        &Params::new()
-            .with("card_number", card)
-            .with("expiry", "12/30")
-            .with("cvc", "123")
-            .with("holder", "IVAN IVANOV"),
-    );
-    reqwest::Client::builder()
+    let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap()
-        .post(page_url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
+        .unwrap();
+    freedompay_sandbox::payer::submit_card(&http, page_url, card)
         .await
         .expect("the page answers")
 }

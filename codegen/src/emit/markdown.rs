@@ -18,7 +18,8 @@ pub fn page_path(endpoint: &Endpoint) -> String {
     )
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe for a Markdown table cell.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 

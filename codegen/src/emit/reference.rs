@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::emit::markdown::escape;
 use crate::emit::{describe, markdown};
 use crate::ir::Api;
 use crate::reference::Reference;
@@ -362,10 +363,6 @@ fn test_data_module(api: &Api) -> TokenStream {
             }
         }
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
 
 /// `docs/errors.md`: every error code.

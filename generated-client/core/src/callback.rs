@@ -108,8 +108,6 @@ pub fn sign_reply<R: Encode + Validate>(
     reply.validate()?;
     let mut params = reply.to_params();
     let salt = salt.map_or_else(signature::generate_salt, str::to_owned);
-    params.push(signature::SALT, salt);
-    let sig = signature::sign(script, &params, secret);
-    params.push(signature::SIG, sig);
+    signature::seal(script, &mut params, secret, &salt);
     Ok(xml::write("response", &params))
 }

@@ -44,6 +44,20 @@ pub fn decode(body: &str) -> Params {
     )
 }
 
+/// Reads a message as a server receives it: a form body or query string, a
+/// `pg_xml` parameter holding an XML document (`pg_request_method=XML`), or
+/// an XML document as the whole body.
+pub fn decode_message(text: &str) -> Result<Params, crate::xml::XmlError> {
+    if text.trim_start().starts_with('<') {
+        return crate::xml::parse(text).map(|message| message.params);
+    }
+    let params = decode(text);
+    match params.get_text("pg_xml") {
+        Some(document) => crate::xml::parse(document).map(|message| message.params),
+        None => Ok(params),
+    }
+}
+
 /// Builds a tree from already-decoded `(name, value)` pairs in bracket notation,
 /// as a multipart body or a web framework's form extractor gives them.
 pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {

@@ -205,9 +205,7 @@ pub trait Sign: Encode {
             params.push("pg_merchant_id", merchant_id);
         }
         self.encode(&mut params);
-        params.push(signature::SALT, salt);
-        let sig = signature::sign(Self::SCRIPT, &params, secret);
-        params.push(signature::SIG, sig);
+        signature::seal(Self::SCRIPT, &mut params, secret, salt);
         params
     }
 }

@@ -132,6 +132,15 @@ pub fn sign(script: &str, params: &Params, secret: &SecretKey) -> String {
     md5_hex(&string_to_sign(script, params, secret))
 }
 
+/// Appends `pg_salt` and then the `pg_sig` of the whole message for
+/// `script`: how every signed message (request, response, callback, reply)
+/// is finished.
+pub fn seal(script: &str, params: &mut Params, secret: &SecretKey, salt: &str) {
+    params.push(SALT, salt);
+    let sig = sign(script, params, secret);
+    params.push(SIG, sig);
+}
+
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {

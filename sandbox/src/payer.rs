@@ -1,0 +1,37 @@
+//! What a payer's browser sends to the sandbox's pages, for tests and demos
+//! that pay without a browser.
+
+use freedompay::{Params, form};
+
+/// An expiry (`MM/YY`) the payment page accepts: December, five years ahead.
+pub fn valid_expiry() -> String {
+    let (year, _) = crate::page::this_month();
+    format!("12/{:02}", (year + 5) % 100)
+}
+
+/// The card form filled in with `card_number`, a valid expiry, a CVC and a
+/// cardholder, URL-encoded: the body a browser posts to a payment page
+/// (`pg_redirect_url`) or a card-storage page.
+pub fn card_form(card_number: &str) -> String {
+    form::encode(
+        &Params::new()
+            .with("card_number", card_number)
+            .with("expiry", valid_expiry())
+            .with("cvc", "123")
+            .with("holder", "IVAN IVANOV"),
+    )
+}
+
+/// Posts [`card_form`] to `page_url` with `http`, whose redirect policy
+/// decides whether the payer follows the way back to the merchant.
+pub async fn submit_card(
+    http: &reqwest::Client,
+    page_url: &str,
+    card_number: &str,
+) -> reqwest::Result<reqwest::Response> {
+    http.post(page_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(card_form(card_number))
+        .send()
+        .await
+}
