@@ -1,0 +1,137 @@
+//! Mobile balance: the subscriber's phone is charged after a code (mfs/pay,
+//! mfs/approve), following the documented test phones.
+
+use std::sync::Arc;
+
+use freedompay::errors::ErrorCode;
+use freedompay::merchant::mobile_balance::{
+    MobileBalanceApproveRequest, MobileBalanceApproveResponse, MobileBalanceApproveStatus,
+    MobileBalancePayRequest, MobileBalancePayResponse, MobileBalancePayStatus,
+};
+use freedompay::test_data::TEST_PHONES;
+use freedompay::{Decode, Encode, Params};
+
+use super::{Outcome, invalid, now};
+use crate::store::{Failure, Method, PaymentState};
+use crate::{App, Merchant};
+
+/// Runs `id` when it is an endpoint of this group.
+pub(super) fn dispatch(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    id: &str,
+    params: &Params,
+) -> Option<Result<Outcome, Failure>> {
+    Some(match id {
+        "mobile_balance_pay" => mobile_pay(app, merchant, params),
+        "mobile_balance_approve" => mobile_approve(app, merchant, params),
+        _ => return None,
+    })
+}
+
+/// The documented test phone for `phone` and `operator`, if any.
+fn test_phone(
+    phone: &str,
+    operator: Option<&str>,
+) -> Option<&'static freedompay::test_data::TestPhone> {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    TEST_PHONES.iter().find(|p| {
+        digits(p.phone) == digits(phone) && operator.is_none_or(|o| p.operator.to_string() == o)
+    })
+}
+
+fn mobile_pay(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
+    let request = MobileBalancePayRequest::decode(params).map_err(invalid)?;
+    let operator = request
+        .payment_system_code
+        .as_ref()
+        .map(ToString::to_string);
+    let Some(phone) = test_phone(&request.abonent_phone, operator.as_deref()) else {
+        return Err(Failure::new(
+            ErrorCode::from_code(11004),
+            "not a test phone of this operator (see freedompay::test_data::TEST_PHONES)",
+        ));
+    };
+    let (payment, ()) =
+        app.store
+            .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
+                PaymentState::New if p.method == Method::MobileBalance => {
+                    p.state = PaymentState::AwaitingCode {
+                        code: phone.code.to_owned(),
+                        attempts: 0,
+                    };
+                    p.phone = Some(phone.phone.to_owned());
+                    Ok(())
+                }
+                PaymentState::New => Err(invalid(
+                    "the payment was not created for mobile balance (pg_payment_method=mobile_commerce)",
+                )),
+                _ => Err(Failure::new(
+                    ErrorCode::from_code(11013),
+                    "the payment is not waiting for a phone number",
+                )),
+            })?;
+    tracing::info!(payment_id = payment.id, "confirmation code sent");
+    Ok(Outcome::Xml(
+        MobileBalancePayResponse::new(MobileBalancePayStatus::NeedApprove, payment.id).to_params(),
+    ))
+}
+
+/// Wrong codes allowed before the payment fails.
+const CODE_ATTEMPTS: u32 = 3;
+
+fn mobile_approve(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    params: &Params,
+) -> Result<Outcome, Failure> {
+    let request = MobileBalanceApproveRequest::decode(params).map_err(invalid)?;
+    let result = app
+        .store
+        .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
+            PaymentState::AwaitingCode { code, attempts } => {
+                if *code == request.approval_code {
+                    p.state = PaymentState::Paid;
+                    p.captured = p.amount;
+                    p.paid_at = Some(now());
+                    Ok(None)
+                } else if attempts + 1 >= CODE_ATTEMPTS {
+                    let failure = Failure::new(
+                        ErrorCode::from_code(11007),
+                        "no attempts to enter the confirmation code are left",
+                    );
+                    p.state = PaymentState::Failed {
+                        code: failure.code.code(),
+                        description: failure.description.clone(),
+                    };
+                    p.paid_at = Some(now());
+                    Ok(Some(failure))
+                } else {
+                    p.state = PaymentState::AwaitingCode {
+                        code: code.clone(),
+                        attempts: attempts + 1,
+                    };
+                    Ok(Some(Failure::new(
+                        ErrorCode::from_code(11002),
+                        "the SMS code is wrong; it can be entered again",
+                    )))
+                }
+            }
+            _ => Err(Failure::new(
+                ErrorCode::from_code(11013),
+                "the payment is not waiting for a confirmation code",
+            )),
+        })?;
+    let (payment, failure) = result;
+    if let Some(failure) = failure {
+        if matches!(payment.state, PaymentState::Failed { .. }) {
+            crate::page::spawn_result(app.clone(), payment);
+        }
+        return Err(failure);
+    }
+    tracing::info!(payment_id = payment.id, "mobile payment approved");
+    crate::page::spawn_result(app.clone(), payment.clone());
+    Ok(Outcome::Xml(
+        MobileBalanceApproveResponse::new(MobileBalanceApproveStatus::Ok, payment.id).to_params(),
+    ))
+}
