@@ -23,7 +23,7 @@ use crate::notify::{self, Answer};
 use crate::ops::{currency, mask, now};
 use crate::store::{Method, Payment, PaymentState, PayoutState};
 
-fn page(title: &str, body: Markup) -> Html<String> {
+pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
@@ -43,7 +43,7 @@ fn page(title: &str, body: Markup) -> Html<String> {
     )
 }
 
-fn not_found() -> Response {
+pub(crate) fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         page("Not found", html! { h1 { "This payment does not exist" } }),
@@ -53,15 +53,15 @@ fn not_found() -> Response {
 
 /// What the payer typed.
 #[derive(Debug, Default, Clone)]
-struct CardForm {
-    number: String,
-    expiry: String,
-    cvc: String,
-    holder: String,
+pub(crate) struct CardForm {
+    pub(crate) number: String,
+    pub(crate) expiry: String,
+    pub(crate) cvc: String,
+    pub(crate) holder: String,
 }
 
 /// The card fields with their inline errors.
-fn card_fields(form: &CardForm, errors: &[(&str, String)], button: &str) -> Markup {
+pub(crate) fn card_fields(form: &CardForm, errors: &[(&str, String)], button: &str) -> Markup {
     let error_for = |field: &str| {
         errors
             .iter()
@@ -85,7 +85,11 @@ fn card_fields(form: &CardForm, errors: &[(&str, String)], button: &str) -> Mark
     }
 }
 
-fn card_form(payment: &Payment, form: &CardForm, errors: &[(&str, String)]) -> Html<String> {
+pub(crate) fn card_form(
+    payment: &Payment,
+    form: &CardForm,
+    errors: &[(&str, String)],
+) -> Html<String> {
     page(
         "Payment",
         html! {
@@ -100,7 +104,7 @@ fn card_form(payment: &Payment, form: &CardForm, errors: &[(&str, String)]) -> H
     )
 }
 
-fn outcome_page(payment: &Payment) -> Html<String> {
+pub(crate) fn outcome_page(payment: &Payment) -> Html<String> {
     let (title, text) = match &payment.state {
         PaymentState::Paid | PaymentState::Held => {
             ("Payment successful", "The payment went through.".to_owned())
@@ -135,7 +139,7 @@ pub(crate) fn this_month() -> (u32, u32) {
     (year, month)
 }
 
-fn check_form(form: &CardForm) -> Vec<(&'static str, String)> {
+pub(crate) fn check_form(form: &CardForm) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
     let digits: String = form.number.chars().filter(|c| !c.is_whitespace()).collect();
     if !(12..=19).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -179,7 +183,7 @@ fn check_form(form: &CardForm) -> Vec<(&'static str, String)> {
     errors
 }
 
-fn read_card_form(body: &[u8]) -> CardForm {
+pub(crate) fn read_card_form(body: &[u8]) -> CardForm {
     let fields = form::decode(&String::from_utf8_lossy(body));
     let get = |name: &str| fields.get_text(name).unwrap_or_default().to_owned();
     CardForm {
@@ -327,7 +331,10 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
 }
 
 /// The check callback before charging; anything but a signed `ok` refuses.
-async fn run_check(app: &Arc<App>, payment: &Payment) -> Result<(), (ErrorCode, String)> {
+pub(crate) async fn run_check(
+    app: &Arc<App>,
+    payment: &Payment,
+) -> Result<(), (ErrorCode, String)> {
     let Some(url) = &payment.urls.check else {
         return Ok(());
     };
@@ -364,7 +371,7 @@ async fn run_check(app: &Arc<App>, payment: &Payment) -> Result<(), (ErrorCode, 
     }
 }
 
-fn with_merchant_params(mut params: Params, payment: &Payment) -> Params {
+pub(crate) fn with_merchant_params(mut params: Params, payment: &Payment) -> Params {
     for (name, value) in &payment.merchant_params {
         params.push(name.clone(), value.clone());
     }
@@ -460,7 +467,7 @@ pub fn spawn_payout_notify(app: Arc<App>, payout_id: i64) {
 }
 
 /// Sends the payer back to the success or failure URL with the signed parameters.
-fn redirect_back(app: &Arc<App>, payment: &Payment) -> Response {
+pub(crate) fn redirect_back(app: &Arc<App>, payment: &Payment) -> Response {
     let success = matches!(payment.state, PaymentState::Paid | PaymentState::Held);
     let (url, method) = if success {
         (&payment.urls.success, &payment.urls.success_method)
