@@ -15,13 +15,14 @@ use freedompay::merchant::callbacks::{
     CheckCallback, PayoutNotifyCallback, RedirectBackCallback, ResultCallback,
 };
 use freedompay::test_data::{Availability, CardUse, Outcome as CardOutcome, TestCard};
-use freedompay::{Encode, Params, form};
+use freedompay::{Amount, Encode, Params, form};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::App;
 use crate::notify::{self, Answer};
 use crate::ops::{currency, mask, now};
-use crate::store::{Method, Payment, PaymentState, PayoutState};
+use crate::payer::THREE_DS_PASSWORD;
+use crate::store::{AmountRange, Method, Payment, PaymentState, PayoutState};
 
 pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
     Html(
@@ -58,36 +59,88 @@ pub(crate) struct CardForm {
     pub(crate) expiry: String,
     pub(crate) cvc: String,
     pub(crate) holder: String,
+    /// The amount, when the payer chooses it (any amount).
+    pub(crate) amount: String,
+}
+
+/// The messages for `field` among `errors`.
+fn errors_for(errors: &[(&str, String)], field: &str) -> Vec<String> {
+    errors
+        .iter()
+        .filter(|(f, _)| *f == field)
+        .map(|(_, m)| m.clone())
+        .collect()
 }
 
 /// The card fields with their inline errors.
 pub(crate) fn card_fields(form: &CardForm, errors: &[(&str, String)], button: &str) -> Markup {
-    let error_for = |field: &str| {
-        errors
-            .iter()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, m)| m.clone())
-            .collect::<Vec<_>>()
-    };
+    card_fields_after(html! {}, form, errors, button)
+}
+
+/// The card form with `first` (more fields) at its top.
+fn card_fields_after(
+    first: Markup,
+    form: &CardForm,
+    errors: &[(&str, String)],
+    button: &str,
+) -> Markup {
     html! {
         form method="post" {
+            (first)
             label { "Card number " input name="card_number" id="card_number" inputmode="numeric" autocomplete="cc-number" value=(form.number); }
-            @for e in error_for("card_number") { p.error id="card_number_error" { (e) } }
+            @for e in errors_for(errors, "card_number") { p.error id="card_number_error" { (e) } }
             label { "Expiry (MM/YY) " input name="expiry" id="expiry" placeholder="09/30" value=(form.expiry); }
-            @for e in error_for("expiry") { p.error id="expiry_error" { (e) } }
+            @for e in errors_for(errors, "expiry") { p.error id="expiry_error" { (e) } }
             label { "CVC " input name="cvc" id="cvc" inputmode="numeric" value=(form.cvc); }
-            @for e in error_for("cvc") { p.error id="cvc_error" { (e) } }
+            @for e in errors_for(errors, "cvc") { p.error id="cvc_error" { (e) } }
             label { "Cardholder " input name="holder" id="holder" placeholder="IVAN IVANOV" value=(form.holder); }
-            @for e in error_for("holder") { p.error id="holder_error" { (e) } }
+            @for e in errors_for(errors, "holder") { p.error id="holder_error" { (e) } }
             button type="submit" id="pay" { (button) }
         }
         p { small { "Use a documented test card (freedompay::test_data::TEST_CARDS), e.g. 4716047261941981." } }
     }
 }
 
+/// The bounds of an any-amount payment, as the page states them.
+fn range_text(range: &AmountRange, currency: &str) -> String {
+    match range.to {
+        Some(to) => format!("from {} to {to} {currency}", range.from),
+        None => format!("of at least {} {currency}", range.from),
+    }
+}
+
+/// The payment page's card form (with the amount, for any amount).
 pub(crate) fn card_form(
     payment: &Payment,
     form: &CardForm,
+    errors: &[(&str, String)],
+) -> Html<String> {
+    let heading = match &payment.amount_range {
+        Some(range) => format!("Pay an amount {}", range_text(range, &payment.currency)),
+        None => format!("Pay {} {}", payment.amount, payment.currency),
+    };
+    let amount_field = match &payment.amount_range {
+        Some(_) => html! {
+            label { "Amount (" (payment.currency) ") " input name="amount" id="amount" inputmode="decimal" value=(form.amount); }
+            @for e in errors_for(errors, "amount") { p.error id="amount_error" { (e) } }
+        },
+        None => html! {},
+    };
+    page(
+        "Payment",
+        html! {
+            h1 { (heading) }
+            p { (payment.description) " — order " (payment.order_id) }
+            (card_fields_after(amount_field, form, errors, "Pay"))
+        },
+    )
+}
+
+/// The mobile-balance page: the subscriber's operator and phone number.
+fn phone_page(
+    payment: &Payment,
+    phone: &str,
+    operator: &str,
     errors: &[(&str, String)],
 ) -> Html<String> {
     page(
@@ -95,11 +148,58 @@ pub(crate) fn card_form(
         html! {
             h1 { "Pay " (payment.amount) " " (payment.currency) }
             p { (payment.description) " — order " (payment.order_id) }
-            @if payment.method == Method::MobileBalance {
-                p { "This payment is paid from a mobile balance: the merchant confirms it with mfs/pay and mfs/approve." }
-            } @else {
-                (card_fields(form, errors, "Pay"))
+            p { "Paid from the balance of a mobile phone: a confirmation code is sent to it." }
+            form method="post" {
+                label { "Operator "
+                    select name="operator" id="operator" {
+                        @for code in OPERATORS {
+                            option value=(code) selected[operator == *code] { (code) }
+                        }
+                    }
+                }
+                label { "Phone number " input name="phone" id="phone" inputmode="tel" placeholder="+77017777777" value=(phone); }
+                @for e in errors_for(errors, "phone") { p.error id="phone_error" { (e) } }
+                button type="submit" id="send_code" { "Send the code" }
             }
+            p { small { "Use a documented test phone (freedompay::test_data::TEST_PHONES), e.g. +77017777777." } }
+        },
+    )
+}
+
+/// The operators the phone form offers.
+const OPERATORS: &[&str] = &["KCELLKZT", "ACTIVKZT", "BEELINEKZT", "TELE2KZT", "ALTELKZT"];
+
+/// The confirmation-code form of a mobile-balance payment.
+fn code_form(payment: &Payment, errors: &[(&str, String)]) -> Html<String> {
+    page(
+        "Confirmation code",
+        html! {
+            h1 { "Confirm " (payment.amount) " " (payment.currency) }
+            p { "A code was sent to " (payment.phone.as_deref().unwrap_or("the phone")) "." }
+            form method="post" {
+                label { "Code " input name="code" id="code" inputmode="numeric" autocomplete="one-time-code"; }
+                @for e in errors_for(errors, "code") { p.error id="code_error" { (e) } }
+                button type="submit" id="confirm" { "Confirm" }
+            }
+            p { small { "The test phones' code is in freedompay::test_data::TEST_PHONES." } }
+        },
+    )
+}
+
+/// The issuer's 3-D Secure page.
+fn three_ds_form(payment: &Payment, errors: &[(&str, String)]) -> Html<String> {
+    page(
+        "3-D Secure",
+        html! {
+            h1 { "3-D Secure" }
+            p { "Your bank asks you to confirm the payment of " (payment.amount) " " (payment.currency)
+                " with card " (payment.card_pan.as_deref().unwrap_or_default()) "." }
+            form method="post" {
+                label { "Password " input name="password" id="password" type="password" autocomplete="one-time-code"; }
+                @for e in errors_for(errors, "password") { p.error id="password_error" { (e) } }
+                button type="submit" id="confirm" { "Confirm" }
+            }
+            p { small { "The sandbox's 3-D Secure password is " code { (THREE_DS_PASSWORD) } "." } }
         },
     )
 }
@@ -113,21 +213,44 @@ pub(crate) fn outcome_page(payment: &Payment) -> Html<String> {
             ("Payment failed", format!("{description} (code {code})"))
         }
         PaymentState::Cancelled => ("Payment cancelled", "The payment was cancelled.".to_owned()),
-        PaymentState::New | PaymentState::AwaitingCode { .. } => {
+        PaymentState::New
+        | PaymentState::AwaitingCode { .. }
+        | PaymentState::AwaitingThreeDs { .. } => {
             ("Payment pending", "The payment is not finished.".to_owned())
         }
     };
     page(title, html! { h1 id="outcome" { (title) } p { (text) } })
 }
 
-/// `GET /sandbox/pay/{id}`.
+/// `GET /sandbox/pay/{id}`: the step the payment is at.
 pub async fn show(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     let Some(payment) = app.store.payment_any(id) else {
         return not_found();
     };
     match payment.state {
-        PaymentState::New => card_form(&payment, &CardForm::default(), &[]).into_response(),
+        PaymentState::New if payment.method == Method::MobileBalance => {
+            let phone = payment.phone.clone().unwrap_or_default();
+            phone_page(&payment, &phone, "", &[]).into_response()
+        }
+        PaymentState::New => {
+            let form = CardForm {
+                amount: suggested_amount(&payment),
+                ..CardForm::default()
+            };
+            card_form(&payment, &form, &[]).into_response()
+        }
+        PaymentState::AwaitingCode { .. } => code_form(&payment, &[]).into_response(),
+        PaymentState::AwaitingThreeDs { .. } => three_ds_form(&payment, &[]).into_response(),
         _ => outcome_page(&payment).into_response(),
+    }
+}
+
+/// The amount an any-amount form starts with: the merchant's `pg_amount`, if any.
+fn suggested_amount(payment: &Payment) -> String {
+    if payment.amount_range.is_some() && !payment.amount.as_decimal().is_zero() {
+        payment.amount.to_string()
+    } else {
+        String::new()
     }
 }
 
@@ -191,6 +314,7 @@ pub(crate) fn read_card_form(body: &[u8]) -> CardForm {
         expiry: get("expiry"),
         cvc: get("cvc"),
         holder: get("holder"),
+        amount: get("amount"),
     }
 }
 
@@ -259,27 +383,69 @@ pub async fn submit_card_session(
     }
 }
 
-/// `POST /sandbox/pay/{id}`: the payer submits a card.
+/// `POST /sandbox/pay/{id}`: the payer submits the step the payment is at:
+/// the card (and amount), the 3-D Secure password, the phone number or the
+/// confirmation code.
 pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Bytes) -> Response {
     let Some(payment) = app.store.payment_any(id) else {
         return not_found();
     };
-    if payment.state != PaymentState::New || payment.method != Method::Card {
-        return outcome_page(&payment).into_response();
+    let fields = form::decode(&String::from_utf8_lossy(&body));
+    let field = |name: &str| fields.get_text(name).unwrap_or_default().trim().to_owned();
+    match (&payment.state, &payment.method) {
+        (PaymentState::New, Method::MobileBalance) => {
+            submit_phone(&app, &payment, &field("phone"), &field("operator"))
+        }
+        (PaymentState::New, _) => submit_card(&app, payment, &read_card_form(&body)).await,
+        (PaymentState::AwaitingThreeDs { .. }, _) => {
+            submit_three_ds(&app, payment, &field("password")).await
+        }
+        (PaymentState::AwaitingCode { .. }, _) => submit_code(&app, &payment, &field("code")),
+        _ => outcome_page(&payment).into_response(),
     }
-    let form = read_card_form(&body);
-    let errors = check_form(&form);
+}
+
+/// The amount the payer chose for an any-amount payment, or why it is not
+/// acceptable. `Ok(None)` when the payment has a fixed amount.
+fn chosen_amount(payment: &Payment, typed: &str) -> Result<Option<Amount>, String> {
+    let Some(range) = &payment.amount_range else {
+        return Ok(None);
+    };
+    let wrong = || format!("Enter an amount {}.", range_text(range, &payment.currency));
+    let amount: Amount = typed.replace(',', ".").parse().map_err(|_| wrong())?;
+    if range.contains(amount.as_decimal()) {
+        Ok(Some(amount))
+    } else {
+        Err(wrong())
+    }
+}
+
+/// See 303: the browser loads the page again for the next step.
+fn next_step(app: &App, payment: &Payment) -> Response {
+    Redirect::to(&format!("{}/sandbox/pay/{}", app.base_url, payment.id)).into_response()
+}
+
+async fn submit_card(app: &Arc<App>, mut payment: Payment, form: &CardForm) -> Response {
+    let mut errors = check_form(form);
+    let chosen = chosen_amount(&payment, &form.amount).unwrap_or_else(|message| {
+        errors.push(("amount", message));
+        None
+    });
     if !errors.is_empty() {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            card_form(&payment, &form, &errors),
+            card_form(&payment, form, &errors),
         )
             .into_response();
     }
+    if let Some(amount) = chosen {
+        payment.amount = amount;
+        payment.amount_range = None;
+    }
     let number: String = form.number.chars().filter(char::is_ascii_digit).collect();
     let card = TestCard::find(&number).filter(|c| c.usage == CardUse::Purchase);
-    tracing::info!(payment_id = id, card = %mask(&number), "card submitted");
-
+    let pan = mask(&number);
+    tracing::info!(payment_id = payment.id, card = %pan, "card submitted");
     let decision = match card.map(|c| c.outcome) {
         Some(CardOutcome::Success | CardOutcome::PendingThenSuccess) => Ok(()),
         Some(_) => Err((
@@ -291,16 +457,94 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
             "unknown card: use a documented test card".to_owned(),
         )),
     };
+    let three_ds = card.and_then(|c| c.three_ds) == Some(Availability::Available);
+    if decision.is_ok() && three_ds {
+        // The issuer asks for its password before anything is charged.
+        let amount = payment.amount;
+        let updated = app.store.update_payment(None, payment.id, |p| {
+            if p.state != PaymentState::New {
+                return Ok(());
+            }
+            p.amount = amount;
+            p.amount_range = None;
+            p.card_pan = Some(pan.clone());
+            p.state = PaymentState::AwaitingThreeDs { attempts: 0 };
+            Ok(())
+        });
+        return match updated {
+            Ok((payment, ())) => {
+                tracing::info!(payment_id = payment.id, "3-D Secure requested");
+                next_step(app, &payment)
+            }
+            Err(_) => not_found(),
+        };
+    }
+    charge(app, payment, pan, decision).await
+}
+
+/// Wrong 3-D Secure passwords allowed before the payment fails.
+const THREE_DS_ATTEMPTS: u32 = 3;
+
+async fn submit_three_ds(app: &Arc<App>, payment: Payment, password: &str) -> Response {
+    let PaymentState::AwaitingThreeDs { attempts } = payment.state else {
+        return outcome_page(&payment).into_response();
+    };
+    if password == THREE_DS_PASSWORD {
+        tracing::info!(payment_id = payment.id, "3-D Secure passed");
+        let pan = payment.card_pan.clone().unwrap_or_default();
+        return charge(app, payment, pan, Ok(())).await;
+    }
+    if attempts + 1 >= THREE_DS_ATTEMPTS {
+        tracing::info!(payment_id = payment.id, "3-D Secure failed");
+        let pan = payment.card_pan.clone().unwrap_or_default();
+        let refused = (
+            ErrorCode::from_code(10004),
+            "the 3-D Secure password was entered wrongly".to_owned(),
+        );
+        return charge(app, payment, pan, Err(refused)).await;
+    }
+    let updated = app.store.update_payment(None, payment.id, |p| {
+        p.state = PaymentState::AwaitingThreeDs {
+            attempts: attempts + 1,
+        };
+        Ok(())
+    });
+    match updated {
+        Ok((payment, ())) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            three_ds_form(
+                &payment,
+                &[("password", "The password is wrong; try again.".to_owned())],
+            ),
+        )
+            .into_response(),
+        Err(_) => not_found(),
+    }
+}
+
+/// Runs the check (when the card was accepted), then charges or fails the
+/// payment, sends the result callback and the payer back to the merchant.
+async fn charge(
+    app: &Arc<App>,
+    payment: Payment,
+    pan: String,
+    decision: Result<(), (ErrorCode, String)>,
+) -> Response {
     let decision = match decision {
-        Ok(()) => run_check(&app, &payment).await,
+        Ok(()) => run_check(app, &payment).await,
         refused => refused,
     };
-    let three_ds = card.and_then(|c| c.three_ds) == Some(Availability::Available);
-    let updated = app.store.update_payment(None, id, |p| {
-        if p.state != PaymentState::New {
+    let amount = payment.amount;
+    let updated = app.store.update_payment(None, payment.id, |p| {
+        if !matches!(
+            p.state,
+            PaymentState::New | PaymentState::AwaitingThreeDs { .. }
+        ) {
             return Ok(());
         }
-        p.card_pan = Some(mask(&number));
+        p.amount = amount;
+        p.amount_range = None;
+        p.card_pan = Some(pan.clone());
         p.paid_at = Some(now());
         match &decision {
             Ok(()) if p.auto_clearing => {
@@ -321,13 +565,49 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
         return not_found();
     };
     tracing::info!(
-        payment_id = id,
+        payment_id = payment.id,
         state = payment.state.wire(),
-        three_ds,
         "payment processed"
     );
     spawn_result(app.clone(), payment.clone());
-    redirect_back(&app, &payment)
+    redirect_back(app, &payment)
+}
+
+/// The phone number of a mobile-balance payment: the code is sent (as with
+/// mfs/pay) and the page asks for it.
+fn submit_phone(app: &Arc<App>, payment: &Payment, phone: &str, operator: &str) -> Response {
+    let operator = Some(operator).filter(|o| !o.is_empty());
+    match crate::ops::mobile::send_code(app, None, payment.id, phone, operator) {
+        Ok(payment) => next_step(app, &payment),
+        Err(failure) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            phone_page(
+                payment,
+                phone,
+                operator.unwrap_or_default(),
+                &[("phone", failure.description)],
+            ),
+        )
+            .into_response(),
+    }
+}
+
+/// The confirmation code of a mobile-balance payment (as with mfs/approve).
+fn submit_code(app: &Arc<App>, payment: &Payment, code: &str) -> Response {
+    match crate::ops::mobile::enter_code(app, None, payment.id, code) {
+        Ok(payment) => redirect_back(app, &payment),
+        Err(failure) => match app.store.payment_any(payment.id) {
+            Some(now) if matches!(now.state, PaymentState::Failed { .. }) => {
+                redirect_back(app, &now)
+            }
+            Some(now) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code_form(&now, &[("code", failure.description)]),
+            )
+                .into_response(),
+            None => not_found(),
+        },
+    }
 }
 
 /// The check callback before charging; anything but a signed `ok` refuses.

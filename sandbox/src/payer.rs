@@ -3,6 +3,9 @@
 
 use freedompay::{Params, form};
 
+/// The password the sandbox's 3-D Secure page accepts (the page shows it).
+pub const THREE_DS_PASSWORD: &str = "123456";
+
 /// An expiry (`MM/YY`) the payment page accepts: December, five years ahead.
 pub fn valid_expiry() -> String {
     let (year, _) = crate::page::this_month();
@@ -32,6 +35,25 @@ pub async fn submit_card(
     http.post(page_url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(card_form(card_number))
+        .send()
+        .await
+}
+
+/// Posts `fields` (URL-encoded) to a sandbox page: the next step of a
+/// payment at `page_url` (the 3-D Secure `password`, the mobile `phone` and
+/// `operator`, the confirmation `code`).
+pub async fn submit(
+    http: &reqwest::Client,
+    page_url: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Result<reqwest::Response> {
+    let mut params = Params::new();
+    for (name, value) in fields {
+        params.push(*name, *value);
+    }
+    http.post(page_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form::encode(&params))
         .send()
         .await
 }

@@ -38,6 +38,12 @@ pub enum PaymentState {
         /// Wrong codes entered so far.
         attempts: u32,
     },
+    /// The card needs 3-D Secure: waiting for the payer's password on the
+    /// issuer's page.
+    AwaitingThreeDs {
+        /// Wrong passwords entered so far.
+        attempts: u32,
+    },
     /// Authorised and held (`pg_auto_clearing=0`); waiting for clearing or cancel.
     Held,
     /// Paid: the captured amount was debited.
@@ -57,7 +63,9 @@ impl PaymentState {
     /// The `pg_payment_status` a status call reports.
     pub fn wire(&self) -> &'static str {
         match self {
-            PaymentState::New | PaymentState::AwaitingCode { .. } => "new",
+            PaymentState::New
+            | PaymentState::AwaitingCode { .. }
+            | PaymentState::AwaitingThreeDs { .. } => "new",
             PaymentState::Held | PaymentState::Paid => "success",
             PaymentState::Failed { .. } => "error",
             PaymentState::Cancelled => "revoked",
@@ -117,9 +125,13 @@ pub struct Payment {
     pub merchant_id: String,
     /// `pg_order_id` (the payment id when the merchant sent none).
     pub order_id: String,
-    /// `pg_amount`.
+    /// `pg_amount`; with [`Payment::amount_range`], what the payer chose.
     #[serde(with = "amount_text")]
     pub amount: Amount,
+    /// Any amount (`any_amount.php`): the bounds of the amount the payer
+    /// chooses on the page, until they chose it.
+    #[serde(default)]
+    pub amount_range: Option<AmountRange>,
     /// `pg_currency`.
     pub currency: String,
     /// `pg_description`.
@@ -149,6 +161,22 @@ pub struct Payment {
     pub created_at: String,
     /// When it was paid or failed (RFC 3339).
     pub paid_at: Option<String>,
+}
+
+/// The amounts a payer may choose for an any-amount payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountRange {
+    /// `pg_amount_interval_from` (at least 0.01 when not given).
+    pub from: Decimal,
+    /// `pg_amount_interval_to`, when given.
+    pub to: Option<Decimal>,
+}
+
+impl AmountRange {
+    /// Whether `amount` lies within the range.
+    pub fn contains(&self, amount: Decimal) -> bool {
+        amount >= self.from && self.to.is_none_or(|to| amount <= to)
+    }
 }
 
 impl Payment {

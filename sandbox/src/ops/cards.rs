@@ -111,6 +111,7 @@ fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
         merchant_id: merchant.id.clone(),
         order_id: request.order_id.clone(),
         amount: request.amount,
+        amount_range: None,
         currency: "KZT".to_owned(),
         description: request.description.clone(),
         method: Method::Token {

@@ -12,7 +12,7 @@ use freedompay::test_data::TEST_PHONES;
 use freedompay::{Decode, Encode, Params};
 
 use super::{Outcome, invalid, now};
-use crate::store::{Failure, Method, PaymentState};
+use crate::store::{Failure, Method, Payment, PaymentState};
 use crate::{App, Merchant};
 
 /// Runs `id` when it is an endpoint of this group.
@@ -46,35 +46,56 @@ fn mobile_pay(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
         .payment_system_code
         .as_ref()
         .map(ToString::to_string);
-    let Some(phone) = test_phone(&request.abonent_phone, operator.as_deref()) else {
+    let payment = send_code(
+        app,
+        Some(&merchant.id),
+        request.payment_id,
+        &request.abonent_phone,
+        operator.as_deref(),
+    )?;
+    Ok(Outcome::Xml(
+        MobileBalancePayResponse::new(MobileBalancePayStatus::NeedApprove, payment.id).to_params(),
+    ))
+}
+
+/// Sends the confirmation code for a mobile-balance payment to `phone` (of
+/// `operator`, when given): the payment then waits for the code. Only the
+/// documented test phones receive one (11004 otherwise). `merchant_id`
+/// limits the payment to one merchant's (the payment page passes `None`).
+pub(crate) fn send_code(
+    app: &Arc<App>,
+    merchant_id: Option<&str>,
+    payment_id: i64,
+    phone: &str,
+    operator: Option<&str>,
+) -> Result<Payment, Failure> {
+    let Some(phone) = test_phone(phone, operator) else {
         return Err(Failure::new(
             ErrorCode::from_code(11004),
             "not a test phone of this operator (see freedompay::test_data::TEST_PHONES)",
         ));
     };
-    let (payment, ()) =
-        app.store
-            .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
-                PaymentState::New if p.method == Method::MobileBalance => {
-                    p.state = PaymentState::AwaitingCode {
-                        code: phone.code.to_owned(),
-                        attempts: 0,
-                    };
-                    p.phone = Some(phone.phone.to_owned());
-                    Ok(())
-                }
-                PaymentState::New => Err(invalid(
-                    "the payment was not created for mobile balance (pg_payment_method=mobile_commerce)",
-                )),
-                _ => Err(Failure::new(
-                    ErrorCode::from_code(11013),
-                    "the payment is not waiting for a phone number",
-                )),
-            })?;
+    let (payment, ()) = app
+        .store
+        .update_payment(merchant_id, payment_id, |p| match &p.state {
+            PaymentState::New if p.method == Method::MobileBalance => {
+                p.state = PaymentState::AwaitingCode {
+                    code: phone.code.to_owned(),
+                    attempts: 0,
+                };
+                p.phone = Some(phone.phone.to_owned());
+                Ok(())
+            }
+            PaymentState::New => Err(invalid(
+                "the payment was not created for mobile balance (pg_payment_method=mobile_commerce)",
+            )),
+            _ => Err(Failure::new(
+                ErrorCode::from_code(11013),
+                "the payment is not waiting for a phone number",
+            )),
+        })?;
     tracing::info!(payment_id = payment.id, "confirmation code sent");
-    Ok(Outcome::Xml(
-        MobileBalancePayResponse::new(MobileBalancePayStatus::NeedApprove, payment.id).to_params(),
-    ))
+    Ok(payment)
 }
 
 /// Wrong codes allowed before the payment fails.
@@ -86,11 +107,32 @@ fn mobile_approve(
     params: &Params,
 ) -> Result<Outcome, Failure> {
     let request = MobileBalanceApproveRequest::decode(params).map_err(invalid)?;
+    let payment = enter_code(
+        app,
+        Some(&merchant.id),
+        request.payment_id,
+        &request.approval_code,
+    )?;
+    Ok(Outcome::Xml(
+        MobileBalanceApproveResponse::new(MobileBalanceApproveStatus::Ok, payment.id).to_params(),
+    ))
+}
+
+/// Checks the confirmation code of a payment waiting for one: the right code
+/// pays it; a wrong one is refused (11002) until the attempts run out, which
+/// fails the payment (11007). Either way a finished payment gets its result
+/// callback. `merchant_id` as in [`send_code`].
+pub(crate) fn enter_code(
+    app: &Arc<App>,
+    merchant_id: Option<&str>,
+    payment_id: i64,
+    entered: &str,
+) -> Result<Payment, Failure> {
     let result = app
         .store
-        .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
+        .update_payment(merchant_id, payment_id, |p| match &p.state {
             PaymentState::AwaitingCode { code, attempts } => {
-                if *code == request.approval_code {
+                if code == entered.trim() {
                     p.state = PaymentState::Paid;
                     p.captured = p.amount;
                     p.paid_at = Some(now());
@@ -131,7 +173,5 @@ fn mobile_approve(
     }
     tracing::info!(payment_id = payment.id, "mobile payment approved");
     crate::page::spawn_result(app.clone(), payment.clone());
-    Ok(Outcome::Xml(
-        MobileBalanceApproveResponse::new(MobileBalanceApproveStatus::Ok, payment.id).to_params(),
-    ))
+    Ok(payment)
 }

@@ -15,7 +15,7 @@ use crate::store::Failure;
 use crate::{App, Merchant};
 
 mod cards;
-mod mobile;
+pub(crate) mod mobile;
 mod payments;
 mod payout;
 

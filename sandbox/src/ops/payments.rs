@@ -7,16 +7,17 @@ use std::sync::Arc;
 use freedompay::enums::ResponseStatus;
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::mobile_balance::MobileBalanceInitResponse;
-use freedompay::merchant::page::{InitPaymentResponse, PaymentPageResponse};
+use freedompay::merchant::page::{AnyAmountResponse, InitPaymentResponse, PaymentPageResponse};
 use freedompay::merchant::payments::{
     CancelRequest, CancelResponse, ClearingRequest, ClearingResponse, PaymentStatusRequest,
     PaymentStatusResponse, RefundPayment, RefundRequest, RefundResponse,
 };
+use freedompay::test_data::{Availability, TEST_CARDS, TestCard};
 use freedompay::{Amount, Decode, Encode, Params};
 use rust_decimal::Decimal;
 
-use super::{Outcome, amount, currency, idempotency, invalid, now, text};
-use crate::store::{Failure, Method, Payment, PaymentState, Refund, Urls};
+use super::{Outcome, amount, currency, idempotency, invalid, mask, now, text};
+use crate::store::{AmountRange, Failure, Method, Payment, PaymentState, Refund, Urls};
 use crate::{App, Merchant};
 
 /// Runs `id` when it is an endpoint of this group.
@@ -27,9 +28,11 @@ pub(super) fn dispatch(
     params: &Params,
 ) -> Option<Result<Outcome, Failure>> {
     Some(match id {
-        "init_payment" | "payment_page" | "mobile_balance_init" | "payment_redirect" => {
-            create_payment(app, merchant, id, params)
-        }
+        "init_payment"
+        | "payment_page"
+        | "mobile_balance_init"
+        | "payment_redirect"
+        | "any_amount" => create_payment(app, merchant, id, params),
         "payments_status" | "mobile_balance_status" => status(app, merchant, params),
         "payments_cancel" => cancel(app, merchant, params),
         "payments_clearing" => clearing(app, merchant, params),
@@ -44,18 +47,32 @@ fn create_payment(
     endpoint: &str,
     params: &Params,
 ) -> Result<Outcome, Failure> {
+    // With any_amount the payer chooses the amount on the page; a `pg_amount`
+    // sent anyway is offered there as the suggestion.
+    let any_amount = endpoint == "any_amount";
+    let amount = match text(params, "pg_amount") {
+        Some(text) => Amount::from_str(text).map_err(|e| invalid(format!("pg_amount: {e}")))?,
+        None if any_amount => Amount::from_minor(0),
+        None => return Err(invalid("pg_amount: required")),
+    };
+    let description = match text(params, "pg_description") {
+        Some(text) => text.to_owned(),
+        None if any_amount => String::new(),
+        None => return Err(invalid("pg_description: required")),
+    };
+    let amount_range = if any_amount {
+        Some(amount_range(params)?)
+    } else {
+        None
+    };
     let id = app.store.next_id();
-    let amount_text = text(params, "pg_amount").ok_or_else(|| invalid("pg_amount: required"))?;
-    let amount = Amount::from_str(amount_text).map_err(|e| invalid(format!("pg_amount: {e}")))?;
-    let description = text(params, "pg_description")
-        .ok_or_else(|| invalid("pg_description: required"))?
-        .to_owned();
     let mobile = text(params, "pg_payment_method") == Some("mobile_commerce");
     let payment = Payment {
         id,
         merchant_id: merchant.id.clone(),
         order_id: text(params, "pg_order_id").map_or_else(|| id.to_string(), str::to_owned),
         amount,
+        amount_range,
         currency: text(params, "pg_currency").unwrap_or("KZT").to_owned(),
         description,
         method: if mobile {
@@ -99,11 +116,38 @@ fn create_payment(
             MobileBalanceInitResponse::new(ResponseStatus::Ok, payment.id, page, "need data")
                 .to_params()
         }
+        "any_amount" => {
+            AnyAmountResponse::new(ResponseStatus::Ok, payment.id, page, "need data").to_params()
+        }
         _ => {
             InitPaymentResponse::new(ResponseStatus::Ok, payment.id, page, "need data").to_params()
         }
     };
     Ok(Outcome::Xml(answer))
+}
+
+/// The bounds of an any-amount payment: `pg_amount_interval_from` (0.01 when
+/// not given) to `pg_amount_interval_to` (open when not given).
+fn amount_range(params: &Params) -> Result<AmountRange, Failure> {
+    let bound = |name: &str| {
+        text(params, name)
+            .map(|t| {
+                t.parse::<Decimal>()
+                    .map_err(|e| invalid(format!("{name}: {e}")))
+            })
+            .transpose()
+    };
+    let from = bound("pg_amount_interval_from")?.unwrap_or(Decimal::new(1, 2));
+    let to = bound("pg_amount_interval_to")?;
+    if from <= Decimal::ZERO {
+        return Err(invalid("pg_amount_interval_from: must be more than 0"));
+    }
+    if to.is_some_and(|to| to < from) {
+        return Err(invalid(
+            "pg_amount_interval_to: must not be less than pg_amount_interval_from",
+        ));
+    }
+    Ok(AmountRange { from, to })
 }
 
 fn status(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
@@ -164,6 +208,7 @@ fn cancel(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcom
         .store
         .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
             PaymentState::Held => {
+                card_allows(p, |c| c.reverse, ErrorCode::from_code(10012), "reversal")?;
                 p.state = PaymentState::Cancelled;
                 Ok(())
             }
@@ -194,6 +239,7 @@ fn clearing(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outc
         app.store
             .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
                 PaymentState::Held => {
+                    card_allows(p, |c| c.clearing, ErrorCode::from_code(10001), "clearing")?;
                     let cleared = request.clearing_amount.unwrap_or(p.amount);
                     if cleared.as_decimal() > p.amount.as_decimal() {
                         return Err(Failure::new(
@@ -230,6 +276,7 @@ fn refund(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcom
         app.store
             .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
                 PaymentState::Paid => {
+                    card_allows(p, |c| c.refund, ErrorCode::from_code(10001), "refund")?;
                     let left = p.captured.as_decimal() - p.refunded();
                     if left <= Decimal::ZERO {
                         return Err(Failure::new(
@@ -269,4 +316,29 @@ fn refund(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcom
             .payment_id(payment.id)
             .to_params(),
     ))
+}
+
+/// Refuses `operation` with `code` when the documented test card the payment
+/// was paid with does not allow it (its clearing, reverse or refund mark is
+/// not "available"). Payments without a test card (mobile balance) allow all.
+fn card_allows(
+    payment: &Payment,
+    mark: impl Fn(&TestCard) -> Option<Availability>,
+    code: ErrorCode,
+    operation: &str,
+) -> Result<(), Failure> {
+    let card = payment
+        .card_pan
+        .as_deref()
+        .and_then(|pan| TEST_CARDS.iter().find(|c| mask(c.number) == pan));
+    match card.and_then(mark) {
+        None | Some(Availability::Available) => Ok(()),
+        Some(_) => Err(Failure::new(
+            code,
+            format!(
+                "the issuer of test card {} does not allow {operation}",
+                mask(card.map_or("", |c| c.number))
+            ),
+        )),
+    }
 }

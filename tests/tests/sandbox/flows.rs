@@ -17,7 +17,7 @@ use freedompay::merchant::payout::{
     PayoutStatusV2Request, PayoutTransactionStatus,
 };
 use freedompay::signature::{self, SecretKey};
-use freedompay::test_data::{CardUse, Outcome, TEST_PHONES, TestCard};
+use freedompay::test_data::{Availability, CardUse, Outcome, TEST_PHONES, TestCard};
 use freedompay::{Client, Config, Error, Params, form};
 use freedompay_sandbox::{PaymentState, Sandbox};
 use rust_decimal::Decimal;
@@ -321,7 +321,16 @@ async fn cancel_releases_a_held_payment_once() {
         9013,
         "nothing to cancel before payment"
     );
-    pay(&created.redirect_url, purchase_card(Outcome::Success)).await;
+    // A card whose issuer allows reversal, without 3-D Secure.
+    let card = freedompay::test_data::TEST_CARDS
+        .iter()
+        .find(|c| {
+            c.outcome == Outcome::Success
+                && c.reverse == Some(Availability::Available)
+                && c.three_ds != Some(Availability::Available)
+        })
+        .unwrap();
+    pay(&created.redirect_url, card.number).await;
     client
         .payments()
         .cancel(&CancelRequest::new(id))

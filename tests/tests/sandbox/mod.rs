@@ -8,3 +8,7 @@ mod harness;
 // Card purchase, decline, hold → clearing → refund, cancel, mobile balance,
 // payouts, saved cards; signature, validation and idempotency rules.
 mod flows;
+
+// The page's steps: the amount the payer chooses, 3-D Secure, a mobile
+// balance paid with a phone and a code; what each test card's issuer allows.
+mod page_steps;
