@@ -12,3 +12,6 @@ mod flows;
 // The page's steps: the amount the payer chooses, 3-D Secure, a mobile
 // balance paid with a phone and a code; what each test card's issuer allows.
 mod page_steps;
+
+// One test per validation rule, per kind of bad signature, per unknown merchant.
+mod rules;
