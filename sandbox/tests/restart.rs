@@ -2,8 +2,8 @@
 //! and restarted on the same file; every payment, payout and balance is still
 //! there, in the state it had, and the flow carries on.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::ffi::OsStr;
+use std::process::Child;
 
 use freedompay::enums::Currency;
 use freedompay::merchant::page::InitPaymentRequest;
@@ -12,32 +12,19 @@ use freedompay::merchant::payout::{CardPayoutRequest, PayoutBalanceRequest};
 use freedompay::{Amount, Client, Config, Host};
 use freedompay_sandbox::payer;
 
+mod common;
+
 const MERCHANT: &str = "545084";
 const SECRET: &str = "Restart-Secret-3";
 
-/// Starts the binary on a free port and returns it with its base URL.
+/// Starts the binary on `db`.
 fn start(db: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_freedompay-sandbox"))
-        .args(["--listen", "127.0.0.1:0", "--merchant"])
-        .arg(format!("{MERCHANT}:{SECRET}"))
-        .arg("--db")
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the sandbox binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("the sandbox prints its address")
-            .expect("readable");
-        if let Some(url) = line.strip_prefix("Freedom Pay sandbox at ") {
-            break url.trim().to_owned();
-        }
-    };
-    (child, url)
+    common::start([
+        OsStr::new("--merchant"),
+        OsStr::new(&format!("{MERCHANT}:{SECRET}")),
+        OsStr::new("--db"),
+        db.as_os_str(),
+    ])
 }
 
 fn client(url: &str) -> Client {
