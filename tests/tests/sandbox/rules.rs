@@ -109,64 +109,31 @@ fn assert_bad_signature(answer: &Params, script: &str, key: &str) {
     );
 }
 
-#[tokio::test]
-async fn a_signature_made_with_another_key_is_refused() {
-    let answer = signed_then(
-        "init_payment.php",
-        "another-key",
-        "/init_payment.php",
-        valid(),
-        |_| {},
-    )
-    .await;
-    assert_bad_signature(&answer, "init_payment.php", SECRET);
+/// One test per way an init_payment signature can be wrong:
+/// `test_name: signed with (script, key), then changed by tamper`.
+macro_rules! each_bad_signature_is_refused {
+    ($($test:ident: ($script:literal, $key:expr), $tamper:expr;)*) => {$(
+        #[tokio::test]
+        async fn $test() {
+            let answer =
+                signed_then($script, $key, "/init_payment.php", valid(), $tamper).await;
+            assert_bad_signature(&answer, "init_payment.php", SECRET);
+        }
+    )*};
 }
 
-#[tokio::test]
-async fn a_signature_made_for_another_script_is_refused() {
-    let answer = signed_then("payment.php", SECRET, "/init_payment.php", valid(), |_| {}).await;
-    assert_bad_signature(&answer, "init_payment.php", SECRET);
-}
-
-#[tokio::test]
-async fn a_parameter_changed_after_signing_is_refused() {
-    let answer = signed_then(
-        "init_payment.php",
-        SECRET,
-        "/init_payment.php",
-        valid(),
-        |p| p.set("pg_amount", "1000"),
-    )
-    .await;
-    assert_bad_signature(&answer, "init_payment.php", SECRET);
-}
-
-#[tokio::test]
-async fn a_parameter_added_after_signing_is_refused() {
-    let answer = signed_then(
-        "init_payment.php",
-        SECRET,
-        "/init_payment.php",
-        valid(),
-        |p| p.push("pg_testing_mode", "1"),
-    )
-    .await;
-    assert_bad_signature(&answer, "init_payment.php", SECRET);
-}
-
-#[tokio::test]
-async fn a_missing_signature_is_refused() {
-    let answer = signed_then(
-        "init_payment.php",
-        SECRET,
-        "/init_payment.php",
-        valid(),
-        |p| {
-            p.remove("pg_sig");
-        },
-    )
-    .await;
-    assert_bad_signature(&answer, "init_payment.php", SECRET);
+each_bad_signature_is_refused! {
+    a_signature_made_with_another_key_is_refused: ("init_payment.php", "another-key"), |_| {};
+    a_signature_made_for_another_script_is_refused: ("payment.php", SECRET), |_| {};
+    a_parameter_changed_after_signing_is_refused:
+        ("init_payment.php", SECRET), |p| p.set("pg_amount", "1000");
+    a_parameter_added_after_signing_is_refused:
+        ("init_payment.php", SECRET), |p| p.push("pg_testing_mode", "1");
+    a_missing_signature_is_refused: ("init_payment.php", SECRET), |p| {
+        p.remove("pg_sig");
+    };
+    an_upper_case_signature_of_another_message_is_refused:
+        ("init_payment.php", SECRET), |p| p.set("pg_sig", "0123456789ABCDEF0123456789ABCDEF");
 }
 
 #[tokio::test]
