@@ -15,3 +15,6 @@ mod page_steps;
 
 // One test per validation rule, per kind of bad signature, per unknown merchant.
 mod rules;
+
+// Every endpoint a merchant calls reaches its simulated operation.
+mod coverage;
