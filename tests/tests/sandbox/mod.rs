@@ -18,3 +18,6 @@ mod rules;
 
 // Every endpoint a merchant calls reaches its simulated operation.
 mod coverage;
+
+// Random parameters on every path and random forms on the page: always a readable answer.
+mod robustness;

@@ -1,0 +1,174 @@
+//! Whatever arrives, the sandbox answers: random parameters (signed or not,
+//! known names with wrong values, nested names, odd bytes) on every gateway
+//! path, and random form bodies on the payment page, never make it fail with
+//! a server error, never close the connection, and always give an answer a
+//! client can read.
+
+use std::sync::OnceLock;
+
+use freedompay::signature::{self, SecretKey};
+use freedompay::{Params, form, xml};
+use freedompay_sandbox::RunningSandbox;
+use proptest::prelude::*;
+
+use super::harness::*;
+
+/// One sandbox and runtime for all cases (starting one per case would test
+/// start-up, not requests).
+fn shared() -> &'static (tokio::runtime::Runtime, RunningSandbox) {
+    static SHARED: OnceLock<(tokio::runtime::Runtime, RunningSandbox)> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sandbox = runtime.block_on(sandbox());
+        (runtime, sandbox)
+    })
+}
+
+/// A path no endpoint has: a plain 404.
+const UNKNOWN_PATH: &str = "/no/such/endpoint";
+
+/// The gateway paths of the registry, with the merchant id filled in.
+fn paths() -> Vec<String> {
+    freedompay::registry::ENDPOINTS
+        .iter()
+        .filter_map(|e| e.path)
+        .map(|p| p.replace("{merchant_id}", MERCHANT))
+        .chain([UNKNOWN_PATH.to_owned()])
+        .collect()
+}
+
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "pg_merchant_id",
+            "pg_amount",
+            "pg_description",
+            "pg_payment_id",
+            "pg_order_id",
+            "pg_currency",
+            "pg_card_token",
+            "pg_user_id",
+            "pg_abonent_phone",
+            "pg_approval_code",
+            "pg_sig",
+            "pg_salt",
+            "pg_xml",
+            "pg_receipt_positions[0][price]",
+            "pg_post_link",
+            "pg_refund_amount",
+        ])
+        .prop_map(str::to_owned),
+        "[a-z_\\[\\]0-9]{0,12}",
+        any::<String>(),
+    ]
+}
+
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(MERCHANT.to_owned()),
+        "-?[0-9]{1,12}(\\.[0-9]{0,4})?",
+        "<[a-z]{1,5}>[^<]{0,10}",
+        any::<String>(),
+    ]
+}
+
+fn params() -> impl Strategy<Value = Vec<(String, String)>> {
+    prop::collection::vec((name(), value()), 0..8)
+}
+
+/// A readable answer: a redirect, or XML (even a refusal).
+async fn assert_readable(answer: reqwest::Response, what: &str) {
+    let status = answer.status();
+    assert!(!status.is_server_error(), "{what}: {status}");
+    if status.is_redirection() {
+        return;
+    }
+    let body = answer.text().await.expect("a complete body");
+    if body.trim_start().starts_with("<?xml") || body.trim_start().starts_with("<response") {
+        xml::parse(&body).unwrap_or_else(|e| panic!("{what}: unreadable XML ({e}): {body}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_parameters_on_any_gateway_path_get_a_readable_answer(
+        path in prop::sample::select(paths()),
+        fields in params(),
+        sign in any::<bool>(),
+    ) {
+        let (runtime, sandbox) = shared();
+        runtime.block_on(async {
+            let mut params = Params::new();
+            for (name, value) in &fields {
+                params.push(name.clone(), value.clone());
+            }
+            if sign {
+                let script = path.rsplit('/').next().unwrap_or_default();
+                params.push("pg_salt", "robust");
+                let sig = signature::sign(script, &params, &SecretKey::new(SECRET));
+                params.push("pg_sig", sig);
+            }
+            let answer = reqwest::Client::new()
+                .post(format!("{}{path}", sandbox.base_url()))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form::encode(&params))
+                .send()
+                .await
+                .expect("the sandbox answers");
+            if path == UNKNOWN_PATH {
+                prop_assert_eq!(answer.status(), 404);
+                return Ok(());
+            }
+            prop_assert!(!answer.status().is_server_error(), "{}: {}", path, answer.status());
+            let body = answer.text().await.expect("a complete body");
+            let answer = xml::parse(&body).map_err(|e| {
+                TestCaseError::fail(format!("{path}: unreadable XML ({e}): {body}"))
+            })?;
+            // Every gateway answer here is a refusal or a success, never empty.
+            prop_assert!(answer.params.get_text("pg_status").is_some(), "{}: {:?}", path, answer);
+            Ok(())
+        })?;
+    }
+
+    #[test]
+    fn any_form_on_the_payment_page_gets_a_readable_answer(
+        fields in params(),
+        raw in any::<Vec<u8>>(),
+        use_raw in any::<bool>(),
+    ) {
+        let (runtime, sandbox) = shared();
+        runtime.block_on(async {
+            let created = client(sandbox)
+                .page()
+                .init_payment(&freedompay::merchant::page::InitPaymentRequest::new(
+                    amount("10"),
+                    "Robustness",
+                ))
+                .await
+                .expect("created");
+            let body = if use_raw {
+                raw
+            } else {
+                let mut params = Params::new();
+                for (name, value) in &fields {
+                    params.push(name.clone(), value.clone());
+                }
+                form::encode(&params).into_bytes()
+            };
+            let answer = reqwest::Client::new()
+                .post(&created.redirect_url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .expect("the page answers");
+            assert_readable(answer, "payment page").await;
+        });
+    }
+}
