@@ -34,6 +34,7 @@ mod notify;
 mod ops;
 mod page;
 pub mod payer;
+mod payout_page;
 pub mod store;
 
 pub use merchant::Merchant;
