@@ -20,6 +20,9 @@
 //! - Token payouts go to a card saved with `cardstorage/add2` for the same
 //!   `pg_user_id` (`10032` for any other token, including cards saved for
 //!   payments with `cardstorage/add`); the saved test card decides the outcome.
+//!   Cards saved for payouts are listed and removed by `cardstorage/list` and
+//!   `cardstorage/remove` with the user's other cards, and cannot be charged
+//!   (`card/init` answers `10032`).
 //! - `pg_order_time_limit` is read as UTC: a token payout or a payout page
 //!   whose limit has passed is refused with `200`; a payout page not completed
 //!   by then fails with `10018` (payment lifetime expired) and is notified.

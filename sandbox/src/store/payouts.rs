@@ -232,6 +232,45 @@ impl Store {
         Ok(session)
     }
 
+    /// The cards (not removed) a merchant's user saved for payouts.
+    pub fn payout_cards(&self, merchant_id: &str, user_id: &str) -> Vec<SavedCard> {
+        self.lock()
+            .state
+            .payout_cards
+            .values()
+            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
+            .cloned()
+            .collect()
+    }
+
+    /// Removes a card saved for payouts.
+    pub fn remove_payout_card(
+        &self,
+        merchant_id: &str,
+        user_id: &str,
+        token: &str,
+    ) -> Result<SavedCard, Failure> {
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
+        let Some(mut card) = state
+            .payout_cards
+            .get(token)
+            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
+            .cloned()
+        else {
+            return Err(Failure::new(
+                ErrorCode::from_code(11068),
+                "no such saved card for this user",
+            ));
+        };
+        card.deleted = true;
+        if let Some(db) = db {
+            save_card(db, &card).map_err(stored)?;
+        }
+        state.payout_cards.insert(card.token.clone(), card.clone());
+        Ok(card)
+    }
+
     /// A card a merchant's user saved for payouts.
     pub fn payout_card(&self, merchant_id: &str, user_id: &str, token: &str) -> Option<SavedCard> {
         self.lock()
