@@ -8,3 +8,7 @@ mod harness;
 // Card purchase, decline, hold → clearing → refund, cancel, mobile balance,
 // payouts, saved cards; signature, validation and idempotency rules.
 mod flows;
+
+// Payouts to an IBAN, to a card saved for payouts, through the payee's
+// payout page; the v1 payout status.
+mod payouts;
