@@ -67,16 +67,20 @@ fn notices(shop: &ShopServer) -> Vec<Params> {
 
 /// The notice about order `order`, once it has arrived.
 async fn notice_for(shop: &ShopServer, order: &str) -> Params {
-    for _ in 0..200 {
-        if let Some(found) = notices(shop)
-            .into_iter()
-            .find(|n| n.get_text("pg_order_id") == Some(order))
-        {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no payout notice for {order}");
+    let about = |n: &Params| n.get_text("pg_order_id") == Some(order);
+    shop.wait(
+        |s| {
+            s.payouts
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|n| about(n))
+                .count()
+        },
+        1,
+    )
+    .await;
+    notices(shop).into_iter().find(about).expect("the notice")
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in UTC, `seconds` from now.
