@@ -29,7 +29,8 @@ use crate::App;
 use crate::ops::{self, Outcome};
 use crate::store::Failure;
 
-/// The sandbox's routes: the payment page, and the gateway for everything else.
+/// The sandbox's routes: the payment and card pages, the payee's payout and
+/// payout-card pages, and the gateway for everything else.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(
@@ -39,6 +40,14 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/sandbox/card/{session_id}",
             get(crate::page::show_card_session).post(crate::page::submit_card_session),
+        )
+        .route(
+            "/sandbox/payout/{payout_id}",
+            get(crate::payout_page::show_payout).post(crate::payout_page::submit_payout),
+        )
+        .route(
+            "/sandbox/payout-card/{session_id}",
+            get(crate::payout_page::show_card).post(crate::payout_page::submit_card),
         )
         .fallback(handle)
         .with_state(app)

@@ -5,8 +5,9 @@
 //! request with the generated registry (decode, validate) and the merchant's
 //! key, keeps payments, payouts and balances in memory, answers with signed
 //! XML, shows a payment page where a payer types a documented test card or
-//! phone code, and calls the merchant's check, result and payout URLs signed
-//! as the gateway signs them.
+//! phone code, a payout page where a payee types the card to be paid, and
+//! card-saving pages, and calls the merchant's check, result and payout URLs
+//! signed as the gateway signs them.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -35,6 +36,7 @@ mod notify;
 mod ops;
 mod page;
 pub mod payer;
+mod payout_page;
 pub mod store;
 
 pub use merchant::Merchant;

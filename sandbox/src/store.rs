@@ -11,6 +11,9 @@ use freedompay::errors::ErrorCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+mod payouts;
+pub use payouts::{PayoutCardSession, PayoutDestination};
+
 /// Amounts are stored as their canonical text.
 mod amount_text {
     use freedompay::Amount;
@@ -206,6 +209,9 @@ pub struct Payout {
     pub post_link: Option<String>,
     /// When it was made.
     pub created_at: String,
+    /// Where the money goes (a card number for payouts stored before destinations were kept).
+    #[serde(default)]
+    pub destination: PayoutDestination,
 }
 
 /// Where a payout is.
@@ -223,6 +229,9 @@ pub enum PayoutState {
         /// The error code.
         code: i64,
     },
+    /// Registered by the payout page (`api/reg2nonreg`); waiting for the
+    /// payee to type a card. Nothing is debited yet.
+    AwaitingPayee,
 }
 
 /// A card saved in card storage.
@@ -288,6 +297,10 @@ struct State {
     idempotency: BTreeMap<(String, String), (String, i64)>,
     cards: BTreeMap<String, SavedCard>,
     card_sessions: BTreeMap<i64, CardSession>,
+    /// Cards saved for payouts (`cardstorage/add2`), by token.
+    payout_cards: BTreeMap<String, SavedCard>,
+    /// Sessions of the page that saves a card for payouts.
+    payout_card_sessions: BTreeMap<i64, PayoutCardSession>,
 }
 
 struct Inner {
@@ -420,6 +433,7 @@ impl Store {
     ) -> Result<Self, DbError> {
         let mut db = rusqlite::Connection::open(path)?;
         db.execute_batch(SCHEMA)?;
+        db.execute_batch(payouts::SCHEMA)?;
         let mut state = State {
             next_id: FIRST_ID,
             ..State::default()
@@ -469,6 +483,7 @@ impl Store {
                 state.idempotency.insert((merchant, key), (fingerprint, id));
             }
         }
+        payouts::load(&db, &mut state)?;
         // Ids are never reused: the next one follows every id stored.
         let highest = state
             .payments
@@ -476,6 +491,7 @@ impl Store {
             .flat_map(|p| std::iter::once(p.id).chain(p.refunds.iter().map(|r| r.id)))
             .chain(state.payouts.keys().copied())
             .chain(state.card_sessions.keys().copied())
+            .chain(state.payout_card_sessions.keys().copied())
             .max();
         if let Some(highest) = highest {
             state.next_id = state.next_id.max(highest + 1);

@@ -68,10 +68,12 @@ fn stored_card(card: &SavedCard, merchant_id: &str) -> StoredCard {
 
 fn card_list(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
     let request = CardListRequest::decode(params).map_err(invalid)?;
+    // One list for the cards saved for payments and for payouts (`cardstorage/add2`).
     let cards = app
         .store
         .cards(&merchant.id, &request.user_id)
         .iter()
+        .chain(&app.store.payout_cards(&merchant.id, &request.user_id))
         .map(|card| stored_card(card, &merchant.id))
         .collect();
     Ok(Outcome::Xml(
@@ -83,7 +85,15 @@ fn card_remove(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
     let request = CardRemoveRequest::decode(params).map_err(invalid)?;
     let card = app
         .store
-        .remove_card(&merchant.id, &request.user_id, &request.card_token)?;
+        .remove_card(&merchant.id, &request.user_id, &request.card_token)
+        .or_else(|failure| match failure.code.code() {
+            // Not a card saved for payments: perhaps one saved for payouts.
+            11068 => {
+                app.store
+                    .remove_payout_card(&merchant.id, &request.user_id, &request.card_token)
+            }
+            _ => Err(failure),
+        })?;
     tracing::info!(card = %card.card_hash, "saved card removed");
     Ok(Outcome::Xml(
         CardRemoveResponse::new()

@@ -19,6 +19,8 @@ pub(crate) mod mobile;
 mod payments;
 mod payout;
 
+pub(crate) use payout::{card_decision, expire_if_due};
+
 /// What an operation answers.
 pub enum Outcome {
     /// Parameters of a signed XML answer (salt and signature are added).

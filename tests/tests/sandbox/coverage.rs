@@ -12,24 +12,35 @@ use crate::support::spec;
 /// Endpoints the sandbox checks but does not yet simulate.
 const NOT_SIMULATED: &[&str] = &[
     "atm_check",
-    "card_storage_add_for_payout",
     "installment_init",
     "mobile_balance_resend_code",
     "payments_recurring",
-    "payout_iban",
-    "payout_page",
-    "payout_status",
-    "payout_token",
     "token_pay_with_cvc",
 ];
 
-/// Parameters a documented example leaves out but a real request carries:
-/// the spec gives payment.php only its protocol fields, and the payment's own
-/// (as for init_payment) travel as extra parameters.
-const COMPLETING: &[(&str, &[(&str, &str)])] = &[(
-    "payment_redirect",
-    &[("pg_amount", "10"), ("pg_description", "Tea")],
-)];
+/// Parameters set over a documented example, where it is not a request the
+/// gateway would accept: the spec gives payment.php only its protocol fields
+/// (the payment's own, as for init_payment, travel as extra parameters), and
+/// the IBAN of the to_iban example has wrong check digits, and the payout
+/// deadlines of the examples have passed.
+const COMPLETING: &[(&str, &[(&str, &str)])] = &[
+    (
+        "payment_redirect",
+        &[("pg_amount", "10"), ("pg_description", "Tea")],
+    ),
+    (
+        "payout_iban",
+        &[("pg_recipient_iban", "KZ86125KZT5004100100")],
+    ),
+    (
+        "payout_page",
+        &[("pg_order_time_limit", "2099-12-31 12:00:00")],
+    ),
+    (
+        "payout_token",
+        &[("pg_order_time_limit", "2099-12-31 12:00:00")],
+    ),
+];
 
 /// The answer's error code, or `None` for a success or a browser redirect.
 async fn send(sandbox_url: &str, endpoint: &codegen::ir::Endpoint) -> Option<String> {
@@ -43,7 +54,7 @@ async fn send(sandbox_url: &str, endpoint: &codegen::ir::Endpoint) -> Option<Str
     for (id, fields) in COMPLETING {
         if *id == endpoint.id {
             for (name, value) in *fields {
-                params.push(*name, *value);
+                params.set(*name, *value);
             }
         }
     }

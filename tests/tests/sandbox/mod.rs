@@ -21,3 +21,7 @@ mod coverage;
 
 // Random parameters on every path and random forms on the page: always a readable answer.
 mod robustness;
+
+// Payouts to an IBAN, to a card saved for payouts, through the payee's
+// payout page; the v1 payout status.
+mod payouts;
