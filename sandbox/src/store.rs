@@ -260,6 +260,7 @@ struct State {
     idempotency: BTreeMap<(String, String), (String, i64)>,
     cards: BTreeMap<String, SavedCard>,
     card_sessions: BTreeMap<i64, CardSession>,
+    recurring_profiles: BTreeMap<i64, RecurringProfile>,
 }
 
 struct Inner {
@@ -441,6 +442,7 @@ impl Store {
                 state.idempotency.insert((merchant, key), (fingerprint, id));
             }
         }
+        load_more_payments(&db, &mut state)?;
         // Ids are never reused: the next one follows every id stored.
         let highest = state
             .payments
@@ -761,5 +763,85 @@ impl Store {
         }
         state.cards.insert(card.token.clone(), card.clone());
         Ok(card)
+    }
+}
+
+/// A recurring-payment profile: asked for by a card payment created with
+/// `pg_recurring_start=1`, usable once that payment has succeeded, until its
+/// lifetime (`pg_recurring_lifetime`, in months from the payment) runs out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecurringProfile {
+    /// The profile's id (`pg_recurring_profile`).
+    pub id: i64,
+    /// The merchant.
+    pub merchant_id: String,
+    /// The payment that asked for the profile; its card is charged again.
+    pub payment_id: i64,
+    /// How long the profile lasts, in months, counted from that payment.
+    pub lifetime_months: u32,
+}
+
+/// Tables of the state added after the first schema; created when missing,
+/// so older databases open as they are.
+const MORE_SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS recurring_profiles (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+";
+
+/// Loads recurring profiles, and keeps their ids from being reused.
+fn load_more_payments(db: &rusqlite::Connection, state: &mut State) -> Result<(), DbError> {
+    db.execute_batch(MORE_SCHEMA)?;
+    let mut rows = db.prepare("SELECT body FROM recurring_profiles")?;
+    for body in rows.query_map([], |row| row.get::<_, String>(0))? {
+        let profile: RecurringProfile = serde_json::from_str(&body?)?;
+        state.recurring_profiles.insert(profile.id, profile);
+    }
+    let highest = state.recurring_profiles.keys().max().copied();
+    if let Some(highest) = highest {
+        state.next_id = state.next_id.max(highest + 1);
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Stores the recurring profile a payment asks for; a payment has at most
+    /// one (asking again, e.g. by repeating an idempotent request, gives the first).
+    pub fn create_recurring_profile(
+        &self,
+        profile: RecurringProfile,
+    ) -> Result<RecurringProfile, Failure> {
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
+        if let Some(existing) = state
+            .recurring_profiles
+            .values()
+            .find(|p| p.payment_id == profile.payment_id)
+        {
+            return Ok(existing.clone());
+        }
+        if let Some(db) = db {
+            save_json(db, "recurring_profiles", &profile.id, &profile).map_err(stored)?;
+        }
+        state.recurring_profiles.insert(profile.id, profile.clone());
+        Ok(profile)
+    }
+
+    /// A recurring profile of `merchant_id`.
+    pub fn recurring_profile(&self, merchant_id: &str, id: i64) -> Option<RecurringProfile> {
+        self.lock()
+            .state
+            .recurring_profiles
+            .get(&id)
+            .filter(|p| p.merchant_id == merchant_id)
+            .cloned()
+    }
+
+    /// The recurring profile a payment asked for, if any.
+    pub fn recurring_profile_of(&self, payment_id: i64) -> Option<RecurringProfile> {
+        self.lock()
+            .state
+            .recurring_profiles
+            .values()
+            .find(|p| p.payment_id == payment_id)
+            .cloned()
     }
 }

@@ -19,6 +19,8 @@ mod mobile;
 mod payments;
 mod payout;
 
+pub(crate) use payments::with_recurring_profile;
+
 /// What an operation answers.
 pub enum Outcome {
     /// Parameters of a signed XML answer (salt and signature are added).

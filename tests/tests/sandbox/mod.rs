@@ -8,3 +8,6 @@ mod harness;
 // Card purchase, decline, hold → clearing → refund, cancel, mobile balance,
 // payouts, saved cards; signature, validation and idempotency rules.
 mod flows;
+
+// Recurring charges on the profile of a paid card payment.
+mod more_payments;
