@@ -40,6 +40,10 @@ pub fn router(app: Arc<App>) -> Router {
             "/sandbox/card/{session_id}",
             get(crate::page::show_card_session).post(crate::page::submit_card_session),
         )
+        .route(
+            "/sandbox/token/{payment_id}",
+            get(crate::token_page::show).post(crate::token_page::submit),
+        )
         .fallback(handle)
         .with_state(app)
 }

@@ -35,6 +35,7 @@ mod ops;
 mod page;
 pub mod payer;
 pub mod store;
+mod token_page;
 
 pub use merchant::Merchant;
 pub use notify::RetryPolicy;

@@ -19,6 +19,7 @@ mod mobile;
 mod payments;
 mod payout;
 
+pub(crate) use cards::charge_saved_card;
 pub(crate) use payments::with_recurring_profile;
 
 /// What an operation answers.

@@ -9,5 +9,6 @@ mod harness;
 // payouts, saved cards; signature, validation and idempotency rules.
 mod flows;
 
-// Recurring charges on the profile of a paid card payment.
+// Recurring charges on the profile of a paid card payment; saved cards
+// charged after the payer types the CVC.
 mod more_payments;

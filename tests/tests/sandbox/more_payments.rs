@@ -1,12 +1,17 @@
-//! Recurring payments: profiles of paid card payments charged again, the
-//! refusals the sandbox answers, and profiles kept in the database.
+//! Recurring payments and saved-card payments confirmed with the CVC: full
+//! flows, the refusals the sandbox answers, and stored profiles.
 
 use freedompay::Amount;
 use freedompay::enums::Currency;
+use freedompay::merchant::card_storage::{CardAddRequest, CardListRequest, CardRemoveRequest};
 use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payments::{PaymentStatusRequest, RecurringPaymentRequest};
+use freedompay::merchant::token::{
+    TokenDirectRequest, TokenInitWithCvcRequest, TokenPayWithCvcRequest,
+};
+use freedompay::signature::{self, SecretKey};
 use freedompay::test_data::Outcome;
-use freedompay::{Client, Params};
+use freedompay::{Client, Params, form, xml};
 use freedompay_sandbox::store::{Method, RecurringProfile, Store, Urls};
 use freedompay_sandbox::{Merchant, Payment, PaymentState, RunningSandbox, Sandbox};
 
@@ -330,4 +335,238 @@ async fn stored_recurring_profiles_expire_and_follow_their_card() {
     assert_eq!(wire_status(&client, id).await, "success");
     sandbox.shutdown().await;
     let _ = std::fs::remove_file(&db);
+}
+
+/// A browser that does not follow redirects.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// The `Location` of a redirect answer.
+fn location(answer: &reqwest::Response) -> String {
+    answer.headers()["location"]
+        .to_str()
+        .expect("a location")
+        .to_owned()
+}
+
+/// Saves the approving test card for `user` and returns its token.
+async fn saved_card(client: &Client, shop: &ShopServer, user: &str) -> String {
+    let session = client
+        .card_storage()
+        .add(&CardAddRequest::new(user, shop.url("cards")))
+        .await
+        .expect("a card-storage session");
+    let saved = pay(&session.redirect_url, purchase_card(Outcome::Success)).await;
+    assert_eq!(saved.status(), 303);
+    let list = client
+        .card_storage()
+        .list(&CardListRequest::new(user))
+        .await
+        .expect("the cards");
+    list.cards[0].card_token.clone().expect("a token")
+}
+
+#[tokio::test]
+async fn a_saved_card_is_charged_after_the_payer_types_its_cvc() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let token = saved_card(&client, &shop, "user-9").await;
+    let created = client
+        .token()
+        .init_with_cvc(
+            &TokenInitWithCvcRequest::new("cvc-1", amount("777"), "user-9", "Headphones")
+                .card_token(token.clone())
+                .result_url(shop.url("result"))
+                .success_url(shop.url("success"))
+                .failure_url(shop.url("failure")),
+        )
+        .await
+        .expect("card/init");
+    assert_eq!(created.order_id.as_deref(), Some("cvc-1"));
+    let id = created.payment_id;
+    assert_eq!(sandbox.payment(id).unwrap().state, PaymentState::New);
+
+    // The browser opens the signed card/pay URL and lands on the CVC page.
+    let url = client
+        .token()
+        .pay_with_cvc(&TokenPayWithCvcRequest::new(id))
+        .expect("a signed URL");
+    assert!(
+        url.contains(&format!("/v1/merchant/{MERCHANT}/card/pay?")),
+        "{url}"
+    );
+    let browser = browser();
+    let answer = browser.get(&url).send().await.unwrap();
+    assert_eq!(answer.status(), 303);
+    let page_url = location(&answer);
+    assert_eq!(
+        page_url,
+        format!("{}/sandbox/token/{id}", sandbox.base_url())
+    );
+    let page = browser.get(&page_url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let text = page.text().await.unwrap();
+    assert!(text.contains("Pay 777 KZT"), "{text}");
+    assert!(text.contains("471604******1981"), "{text}");
+
+    // A CVC that is not 3 or 4 digits is shown inline; nothing is charged.
+    for cvc in ["12", "12a", ""] {
+        let answer = browser
+            .post(&page_url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form::encode(&Params::new().with("cvc", cvc)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 422, "{cvc:?}");
+        assert!(answer.text().await.unwrap().contains("id=\"cvc_error\""));
+    }
+    assert_eq!(sandbox.payment(id).unwrap().state, PaymentState::New);
+
+    let answer = browser
+        .post(&page_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("cvc=123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    let back = location(&answer);
+    let (target, query) = back.split_once('?').expect("signed parameters");
+    assert_eq!(target, shop.url("success"));
+    let back = form::decode(query);
+    assert_eq!(
+        signature::verify("success", &back, &SecretKey::new(SECRET)),
+        Ok(())
+    );
+    assert_eq!(back.get_text("pg_order_id"), Some("cvc-1"));
+
+    shop.wait(|s| s.results.lock().unwrap().len(), 1).await;
+    let result = shop.shop.results.lock().unwrap()[0].clone();
+    assert_eq!(result.get_text("pg_payment_id"), Some(&*id.to_string()));
+    assert_eq!(result.get_text("pg_result"), Some("1"));
+    assert_eq!(result.get_text("pg_card_pan"), Some("471604******1981"));
+    assert_eq!(sandbox.payment(id).unwrap().state, PaymentState::Paid);
+    assert_eq!(wire_status(&client, id).await, "success");
+
+    // Charged once: card/pay and card/direct refuse it, the page shows the outcome.
+    let answer = browser.get(&url).send().await.unwrap();
+    let refused = xml::parse(&answer.text().await.unwrap()).unwrap().params;
+    assert_eq!(refused.get_text("pg_error_code"), Some("10015"));
+    let error = client
+        .token()
+        .direct(&TokenDirectRequest::new(id))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10015);
+    let page = browser
+        .get(&page_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Payment successful"), "{page}");
+}
+
+#[tokio::test]
+async fn cvc_payments_refuse_unknown_payments_other_payments_and_removed_cards() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let browser = browser();
+    let open = |id: i64| {
+        let url = client
+            .token()
+            .pay_with_cvc(&TokenPayWithCvcRequest::new(id))
+            .expect("a signed URL");
+        let browser = browser.clone();
+        async move {
+            let body = browser
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            xml::parse(&body).expect("an XML error").params
+        }
+    };
+    assert_refused(&open(42).await, "11068", "not found");
+    let page_payment = client
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("5"), "Page"))
+        .await
+        .unwrap();
+    assert_refused(&open(page_payment.payment_id).await, "200", "card/init");
+    let page = browser
+        .get(format!(
+            "{}/sandbox/token/{}",
+            sandbox.base_url(),
+            page_payment.payment_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+
+    // Unknown tokens, and cards named only by the deprecated id, are refused.
+    let error = client
+        .token()
+        .init_with_cvc(
+            &TokenInitWithCvcRequest::new("cvc-2", amount("1"), "user-5", "x")
+                .card_token("no-such-token"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10032);
+    let error = client
+        .token()
+        .init_with_cvc(
+            &TokenInitWithCvcRequest::new("cvc-3", amount("1"), "user-5", "x").card_id(56),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 10032);
+
+    // A card removed after card/init: card/pay refuses, the page says so.
+    let token = saved_card(&client, &shop, "user-5").await;
+    let created = client
+        .token()
+        .init_with_cvc(
+            &TokenInitWithCvcRequest::new("cvc-4", amount("1"), "user-5", "x")
+                .card_token(token.clone()),
+        )
+        .await
+        .unwrap();
+    client
+        .card_storage()
+        .remove(&CardRemoveRequest::new("user-5", token))
+        .await
+        .unwrap();
+    assert_refused(&open(created.payment_id).await, "10032", "removed");
+    let answer = browser
+        .post(format!(
+            "{}/sandbox/token/{}",
+            sandbox.base_url(),
+            created.payment_id
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("cvc=123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 409);
+    assert!(answer.text().await.unwrap().contains("removed"));
+    assert_eq!(
+        sandbox.payment(created.payment_id).unwrap().state,
+        PaymentState::New
+    );
 }
