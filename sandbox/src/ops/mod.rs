@@ -14,7 +14,9 @@ use rust_decimal::Decimal;
 use crate::store::Failure;
 use crate::{App, Merchant};
 
+mod atm;
 mod cards;
+mod installment;
 mod mobile;
 mod payments;
 mod payout;
@@ -55,6 +57,8 @@ pub fn dispatch(
         .or_else(|| mobile::dispatch(app, merchant, id, params))
         .or_else(|| payout::dispatch(app, merchant, id, params))
         .or_else(|| cards::dispatch(app, merchant, id, params))
+        .or_else(|| installment::dispatch(app, merchant, id, params))
+        .or_else(|| atm::dispatch(app, merchant, id, params))
         .unwrap_or_else(|| {
             Err(Failure::new(
                 ErrorCode::from_code(9992),

@@ -9,6 +9,6 @@ mod harness;
 // payouts, saved cards; signature, validation and idempotency rules.
 mod flows;
 
-// Recurring charges on the profile of a paid card payment; saved cards
-// charged after the payer types the CVC.
+// Recurring charges on the profile of a paid card payment, saved cards
+// charged after the payer types the CVC, installment, ATM cash by code.
 mod more_payments;

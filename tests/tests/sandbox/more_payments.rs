@@ -1,9 +1,12 @@
-//! Recurring payments and saved-card payments confirmed with the CVC: full
-//! flows, the refusals the sandbox answers, and stored profiles.
+//! Recurring payments, saved-card payments confirmed with the CVC, installment
+//! and ATM cash by code: full flows, the refusals the sandbox answers, and
+//! their state across a restart.
 
 use freedompay::Amount;
 use freedompay::enums::Currency;
+use freedompay::merchant::atm::AtmCheckRequest;
 use freedompay::merchant::card_storage::{CardAddRequest, CardListRequest, CardRemoveRequest};
+use freedompay::merchant::installment::InstallmentInitRequest;
 use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payments::{PaymentStatusRequest, RecurringPaymentRequest};
 use freedompay::merchant::token::{
@@ -569,4 +572,185 @@ async fn cvc_payments_refuse_unknown_payments_other_payments_and_removed_cards()
         sandbox.payment(created.payment_id).unwrap().state,
         PaymentState::New
     );
+}
+
+#[tokio::test]
+async fn profiles_and_cash_by_code_orders_survive_a_restart() {
+    let db = temp_db("restart");
+    let shop = ShopServer::start().await;
+    let first = sandbox_on(&db).await;
+    let (paid, result) = paid_with_profile(&client(&first), &shop, 24, 0).await;
+    let profile = result
+        .get_text("pg_recurring_profile_id")
+        .unwrap()
+        .to_owned();
+    let atm = client(&first)
+        .atm()
+        .check(
+            &AtmCheckRequest::new()
+                .phone("7073175200")
+                .amount(amount("2000"))
+                .order_id("cash-1"),
+        )
+        .await
+        .expect("cash by code");
+    first.shutdown().await;
+
+    let second = sandbox_on(&db).await;
+    let client = client(&second);
+    assert_eq!(second.payment(paid).unwrap().state, PaymentState::Paid);
+    let charged = client
+        .payments()
+        .recurring(&RecurringPaymentRequest::new(
+            profile.clone(),
+            "After restart",
+        ))
+        .await
+        .expect("the profile is still there");
+    assert_eq!(charged.recurring_profile.as_deref(), Some(profile.as_str()));
+    let id = charged.payment_id.unwrap();
+    assert!(id > atm.payment_id.unwrap());
+    let error = client
+        .atm()
+        .check(
+            &AtmCheckRequest::new()
+                .phone("7073175200")
+                .amount(amount("2000"))
+                .order_id("cash-1"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 9991, "the order id is remembered");
+    second.shutdown().await;
+    let _ = std::fs::remove_file(&db);
+}
+
+#[tokio::test]
+async fn an_installment_is_paid_on_the_page_and_reported_by_status() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let created = client
+        .installment()
+        .init(&InstallmentInitRequest::new(
+            "inst-1",
+            amount("10000"),
+            "Sofa",
+        ))
+        .await
+        .expect("installment");
+    let id = created.payment_id.expect("a payment id");
+    assert_eq!(created.order_id.as_deref(), Some("inst-1"));
+    assert_eq!(created.amount, Some(amount("10000")));
+    assert_eq!(created.merchant_id, Some(MERCHANT.parse().unwrap()));
+    assert_eq!(created.transaction_type.as_deref(), Some("init"));
+    assert_eq!(created.status, Some(freedompay::enums::ResponseStatus::Ok));
+    let page_url = created.redirect_url.clone().expect("the page");
+    assert_eq!(wire_status(&client, id).await, "new");
+    let page = reqwest::get(&page_url).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Pay 10000 KZT"), "{page}");
+    assert!(page.contains("Sofa"));
+
+    let answer = pay(&page_url, purchase_card(Outcome::Success)).await;
+    assert_eq!(answer.status(), 200, "no success URL: the outcome page");
+    assert_eq!(sandbox.payment(id).unwrap().state, PaymentState::Paid);
+    assert_eq!(wire_status(&client, id).await, "success");
+
+    // A declining card fails the installment like a card payment.
+    let other = client
+        .installment()
+        .init(&InstallmentInitRequest::new(
+            "inst-2",
+            amount("20000"),
+            "Bed",
+        ))
+        .await
+        .unwrap();
+    let other_id = other.payment_id.unwrap();
+    pay(
+        &other.redirect_url.clone().expect("the page"),
+        purchase_card(Outcome::Declined),
+    )
+    .await;
+    assert_eq!(wire_status(&client, other_id).await, "error");
+    assert!(matches!(
+        sandbox.payment(other_id).unwrap().state,
+        PaymentState::Failed { code: 10001, .. }
+    ));
+}
+
+#[tokio::test]
+async fn atm_cash_by_code_follows_the_documented_amount_rule() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let request = |phone: &str, value: &str, order: &str| {
+        AtmCheckRequest::new()
+            .phone(phone)
+            .amount(amount(value))
+            .order_id(order)
+            .post_link("http://127.0.0.1:9/post")
+    };
+    let accepted = client
+        .atm()
+        .check(&request("7073175200", "2000", "cash-1"))
+        .await
+        .expect("accepted");
+    assert_eq!(accepted.status, Some(freedompay::enums::ResponseStatus::Ok));
+    assert_eq!(accepted.order_id.as_deref(), Some("cash-1"));
+    assert_eq!(accepted.merchant_id, Some(MERCHANT.parse().unwrap()));
+    let first = accepted.payment_id.expect("an operation id");
+    for (value, order) in [("4000", "cash-2"), ("4500", "cash-3"), ("10001", "cash-4")] {
+        let accepted = client
+            .atm()
+            .check(&request("707317520", value, order))
+            .await
+            .unwrap_or_else(|e| panic!("{value}: {e}"));
+        assert!(accepted.payment_id.unwrap() > first);
+    }
+    for value in ["1000", "3000", "2000.50"] {
+        let error = client
+            .atm()
+            .check(&request("7073175200", value, "cash-x"))
+            .await
+            .unwrap_err();
+        assert_eq!(gateway_code(&error), 11005, "{value}");
+    }
+    for phone in ["+77073175200", "77073175200", "70731752", "70731752ab"] {
+        let error = client
+            .atm()
+            .check(&request(phone, "2000", "cash-y"))
+            .await
+            .unwrap_err();
+        assert_eq!(gateway_code(&error), 10031, "{phone}");
+    }
+    let error = client
+        .atm()
+        .check(&AtmCheckRequest::new().amount(amount("2000")))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 200);
+    let error = client
+        .atm()
+        .check(&AtmCheckRequest::new().phone("7073175200"))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 200);
+    let error = client
+        .atm()
+        .check(&request("7073175200", "2000", "cash-1"))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 9991);
+    // Without an order id there is nothing to repeat.
+    for _ in 0..2 {
+        let accepted = client
+            .atm()
+            .check(
+                &AtmCheckRequest::new()
+                    .phone("7073175200")
+                    .amount(amount("6000")),
+            )
+            .await
+            .expect("accepted");
+        assert_eq!(accepted.order_id, None);
+    }
 }
