@@ -443,8 +443,8 @@ async fn bad_signatures_and_invalid_fields_get_signed_error_codes() {
     // An endpoint the sandbox checks but does not simulate.
     let answer = raw_call(
         &sandbox,
-        "/mfs/resend_code",
-        "resend_code",
+        "/any_amount.php",
+        "any_amount.php",
         SECRET,
         Params::new().with("pg_merchant_id", MERCHANT),
     )

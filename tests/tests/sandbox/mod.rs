@@ -10,5 +10,6 @@ mod harness;
 mod flows;
 
 // Recurring charges on the profile of a paid card payment, saved cards
-// charged after the payer types the CVC, installment, ATM cash by code.
+// charged after the payer types the CVC, installment, ATM cash by code, the
+// resend of a mobile-balance code.
 mod more_payments;

@@ -1,19 +1,23 @@
-//! Recurring payments, saved-card payments confirmed with the CVC, installment
-//! and ATM cash by code: full flows, the refusals the sandbox answers, and
-//! their state across a restart.
+//! Recurring payments, saved-card payments confirmed with the CVC, installment,
+//! ATM cash by code and the resend of a mobile-balance code: full flows, the
+//! refusals the sandbox answers, and their state across a restart.
 
 use freedompay::Amount;
 use freedompay::enums::Currency;
 use freedompay::merchant::atm::AtmCheckRequest;
 use freedompay::merchant::card_storage::{CardAddRequest, CardListRequest, CardRemoveRequest};
 use freedompay::merchant::installment::InstallmentInitRequest;
+use freedompay::merchant::mobile_balance::{
+    MobileBalanceApproveRequest, MobileBalanceApproveStatus, MobileBalanceInitRequest,
+    MobileBalancePayRequest, MobileBalanceResendCodeRequest,
+};
 use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payments::{PaymentStatusRequest, RecurringPaymentRequest};
 use freedompay::merchant::token::{
     TokenDirectRequest, TokenInitWithCvcRequest, TokenPayWithCvcRequest,
 };
 use freedompay::signature::{self, SecretKey};
-use freedompay::test_data::Outcome;
+use freedompay::test_data::{Outcome, TEST_PHONES};
 use freedompay::{Client, Params, form, xml};
 use freedompay_sandbox::store::{Method, RecurringProfile, Store, Urls};
 use freedompay_sandbox::{Merchant, Payment, PaymentState, RunningSandbox, Sandbox};
@@ -753,4 +757,93 @@ async fn atm_cash_by_code_follows_the_documented_amount_rule() {
             .expect("accepted");
         assert_eq!(accepted.order_id, None);
     }
+}
+
+#[tokio::test]
+async fn a_mobile_code_is_resent_only_while_the_payment_waits_for_it() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let phone = &TEST_PHONES[0];
+    let resend = |id: i64| {
+        let client = client.clone();
+        async move {
+            client
+                .mobile_balance()
+                .resend_code(
+                    &MobileBalanceResendCodeRequest::new()
+                        .with_extra("pg_payment_id", id.to_string()),
+                )
+                .await
+        }
+    };
+    let created = client
+        .mobile_balance()
+        .init(
+            &MobileBalanceInitRequest::new(
+                amount("500"),
+                "Top-up",
+                freedompay::enums::PaymentMethod::MobileCommerce,
+            )
+            .result_url(shop.url("result")),
+        )
+        .await
+        .expect("init");
+    let id = created.payment_id;
+
+    let error = resend(id).await.unwrap_err();
+    assert_eq!(gateway_code(&error), 11013, "no code sent yet");
+    client
+        .mobile_balance()
+        .pay(
+            &MobileBalancePayRequest::new(id, phone.phone)
+                .payment_system_code(phone.operator.clone()),
+        )
+        .await
+        .expect("pay");
+
+    let answer = resend(id).await.expect("resent");
+    assert_eq!(answer.get_text("pg_status"), Some("ok"));
+    let error = client
+        .mobile_balance()
+        .approve(&MobileBalanceApproveRequest::new(id, "000000"))
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 11002);
+    // The resent code is the same; the wrong attempt still counts.
+    resend(id).await.expect("resent again");
+    assert!(matches!(
+        sandbox.payment(id).unwrap().state,
+        PaymentState::AwaitingCode { attempts: 1, .. }
+    ));
+    let approved = client
+        .mobile_balance()
+        .approve(&MobileBalanceApproveRequest::new(id, phone.code))
+        .await
+        .expect("approved");
+    assert_eq!(approved.status, MobileBalanceApproveStatus::Ok);
+    shop.wait(|s| s.results.lock().unwrap().len(), 1).await;
+    assert_eq!(wire_status(&client, id).await, "success");
+
+    let error = resend(id).await.unwrap_err();
+    assert_eq!(gateway_code(&error), 11013, "already paid");
+    let error = resend(999).await.unwrap_err();
+    assert_eq!(gateway_code(&error), 11068);
+    let error = client
+        .mobile_balance()
+        .resend_code(&MobileBalanceResendCodeRequest::new())
+        .await
+        .unwrap_err();
+    assert_eq!(gateway_code(&error), 200);
+    let answer = raw_call(
+        &sandbox,
+        "/mfs/resend_code",
+        "resend_code",
+        SECRET,
+        Params::new()
+            .with("pg_merchant_id", MERCHANT)
+            .with("pg_payment_id", "twelve"),
+    )
+    .await;
+    assert_refused(&answer, "200", "pg_payment_id");
 }
