@@ -325,16 +325,21 @@ fn gateway_time(stamp: &str) -> Option<String> {
 }
 
 /// When the profile expires: its lifetime in months after the payment that
-/// created it (the day is kept, or the month's last day when shorter).
+/// created it.
 fn profile_expiry(origin: &Payment, profile: &RecurringProfile) -> Option<String> {
-    let paid_at = origin.paid_at.as_deref()?;
-    let year: u32 = paid_at.get(0..4)?.parse().ok()?;
-    let month: u32 = paid_at.get(5..7)?.parse().ok()?;
-    let day: u32 = paid_at.get(8..10)?.parse().ok()?;
+    add_months(origin.paid_at.as_deref()?, profile.lifetime_months)
+}
+
+/// `months` after an RFC 3339 time, as the gateway writes dates; the day is
+/// kept, or the month's last day when the month is shorter.
+fn add_months(stamp: &str, months: u32) -> Option<String> {
+    let year: u32 = stamp.get(0..4)?.parse().ok()?;
+    let month: u32 = stamp.get(5..7)?.parse().ok()?;
+    let day: u32 = stamp.get(8..10)?.parse().ok()?;
     if !(1..=12).contains(&month) {
         return None;
     }
-    let months = year * 12 + (month - 1) + profile.lifetime_months;
+    let months = (year * 12 + (month - 1)).checked_add(months)?;
     let (year, month) = (months / 12, months % 12 + 1);
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let last_day = match month {
@@ -343,7 +348,7 @@ fn profile_expiry(origin: &Payment, profile: &RecurringProfile) -> Option<String
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     };
-    let time = paid_at.get(11..19)?;
+    let time = stamp.get(11..19)?;
     Some(format!(
         "{year:04}-{month:02}-{:02} {time}",
         day.min(last_day)
@@ -487,4 +492,30 @@ fn recurring(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
             .recurring_profile_expiry_date(expiry)
             .to_params(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_months;
+
+    #[test]
+    fn profile_lifetimes_count_calendar_months() {
+        let cases = [
+            ("2025-06-30T12:00:00Z", 156, Some("2038-06-30 12:00:00")),
+            ("2025-11-15T08:30:05Z", 2, Some("2026-01-15 08:30:05")),
+            ("2025-01-31T10:00:00Z", 1, Some("2025-02-28 10:00:00")),
+            ("2024-01-31T10:00:00Z", 1, Some("2024-02-29 10:00:00")),
+            ("2025-03-31T00:00:00Z", 1, Some("2025-04-30 00:00:00")),
+            ("2025-13-01T00:00:00Z", 1, None),
+            ("not a date", 1, None),
+            ("2025-01-01T00:00:00Z", u32::MAX, None),
+        ];
+        for (stamp, months, expected) in cases {
+            assert_eq!(
+                add_months(stamp, months).as_deref(),
+                expected,
+                "{stamp} + {months}"
+            );
+        }
+    }
 }
