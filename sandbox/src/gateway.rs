@@ -30,7 +30,8 @@ use crate::ops::{self, Outcome};
 use crate::store::Failure;
 
 /// The sandbox's routes: the payment and card pages, the payee's payout and
-/// payout-card pages, and the gateway for everything else.
+/// payout-card pages, the saved card's CVC page, and the gateway for
+/// everything else.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(
@@ -48,6 +49,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/sandbox/payout-card/{session_id}",
             get(crate::payout_page::show_card).post(crate::payout_page::submit_card),
+        )
+        .route(
+            "/sandbox/token/{payment_id}",
+            get(crate::token_page::show).post(crate::token_page::submit),
         )
         .fallback(handle)
         .with_state(app)

@@ -38,6 +38,7 @@ mod page;
 pub mod payer;
 mod payout_page;
 pub mod store;
+mod token_page;
 
 pub use merchant::Merchant;
 pub use notify::RetryPolicy;

@@ -696,6 +696,7 @@ pub fn spawn_result(app: Arc<App>, payment: Payment) {
             callback = callback.user_phone(phone.clone());
         }
         let params = with_merchant_params(callback.to_params(), &payment);
+        let params = crate::ops::with_recurring_profile(&app, &payment, params);
         let params = notify::sign_for(&url, &merchant.secret, params);
         let method = payment.urls.request_method.as_deref().unwrap_or("POST");
         let (answer, attempts) = app

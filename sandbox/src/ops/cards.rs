@@ -1,4 +1,11 @@
-//! Saved cards (card storage) and payments charged to them by token.
+//! Saved cards (card storage) and payments charged to them by token: without
+//! the payer (`card/init` then `card/direct`), or with the payer typing the
+//! card's CVC on the sandbox's page (`card/init` then the browser's
+//! `card/pay`).
+//!
+//! Both kinds of payment are created at the same path (`card/init`, script
+//! `init`) and the documentation does not say what tells them apart, so a
+//! payment made by `card/init` can be confirmed either way, once.
 
 use std::sync::Arc;
 
@@ -10,6 +17,7 @@ use freedompay::merchant::card_storage::{
 };
 use freedompay::merchant::token::{
     TokenDirectRequest, TokenDirectResponse, TokenInitRequest, TokenInitResponse,
+    TokenInitWithCvcRequest, TokenInitWithCvcResponse, TokenPayWithCvcRequest,
 };
 use freedompay::test_data::{Outcome as CardOutcome, TestCard};
 use freedompay::{Amount, Decode, Encode, Params};
@@ -31,6 +39,8 @@ pub(super) fn dispatch(
         "card_storage_remove" => card_remove(app, merchant, params),
         "token_init" => token_init(app, merchant, params),
         "token_direct" => token_direct(app, merchant, params),
+        "token_init_with_cvc" => token_init_with_cvc(app, merchant, params),
+        "token_pay_with_cvc" => token_pay_with_cvc(app, merchant, params),
         _ => return None,
     })
 }
@@ -103,11 +113,28 @@ fn card_remove(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
     ))
 }
 
-fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = TokenInitRequest::decode(params).map_err(invalid)?;
+/// What `card/init` (with or without CVC) gives the payment.
+struct TokenPayment<'a> {
+    order_id: &'a str,
+    amount: Amount,
+    description: &'a str,
+    user_id: &'a str,
+    card_token: &'a str,
+    user_phone: Option<&'a str>,
+    urls: Urls,
+}
+
+/// Creates a payment to be charged to a saved card of the user; a token the
+/// user has not saved (or removed) is refused with 10032.
+fn create_token_payment(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    params: &Params,
+    fields: TokenPayment<'_>,
+) -> Result<Payment, Failure> {
     if app
         .store
-        .card(&merchant.id, &request.user_id, &request.card_token)
+        .card(&merchant.id, fields.user_id, fields.card_token)
         .is_none()
     {
         return Err(Failure::new(
@@ -119,33 +146,52 @@ fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
     let payment = Payment {
         id,
         merchant_id: merchant.id.clone(),
-        order_id: request.order_id.clone(),
-        amount: request.amount,
+        order_id: fields.order_id.to_owned(),
+        amount: fields.amount,
         amount_range: None,
         currency: "KZT".to_owned(),
-        description: request.description.clone(),
+        description: fields.description.to_owned(),
         method: Method::Token {
-            token: request.card_token.clone(),
+            token: fields.card_token.to_owned(),
         },
         auto_clearing: true,
         testing: false,
         state: PaymentState::New,
         captured: Amount::from_minor(0),
         refunds: Vec::new(),
-        urls: Urls {
-            result: request.result_url.clone(),
-            success: request.success_url.clone(),
-            failure: request.failure_url.clone(),
-            ..Urls::default()
-        },
+        urls: fields.urls,
         merchant_params: Vec::new(),
-        phone: request.user_phone.clone(),
+        phone: fields.user_phone.map(str::to_owned),
         card_pan: None,
         created_at: now(),
         paid_at: None,
     };
     let payment = app.store.create_payment(payment, idempotency(params))?;
     tracing::info!(payment_id = payment.id, "token payment created");
+    Ok(payment)
+}
+
+fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
+    let request = TokenInitRequest::decode(params).map_err(invalid)?;
+    let payment = create_token_payment(
+        app,
+        merchant,
+        params,
+        TokenPayment {
+            order_id: &request.order_id,
+            amount: request.amount,
+            description: &request.description,
+            user_id: &request.user_id,
+            card_token: &request.card_token,
+            user_phone: request.user_phone.as_deref(),
+            urls: Urls {
+                result: request.result_url.clone(),
+                success: request.success_url.clone(),
+                failure: request.failure_url.clone(),
+                ..Urls::default()
+            },
+        },
+    )?;
     Ok(Outcome::Xml(
         TokenInitResponse::new(payment.id, ResponseStatus::Ok)
             .merchant_id(merchant.id.parse().unwrap_or_default())
@@ -154,62 +200,127 @@ fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
     ))
 }
 
-fn token_direct(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = TokenDirectRequest::decode(params).map_err(invalid)?;
+/// `card/init` with CVC, for requests that only this endpoint's checks
+/// accept (requests with a `pg_card_token` are taken by the non-acceptance
+/// `card/init`, which creates the same payment). The sandbox's saved cards
+/// have tokens only, so a request naming the card by the deprecated
+/// `pg_card_id` alone is refused with 10032.
+fn token_init_with_cvc(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    params: &Params,
+) -> Result<Outcome, Failure> {
+    let request = TokenInitWithCvcRequest::decode(params).map_err(invalid)?;
+    let Some(card_token) = request.card_token.as_deref() else {
+        return Err(Failure::new(
+            ErrorCode::from_code(10032),
+            "the sandbox knows saved cards by pg_card_token only",
+        ));
+    };
+    let payment = create_token_payment(
+        app,
+        merchant,
+        params,
+        TokenPayment {
+            order_id: &request.order_id,
+            amount: request.amount,
+            description: &request.description,
+            user_id: &request.user_id,
+            card_token,
+            user_phone: request.user_phone.as_deref(),
+            urls: Urls {
+                result: request.result_url.clone(),
+                success: request.success_url.clone(),
+                failure: request.failure_url.clone(),
+                ..Urls::default()
+            },
+        },
+    )?;
+    Ok(Outcome::Xml(
+        TokenInitWithCvcResponse::new(ResponseStatus::Ok, payment.id)
+            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .order_id(payment.order_id.clone())
+            .to_params(),
+    ))
+}
+
+/// Why a token payment cannot be charged now, if it cannot.
+fn not_chargeable(payment: &Payment) -> Option<Failure> {
+    if !matches!(payment.method, Method::Token { .. }) {
+        return Some(invalid("the payment was not created with card/init"));
+    }
+    if payment.state != PaymentState::New {
+        return Some(Failure::new(
+            ErrorCode::from_code(10015),
+            "the payment has already been charged",
+        ));
+    }
+    None
+}
+
+/// Charges a token payment (of `merchant_id`, or of any merchant when `None`)
+/// to its saved card, which decides the outcome: an approving test card pays
+/// it, any other fails it with 10001 (returned as the second value, with
+/// the payment already failed). A payment that is not a new token payment,
+/// or whose card was removed, is refused without a change. The result
+/// callback is sent either way.
+pub(crate) fn charge_saved_card(
+    app: &Arc<App>,
+    merchant_id: Option<&str>,
+    payment_id: i64,
+) -> Result<(Payment, Option<Failure>), Failure> {
     // The card is read before the payment is locked for the change (the
     // store's lock is not re-entrant).
-    let card = match app
-        .store
-        .payment(&merchant.id, request.payment_id)
-        .map(|p| p.method)
-    {
+    let card = match app.store.payment_any(payment_id).map(|p| p.method) {
         Some(Method::Token { token }) => app.store.card_by_token(&token),
         _ => None,
     };
-    let (payment, declined) =
-        app.store
-            .update_payment(Some(&merchant.id), request.payment_id, |p| {
-                if !matches!(p.method, Method::Token { .. }) {
-                    return Err(invalid("the payment was not created with card/init"));
-                }
-                if p.state != PaymentState::New {
-                    return Err(Failure::new(
-                        ErrorCode::from_code(10015),
-                        "the payment has already been charged",
-                    ));
-                }
-                let card = card.clone().ok_or_else(|| {
-                    Failure::new(ErrorCode::from_code(10032), "the saved card was removed")
-                })?;
-                let approved = TestCard::find(&card.test_card).is_some_and(|c| {
-                    matches!(
-                        c.outcome,
-                        CardOutcome::Success | CardOutcome::PendingThenSuccess
-                    )
-                });
-                p.card_pan = Some(card.card_hash.clone());
-                p.paid_at = Some(now());
-                if approved {
-                    p.state = PaymentState::Paid;
-                    p.captured = p.amount;
-                    Ok(None)
-                } else {
-                    let failure = Failure::new(
-                        ErrorCode::from_code(10001),
-                        "the issuing bank declined the payment",
-                    );
-                    p.state = PaymentState::Failed {
-                        code: failure.code.code(),
-                        description: failure.description.clone(),
-                    };
-                    Ok(Some(failure))
-                }
-            })?;
+    let (payment, declined) = app.store.update_payment(merchant_id, payment_id, |p| {
+        if let Some(failure) = not_chargeable(p) {
+            return Err(failure);
+        }
+        let card = card.clone().ok_or_else(|| {
+            Failure::new(ErrorCode::from_code(10032), "the saved card was removed")
+        })?;
+        let approved = TestCard::find(&card.test_card).is_some_and(|c| {
+            matches!(
+                c.outcome,
+                CardOutcome::Success | CardOutcome::PendingThenSuccess
+            )
+        });
+        p.card_pan = Some(card.card_hash.clone());
+        p.paid_at = Some(now());
+        if approved {
+            p.state = PaymentState::Paid;
+            p.captured = p.amount;
+            Ok(None)
+        } else {
+            let failure = Failure::new(
+                ErrorCode::from_code(10001),
+                "the issuing bank declined the payment",
+            );
+            p.state = PaymentState::Failed {
+                code: failure.code.code(),
+                description: failure.description.clone(),
+            };
+            Ok(Some(failure))
+        }
+    })?;
+    tracing::info!(
+        payment_id = payment.id,
+        state = payment.state.wire(),
+        "token payment charged"
+    );
     crate::page::spawn_result(app.clone(), payment.clone());
+    Ok((payment, declined))
+}
+
+fn token_direct(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
+    let request = TokenDirectRequest::decode(params).map_err(invalid)?;
+    let (payment, declined) = charge_saved_card(app, Some(&merchant.id), request.payment_id)?;
     if let Some(failure) = declined {
         return Err(failure);
     }
-    tracing::info!(payment_id = payment.id, "token payment charged");
     Ok(Outcome::Xml(
         TokenDirectResponse::new(ResponseStatus::Ok)
             .payment_id(payment.id)
@@ -217,4 +328,40 @@ fn token_direct(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<
             .order_id(payment.order_id.clone())
             .to_params(),
     ))
+}
+
+/// `card/pay` (the browser's signed GET): sends the payer to the sandbox's
+/// CVC page for a new token payment of the merchant. Refused with 11068 for
+/// an unknown payment, 200 for one not made by `card/init`, 10015 for one
+/// already charged and 10032 when its saved card was removed.
+fn token_pay_with_cvc(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    params: &Params,
+) -> Result<Outcome, Failure> {
+    let request = TokenPayWithCvcRequest::decode(params).map_err(invalid)?;
+    let payment = app
+        .store
+        .payment(&merchant.id, request.payment_id)
+        .ok_or_else(|| {
+            Failure::new(
+                ErrorCode::from_code(11068),
+                format!("payment {} not found", request.payment_id),
+            )
+        })?;
+    if let Some(failure) = not_chargeable(&payment) {
+        return Err(failure);
+    }
+    if let Method::Token { token } = &payment.method
+        && app.store.card_by_token(token).is_none()
+    {
+        return Err(Failure::new(
+            ErrorCode::from_code(10032),
+            "the saved card was removed",
+        ));
+    }
+    Ok(Outcome::Redirect(format!(
+        "{}/sandbox/token/{}",
+        app.base_url, payment.id
+    )))
 }

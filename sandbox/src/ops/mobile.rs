@@ -1,5 +1,5 @@
 //! Mobile balance: the subscriber's phone is charged after a code (mfs/pay,
-//! mfs/approve), following the documented test phones.
+//! mfs/approve, mfs/resend_code), following the documented test phones.
 
 use std::sync::Arc;
 
@@ -7,11 +7,12 @@ use freedompay::errors::ErrorCode;
 use freedompay::merchant::mobile_balance::{
     MobileBalanceApproveRequest, MobileBalanceApproveResponse, MobileBalanceApproveStatus,
     MobileBalancePayRequest, MobileBalancePayResponse, MobileBalancePayStatus,
+    MobileBalanceResendCodeRequest,
 };
 use freedompay::test_data::TEST_PHONES;
 use freedompay::{Decode, Encode, Params};
 
-use super::{Outcome, invalid, now};
+use super::{Outcome, invalid, now, text};
 use crate::store::{Failure, Method, Payment, PaymentState};
 use crate::{App, Merchant};
 
@@ -25,6 +26,7 @@ pub(super) fn dispatch(
     Some(match id {
         "mobile_balance_pay" => mobile_pay(app, merchant, params),
         "mobile_balance_approve" => mobile_approve(app, merchant, params),
+        "mobile_balance_resend_code" => mobile_resend_code(app, merchant, params),
         _ => return None,
     })
 }
@@ -174,4 +176,39 @@ pub(crate) fn enter_code(
     tracing::info!(payment_id = payment.id, "mobile payment approved");
     crate::page::spawn_result(app.clone(), payment.clone());
     Ok(payment)
+}
+
+/// `mfs/resend_code`: sends the subscriber the code of a payment waiting for
+/// it again. The documentation describes no parameter of its own, so the
+/// payment is named by `pg_payment_id`, as in Pay and Approve (sent as an
+/// extra parameter); without it (or not a number) the request is refused
+/// with 200, an unknown payment with 11068, and a payment that is not
+/// waiting for a code (no `mfs/pay` yet, or already approved or failed) with
+/// 11013, as Approve refuses it. The code sent is the test phone's own, and
+/// the wrong attempts already made still count. No answer is documented:
+/// the sandbox answers `pg_status=ok` alone.
+fn mobile_resend_code(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    params: &Params,
+) -> Result<Outcome, Failure> {
+    MobileBalanceResendCodeRequest::decode(params).map_err(invalid)?;
+    let payment_id = text(params, "pg_payment_id")
+        .ok_or_else(|| invalid("pg_payment_id: required (the payment whose code is resent)"))?
+        .parse::<i64>()
+        .map_err(|_| invalid("pg_payment_id: not an integer"))?;
+    let payment = app.store.payment(&merchant.id, payment_id).ok_or_else(|| {
+        Failure::new(
+            ErrorCode::from_code(11068),
+            format!("payment {payment_id} not found"),
+        )
+    })?;
+    if !matches!(payment.state, PaymentState::AwaitingCode { .. }) {
+        return Err(Failure::new(
+            ErrorCode::from_code(11013),
+            "the payment is not waiting for a confirmation code",
+        ));
+    }
+    tracing::info!(payment_id, "confirmation code sent again");
+    Ok(Outcome::Xml(Params::new().with("pg_status", "ok")))
 }

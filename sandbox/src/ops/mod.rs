@@ -14,11 +14,15 @@ use rust_decimal::Decimal;
 use crate::store::Failure;
 use crate::{App, Merchant};
 
+mod atm;
 mod cards;
+mod installment;
 pub(crate) mod mobile;
 mod payments;
 mod payout;
 
+pub(crate) use cards::charge_saved_card;
+pub(crate) use payments::with_recurring_profile;
 pub(crate) use payout::{card_decision, expire_if_due};
 
 /// What an operation answers.
@@ -54,6 +58,8 @@ pub fn dispatch(
         .or_else(|| mobile::dispatch(app, merchant, id, params))
         .or_else(|| payout::dispatch(app, merchant, id, params))
         .or_else(|| cards::dispatch(app, merchant, id, params))
+        .or_else(|| installment::dispatch(app, merchant, id, params))
+        .or_else(|| atm::dispatch(app, merchant, id, params))
         .unwrap_or_else(|| {
             Err(Failure::new(
                 ErrorCode::from_code(9992),

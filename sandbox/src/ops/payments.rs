@@ -10,14 +10,17 @@ use freedompay::merchant::mobile_balance::MobileBalanceInitResponse;
 use freedompay::merchant::page::{AnyAmountResponse, InitPaymentResponse, PaymentPageResponse};
 use freedompay::merchant::payments::{
     CancelRequest, CancelResponse, ClearingRequest, ClearingResponse, PaymentStatusRequest,
-    PaymentStatusResponse, RefundPayment, RefundRequest, RefundResponse,
+    PaymentStatusResponse, RecurringPaymentRequest, RecurringPaymentResponse, RefundPayment,
+    RefundRequest, RefundResponse,
 };
-use freedompay::test_data::{Availability, TEST_CARDS, TestCard};
+use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, TestCard};
 use freedompay::{Amount, Decode, Encode, Params};
 use rust_decimal::Decimal;
 
 use super::{Outcome, amount, currency, idempotency, invalid, mask, now, text};
-use crate::store::{AmountRange, Failure, Method, Payment, PaymentState, Refund, Urls};
+use crate::store::{
+    AmountRange, Failure, Method, Payment, PaymentState, RecurringProfile, Refund, Urls,
+};
 use crate::{App, Merchant};
 
 /// Runs `id` when it is an endpoint of this group.
@@ -37,6 +40,7 @@ pub(super) fn dispatch(
         "payments_cancel" => cancel(app, merchant, params),
         "payments_clearing" => clearing(app, merchant, params),
         "payments_refund" => refund(app, merchant, params),
+        "payments_recurring" => recurring(app, merchant, params),
         _ => return None,
     })
 }
@@ -105,6 +109,7 @@ fn create_payment(
         paid_at: None,
     };
     let payment = app.store.create_payment(payment, idempotency(params))?;
+    ask_for_recurring_profile(app, &payment, params)?;
     tracing::info!(payment_id = payment.id, merchant = %merchant.id, amount = %payment.amount, "payment created");
     let page = format!("{}/sandbox/pay/{}", app.base_url, payment.id);
     let answer = match endpoint {
@@ -340,5 +345,251 @@ fn card_allows(
                 mask(card.map_or("", |c| c.number))
             ),
         )),
+    }
+}
+
+/// The lifetime of a recurring profile when `pg_recurring_lifetime` is not
+/// sent: the longest the documentation allows (156 months, 13 years).
+const RECURRING_LIFETIME_MONTHS: u32 = 156;
+
+/// Records the recurring profile a card payment asks for with
+/// `pg_recurring_start=1` (for `pg_recurring_lifetime` months, or
+/// [`RECURRING_LIFETIME_MONTHS`]). The profile can be charged only once the
+/// payment has succeeded; mobile-balance payments get none (there is no card
+/// to charge again).
+fn ask_for_recurring_profile(
+    app: &Arc<App>,
+    payment: &Payment,
+    params: &Params,
+) -> Result<(), Failure> {
+    if payment.method != Method::Card || text(params, "pg_recurring_start") != Some("1") {
+        return Ok(());
+    }
+    let lifetime_months = text(params, "pg_recurring_lifetime")
+        .and_then(|t| t.parse().ok())
+        .filter(|months| (1..=156).contains(months))
+        .unwrap_or(RECURRING_LIFETIME_MONTHS);
+    let profile = app.store.create_recurring_profile(RecurringProfile {
+        id: app.store.next_id(),
+        merchant_id: payment.merchant_id.clone(),
+        payment_id: payment.id,
+        lifetime_months,
+    })?;
+    tracing::info!(
+        payment_id = payment.id,
+        profile = profile.id,
+        "recurring profile asked for"
+    );
+    Ok(())
+}
+
+/// Whether the payment went through (paid, held, or held and later cancelled).
+fn succeeded(payment: &Payment) -> bool {
+    payment.paid_at.is_some()
+        && matches!(
+            payment.state,
+            PaymentState::Paid | PaymentState::Held | PaymentState::Cancelled
+        )
+}
+
+/// An RFC 3339 time as the gateway writes dates (`2029-01-29 00:00:00`).
+fn gateway_time(stamp: &str) -> Option<String> {
+    Some(format!("{} {}", stamp.get(0..10)?, stamp.get(11..19)?))
+}
+
+/// When the profile expires: its lifetime in months after the payment that
+/// created it.
+fn profile_expiry(origin: &Payment, profile: &RecurringProfile) -> Option<String> {
+    add_months(origin.paid_at.as_deref()?, profile.lifetime_months)
+}
+
+/// `months` after an RFC 3339 time, as the gateway writes dates; the day is
+/// kept, or the month's last day when the month is shorter.
+fn add_months(stamp: &str, months: u32) -> Option<String> {
+    let year: u32 = stamp.get(0..4)?.parse().ok()?;
+    let month: u32 = stamp.get(5..7)?.parse().ok()?;
+    let day: u32 = stamp.get(8..10)?.parse().ok()?;
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    let months = (year * 12 + (month - 1)).checked_add(months)?;
+    let (year, month) = (months / 12, months % 12 + 1);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let last_day = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let time = stamp.get(11..19)?;
+    Some(format!(
+        "{year:04}-{month:02}-{:02} {time}",
+        day.min(last_day)
+    ))
+}
+
+/// The result callback's parameters with the recurring profile a successful
+/// payment created: `pg_recurring_profile_id` and
+/// `pg_recurring_profile_expiry_date`, the names the documentation gives the
+/// notification's profile fields. The result callback's spec does not model
+/// them, so they travel (signed) as extra parameters.
+pub(crate) fn with_recurring_profile(app: &App, payment: &Payment, mut params: Params) -> Params {
+    if !succeeded(payment) {
+        return params;
+    }
+    let Some(profile) = app.store.recurring_profile_of(payment.id) else {
+        return params;
+    };
+    if let Some(expiry) = profile_expiry(payment, &profile) {
+        params.push("pg_recurring_profile_id", profile.id.to_string());
+        params.push("pg_recurring_profile_expiry_date", expiry);
+    }
+    params
+}
+
+/// `make_recurring_payment.php`: charges the card of a recurring profile
+/// again, without the payer.
+///
+/// - The profile must be one of the merchant's, asked for by a payment that
+///   succeeded; otherwise the request is refused with 340 (the transaction
+///   does not exist).
+/// - A profile whose lifetime has run out is refused with 365.
+/// - The amount is `pg_amount`, or the original payment's; the currency is
+///   the original's. The new payment is charged at once (no hold) and
+///   follows the original card's test outcome (a declining card answers 10001).
+/// - Its result goes to `pg_result_url`, or to the original payment's result
+///   URL (the sandbox's stand-in for the shop setting), with the merchant
+///   parameters of the request.
+fn recurring(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
+    let request = RecurringPaymentRequest::decode(params).map_err(invalid)?;
+    let unknown = |why: &str| {
+        Failure::new(
+            ErrorCode::from_code(340),
+            format!(
+                "recurring profile {}: {why}",
+                request.recurring_profile.trim()
+            ),
+        )
+    };
+    let profile = request
+        .recurring_profile
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| app.store.recurring_profile(&merchant.id, id))
+        .ok_or_else(|| unknown("no such profile for this merchant"))?;
+    let origin = app
+        .store
+        .payment(&merchant.id, profile.payment_id)
+        .filter(succeeded)
+        .ok_or_else(|| unknown("the payment that asked for it has not succeeded"))?;
+    let expiry =
+        profile_expiry(&origin, &profile).ok_or_else(|| unknown("the profile has no date"))?;
+    if gateway_time(&now()).is_some_and(|now| now >= expiry) {
+        return Err(Failure::new(
+            ErrorCode::from_code(365),
+            format!("the recurring profile expired on {expiry}"),
+        ));
+    }
+    let approved = origin.card_pan.as_deref().is_some_and(|pan| {
+        TEST_CARDS.iter().any(|card| {
+            super::mask(card.number) == pan
+                && matches!(
+                    card.outcome,
+                    CardOutcome::Success | CardOutcome::PendingThenSuccess
+                )
+        })
+    });
+    let charged = request.amount.unwrap_or(origin.amount);
+    let id = app.store.next_id();
+    let declined = Failure::new(
+        ErrorCode::from_code(10001),
+        "the issuing bank declined the payment",
+    );
+    let payment = Payment {
+        id,
+        merchant_id: merchant.id.clone(),
+        order_id: request.order_id.clone().unwrap_or_else(|| id.to_string()),
+        amount: charged,
+        amount_range: None,
+        currency: origin.currency.clone(),
+        description: request.description.clone(),
+        method: Method::Card,
+        auto_clearing: true,
+        testing: origin.testing,
+        state: if approved {
+            PaymentState::Paid
+        } else {
+            PaymentState::Failed {
+                code: declined.code.code(),
+                description: declined.description.clone(),
+            }
+        },
+        captured: if approved {
+            charged
+        } else {
+            Amount::from_minor(0)
+        },
+        refunds: Vec::new(),
+        urls: Urls {
+            result: request.result_url.clone().or(origin.urls.result.clone()),
+            request_method: origin.urls.request_method.clone(),
+            ..Urls::default()
+        },
+        merchant_params: params
+            .iter()
+            .filter(|(name, _)| !name.starts_with("pg_"))
+            .filter_map(|(name, value)| Some((name.to_owned(), value.as_text()?.to_owned())))
+            .collect(),
+        phone: None,
+        card_pan: origin.card_pan.clone(),
+        created_at: now(),
+        paid_at: Some(now()),
+    };
+    let payment = app.store.create_payment(payment, None)?;
+    tracing::info!(
+        payment_id = payment.id,
+        profile = profile.id,
+        approved,
+        "recurring payment charged"
+    );
+    crate::page::spawn_result(app.clone(), payment.clone());
+    if !approved {
+        return Err(declined);
+    }
+    Ok(Outcome::Xml(
+        RecurringPaymentResponse::new(ResponseStatus::Ok)
+            .payment_id(payment.id)
+            .amount(payment.amount)
+            .currency(currency(&payment.currency))
+            .recurring_profile(profile.id.to_string())
+            .recurring_profile_expiry_date(expiry)
+            .to_params(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_months;
+
+    #[test]
+    fn profile_lifetimes_count_calendar_months() {
+        let cases = [
+            ("2025-06-30T12:00:00Z", 156, Some("2038-06-30 12:00:00")),
+            ("2025-11-15T08:30:05Z", 2, Some("2026-01-15 08:30:05")),
+            ("2025-01-31T10:00:00Z", 1, Some("2025-02-28 10:00:00")),
+            ("2024-01-31T10:00:00Z", 1, Some("2024-02-29 10:00:00")),
+            ("2025-03-31T00:00:00Z", 1, Some("2025-04-30 00:00:00")),
+            ("2025-13-01T00:00:00Z", 1, None),
+            ("not a date", 1, None),
+            ("2025-01-01T00:00:00Z", u32::MAX, None),
+        ];
+        for (stamp, months, expected) in cases {
+            assert_eq!(
+                add_months(stamp, months).as_deref(),
+                expected,
+                "{stamp} + {months}"
+            );
+        }
     }
 }

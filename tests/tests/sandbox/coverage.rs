@@ -9,20 +9,12 @@ use freedompay::{HttpMethod, Params, form, xml};
 use super::harness::*;
 use crate::support::spec;
 
-/// Endpoints the sandbox checks but does not yet simulate.
-const NOT_SIMULATED: &[&str] = &[
-    "atm_check",
-    "installment_init",
-    "mobile_balance_resend_code",
-    "payments_recurring",
-    "token_pay_with_cvc",
-];
-
 /// Parameters set over a documented example, where it is not a request the
 /// gateway would accept: the spec gives payment.php only its protocol fields
 /// (the payment's own, as for init_payment, travel as extra parameters), and
-/// the IBAN of the to_iban example has wrong check digits, and the payout
-/// deadlines of the examples have passed.
+/// the IBAN of the to_iban example has wrong check digits, the payout
+/// deadlines of the examples have passed, and resend_code names its payment
+/// by an extra `pg_payment_id` (its documentation lists no parameter).
 const COMPLETING: &[(&str, &[(&str, &str)])] = &[
     (
         "payment_redirect",
@@ -40,6 +32,7 @@ const COMPLETING: &[(&str, &[(&str, &str)])] = &[
         "payout_token",
         &[("pg_order_time_limit", "2099-12-31 12:00:00")],
     ),
+    ("mobile_balance_resend_code", &[("pg_payment_id", "1")]),
 ];
 
 /// The answer's error code, or `None` for a success or a browser redirect.
@@ -112,5 +105,8 @@ async fn every_endpoint_a_merchant_calls_is_simulated() {
         }
     }
     assert!(sent >= 30, "only {sent} endpoints sent");
-    assert_eq!(not_simulated, NOT_SIMULATED);
+    assert!(
+        not_simulated.is_empty(),
+        "checked but not simulated: {not_simulated:?}"
+    );
 }

@@ -448,17 +448,6 @@ async fn bad_signatures_and_invalid_fields_get_signed_error_codes() {
     // Unsigned: 1100 too.
     let answer = post_params(&sandbox, "/init_payment.php", &base).await;
     assert_refused(&answer, "1100", "not signed");
-
-    // An endpoint the sandbox checks but does not simulate.
-    let answer = raw_call(
-        &sandbox,
-        "/mfs/resend_code",
-        "resend_code",
-        SECRET,
-        Params::new().with("pg_merchant_id", MERCHANT),
-    )
-    .await;
-    assert_eq!(answer.get_text("pg_error_code"), Some("9992"));
 }
 
 #[tokio::test]

@@ -25,3 +25,8 @@ mod robustness;
 // Payouts to an IBAN, to a card saved for payouts, through the payee's
 // payout page; the v1 payout status.
 mod payouts;
+
+// Recurring charges on the profile of a paid card payment, saved cards
+// charged after the payer types the CVC, installment, ATM cash by code, the
+// resend of a mobile-balance code.
+mod more_payments;

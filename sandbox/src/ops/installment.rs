@@ -1,0 +1,81 @@
+//! Installment (`installment/init`): an installment or loan purchase the
+//! buyer completes on a page of the gateway.
+//!
+//! The documentation says only that the page lists the credit and
+//! installment products available to the merchant and that the outcome is
+//! then queried with the status call. The sandbox's rule: each call creates
+//! a new payment of the order's amount (KZT, charged at once), and
+//! `pg_redirect_url` is the sandbox's payment page, where the buyer stands
+//! for the chosen product by paying with a documented test card; the
+//! payment then succeeds or fails as a card payment does, and
+//! `get_status3.php` reports it. No result callback is sent, since the
+//! request names no result URL.
+
+use std::sync::Arc;
+
+use freedompay::enums::ResponseStatus;
+use freedompay::merchant::installment::{InstallmentInitRequest, InstallmentInitResponse};
+use freedompay::{Amount, Decode, Encode, Params};
+
+use super::{Outcome, invalid, now};
+use crate::store::{Failure, Method, Payment, PaymentState, Urls};
+use crate::{App, Merchant};
+
+/// Runs `id` when it is an endpoint of this group.
+pub(super) fn dispatch(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    id: &str,
+    params: &Params,
+) -> Option<Result<Outcome, Failure>> {
+    Some(match id {
+        "installment_init" => installment_init(app, merchant, params),
+        _ => return None,
+    })
+}
+
+fn installment_init(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    params: &Params,
+) -> Result<Outcome, Failure> {
+    let request = InstallmentInitRequest::decode(params).map_err(invalid)?;
+    let payment = Payment {
+        id: app.store.next_id(),
+        merchant_id: merchant.id.clone(),
+        order_id: request.order_id.clone(),
+        amount: request.amount,
+        amount_range: None,
+        currency: "KZT".to_owned(),
+        description: request.description.clone(),
+        method: Method::Card,
+        auto_clearing: true,
+        testing: false,
+        state: PaymentState::New,
+        captured: Amount::from_minor(0),
+        refunds: Vec::new(),
+        urls: Urls::default(),
+        merchant_params: params
+            .iter()
+            .filter(|(name, _)| !name.starts_with("pg_"))
+            .filter_map(|(name, value)| Some((name.to_owned(), value.as_text()?.to_owned())))
+            .collect(),
+        phone: None,
+        card_pan: None,
+        created_at: now(),
+        paid_at: None,
+    };
+    let payment = app.store.create_payment(payment, None)?;
+    tracing::info!(payment_id = payment.id, merchant = %merchant.id, "installment created");
+    Ok(Outcome::Xml(
+        InstallmentInitResponse::new()
+            .payment_id(payment.id)
+            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .order_id(payment.order_id.clone())
+            .amount(payment.amount)
+            .redirect_url(format!("{}/sandbox/pay/{}", app.base_url, payment.id))
+            .status(ResponseStatus::Ok)
+            .transaction_type("init")
+            .to_params(),
+    ))
+}
