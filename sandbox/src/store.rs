@@ -372,7 +372,12 @@ fn save_json(
     key: &dyn rusqlite::ToSql,
     body: &impl Serialize,
 ) -> Result<(), DbError> {
-    let column = if table == "cards" { "token" } else { "id" };
+    // Saved cards are kept by their token, everything else by its id.
+    let column = if matches!(table, "cards" | "payout_cards") {
+        "token"
+    } else {
+        "id"
+    };
     db.execute(
         &format!(
             "INSERT INTO {table} ({column}, body) VALUES (?1, ?2) ON CONFLICT({column}) DO UPDATE SET body = excluded.body"
@@ -380,6 +385,33 @@ fn save_json(
         rusqlite::params![key, serde_json::to_string(body)?],
     )?;
     Ok(())
+}
+
+/// Marks a user's card among `cards` (stored in `table`) as removed.
+fn remove_saved_card(
+    cards: &mut BTreeMap<String, SavedCard>,
+    db: Option<&rusqlite::Connection>,
+    table: &str,
+    merchant_id: &str,
+    user_id: &str,
+    token: &str,
+) -> Result<SavedCard, Failure> {
+    let Some(mut card) = cards
+        .get(token)
+        .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
+        .cloned()
+    else {
+        return Err(Failure::new(
+            ErrorCode::from_code(11068),
+            "no such saved card for this user",
+        ));
+    };
+    card.deleted = true;
+    if let Some(db) = db {
+        save_json(db, table, &card.token, &card).map_err(stored)?;
+    }
+    cards.insert(card.token.clone(), card.clone());
+    Ok(card)
 }
 
 fn save_balance(db: &rusqlite::Connection, merchant: &str, amount: Decimal) -> Result<(), DbError> {
@@ -793,23 +825,14 @@ impl Store {
     ) -> Result<SavedCard, Failure> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
-        let Some(mut card) = state
-            .cards
-            .get(token)
-            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
-            .cloned()
-        else {
-            return Err(Failure::new(
-                ErrorCode::from_code(11068),
-                "no such saved card for this user",
-            ));
-        };
-        card.deleted = true;
-        if let Some(db) = db {
-            save_json(db, "cards", &card.token, &card).map_err(stored)?;
-        }
-        state.cards.insert(card.token.clone(), card.clone());
-        Ok(card)
+        remove_saved_card(
+            &mut state.cards,
+            db.as_ref(),
+            "cards",
+            merchant_id,
+            user_id,
+            token,
+        )
     }
 }
 

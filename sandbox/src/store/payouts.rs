@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     DbError, Failure, Inner, Payout, PayoutState, SavedCard, State, Store, in_transaction,
-    save_balance, save_payout, stored,
+    remove_saved_card, save_balance, save_json, save_payout, stored,
 };
 
 /// Where a payout's money goes.
@@ -77,19 +77,11 @@ pub(super) fn load(db: &rusqlite::Connection, state: &mut State) -> Result<(), D
 }
 
 fn save_card(db: &rusqlite::Connection, card: &SavedCard) -> Result<(), DbError> {
-    db.execute(
-        "INSERT INTO payout_cards (token, body) VALUES (?1, ?2) ON CONFLICT(token) DO UPDATE SET body = excluded.body",
-        rusqlite::params![card.token, serde_json::to_string(card)?],
-    )?;
-    Ok(())
+    save_json(db, "payout_cards", &card.token, card)
 }
 
 fn save_session(db: &rusqlite::Connection, session: &PayoutCardSession) -> Result<(), DbError> {
-    db.execute(
-        "INSERT INTO payout_card_sessions (id, body) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-        rusqlite::params![session.id, serde_json::to_string(session)?],
-    )?;
-    Ok(())
+    save_json(db, "payout_card_sessions", &session.id, session)
 }
 
 fn insufficient_funds() -> Failure {
@@ -252,23 +244,14 @@ impl Store {
     ) -> Result<SavedCard, Failure> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
-        let Some(mut card) = state
-            .payout_cards
-            .get(token)
-            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
-            .cloned()
-        else {
-            return Err(Failure::new(
-                ErrorCode::from_code(11068),
-                "no such saved card for this user",
-            ));
-        };
-        card.deleted = true;
-        if let Some(db) = db {
-            save_card(db, &card).map_err(stored)?;
-        }
-        state.payout_cards.insert(card.token.clone(), card.clone());
-        Ok(card)
+        remove_saved_card(
+            &mut state.payout_cards,
+            db.as_ref(),
+            "payout_cards",
+            merchant_id,
+            user_id,
+            token,
+        )
     }
 
     /// A card a merchant's user saved for payouts.
