@@ -367,15 +367,8 @@ pub async fn submit_card_session(
         )
             .into_response();
     }
-    let saved = crate::store::SavedCard {
-        token: format!("sandbox-{}", freedompay::signature::generate_salt()),
-        merchant_id: session.merchant_id.clone(),
-        user_id: session.user_id.clone(),
-        card_hash: mask(&number),
-        test_card: number,
-        deleted: false,
-        created_at: now(),
-    };
+    let saved =
+        crate::store::SavedCard::typed("sandbox-", &session.merchant_id, &session.user_id, number);
     tracing::info!(session = id, card = %saved.card_hash, "card saved");
     match app.store.save_card(id, saved) {
         Ok(session) => Redirect::to(&session.back_link).into_response(),

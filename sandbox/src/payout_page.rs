@@ -23,7 +23,7 @@ use freedompay::errors::ErrorCode;
 use maud::html;
 
 use crate::App;
-use crate::ops::{mask, now};
+use crate::ops::mask;
 use crate::page::{CardForm, card_fields, check_form, not_found, page, read_card_form};
 use crate::store::{Payout, PayoutDestination, PayoutState, SavedCard};
 
@@ -184,15 +184,12 @@ pub async fn submit_card(
         return (StatusCode::UNPROCESSABLE_ENTITY, card_page(&form, &errors)).into_response();
     }
     let number: String = form.number.chars().filter(char::is_ascii_digit).collect();
-    let card = SavedCard {
-        token: format!("sandbox-payout-{}", freedompay::signature::generate_salt()),
-        merchant_id: session.merchant_id.clone(),
-        user_id: session.user_id.clone(),
-        card_hash: mask(&number),
-        test_card: number,
-        deleted: false,
-        created_at: now(),
-    };
+    let card = SavedCard::typed(
+        "sandbox-payout-",
+        &session.merchant_id,
+        &session.user_id,
+        number,
+    );
     tracing::info!(session = id, card = %card.card_hash, "card saved for payouts");
     match app.store.save_payout_card(id, card) {
         Ok(session) => Redirect::to(&session.back_link).into_response(),

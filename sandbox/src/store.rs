@@ -234,8 +234,8 @@ pub enum PayoutState {
     AwaitingPayee,
 }
 
-/// A card saved in card storage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A card saved in card storage. `Debug` shows the masked number only.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedCard {
     /// `pg_card_token`.
     pub token: String,
@@ -251,6 +251,35 @@ pub struct SavedCard {
     pub deleted: bool,
     /// When it was saved.
     pub created_at: String,
+}
+
+impl SavedCard {
+    /// The card `number` a payer typed, saved for `user_id` of `merchant_id`
+    /// under a fresh token that starts with `token_prefix`.
+    pub fn typed(token_prefix: &str, merchant_id: &str, user_id: &str, number: String) -> Self {
+        SavedCard {
+            token: format!("{token_prefix}{}", freedompay::signature::generate_salt()),
+            merchant_id: merchant_id.to_owned(),
+            user_id: user_id.to_owned(),
+            card_hash: crate::ops::mask(&number),
+            test_card: number,
+            deleted: false,
+            created_at: crate::ops::now(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SavedCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SavedCard")
+            .field("token", &self.token)
+            .field("merchant_id", &self.merchant_id)
+            .field("user_id", &self.user_id)
+            .field("card_hash", &self.card_hash)
+            .field("deleted", &self.deleted)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A card-storage session: the payer types a card on the sandbox's page.
