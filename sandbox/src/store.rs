@@ -183,6 +183,40 @@ impl AmountRange {
 }
 
 impl Payment {
+    /// A new payment of `amount` in KZT for `merchant_id`, waiting for the
+    /// payer, charged at once when paid, with no callback URLs: the fields a
+    /// request does not set.
+    pub fn new(
+        id: i64,
+        merchant_id: &str,
+        order_id: String,
+        amount: Amount,
+        description: String,
+        method: Method,
+    ) -> Self {
+        Payment {
+            id,
+            merchant_id: merchant_id.to_owned(),
+            order_id,
+            amount,
+            amount_range: None,
+            currency: "KZT".to_owned(),
+            description,
+            method,
+            auto_clearing: true,
+            testing: false,
+            state: PaymentState::New,
+            captured: Amount::from_minor(0),
+            refunds: Vec::new(),
+            urls: Urls::default(),
+            merchant_params: Vec::new(),
+            phone: None,
+            card_pan: None,
+            created_at: crate::ops::now(),
+            paid_at: None,
+        }
+    }
+
     /// The amount refunded so far.
     pub fn refunded(&self) -> Decimal {
         self.refunds.iter().map(|r| r.amount.as_decimal()).sum()

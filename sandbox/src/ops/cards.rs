@@ -144,27 +144,18 @@ fn create_token_payment(
     }
     let id = app.store.next_id();
     let payment = Payment {
-        id,
-        merchant_id: merchant.id.clone(),
-        order_id: fields.order_id.to_owned(),
-        amount: fields.amount,
-        amount_range: None,
-        currency: "KZT".to_owned(),
-        description: fields.description.to_owned(),
-        method: Method::Token {
-            token: fields.card_token.to_owned(),
-        },
-        auto_clearing: true,
-        testing: false,
-        state: PaymentState::New,
-        captured: Amount::from_minor(0),
-        refunds: Vec::new(),
         urls: fields.urls,
-        merchant_params: Vec::new(),
         phone: fields.user_phone.map(str::to_owned),
-        card_pan: None,
-        created_at: now(),
-        paid_at: None,
+        ..Payment::new(
+            id,
+            &merchant.id,
+            fields.order_id.to_owned(),
+            fields.amount,
+            fields.description.to_owned(),
+            Method::Token {
+                token: fields.card_token.to_owned(),
+            },
+        )
     };
     let payment = app.store.create_payment(payment, idempotency(params))?;
     tracing::info!(payment_id = payment.id, "token payment created");

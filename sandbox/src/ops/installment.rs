@@ -15,10 +15,10 @@ use std::sync::Arc;
 
 use freedompay::enums::ResponseStatus;
 use freedompay::merchant::installment::{InstallmentInitRequest, InstallmentInitResponse};
-use freedompay::{Amount, Decode, Encode, Params};
+use freedompay::{Decode, Encode, Params};
 
-use super::{Outcome, invalid, now};
-use crate::store::{Failure, Method, Payment, PaymentState, Urls};
+use super::{Outcome, invalid, merchant_params};
+use crate::store::{Failure, Method, Payment};
 use crate::{App, Merchant};
 
 /// Runs `id` when it is an endpoint of this group.
@@ -41,29 +41,15 @@ fn installment_init(
 ) -> Result<Outcome, Failure> {
     let request = InstallmentInitRequest::decode(params).map_err(invalid)?;
     let payment = Payment {
-        id: app.store.next_id(),
-        merchant_id: merchant.id.clone(),
-        order_id: request.order_id.clone(),
-        amount: request.amount,
-        amount_range: None,
-        currency: "KZT".to_owned(),
-        description: request.description.clone(),
-        method: Method::Card,
-        auto_clearing: true,
-        testing: false,
-        state: PaymentState::New,
-        captured: Amount::from_minor(0),
-        refunds: Vec::new(),
-        urls: Urls::default(),
-        merchant_params: params
-            .iter()
-            .filter(|(name, _)| !name.starts_with("pg_"))
-            .filter_map(|(name, value)| Some((name.to_owned(), value.as_text()?.to_owned())))
-            .collect(),
-        phone: None,
-        card_pan: None,
-        created_at: now(),
-        paid_at: None,
+        merchant_params: merchant_params(params),
+        ..Payment::new(
+            app.store.next_id(),
+            &merchant.id,
+            request.order_id.clone(),
+            request.amount,
+            request.description.clone(),
+            Method::Card,
+        )
     };
     let payment = app.store.create_payment(payment, None)?;
     tracing::info!(payment_id = payment.id, merchant = %merchant.id, "installment created");

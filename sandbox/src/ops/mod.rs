@@ -97,3 +97,13 @@ pub(crate) fn idempotency(params: &Params) -> Option<(String, String)> {
     fingerprint.remove("pg_sig");
     Some((key.to_owned(), freedompay::form::encode(&fingerprint)))
 }
+
+/// The merchant's own parameters of a request (names without `pg_`), which
+/// the gateway forwards to the check and result callbacks.
+pub(crate) fn merchant_params(params: &Params) -> Vec<(String, String)> {
+    params
+        .iter()
+        .filter(|(name, _)| !name.starts_with("pg_"))
+        .filter_map(|(name, value)| Some((name.to_owned(), value.as_text()?.to_owned())))
+        .collect()
+}

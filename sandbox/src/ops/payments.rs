@@ -17,7 +17,7 @@ use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, Te
 use freedompay::{Amount, Decode, Encode, Params};
 use rust_decimal::Decimal;
 
-use super::{Outcome, amount, currency, idempotency, invalid, mask, now, text};
+use super::{Outcome, amount, currency, idempotency, invalid, mask, merchant_params, now, text};
 use crate::store::{
     AmountRange, Failure, Method, Payment, PaymentState, RecurringProfile, Refund, Urls,
 };
@@ -71,24 +71,17 @@ fn create_payment(
     };
     let id = app.store.next_id();
     let mobile = text(params, "pg_payment_method") == Some("mobile_commerce");
+    let method = if mobile {
+        Method::MobileBalance
+    } else {
+        Method::Card
+    };
+    let order_id = text(params, "pg_order_id").map_or_else(|| id.to_string(), str::to_owned);
     let payment = Payment {
-        id,
-        merchant_id: merchant.id.clone(),
-        order_id: text(params, "pg_order_id").map_or_else(|| id.to_string(), str::to_owned),
-        amount,
         amount_range,
         currency: text(params, "pg_currency").unwrap_or("KZT").to_owned(),
-        description,
-        method: if mobile {
-            Method::MobileBalance
-        } else {
-            Method::Card
-        },
         auto_clearing: text(params, "pg_auto_clearing") != Some("0"),
         testing: text(params, "pg_testing_mode") == Some("1"),
-        state: PaymentState::New,
-        captured: Amount::from_minor(0),
-        refunds: Vec::new(),
         urls: Urls {
             check: text(params, "pg_check_url").map(str::to_owned),
             result: text(params, "pg_result_url").map(str::to_owned),
@@ -98,15 +91,9 @@ fn create_payment(
             success_method: text(params, "pg_success_url_method").map(str::to_owned),
             failure_method: text(params, "pg_failure_url_method").map(str::to_owned),
         },
-        merchant_params: params
-            .iter()
-            .filter(|(name, _)| !name.starts_with("pg_"))
-            .filter_map(|(name, value)| Some((name.to_owned(), value.as_text()?.to_owned())))
-            .collect(),
+        merchant_params: merchant_params(params),
         phone: text(params, "pg_user_phone").map(str::to_owned),
-        card_pan: None,
-        created_at: now(),
-        paid_at: None,
+        ..Payment::new(id, &merchant.id, order_id, amount, description, method)
     };
     let payment = app.store.create_payment(payment, idempotency(params))?;
     ask_for_recurring_profile(app, &payment, params)?;
@@ -506,16 +493,9 @@ fn recurring(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
         ErrorCode::from_code(10001),
         "the issuing bank declined the payment",
     );
+    let order_id = request.order_id.clone().unwrap_or_else(|| id.to_string());
     let payment = Payment {
-        id,
-        merchant_id: merchant.id.clone(),
-        order_id: request.order_id.clone().unwrap_or_else(|| id.to_string()),
-        amount: charged,
-        amount_range: None,
         currency: origin.currency.clone(),
-        description: request.description.clone(),
-        method: Method::Card,
-        auto_clearing: true,
         testing: origin.testing,
         state: if approved {
             PaymentState::Paid
@@ -530,21 +510,22 @@ fn recurring(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
         } else {
             Amount::from_minor(0)
         },
-        refunds: Vec::new(),
         urls: Urls {
             result: request.result_url.clone().or(origin.urls.result.clone()),
             request_method: origin.urls.request_method.clone(),
             ..Urls::default()
         },
-        merchant_params: params
-            .iter()
-            .filter(|(name, _)| !name.starts_with("pg_"))
-            .filter_map(|(name, value)| Some((name.to_owned(), value.as_text()?.to_owned())))
-            .collect(),
-        phone: None,
+        merchant_params: merchant_params(params),
         card_pan: origin.card_pan.clone(),
-        created_at: now(),
         paid_at: Some(now()),
+        ..Payment::new(
+            id,
+            &merchant.id,
+            order_id,
+            charged,
+            request.description.clone(),
+            Method::Card,
+        )
     };
     let payment = app.store.create_payment(payment, None)?;
     tracing::info!(
