@@ -64,10 +64,7 @@ async fn send(sandbox_url: &str, endpoint: &codegen::ir::Endpoint) -> Option<Str
         .path
         .expect("an endpoint the merchant calls has a path")
         .replace("{merchant_id}", MERCHANT);
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = browser();
     let url = format!("{sandbox_url}{path}");
     let request = match info.method {
         HttpMethod::Get => http.get(format!("{url}?{}", form::encode(&params))),

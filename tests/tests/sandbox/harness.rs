@@ -145,13 +145,25 @@ async fn shop_callback(
     }
 }
 
-/// A payer on the payment page: submits the card form, does not follow redirects.
-pub(crate) async fn pay(page_url: &str, card: &str) -> reqwest::Response {
-    let http = reqwest::Client::builder()
+/// A browser that does not follow redirects, so a test sees each answer.
+pub(crate) fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
-    freedompay_sandbox::payer::submit_card(&http, page_url, card)
+        .expect("http client")
+}
+
+/// The `Location` of a redirect answer.
+pub(crate) fn location(answer: &reqwest::Response) -> String {
+    answer.headers()["location"]
+        .to_str()
+        .expect("a location")
+        .to_owned()
+}
+
+/// A payer on the payment page: submits the card form, does not follow redirects.
+pub(crate) async fn pay(page_url: &str, card: &str) -> reqwest::Response {
+    freedompay_sandbox::payer::submit_card(&browser(), page_url, card)
         .await
         .expect("the page answers")
 }

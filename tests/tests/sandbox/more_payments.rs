@@ -345,22 +345,6 @@ async fn stored_recurring_profiles_expire_and_follow_their_card() {
     let _ = std::fs::remove_file(&db);
 }
 
-/// A browser that does not follow redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("http client")
-}
-
-/// The `Location` of a redirect answer.
-fn location(answer: &reqwest::Response) -> String {
-    answer.headers()["location"]
-        .to_str()
-        .expect("a location")
-        .to_owned()
-}
-
 /// Saves the approving test card for `user` and returns its token.
 async fn saved_card(client: &Client, shop: &ShopServer, user: &str) -> String {
     let session = client

@@ -15,14 +15,6 @@ use freedompay_sandbox::payer::{self, THREE_DS_PASSWORD};
 
 use super::harness::*;
 
-/// A browser that shows the test each answer instead of following redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// A successful purchase card whose marks satisfy `wanted`.
 fn card_where(wanted: impl Fn(&TestCard) -> bool) -> &'static str {
     TEST_CARDS
@@ -52,10 +44,6 @@ async fn post(url: &str, fields: &[(&str, String)]) -> reqwest::Response {
     payer::submit(&browser(), url, &fields)
         .await
         .expect("the page answers")
-}
-
-fn location(answer: &reqwest::Response) -> String {
-    answer.headers()["location"].to_str().unwrap().to_owned()
 }
 
 #[tokio::test]
