@@ -524,10 +524,7 @@ async fn the_payout_page_pays_the_card_the_payee_types() {
     assert!(html.contains("Cashback"));
 
     // A mistake is shown inline, with what the payee typed kept.
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = browser();
     let wrong = http
         .post(&page_url)
         .header("content-type", "application/x-www-form-urlencoded")
