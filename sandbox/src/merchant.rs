@@ -65,6 +65,13 @@ impl Merchant {
         self
     }
 
+    /// The merchant id as the number answers and callbacks carry in
+    /// `pg_merchant_id` (0 when the id is not a number, which `--merchant`
+    /// and the config file never allow).
+    pub fn number(&self) -> i64 {
+        self.id.parse().unwrap_or_default()
+    }
+
     /// The key of an endpoint: the payout key for payout endpoints when there is one.
     pub fn key(&self, payout: bool) -> &SecretKey {
         match (&self.payout_secret, payout) {

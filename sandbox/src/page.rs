@@ -726,13 +726,12 @@ pub fn spawn_payout_notify(app: Arc<App>, payout_id: i64) {
             PayoutState::Success => ResponseStatus::Ok,
             _ => ResponseStatus::Error,
         };
-        let mut callback =
-            PayoutNotifyCallback::new(payout.id, merchant.id.parse().unwrap_or_default())
-                .order_id(payout.order_id.clone())
-                .status(status)
-                .balance(balance.to_string())
-                .payment_amount(payout.amount.to_string())
-                .payment_date(payout.created_at.clone());
+        let mut callback = PayoutNotifyCallback::new(payout.id, merchant.number())
+            .order_id(payout.order_id.clone())
+            .status(status)
+            .balance(balance.to_string())
+            .payment_amount(payout.amount.to_string())
+            .payment_date(payout.created_at.clone());
         // No card for an IBAN payout, nor for a payout page that expired unpaid.
         if !payout.card_hash.is_empty() {
             callback = callback.card_hash(payout.card_hash.clone());

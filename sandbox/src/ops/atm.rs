@@ -82,7 +82,7 @@ fn atm_check(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
     tracing::info!(operation = operation.id, merchant = %merchant.id, %amount, "cash-by-code operation created");
     let mut answer = AtmCheckResponse::new()
         .payment_id(operation.id)
-        .merchant_id(merchant.id.parse().unwrap_or_default())
+        .merchant_id(merchant.number())
         .status(ResponseStatus::Ok);
     if let Some(order_id) = &operation.order_id {
         answer = answer.order_id(order_id.clone());

@@ -60,17 +60,17 @@ fn card_add(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outc
         format!("{}/sandbox/card/{}", app.base_url, session.id),
         ResponseStatus::Ok,
     )
-    .merchant_id(merchant.id.parse().unwrap_or_default());
+    .merchant_id(merchant.number());
     if let Some(order_id) = request.order_id {
         answer = answer.order_id(order_id);
     }
     Ok(Outcome::Xml(answer.to_params()))
 }
 
-fn stored_card(card: &SavedCard, merchant_id: &str) -> StoredCard {
+fn stored_card(card: &SavedCard, merchant: &Merchant) -> StoredCard {
     StoredCard::new()
         .status(CardStatus::Approved)
-        .merchant_id(merchant_id.parse().unwrap_or_default())
+        .merchant_id(merchant.number())
         .card_token(card.token.clone())
         .card_hash(card.card_hash.clone())
         .created_at(card.created_at.clone())
@@ -84,7 +84,7 @@ fn card_list(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
         .cards(&merchant.id, &request.user_id)
         .iter()
         .chain(&app.store.payout_cards(&merchant.id, &request.user_id))
-        .map(|card| stored_card(card, &merchant.id))
+        .map(|card| stored_card(card, merchant))
         .collect();
     Ok(Outcome::Xml(
         CardListResponse::new().cards(cards).to_params(),
@@ -185,7 +185,7 @@ fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
     )?;
     Ok(Outcome::Xml(
         TokenInitResponse::new(payment.id, ResponseStatus::Ok)
-            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .merchant_id(merchant.number())
             .order_id(payment.order_id.clone())
             .to_params(),
     ))
@@ -229,7 +229,7 @@ fn token_init_with_cvc(
     )?;
     Ok(Outcome::Xml(
         TokenInitWithCvcResponse::new(ResponseStatus::Ok, payment.id)
-            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .merchant_id(merchant.number())
             .order_id(payment.order_id.clone())
             .to_params(),
     ))
@@ -315,7 +315,7 @@ fn token_direct(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<
     Ok(Outcome::Xml(
         TokenDirectResponse::new(ResponseStatus::Ok)
             .payment_id(payment.id)
-            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .merchant_id(merchant.number())
             .order_id(payment.order_id.clone())
             .to_params(),
     ))

@@ -56,7 +56,7 @@ fn installment_init(
     Ok(Outcome::Xml(
         InstallmentInitResponse::new()
             .payment_id(payment.id)
-            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .merchant_id(merchant.number())
             .order_id(payment.order_id.clone())
             .amount(payment.amount)
             .redirect_url(format!("{}/sandbox/pay/{}", app.base_url, payment.id))

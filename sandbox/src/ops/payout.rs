@@ -129,11 +129,10 @@ fn payout_card(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
             destination: PayoutDestination::Card,
         },
     )?;
-    let merchant_id: i64 = merchant.id.parse().unwrap_or_default();
     Ok(Outcome::Xml(
         CardPayoutResponse::new(
             payout.id,
-            merchant_id,
+            merchant.number(),
             payout.order_id.clone(),
             ResponseStatus::Ok,
             amount(balance),
@@ -212,7 +211,7 @@ fn payout_status_v2(
     Ok(Outcome::Xml(
         PayoutStatusV2Response::new(
             payout.id,
-            merchant.id.parse().unwrap_or_default(),
+            merchant.number(),
             ResponseStatus::Ok,
             status,
             payout.order_id.clone(),
@@ -301,7 +300,7 @@ fn payout_iban(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
     Ok(Outcome::Xml(
         IbanPayoutResponse::new(payout.created_at.clone())
             .payment_id(payout.id)
-            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .merchant_id(merchant.number())
             .status(ResponseStatus::Ok)
             .order_id(payout.order_id.clone())
             .payment_amount(payout.amount)
@@ -358,7 +357,7 @@ fn payout_token(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<
     Ok(Outcome::Xml(
         TokenPayoutResponse::new()
             .payment_id(payout.id)
-            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .merchant_id(merchant.number())
             .status(ResponseStatus::Ok)
             .order_id(payout.order_id.clone())
             .balance(amount(balance))
@@ -393,7 +392,7 @@ fn payout_page(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
         PayoutPageResponse::new()
             .status(ResponseStatus::Ok)
             .payment_id(payout.id)
-            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .merchant_id(merchant.number())
             .redirect_url(crate::payout_page::payout_url(app, payout.id))
             .to_params(),
     ))
@@ -462,7 +461,7 @@ fn card_add_for_payout(
     Ok(Outcome::Xml(
         PayoutCardAddResponse::new(ResponseStatus::Ok)
             .payment_id(session.id)
-            .merchant_id(merchant.id.parse().unwrap_or_default())
+            .merchant_id(merchant.number())
             .redirect_url(crate::payout_page::card_url(app, session.id))
             .to_params(),
     ))
