@@ -262,6 +262,16 @@ pub(crate) fn this_month() -> (u32, u32) {
     (year, month)
 }
 
+/// A CVC is the 3 or 4 digits on the back of the card.
+pub(crate) fn check_cvc(cvc: &str) -> Result<(), &'static str> {
+    let cvc = cvc.trim();
+    if (3..=4).contains(&cvc.len()) && cvc.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err("Enter the 3 or 4 digits on the back of the card.")
+    }
+}
+
 pub(crate) fn check_form(form: &CardForm) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
     let digits: String = form.number.chars().filter(|c| !c.is_whitespace()).collect();
@@ -284,12 +294,8 @@ pub(crate) fn check_form(form: &CardForm) -> Vec<(&'static str, String)> {
         }
         _ => errors.push(("expiry", "Enter the expiry as MM/YY.".to_owned())),
     }
-    let cvc = form.cvc.trim();
-    if !(3..=4).contains(&cvc.len()) || !cvc.chars().all(|c| c.is_ascii_digit()) {
-        errors.push((
-            "cvc",
-            "Enter the 3 or 4 digits on the back of the card.".to_owned(),
-        ));
+    if let Err(message) = check_cvc(&form.cvc) {
+        errors.push(("cvc", message.to_owned()));
     }
     let words = form.holder.split_whitespace().count();
     if words < 2

@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 
 use crate::App;
-use crate::page::{not_found, outcome_page, page, read_card_form, redirect_back};
+use crate::page::{check_cvc, not_found, outcome_page, page, read_card_form, redirect_back};
 use crate::store::{Method, Payment, PaymentState};
 
 /// The masked number of the payment's saved card, while it is saved.
@@ -85,15 +85,10 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
         return card_removed();
     };
     let cvc = read_card_form(&body).cvc.trim().to_owned();
-    if !(3..=4).contains(&cvc.len()) || !cvc.chars().all(|c| c.is_ascii_digit()) {
+    if let Err(message) = check_cvc(&cvc) {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            cvc_form(
-                &payment,
-                &card_hash,
-                &cvc,
-                Some("Enter the 3 or 4 digits on the back of the card."),
-            ),
+            cvc_form(&payment, &card_hash, &cvc, Some(message)),
         )
             .into_response();
     }
