@@ -17,7 +17,7 @@ use freedompay::merchant::payout::{
     PayoutStatusV2Request, PayoutTransactionStatus,
 };
 use freedompay::signature::{self, SecretKey};
-use freedompay::test_data::{Availability, CardUse, Outcome, TEST_PHONES, TestCard};
+use freedompay::test_data::{Outcome, TEST_PHONES};
 use freedompay::{Client, Config, Error, Params, form};
 use freedompay_sandbox::{PaymentState, Sandbox};
 use rust_decimal::Decimal;
@@ -322,15 +322,8 @@ async fn cancel_releases_a_held_payment_once() {
         "nothing to cancel before payment"
     );
     // A card whose issuer allows reversal, without 3-D Secure.
-    let card = freedompay::test_data::TEST_CARDS
-        .iter()
-        .find(|c| {
-            c.outcome == Outcome::Success
-                && c.reverse == Some(Availability::Available)
-                && c.three_ds != Some(Availability::Available)
-        })
-        .unwrap();
-    pay(&created.redirect_url, card.number).await;
+    let card = purchase_card_where(|c| available(c.reverse) && !available(c.three_ds));
+    pay(&created.redirect_url, card).await;
     client
         .payments()
         .cancel(&CancelRequest::new(id))
@@ -522,14 +515,13 @@ async fn payouts_follow_the_test_cards_and_the_balance() {
     let shop = ShopServer::start().await;
     let client = client(&sandbox);
     let start = sandbox.payout_balance(MERCHANT);
-    let card = |outcome| TestCard::first(CardUse::Payout, outcome).unwrap().number;
     let payout = |order: &str, sum: &str, to: &str| {
         CardPayoutRequest::new(order, amount(sum), to, "Payout", shop.url("payout"))
     };
 
     let ok = client
         .payout()
-        .card(&payout("p-1", "1000", card(Outcome::Success)))
+        .card(&payout("p-1", "1000", payout_card(Outcome::Success)))
         .await
         .expect("payout");
     assert_eq!(ok.balance.as_decimal(), start - Decimal::new(1000, 0));
@@ -555,7 +547,11 @@ async fn payouts_follow_the_test_cards_and_the_balance() {
     // Pending, then declined: the notice says error and the money comes back.
     client
         .payout()
-        .card(&payout("p-3", "50", card(Outcome::PendingThenDeclined)))
+        .card(&payout(
+            "p-3",
+            "50",
+            payout_card(Outcome::PendingThenDeclined),
+        ))
         .await
         .expect("accepted while pending");
     shop.wait(|s| s.payouts.lock().unwrap().len(), 2).await;
@@ -592,7 +588,7 @@ async fn payouts_follow_the_test_cards_and_the_balance() {
     // More than the balance: 8888.
     let error = client
         .payout()
-        .card(&payout("p-4", "99999999", card(Outcome::Success)))
+        .card(&payout("p-4", "99999999", payout_card(Outcome::Success)))
         .await
         .unwrap_err();
     assert_eq!(gateway_code(&error), 8888);
@@ -603,18 +599,6 @@ async fn payouts_follow_the_test_cards_and_the_balance() {
         .await
         .expect("balance");
     assert_eq!(balance.balance.as_decimal(), start - Decimal::new(1000, 0));
-}
-
-fn declining_payout_card(code: i64) -> &'static str {
-    freedompay::test_data::TEST_CARDS
-        .iter()
-        .find(|c| {
-            c.usage == CardUse::Payout
-                && c.outcome == Outcome::Declined
-                && c.error_code == Some(code)
-        })
-        .expect("a declining payout card")
-        .number
 }
 
 /// Interop: the sandbox accepts the documentation's own signed example

@@ -16,7 +16,7 @@ use freedompay::merchant::callbacks::{
     CheckCallback, CheckReply, PayoutNotifyCallback, ResultCallback, ResultReply,
 };
 use freedompay::signature::{self, SecretKey};
-use freedompay::test_data::{CardUse, Outcome, TestCard};
+use freedompay::test_data::{Availability, CardUse, Outcome, TestCard};
 use freedompay::{Amount, Client, Config, Error, Params, form, xml};
 use freedompay_sandbox::{Merchant, RetryPolicy, RunningSandbox, Sandbox};
 use tokio::net::TcpListener;
@@ -168,9 +168,44 @@ pub(crate) async fn pay(page_url: &str, card: &str) -> reqwest::Response {
         .expect("the page answers")
 }
 
+/// The first purchase test card with `outcome`.
 pub(crate) fn purchase_card(outcome: Outcome) -> &'static str {
     TestCard::first(CardUse::Purchase, outcome)
         .expect("a test card")
+        .number
+}
+
+/// An approving purchase test card whose marks satisfy `wanted`.
+pub(crate) fn purchase_card_where(wanted: impl Fn(&TestCard) -> bool) -> &'static str {
+    freedompay::test_data::TEST_CARDS
+        .iter()
+        .find(|c| c.usage == CardUse::Purchase && c.outcome == Outcome::Success && wanted(c))
+        .expect("a documented test card")
+        .number
+}
+
+/// Whether a test card's mark says the operation is available.
+pub(crate) fn available(mark: Option<Availability>) -> bool {
+    mark == Some(Availability::Available)
+}
+
+/// The first payout test card with `outcome`.
+pub(crate) fn payout_card(outcome: Outcome) -> &'static str {
+    TestCard::first(CardUse::Payout, outcome)
+        .expect("a payout test card")
+        .number
+}
+
+/// The payout test card declined with error `code`.
+pub(crate) fn declining_payout_card(code: i64) -> &'static str {
+    freedompay::test_data::TEST_CARDS
+        .iter()
+        .find(|c| {
+            c.usage == CardUse::Payout
+                && c.outcome == Outcome::Declined
+                && c.error_code == Some(code)
+        })
+        .expect("a declining payout card")
         .number
 }
 

@@ -8,25 +8,12 @@ use freedompay::merchant::payments::{
     CancelRequest, ClearingRequest, PaymentStatusRequest, RefundRequest,
 };
 use freedompay::signature::{self, SecretKey};
-use freedompay::test_data::{Availability, CardUse, Outcome, TEST_CARDS, TEST_PHONES, TestCard};
+use freedompay::test_data::{Outcome, TEST_PHONES};
 use freedompay::{Amount, form};
 use freedompay_sandbox::PaymentState;
 use freedompay_sandbox::payer::{self, THREE_DS_PASSWORD};
 
 use super::harness::*;
-
-/// A successful purchase card whose marks satisfy `wanted`.
-fn card_where(wanted: impl Fn(&TestCard) -> bool) -> &'static str {
-    TEST_CARDS
-        .iter()
-        .find(|c| c.usage == CardUse::Purchase && c.outcome == Outcome::Success && wanted(c))
-        .expect("a documented test card")
-        .number
-}
-
-fn available(mark: Option<Availability>) -> bool {
-    mark == Some(Availability::Available)
-}
 
 /// The card form with an amount, as the any-amount page posts it.
 fn card_and_amount(card: &str, amount: &str) -> Vec<(&'static str, String)> {
@@ -158,7 +145,7 @@ async fn a_three_ds_card_asks_for_the_password_before_charging() {
     let sandbox = sandbox().await;
     let shop = ShopServer::start().await;
     let client = client(&sandbox);
-    let card = card_where(|c| available(c.three_ds));
+    let card = purchase_card_where(|c| available(c.three_ds));
     let created = client
         .page()
         .init_payment(
@@ -234,7 +221,11 @@ async fn three_wrong_three_ds_passwords_fail_the_payment() {
         )
         .await
         .unwrap();
-    pay(&created.redirect_url, card_where(|c| available(c.three_ds))).await;
+    pay(
+        &created.redirect_url,
+        purchase_card_where(|c| available(c.three_ds)),
+    )
+    .await;
     for _ in 0..2 {
         let answer = post(&created.redirect_url, &[("password", "1".to_owned())]).await;
         assert_eq!(answer.status(), 422);
@@ -339,7 +330,7 @@ async fn each_test_card_allows_only_the_operations_its_issuer_allows() {
     };
 
     // Reverse not available: a held payment is not cancelled (10012).
-    let no_reverse = card_where(|c| !available(c.reverse) && !available(c.three_ds));
+    let no_reverse = purchase_card_where(|c| !available(c.reverse) && !available(c.three_ds));
     let id = paid_with(no_reverse, false).await;
     let error = client
         .payments()
@@ -350,7 +341,7 @@ async fn each_test_card_allows_only_the_operations_its_issuer_allows() {
     assert_eq!(sandbox.payment(id).unwrap().state, PaymentState::Held);
 
     // Clearing not available: a held payment is not cleared, only reversed.
-    let no_clearing = card_where(|c| !available(c.clearing) && !available(c.three_ds));
+    let no_clearing = purchase_card_where(|c| !available(c.clearing) && !available(c.three_ds));
     let id = paid_with(no_clearing, false).await;
     let error = client
         .payments()

@@ -12,7 +12,7 @@ use freedompay::merchant::payout::{
     PayoutStatusRequest, PayoutStatusV2Request, PayoutTransactionStatus, TokenPayoutRequest,
 };
 use freedompay::merchant::token::TokenInitRequest;
-use freedompay::test_data::{CardUse, Outcome, TestCard};
+use freedompay::test_data::Outcome;
 use freedompay::{Client, Params};
 use freedompay_sandbox::PayoutState;
 use freedompay_sandbox::store::PayoutDestination;
@@ -24,24 +24,6 @@ use super::harness::*;
 const IBAN: &str = "KZ86125KZT5004100100";
 /// A deadline far ahead, in the documented `YYYY-MM-DD HH:MM:SS` form.
 const LATER: &str = "2099-12-31 12:00:00";
-
-fn payout_card(outcome: Outcome) -> &'static str {
-    TestCard::first(CardUse::Payout, outcome)
-        .expect("a payout test card")
-        .number
-}
-
-fn declining_card(code: i64) -> &'static str {
-    freedompay::test_data::TEST_CARDS
-        .iter()
-        .find(|c| {
-            c.usage == CardUse::Payout
-                && c.outcome == Outcome::Declined
-                && c.error_code == Some(code)
-        })
-        .expect("a declining payout card")
-        .number
-}
 
 fn decimal(text: &str) -> Decimal {
     text.parse().expect("decimal")
@@ -355,7 +337,7 @@ async fn a_card_saved_for_payouts_receives_token_payouts() {
     assert_eq!(status_v1(&client, "tok-1").await, "ok");
 
     // A card saved with a declining payout card: its code, nothing debited.
-    let declining = save_payout_card(&client, &shop, "payee-2", declining_card(10001)).await;
+    let declining = save_payout_card(&client, &shop, "payee-2", declining_payout_card(10001)).await;
     let error = client
         .payout()
         .token(&request("tok-2", "10", "payee-2", &declining))
@@ -577,7 +559,7 @@ async fn the_payout_page_pays_the_card_the_payee_types() {
         .await
         .expect("reg2nonreg");
     let page = declined.redirect_url.clone().unwrap();
-    let answer = pay(&page, declining_card(10000)).await;
+    let answer = pay(&page, declining_payout_card(10000)).await;
     assert_eq!(answer.status(), 200);
     assert!(answer.text().await.unwrap().contains("code 10000"));
     assert_eq!(
