@@ -313,7 +313,11 @@ pub(crate) fn check_form(form: &CardForm) -> Vec<(&'static str, String)> {
 }
 
 pub(crate) fn read_card_form(body: &[u8]) -> CardForm {
-    let fields = form::decode(&String::from_utf8_lossy(body));
+    card_form_of(&form::decode(&String::from_utf8_lossy(body)))
+}
+
+/// The card form among the decoded fields of a page's form.
+fn card_form_of(fields: &Params) -> CardForm {
     let get = |name: &str| fields.get_text(name).unwrap_or_default().to_owned();
     CardForm {
         number: get("card_number"),
@@ -395,7 +399,7 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
         (PaymentState::New, Method::MobileBalance) => {
             submit_phone(&app, &payment, &field("phone"), &field("operator"))
         }
-        (PaymentState::New, _) => submit_card(&app, payment, &read_card_form(&body)).await,
+        (PaymentState::New, _) => submit_card(&app, payment, &card_form_of(&fields)).await,
         (PaymentState::AwaitingThreeDs { .. }, _) => {
             submit_three_ds(&app, payment, &field("password")).await
         }
