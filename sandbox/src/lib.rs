@@ -42,6 +42,7 @@ mod token_page;
 
 pub use merchant::Merchant;
 pub use notify::RetryPolicy;
+pub use ops::STATEFUL;
 pub use store::{Payment, PaymentState, Payout, PayoutState};
 
 /// Shared by every handler.

@@ -76,7 +76,8 @@ pub fn api(api: &Api) -> TokenStream {
     let examples = examples_dispatch(api);
     let accessors = crate::emit::client::accessors(api);
     let reference = crate::emit::reference::rust(api);
-    let registry = crate::emit::registry::rust(api);
+    let registry = crate::emit::registry::registry(api);
+    let server = crate::emit::registry::server(api);
     quote! {
         /// Enums shared by several endpoints.
         pub mod enums {
@@ -86,6 +87,7 @@ pub fn api(api: &Api) -> TokenStream {
         #accessors
         #reference
         #registry
+        #server
         #examples
     }
 }
