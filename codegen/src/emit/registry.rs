@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::describe;
-use crate::ir::{Api, Endpoint, Type};
+use crate::ir::{Api, Endpoint, Field, Type};
 use crate::spec::{Direction, Method};
 
 /// The path of an endpoint's type from the crate root's API module: `merchant::page::InitPaymentRequest`.
@@ -42,8 +42,8 @@ fn variant(endpoint: &Endpoint) -> proc_macro2::Ident {
 
 /// The answer the spec gives to a request endpoint, as a compact XML message
 /// without salt and signature: its first documented successful example
-/// response, or else every field that has an example (the required ones among
-/// them), filled with it.
+/// response, or else every field that has an example or a default, filled
+/// with it, and every other required field with a [`placeholder`].
 pub fn spec_answer(endpoint: &Endpoint) -> String {
     let documented = endpoint
         .examples
@@ -57,8 +57,11 @@ pub fn spec_answer(endpoint: &Endpoint) -> String {
         let mut params = Params::new();
         let fields = endpoint.response.iter().flat_map(|m| m.fields.iter());
         for field in fields.filter(|f| !matches!(f.ty, Type::List { .. })) {
-            if let Some(example) = &field.example {
-                params.push(field.wire.as_str(), example.as_str());
+            let value = field.example.as_deref().or(field.default.as_deref());
+            match value {
+                Some(value) => params.push(field.wire.as_str(), value),
+                None if field.required => params.push(field.wire.as_str(), placeholder(field)),
+                None => {}
             }
         }
         params
@@ -69,6 +72,27 @@ pub fn spec_answer(endpoint: &Endpoint) -> String {
     match xml.split_once('\n') {
         Some((prolog, rest)) if prolog.starts_with("<?xml") => rest.to_owned(),
         _ => xml,
+    }
+}
+
+/// The value of a required answer field that the documentation gives no
+/// example for: the enum's first value, the field's minimum, or the plainest
+/// value of its type.
+fn placeholder(field: &Field) -> String {
+    match &field.ty {
+        Type::Enum { def, .. } => def
+            .values
+            .first()
+            .map(|v| v.wire.clone())
+            .unwrap_or_default(),
+        Type::Integer | Type::Amount | Type::Decimal => field
+            .constraints
+            .min
+            .clone()
+            .unwrap_or_else(|| "0".to_owned()),
+        Type::Flag => "0".to_owned(),
+        Type::DateTime => "1970-01-01 00:00:00".to_owned(),
+        _ => String::new(),
     }
 }
 
