@@ -16,3 +16,27 @@ pub fn spec() -> &'static codegen::ir::Api {
         Err(diagnostics) => panic!("the spec does not compile:\n{diagnostics}"),
     })
 }
+
+/// Runs `check` on every item and then fails once, naming each item whose
+/// check panicked. An insta assertion panics at its first mismatch, so a loop
+/// of snapshots would otherwise stop there; this way one run shows (and, with
+/// `INSTA_UPDATE`, writes) every changed snapshot of the loop.
+pub fn check_each<T>(
+    items: impl IntoIterator<Item = T>,
+    name: impl Fn(&T) -> String,
+    check: impl Fn(&T),
+) {
+    let mut failed = Vec::new();
+    for item in items {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&item)));
+        if outcome.is_err() {
+            failed.push(name(&item));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} item(s) failed (each failure is printed above): {}",
+        failed.len(),
+        failed.join(", ")
+    );
+}
