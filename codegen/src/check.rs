@@ -147,7 +147,8 @@ pub(crate) fn unique_names(cx: &mut Ctx<'_>, path: &str, fields: &[Field]) {
 
 /// `signed: false` says the message carries no signature, so listing one is a
 /// contradiction. (A signed message need not list `pg_salt`/`pg_sig`: several
-/// pages leave them out although the general rule signs every message.)
+/// pages leave them out although the general rule signs every message; the IR
+/// adds them, see `ir::Implied`.)
 pub(crate) fn filled_fields(
     cx: &mut Ctx<'_>,
     path: &str,
