@@ -27,16 +27,21 @@ const RESERVED_FIELDS: &[&str] = &["extra", "new"];
 
 /// Suggests the closest known name, for typos in references.
 pub fn did_you_mean(name: &str, known: &[&str]) -> String {
-    let best = known
-        .iter()
-        .map(|k| (edit_distance(name, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min();
-    match best {
-        Some((_, k)) => format!(" (did you mean `{k}`?)"),
+    match closest(name, known) {
+        Some(k) => format!(" (did you mean `{k}`?)"),
         None if known.is_empty() => String::new(),
         None => format!(" (known: {})", known.join(", ")),
     }
+}
+
+/// The known name nearest to `name`, when it is near enough to be what a typo meant.
+pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -410,12 +415,16 @@ pub(crate) fn across_endpoints(
             .find(|(s, _)| s.name == endpoint.file)
             .map(|(s, _)| s);
         let Some(source) = source else { continue };
+        let mut cx = Ctx {
+            source,
+            diagnostics,
+        };
         if let Some(first) = ids.insert(&endpoint.id, &endpoint.file) {
-            diagnostics.push(source.error(
+            cx.error(
                 "id",
                 &endpoint.id,
                 format!("endpoint id `{}` is also used by {first}", endpoint.id),
-            ));
+            );
         }
         let module = (format!("{:?}", endpoint.api), endpoint.group.clone());
         if endpoint.direction.outgoing() {
@@ -425,14 +434,14 @@ pub(crate) fn across_endpoints(
                 endpoint.client_method.clone(),
             );
             if let Some(first) = methods.insert(key, &endpoint.file) {
-                diagnostics.push(source.error(
+                cx.error(
                     "client_method",
                     &endpoint.id,
                     format!(
                         "the client method `{}().{}` is also generated for {first}; set `client_method`",
                         endpoint.group, endpoint.client_method
                     ),
-                ));
+                );
             }
         }
         let mut names = vec![endpoint.request_type(), endpoint.response_type()];
@@ -454,14 +463,14 @@ pub(crate) fn across_endpoints(
                 types.insert((module.0.clone() + &module.1, name.clone()), &endpoint.file)
                 && first != endpoint.file
             {
-                diagnostics.push(source.error(
+                cx.error(
                     "rust_name",
                     &endpoint.id,
                     format!(
                         "the type `{name}` is also generated for {first} in the same module `{}`",
                         endpoint.group
                     ),
-                ));
+                );
             }
         }
     }

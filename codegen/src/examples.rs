@@ -8,21 +8,26 @@
 
 use freedompay_core::{Params, Value};
 
-use crate::ir::{Ctx, Example, Field, Message, Type};
+use crate::ir::{Ctx, Example, Field, Message, Type, Unchecked};
 use crate::spec;
 
+/// Checks one example against its endpoint's messages. Fields that could not
+/// be lowered (`unchecked`; their problem is reported where they are defined)
+/// may be set without being checked.
 pub(crate) fn lower(
     cx: &mut Ctx<'_>,
     path: &str,
     example: &spec::Example,
     request: &Message,
     response: Option<&Message>,
+    unchecked: &Unchecked,
 ) -> Example {
     let params = mapping(
         cx,
         &format!("{path}.request"),
         &example.request,
         &request.fields,
+        unchecked,
     );
     for field in request
         .fields
@@ -81,7 +86,13 @@ pub(crate) fn lower(
     }
 }
 
-fn mapping(cx: &mut Ctx<'_>, path: &str, map: &serde_yaml::Mapping, fields: &[Field]) -> Params {
+fn mapping(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    map: &serde_yaml::Mapping,
+    fields: &[Field],
+    unchecked: &Unchecked,
+) -> Params {
     let mut params = Params::new();
     for (key, value) in map {
         let Some(name) = key.as_str() else {
@@ -91,6 +102,11 @@ fn mapping(cx: &mut Ctx<'_>, path: &str, map: &serde_yaml::Mapping, fields: &[Fi
         let vpath = format!("{path}.{name}");
         let field = fields.iter().find(|f| f.wire == name);
         match (field, value) {
+            (None, value) if unchecked.covers(name) => {
+                if let Some(value) = unchecked_value(value) {
+                    params.push(name, value);
+                }
+            }
             (None, _) if name.starts_with("pg_") => {
                 cx.error(
                     &vpath,
@@ -126,7 +142,7 @@ fn mapping(cx: &mut Ctx<'_>, path: &str, map: &serde_yaml::Mapping, fields: &[Fi
                         );
                         continue;
                     };
-                    let item_params = mapping(cx, &ipath, item_map, item_fields);
+                    let item_params = mapping(cx, &ipath, item_map, item_fields, unchecked);
                     for f in item_fields.iter().filter(|f| f.required) {
                         if !item_params.contains(&f.wire) {
                             cx.error(
@@ -166,6 +182,23 @@ fn mapping(cx: &mut Ctx<'_>, path: &str, map: &serde_yaml::Mapping, fields: &[Fi
         }
     }
     params
+}
+
+/// A value set for a field that could not be lowered, taken as it is.
+fn unchecked_value(value: &serde_yaml::Value) -> Option<Value> {
+    if let Some(text) = scalar(value) {
+        return Some(Value::Text(text));
+    }
+    let items = value.as_sequence()?;
+    let mut list = Params::new();
+    for (i, item) in items.iter().enumerate() {
+        let mut children = Params::new();
+        for (key, value) in item.as_mapping()? {
+            children.push(key.as_str()?, unchecked_value(value)?);
+        }
+        list.push(i.to_string(), Value::Nested(children));
+    }
+    Some(Value::Nested(list))
 }
 
 fn scalar(value: &serde_yaml::Value) -> Option<String> {

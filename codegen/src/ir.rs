@@ -6,6 +6,7 @@
 //! lowering goes on with what it could make sense of. Emitters read only the
 //! IR, never YAML or serde types.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
@@ -288,9 +289,40 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Records a problem at `path`, unless it is a consequence of a shape
+    /// mistake already reported there (the shape check repaired that place).
     pub fn error(&mut self, path: &str, field: &str, message: impl Into<String>) {
+        if self.source.damage().hides(path) {
+            return;
+        }
         let diagnostic = self.source.error(path, field, message);
         self.diagnostics.push(diagnostic);
+    }
+}
+
+/// Shared definitions whose file had shape mistakes at them (the mistakes are
+/// reported; what uses the definitions is not checked against them), and
+/// whether every shared file could be read at all.
+#[derive(Debug, Clone, Default)]
+struct Broken {
+    fields: BTreeSet<String>,
+    enums: BTreeSet<String>,
+    shared_incomplete: bool,
+}
+
+/// Fields of an endpoint's messages that could not be lowered (their problem
+/// is reported, or is a consequence of one): examples may set them unchecked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Unchecked {
+    names: BTreeSet<String>,
+    /// A field whose wire name is unknown was left out: any `pg_` name may be it.
+    any: bool,
+}
+
+impl Unchecked {
+    /// Whether an example's `name` may be one of the fields left out.
+    pub(crate) fn covers(&self, name: &str) -> bool {
+        self.any || self.names.contains(name)
     }
 }
 
@@ -300,6 +332,10 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
     let mut shared_fields: BTreeMap<String, (usize, usize, spec::Field)> = BTreeMap::new();
     let mut shared_enums: BTreeMap<String, Enum> = BTreeMap::new();
     let mut enum_sources: BTreeMap<String, String> = BTreeMap::new();
+    let mut broken = Broken {
+        shared_incomplete: raw.failed.iter().any(|f| f.shared),
+        ..Broken::default()
+    };
 
     for (file_index, (source, file)) in raw.shared.iter().enumerate() {
         let mut cx = Ctx {
@@ -308,6 +344,9 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
         };
         for (i, def) in file.enums.iter().enumerate() {
             let path = format!("enums[{i}]");
+            if source.damage().within(&path) {
+                broken.enums.insert(def.id.clone());
+            }
             let lowered = lower_enum(&mut cx, &path, def);
             if let Some(first) = enum_sources.get(&def.id) {
                 cx.error(
@@ -322,6 +361,9 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
         }
         for (i, field) in file.fields.iter().enumerate() {
             let path = format!("fields[{i}]");
+            if source.damage().within(&path) {
+                broken.fields.insert(field.id.clone());
+            }
             if shared_fields.contains_key(&field.id) {
                 cx.error(
                     &path,
@@ -355,6 +397,8 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
             shared_enums: &shared_enums,
             local_enums: &BTreeMap::new(),
             implied: &Implied::default(),
+            broken: &broken,
+            unchecked: RefCell::default(),
         };
         let path = format!("fields[{i}]");
         if let Some(lowered) = resolver.field(&mut cx, &path, field, id) {
@@ -377,6 +421,7 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
             fields: &shared_field_defs,
             enums: &shared_enums,
             implied: &implied,
+            broken: &broken,
         };
         if let Some(endpoint) = lower_endpoint(&mut cx, file, &shared) {
             endpoints.push(endpoint);
@@ -457,6 +502,7 @@ struct Shared<'a> {
     fields: &'a BTreeMap<String, spec::Field>,
     enums: &'a BTreeMap<String, Enum>,
     implied: &'a Implied,
+    broken: &'a Broken,
 }
 
 /// The shared fields filled with the salt and the signature: a signed message
@@ -491,7 +537,16 @@ impl Implied {
     /// Adds the salt and the signature to a signed message that does not list
     /// them: the salt before the signature, both last when neither is listed,
     /// where the client's signing puts them.
-    fn complete(&self, cx: &mut Ctx<'_>, path: &str, fields: &mut Vec<Field>) {
+    ///
+    /// When a shared file could not be read (`shared_incomplete`), it may be the
+    /// one defining them: their absence is then not reported.
+    fn complete(
+        &self,
+        cx: &mut Ctx<'_>,
+        path: &str,
+        fields: &mut Vec<Field>,
+        shared_incomplete: bool,
+    ) {
         let mut undefined = Vec::new();
         for (kind, implied, name) in [
             (FilledBy::Salt, &self.salt, "salt"),
@@ -524,7 +579,7 @@ impl Implied {
             };
             fields.insert(at, field.clone());
         }
-        if !undefined.is_empty() {
+        if !undefined.is_empty() && !shared_incomplete {
             let kinds: Vec<String> = undefined
                 .iter()
                 .map(|k| format!("`filled_by: {k}`"))
@@ -563,8 +618,12 @@ fn lower_endpoint(
     };
 
     let mut local_enums = BTreeMap::new();
+    let mut broken = shared.broken.clone();
     for (i, def) in file.enums.iter().enumerate() {
         let path = format!("enums[{i}]");
+        if cx.source.damage().within(&path) {
+            broken.enums.insert(def.id.clone());
+        }
         let lowered = lower_enum(cx, &path, def);
         if shared_enums.contains_key(&def.id) || local_enums.contains_key(&def.id) {
             cx.error(
@@ -581,6 +640,8 @@ fn lower_endpoint(
         shared_enums,
         local_enums: &local_enums,
         implied: shared.implied,
+        broken: &broken,
+        unchecked: RefCell::default(),
     };
 
     let request = resolver.message(cx, "request", &file.request);
@@ -588,6 +649,7 @@ fn lower_endpoint(
         .response
         .as_ref()
         .map(|message| resolver.message(cx, "response", message));
+    let unchecked = resolver.unchecked.take();
 
     if file.direction == Direction::Redirect && file.response.is_some() {
         cx.error(
@@ -666,6 +728,7 @@ fn lower_endpoint(
                 example,
                 &request,
                 response.as_ref(),
+                &unchecked,
             )
         })
         .collect();
@@ -708,6 +771,8 @@ struct Resolver<'a> {
     shared_enums: &'a BTreeMap<String, Enum>,
     local_enums: &'a BTreeMap<String, Enum>,
     implied: &'a Implied,
+    broken: &'a Broken,
+    unchecked: RefCell<Unchecked>,
 }
 
 impl Resolver<'_> {
@@ -720,20 +785,37 @@ impl Resolver<'_> {
                 .clone()
                 .or_else(|| field.reference.clone())
                 .unwrap_or_default();
-            if let Some(field) = self.entry(cx, &fpath, field, &label) {
-                fields.push(field);
+            match self.entry(cx, &fpath, field, &label) {
+                Some(field) => fields.push(field),
+                None => self.leave_out(field),
             }
         }
         check::unique_names(cx, path, &fields);
         check::filled_fields(cx, path, message, &fields);
         if message.signed {
-            self.implied.complete(cx, path, &mut fields);
+            self.implied
+                .complete(cx, path, &mut fields, self.broken.shared_incomplete);
         }
         Message {
             encoding: message.encoding,
             signed: message.signed,
             description: message.description.as_ref().map(|d| d.trim().to_owned()),
             fields,
+        }
+    }
+
+    /// Notes an entry that could not be lowered, so examples may still set it.
+    fn leave_out(&self, field: &spec::Field) {
+        let wire = field.name.clone().or_else(|| {
+            let reference = field.reference.as_ref()?;
+            self.shared_fields.get(reference)?.name.clone()
+        });
+        let mut unchecked = self.unchecked.borrow_mut();
+        match wire {
+            Some(wire) => {
+                unchecked.names.insert(wire);
+            }
+            None => unchecked.any = true,
         }
     }
 
@@ -748,7 +830,15 @@ impl Resolver<'_> {
         let Some(reference) = &field.reference else {
             return self.field(cx, path, field, label);
         };
+        // A shared definition with shape mistakes (reported in its own file) is not used.
+        if self.broken.fields.contains(reference) {
+            return None;
+        }
         let Some(base) = self.shared_fields.get(reference) else {
+            // A shared file that could not be read may define it.
+            if self.broken.shared_incomplete {
+                return None;
+            }
             let known: Vec<&str> = self.shared_fields.keys().map(String::as_str).collect();
             cx.error(
                 &format!("{path}.ref"),
@@ -837,6 +927,10 @@ impl Resolver<'_> {
                     cx.error(path, &wire, "a field of `type: enum` needs `enum: <id>`");
                     return None;
                 };
+                // An enum with shape mistakes (reported where it is defined) is not used.
+                if self.broken.enums.contains(id) {
+                    return None;
+                }
                 if let Some(def) = self.local_enums.get(id) {
                     Type::Enum {
                         def: def.clone(),
@@ -847,6 +941,9 @@ impl Resolver<'_> {
                         def: def.clone(),
                         shared: true,
                     }
+                } else if self.broken.shared_incomplete {
+                    // A shared file that could not be read may define it.
+                    return None;
                 } else {
                     let known: Vec<&str> = self
                         .local_enums
@@ -885,8 +982,9 @@ impl Resolver<'_> {
                         .clone()
                         .or_else(|| item.reference.clone())
                         .unwrap_or_default();
-                    if let Some(item) = self.entry(cx, &ipath, item, &label) {
-                        fields.push(item);
+                    match self.entry(cx, &ipath, item, &label) {
+                        Some(item) => fields.push(item),
+                        None => self.leave_out(item),
                     }
                 }
                 check::unique_names(cx, path, &fields);

@@ -170,3 +170,111 @@ reference_index:
     .to_string();
     insta::assert_snapshot!(report);
 }
+
+/// An endpoint file with three typos of different kinds, and the index row
+/// that names it.
+const THREE_TYPOS: &str = "\
+id: three_typos
+rust_name: ThreeTypos
+title: Fixture
+description: A fixture endpoint with three typos.
+api: merchant
+group: fixtures
+direction: request
+path: /three_typos.php
+completeness: F
+request:
+  encoding: form
+  fields:
+    - ref: merchant_id
+    - name: pg_description
+      type: strng
+      description: What is paid for.
+    - name: pg_order_id
+      type: string
+      max_lenght: 50
+      description: Order id.
+    - name: pg_language
+      type: enum
+      enum: langauge
+      description: Page language.
+    - ref: salt
+    - ref: sig
+examples:
+  - name: documented
+    request:
+      pg_description: test
+      pg_order_id: \"23\"
+      pg_language: ru
+      pg_salt: molbulak
+";
+
+const INDEX: &str = "\
+reference_index:
+  - number: \"1\"
+    name: Three typos
+    covered_by: [three_typos]
+";
+
+/// A misspelt type, a misspelt key and an unknown enum id are reported
+/// together, each with its line and field; nothing else is (neither what the
+/// broken fields would break in the example, nor the index row naming the file).
+#[test]
+fn every_mistake_of_a_file_is_reported_and_nothing_else() {
+    let shared = std::fs::read_to_string(fixtures().join("_shared.yaml")).expect("shared fixture");
+    let report = codegen::compile_texts(&[
+        ("spec/shared/fixtures.yaml", &shared, true),
+        ("spec/shared/index.yaml", INDEX, true),
+        ("spec/fixtures/three-typos.yaml", THREE_TYPOS, false),
+    ])
+    .expect_err("three typos")
+    .to_string();
+    assert_eq!(
+        report,
+        "\
+error: spec/fixtures/three-typos.yaml:15:13: request.fields[1].type: unknown value `strng`, expected one of `string`, `integer`, `amount`, `decimal`, `flag`, `enum`, `url`, `email`, `phone`, `ip`, `date_time`, `list` (did you mean `string`?)
+error: spec/fixtures/three-typos.yaml:19:7: request.fields[2].max_lenght: unknown field `max_lenght` (did you mean `max_length`?)
+error: spec/fixtures/three-typos.yaml:23:7: pg_language: unknown enum `langauge` (did you mean `language`?)
+3 errors in the spec"
+    );
+}
+
+/// A file that cannot be read at all reports why, and only that: the index
+/// row naming its id is not an error of its own.
+#[test]
+fn an_unreadable_file_is_not_reported_again_elsewhere() {
+    let shared = std::fs::read_to_string(fixtures().join("_shared.yaml")).expect("shared fixture");
+    let broken = THREE_TYPOS.replace("title: Fixture", "title: [Fixture");
+    let report = codegen::compile_texts(&[
+        ("spec/shared/fixtures.yaml", &shared, true),
+        ("spec/shared/index.yaml", INDEX, true),
+        ("spec/fixtures/three-typos.yaml", &broken, false),
+    ])
+    .expect_err("a syntax error")
+    .to_string();
+    assert_eq!(report.lines().count(), 2, "{report}");
+    assert!(
+        report.starts_with("error: spec/fixtures/three-typos.yaml:4:"),
+        "{report}"
+    );
+
+    // A shared file that cannot be read: what may refer into it (shared
+    // fields, enums, the implied salt and signature) is not reported as
+    // unknown; the endpoint's shape mistakes still are.
+    let typo = THREE_TYPOS.replace("- ref: salt", "- ref: slat");
+    let report = codegen::compile_texts(&[
+        ("spec/shared/fixtures.yaml", "fields: [", true),
+        ("spec/fixtures/three-typos.yaml", &typo, false),
+    ])
+    .expect_err("a syntax error")
+    .to_string();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 4, "{report}");
+    assert!(
+        lines[0].starts_with("error: spec/fixtures/three-typos.yaml:15:13: request.fields[1].type: unknown value `strng`")
+            && lines[1].starts_with("error: spec/fixtures/three-typos.yaml:19:7: request.fields[2].max_lenght: unknown field")
+            && lines[2].starts_with("error: spec/shared/fixtures.yaml:2:1: ")
+            && lines[2].ends_with("did not find expected node content"),
+        "{report}"
+    );
+}
