@@ -324,6 +324,11 @@ impl Unchecked {
     pub(crate) fn covers(&self, name: &str) -> bool {
         self.any || self.names.contains(name)
     }
+
+    /// Whether every field was lowered.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.any && self.names.is_empty()
+    }
 }
 
 /// Lowers the raw spec, checking every rule. Returns the IR only when no problem was found.
@@ -728,6 +733,7 @@ fn lower_endpoint(
                 example,
                 &request,
                 response.as_ref(),
+                file.direction.outgoing(),
                 &unchecked,
             )
         })

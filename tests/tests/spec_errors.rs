@@ -278,3 +278,96 @@ fn an_unreadable_file_is_not_reported_again_elsewhere() {
         "{report}"
     );
 }
+
+/// Examples that the generated type would not send back unchanged: codegen
+/// reports each place with its line and the reason, as the generated-type test
+/// (`spec_examples`) would only fail on.
+#[test]
+fn examples_that_do_not_re_encode_to_themselves_are_reported() {
+    let shared = std::fs::read_to_string(fixtures().join("_shared.yaml")).expect("shared fixture");
+    let endpoint = "\
+id: not_as_sent
+rust_name: NotAsSent
+title: Fixture
+description: A fixture endpoint whose examples do not re-encode to themselves.
+api: merchant
+group: fixtures
+direction: request
+path: /not_as_sent.php
+completeness: F
+request:
+  encoding: form
+  fields:
+    - ref: merchant_id
+    - ref: amount
+    - name: pg_description
+      type: string
+      required: true
+      description: What is paid for.
+    - name: pg_lifetime
+      type: integer
+      description: Seconds.
+    - name: pg_items
+      type: list
+      max_items: 1
+      items:
+        - name: count
+          type: integer
+          required: true
+          description: How many.
+        - name: name
+          type: string
+          required: true
+          description: What.
+      description: Items.
+    - ref: salt
+    - ref: sig
+examples:
+  - name: out-of-order
+    request:
+      pg_description: test
+      pg_amount: \"10\"
+      pg_salt: molbulak
+  - name: not-as-sent
+    request:
+      pg_amount: \"10.50\"
+      pg_description: test
+      pg_lifetime: \"\"
+      pg_items:
+        - name: pen
+          count: \"01\"
+        - count: \"2\"
+          name: cup
+      cart: A-17
+      \"bad[name]\": x
+  - name: as-sent
+    request:
+      pg_merchant_id: \"1\"
+      pg_amount: \"10.5\"
+      pg_description: test
+      pg_lifetime: \"300\"
+      pg_items:
+        - count: \"1\"
+          name: pen
+      pg_salt: molbulak
+      cart: A-17
+";
+    let report = codegen::compile_texts(&[
+        ("spec/shared/fixtures.yaml", &shared, true),
+        ("spec/fixtures/not-as-sent.yaml", endpoint, false),
+    ])
+    .expect_err("examples that do not re-encode")
+    .to_string();
+    assert_eq!(
+        report,
+        "\
+error: spec/fixtures/not-as-sent.yaml:40:7: pg_description: the example lists `pg_description` before `pg_amount`, but the generated type sends `pg_amount` first: list the fields in the message's wire order, merchant parameters last
+error: spec/fixtures/not-as-sent.yaml:45:7: pg_amount: the example value `10.50` is sent as `10.5`: write it as it is sent, or the example does not re-encode to itself
+error: spec/fixtures/not-as-sent.yaml:47:7: pg_lifetime: an empty value reads as absent and is not sent: leave the field out, or the example does not re-encode to itself
+error: spec/fixtures/not-as-sent.yaml:48:7: pg_items: the example list breaks its field's rules: must have at most 1 items, got 2
+error: spec/fixtures/not-as-sent.yaml:49:11: name: the example lists `name` before `count`, but the generated type sends `count` first: list the fields in the message's wire order, merchant parameters last
+error: spec/fixtures/not-as-sent.yaml:50:11: count: the example value `01` is sent as `1`: write it as it is sent, or the example does not re-encode to itself
+error: spec/fixtures/not-as-sent.yaml:54:7: bad[name]: the example's merchant parameter breaks a rule: an extra parameter name may not contain brackets, spaces, `<`, `>`, `&` or `=`
+7 errors in the spec"
+    );
+}
