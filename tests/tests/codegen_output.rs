@@ -2,8 +2,9 @@
 //! change to the spec or to an emitter shows up here as a reviewed diff.
 //!
 //! The docs pages, the JSON Schemas and the README's coverage table are not
-//! snapshotted: they are committed files, and `codegen check` (run by CI)
-//! fails when any of them differs from what the spec generates.
+//! snapshotted: they are committed files, and `codegen check` (run by CI and
+//! by `codegen_cli.rs`) fails when any of them differs from what the spec
+//! generates.
 
 use crate::support::{check_each, spec};
 

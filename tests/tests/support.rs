@@ -1,6 +1,7 @@
 //! Helpers shared by the test modules.
 
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 /// The workspace root.
@@ -39,4 +40,40 @@ pub fn check_each<T>(
         failed.len(),
         failed.join(", ")
     );
+}
+
+/// Builds binary `bin` of package `package` with cargo and returns its path.
+/// A binary of another package has no `CARGO_BIN_EXE_…` here, so it is found
+/// through cargo's JSON messages (which honour `CARGO_TARGET_DIR`).
+pub fn built_binary(package: &str, bin: &str) -> PathBuf {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "-q",
+            "-p",
+            package,
+            "--bin",
+            bin,
+            "--message-format=json",
+        ])
+        .current_dir(workspace())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo build of the {bin} binary failed"
+    );
+    let messages = String::from_utf8(output.stdout).expect("cargo prints UTF-8");
+    let target = format!(r#""name":"{bin}","src_path""#);
+    messages
+        .lines()
+        .filter(|line| line.contains(r#""reason":"compiler-artifact""#))
+        .filter(|line| line.contains(&target))
+        .find_map(|line| {
+            let start = line.find(r#""executable":""#)? + r#""executable":""#.len();
+            let end = start + line[start..].find('"')?;
+            Some(PathBuf::from(&line[start..end]))
+        })
+        .unwrap_or_else(|| panic!("cargo reports the {bin} executable"))
 }
