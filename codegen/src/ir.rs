@@ -543,15 +543,9 @@ impl Implied {
     /// them: the salt before the signature, both last when neither is listed,
     /// where the client's signing puts them.
     ///
-    /// When a shared file could not be read (`shared_incomplete`), it may be the
-    /// one defining them: their absence is then not reported.
-    fn complete(
-        &self,
-        cx: &mut Ctx<'_>,
-        path: &str,
-        fields: &mut Vec<Field>,
-        shared_incomplete: bool,
-    ) {
+    /// When the shared definitions are `unsure` (one could not be read), the
+    /// missing one may be among them: its absence is then not reported.
+    fn complete(&self, cx: &mut Ctx<'_>, path: &str, fields: &mut Vec<Field>, unsure: bool) {
         let mut undefined = Vec::new();
         for (kind, implied, name) in [
             (FilledBy::Salt, &self.salt, "salt"),
@@ -584,7 +578,7 @@ impl Implied {
             };
             fields.insert(at, field.clone());
         }
-        if !undefined.is_empty() && !shared_incomplete {
+        if !undefined.is_empty() && !unsure {
             let kinds: Vec<String> = undefined
                 .iter()
                 .map(|k| format!("`filled_by: {k}`"))
@@ -799,8 +793,10 @@ impl Resolver<'_> {
         check::unique_names(cx, path, &fields);
         check::filled_fields(cx, path, message, &fields);
         if message.signed {
-            self.implied
-                .complete(cx, path, &mut fields, self.broken.shared_incomplete);
+            // A shared file that could not be read, or a shared field with shape
+            // mistakes, may be the salt or signature that seems missing.
+            let unsure = self.broken.shared_incomplete || !self.broken.fields.is_empty();
+            self.implied.complete(cx, path, &mut fields, unsure);
         }
         Message {
             encoding: message.encoding,

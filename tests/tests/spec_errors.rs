@@ -371,3 +371,50 @@ error: spec/fixtures/not-as-sent.yaml:54:7: bad[name]: the example's merchant pa
 7 errors in the spec"
     );
 }
+
+/// A shared definition with a shape mistake is reported once, in its file;
+/// the endpoints using it, and their examples, are not reported for it.
+#[test]
+fn a_broken_shared_definition_is_reported_once() {
+    let shared = std::fs::read_to_string(fixtures().join("_shared.yaml"))
+        .expect("shared fixture")
+        .replace("type: amount", "type: amonut")
+        .replace("filled_by: salt", "filled_by: slat");
+    let endpoint = "\
+id: uses_amount
+rust_name: UsesAmount
+title: Fixture
+description: A fixture endpoint using broken shared fields.
+api: merchant
+group: fixtures
+direction: request
+path: /uses_amount.php
+completeness: F
+request:
+  encoding: form
+  fields:
+    - ref: amount
+    - ref: salt
+examples:
+  - name: documented
+    request:
+      pg_amount: \"10.50\"
+      pg_salt: molbulak
+";
+    let report = codegen::compile_texts(&[
+        ("spec/shared/fixtures.yaml", &shared, true),
+        ("spec/fixtures/uses-amount.yaml", endpoint, false),
+    ])
+    .expect_err("broken shared fields")
+    .to_string();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 3, "{report}");
+    assert!(
+        lines[0].starts_with(
+            "error: spec/shared/fixtures.yaml:13:16: fields[1].filled_by: unknown value `slat`"
+        ) && lines[1].starts_with(
+            "error: spec/shared/fixtures.yaml:23:11: fields[3].type: unknown value `amonut`"
+        ) && lines[2] == "2 errors in the spec",
+        "{report}"
+    );
+}
