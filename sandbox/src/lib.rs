@@ -39,6 +39,7 @@ pub mod payer;
 mod payout_page;
 pub mod store;
 mod token_page;
+mod values;
 
 pub use merchant::Merchant;
 pub use notify::RetryPolicy;

@@ -20,9 +20,9 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::App;
 use crate::notify::{self, Answer};
-use crate::ops::{currency, mask, now};
 use crate::payer::THREE_DS_PASSWORD;
 use crate::store::{AmountRange, Method, Payment, PaymentState, PayoutState};
+use crate::values::{currency, mask, now, this_month};
 
 pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
     Html(
@@ -252,14 +252,6 @@ fn suggested_amount(payment: &Payment) -> String {
     } else {
         String::new()
     }
-}
-
-/// The current year and month, from the clock.
-pub(crate) fn this_month() -> (u32, u32) {
-    let stamp = now();
-    let year = stamp.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(2000);
-    let month = stamp.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-    (year, month)
 }
 
 /// A CVC is the 3 or 4 digits on the back of the card.

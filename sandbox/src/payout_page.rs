@@ -23,9 +23,9 @@ use freedompay::errors::ErrorCode;
 use maud::html;
 
 use crate::App;
-use crate::ops::mask;
 use crate::page::{CardForm, card_fields, check_form, not_found, page, read_card_form};
 use crate::store::{Payout, PayoutDestination, PayoutState, SavedCard};
+use crate::values::mask;
 
 /// The payout page's address for payout `id`.
 pub(crate) fn payout_url(app: &App, id: i64) -> String {

@@ -212,7 +212,7 @@ impl Payment {
             merchant_params: Vec::new(),
             phone: None,
             card_pan: None,
-            created_at: crate::ops::now(),
+            created_at: crate::values::now(),
             paid_at: None,
         }
     }
@@ -295,10 +295,10 @@ impl SavedCard {
             token: format!("{token_prefix}{}", freedompay::signature::generate_salt()),
             merchant_id: merchant_id.to_owned(),
             user_id: user_id.to_owned(),
-            card_hash: crate::ops::mask(&number),
+            card_hash: crate::values::mask(&number),
             test_card: number,
             deleted: false,
-            created_at: crate::ops::now(),
+            created_at: crate::values::now(),
         }
     }
 }

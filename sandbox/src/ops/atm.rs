@@ -23,8 +23,9 @@ use freedompay::errors::ErrorCode;
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use rust_decimal::Decimal;
 
-use super::{invalid, now};
+use super::invalid;
 use crate::store::{AtmOperation, Failure};
+use crate::values::now;
 use crate::{App, Merchant};
 
 /// Amounts up to this must be a multiple of [`AMOUNT_STEP`].

@@ -22,8 +22,9 @@ use freedompay::merchant::token::{
 use freedompay::test_data::{Outcome as CardOutcome, TestCard};
 use freedompay::{Amount, Encode, Params};
 
-use super::{idempotency, invalid, now};
+use super::{idempotency, invalid};
 use crate::store::{CardSession, Failure, Method, Payment, PaymentState, SavedCard, Urls};
+use crate::values::now;
 use crate::{App, Merchant};
 
 pub(super) fn card_add(

@@ -12,8 +12,9 @@ use freedompay::merchant::mobile_balance::{
 };
 use freedompay::test_data::TEST_PHONES;
 
-use super::{invalid, now, text};
+use super::{invalid, text};
 use crate::store::{Failure, Method, Payment, PaymentState};
+use crate::values::now;
 use crate::{App, Merchant};
 
 /// The documented test phone for `phone` and `operator`, if any.

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use freedompay::enums::{Currency, ResponseStatus};
+use freedompay::enums::ResponseStatus;
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use freedompay::merchant::card_storage::{
@@ -58,11 +58,6 @@ pub(crate) use payout::{card_decision, expire_if_due};
 
 pub(crate) fn invalid(error: impl std::fmt::Display) -> Failure {
     Failure::new(ErrorCode::from_code(200), error.to_string())
-}
-
-/// The current time as the gateway writes it.
-pub fn now() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
 pub(crate) fn amount(value: Decimal) -> Amount {
@@ -410,19 +405,6 @@ pub(crate) fn text<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
         .get_text(name)
         .map(str::trim)
         .filter(|t| !t.is_empty())
-}
-
-/// A currency code as the generated open enum (unknown codes are kept).
-pub fn currency(text: &str) -> Currency {
-    text.parse().unwrap_or(Currency::Unknown(text.to_owned()))
-}
-
-/// The masked card number the gateway shows: first six, last four.
-pub fn mask(pan: &str) -> String {
-    if pan.len() < 10 {
-        return "*".repeat(pan.len());
-    }
-    format!("{}******{}", &pan[..6], &pan[pan.len() - 4..])
 }
 
 /// `pg_idempotency_key` with the request's fingerprint: every parameter but

@@ -15,10 +15,11 @@ use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, Te
 use freedompay::{Amount, Params};
 use rust_decimal::Decimal;
 
-use super::{amount, currency, idempotency, invalid, mask, merchant_params, now, text};
+use super::{amount, idempotency, invalid, merchant_params, text};
 use crate::store::{
     AmountRange, Failure, Method, Payment, PaymentState, RecurringProfile, Refund, Urls,
 };
+use crate::values::{currency, mask, now};
 use crate::{App, Merchant};
 
 /// Creates a payment from the parameters of a payment-creating request
@@ -448,7 +449,7 @@ pub(super) fn recurring(
     }
     let approved = origin.card_pan.as_deref().is_some_and(|pan| {
         TEST_CARDS.iter().any(|card| {
-            super::mask(card.number) == pan
+            mask(card.number) == pan
                 && matches!(
                     card.outcome,
                     CardOutcome::Success | CardOutcome::PendingThenSuccess

@@ -49,8 +49,9 @@ use freedompay::merchant::payout::{
 use freedompay::test_data::{CardUse, Outcome as CardOutcome, TestCard};
 use rust_decimal::Decimal;
 
-use super::{amount, invalid, mask, now};
+use super::{amount, invalid};
 use crate::store::{Failure, Payout, PayoutCardSession, PayoutDestination, PayoutState};
+use crate::values::{mask, now};
 use crate::{App, Merchant};
 
 /// How a payout to `number` ends, by the payout test cards: the state it is
