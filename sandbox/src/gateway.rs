@@ -160,7 +160,7 @@ async fn handle(
     let params = match read_params(&method, &uri, &headers, &body) {
         Ok(params) => params,
         Err(reason) => {
-            let failure = Failure::new(ErrorCode::from_code(200), reason);
+            let failure = Failure::new(ErrorCode::InvalidParameter, reason);
             return error_xml(first.script, None, &failure);
         }
     };
@@ -170,14 +170,14 @@ async fn handle(
         .or_else(|| params.get_text("pg_merchant_id").map(str::to_owned));
     let Some(merchant) = merchant_id.as_deref().and_then(|id| app.merchant(id)) else {
         tracing::info!(%path, "unknown merchant");
-        let failure = Failure::new(ErrorCode::from_code(9998), "merchant not identified");
+        let failure = Failure::new(ErrorCode::MerchantNotIdentified, "merchant not identified");
         return error_xml(first.script, None, &failure);
     };
     if let Some(id) = params.get_text("pg_merchant_id")
         && id != merchant.id
     {
         let failure = Failure::new(
-            ErrorCode::from_code(200),
+            ErrorCode::InvalidParameter,
             "pg_merchant_id differs from the merchant id in the path",
         );
         return error_xml(first.script, Some(&merchant.secret), &failure);
@@ -197,7 +197,7 @@ async fn handle(
                 };
                 rejection.get_or_insert((
                     *endpoint,
-                    Failure::new(ErrorCode::from_code(1100), description),
+                    Failure::new(ErrorCode::InvalidSignature, description),
                 ));
                 continue;
             }
@@ -231,7 +231,10 @@ async fn handle(
     }
     let (endpoint, failure) = rejection.unwrap_or((
         first,
-        Failure::new(ErrorCode::from_code(200), "the request matches no endpoint"),
+        Failure::new(
+            ErrorCode::InvalidParameter,
+            "the request matches no endpoint",
+        ),
     ));
     tracing::info!(
         endpoint = endpoint.id,

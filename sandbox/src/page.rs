@@ -444,11 +444,11 @@ async fn submit_card(app: &Arc<App>, mut payment: Payment, form: &CardForm) -> R
     let decision = match card.map(|c| c.outcome) {
         Some(CardOutcome::Success | CardOutcome::PendingThenSuccess) => Ok(()),
         Some(_) => Err((
-            ErrorCode::from_code(10001),
+            ErrorCode::PaymentErrorContactIssuer,
             "the issuing bank declined the payment".to_owned(),
         )),
         None => Err((
-            ErrorCode::from_code(99999),
+            ErrorCode::UnknownPaymentSystemError,
             "unknown card: use a documented test card".to_owned(),
         )),
     };
@@ -493,7 +493,7 @@ async fn submit_three_ds(app: &Arc<App>, payment: Payment, password: &str) -> Re
         tracing::info!(payment_id = payment.id, "3-D Secure failed");
         let pan = payment.card_pan.clone().unwrap_or_default();
         let refused = (
-            ErrorCode::from_code(10004),
+            ErrorCode::ThreeDsNotEnteredOrWrong,
             "the 3-D Secure password was entered wrongly".to_owned(),
         );
         return charge(app, payment, pan, Err(refused)).await;
@@ -636,11 +636,11 @@ pub(crate) async fn run_check(
     {
         Answer::Ok => Ok(()),
         Answer::Rejected(reason) => Err((
-            ErrorCode::from_code(9994),
+            ErrorCode::ActionDisabled,
             format!("the merchant's check refused the payment: {reason}"),
         )),
         Answer::Failed(reason) => Err((
-            ErrorCode::from_code(9994),
+            ErrorCode::ActionDisabled,
             format!("the merchant's check did not accept the payment: {reason}"),
         )),
     }

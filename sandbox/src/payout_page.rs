@@ -120,7 +120,7 @@ pub async fn submit_payout(
         .make_registered_payout(id, mask(&number), decision);
     let payout = match made {
         Ok((payout, _)) => payout,
-        Err(failure) if failure.code.code() == 9999 => {
+        Err(failure) if failure.code == ErrorCode::SystemError => {
             return (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response();
         }
         // Made by another submission meanwhile.
@@ -193,7 +193,7 @@ pub async fn submit_card(
     tracing::info!(session = id, card = %card.card_hash, "card saved for payouts");
     match app.store.save_payout_card(id, card) {
         Ok(session) => Redirect::to(&session.back_link).into_response(),
-        Err(failure) if failure.code.code() == 9999 => {
+        Err(failure) if failure.code == ErrorCode::SystemError => {
             (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response()
         }
         // Saved by another submission meanwhile.

@@ -465,7 +465,7 @@ fn remove_saved_card(
         .cloned()
     else {
         return Err(Failure::new(
-            ErrorCode::from_code(11068),
+            ErrorCode::PaymentNotFound,
             "no such saved card for this user",
         ));
     };
@@ -499,7 +499,7 @@ fn in_transaction(
 fn stored(error: DbError) -> Failure {
     tracing::error!(%error, "the change was not stored");
     Failure::new(
-        ErrorCode::from_code(9999),
+        ErrorCode::SystemError,
         "system error: the sandbox could not store the change",
     )
 }
@@ -650,7 +650,7 @@ impl Store {
                     return Ok(existing.clone());
                 }
                 return Err(Failure::new(
-                    ErrorCode::from_code(11013),
+                    ErrorCode::RepeatedOperation,
                     "this idempotency key was already used for a different request",
                 ));
             }
@@ -709,7 +709,7 @@ impl Store {
             .filter(|p| merchant_id.is_none_or(|m| p.merchant_id == m))
         else {
             return Err(Failure::new(
-                ErrorCode::from_code(11068),
+                ErrorCode::PaymentNotFound,
                 format!("payment {id} not found"),
             ));
         };
@@ -745,7 +745,7 @@ impl Store {
         let amount = payout.amount.as_decimal();
         if amount > balance {
             return Err(Failure::new(
-                ErrorCode::from_code(8888),
+                ErrorCode::InsufficientPayoutBalance,
                 "insufficient funds on the payout balance",
             ));
         }
@@ -831,7 +831,7 @@ impl Store {
         let Inner { state, db } = &mut *inner;
         let Some(mut session) = state.card_sessions.get(&session_id).cloned() else {
             return Err(Failure::new(
-                ErrorCode::from_code(11068),
+                ErrorCode::PaymentNotFound,
                 "no such card session",
             ));
         };
@@ -1020,7 +1020,7 @@ impl Store {
             })
         {
             return Err(Failure::new(
-                ErrorCode::from_code(9991),
+                ErrorCode::OrderIdNotUnique,
                 format!("the order id {order_id} was already used for a cash-by-code operation"),
             ));
         }

@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use freedompay::errors::ErrorCode;
 use maud::html;
 
 use crate::App;
@@ -98,7 +99,7 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
             Some(payment) if payment.state != PaymentState::New => {
                 outcome_page(&payment).into_response()
             }
-            _ if failure.code.code() == 10032 => card_removed(),
+            _ if failure.code == ErrorCode::InvalidCardNumber => card_removed(),
             _ => (StatusCode::CONFLICT, failure.description).into_response(),
         },
     }

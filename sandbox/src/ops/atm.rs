@@ -46,7 +46,7 @@ pub(super) fn atm_check(
         .ok_or_else(|| invalid("pg_phone: required (the phone the code is sent to)"))?;
     if !(9..=10).contains(&phone.len()) || !phone.chars().all(|c| c.is_ascii_digit()) {
         return Err(Failure::new(
-            ErrorCode::from_code(10031),
+            ErrorCode::InvalidPhoneNumber,
             "pg_phone: 9 or 10 digits, without the country code",
         ));
     }
@@ -56,7 +56,7 @@ pub(super) fn atm_check(
     let value = amount.as_decimal();
     if value <= SMALL_AMOUNT && !(value % AMOUNT_STEP).is_zero() {
         return Err(Failure::new(
-            ErrorCode::from_code(11005),
+            ErrorCode::InvalidAmount,
             "pg_amount: up to 4000 the amount must be a multiple of 2000",
         ));
     }

@@ -85,9 +85,9 @@ pub(super) fn card_remove(
     let card = app
         .store
         .remove_card(&merchant.id, &request.user_id, &request.card_token)
-        .or_else(|failure| match failure.code.code() {
+        .or_else(|failure| match failure.code {
             // Not a card saved for payments: perhaps one saved for payouts.
-            11068 => {
+            ErrorCode::PaymentNotFound => {
                 app.store
                     .remove_payout_card(&merchant.id, &request.user_id, &request.card_token)
             }
@@ -124,7 +124,7 @@ fn create_token_payment(
         .is_none()
     {
         return Err(Failure::new(
-            ErrorCode::from_code(10032),
+            ErrorCode::InvalidCardNumber,
             "no saved card with this token for this user",
         ));
     }
@@ -189,7 +189,7 @@ pub(super) fn token_init_with_cvc(
 ) -> Result<TokenInitWithCvcResponse, Failure> {
     let Some(card_token) = request.card_token.as_deref() else {
         return Err(Failure::new(
-            ErrorCode::from_code(10032),
+            ErrorCode::InvalidCardNumber,
             "the sandbox knows saved cards by pg_card_token only",
         ));
     };
@@ -226,7 +226,7 @@ fn not_chargeable(payment: &Payment) -> Option<Failure> {
     }
     if payment.state != PaymentState::New {
         return Some(Failure::new(
-            ErrorCode::from_code(10015),
+            ErrorCode::TransactionAlreadyDone,
             "the payment has already been charged",
         ));
     }
@@ -255,7 +255,7 @@ pub(crate) fn charge_saved_card(
             return Err(failure);
         }
         let card = card.clone().ok_or_else(|| {
-            Failure::new(ErrorCode::from_code(10032), "the saved card was removed")
+            Failure::new(ErrorCode::InvalidCardNumber, "the saved card was removed")
         })?;
         let approved = TestCard::find(&card.test_card).is_some_and(|c| {
             matches!(
@@ -271,7 +271,7 @@ pub(crate) fn charge_saved_card(
             Ok(None)
         } else {
             let failure = Failure::new(
-                ErrorCode::from_code(10001),
+                ErrorCode::PaymentErrorContactIssuer,
                 "the issuing bank declined the payment",
             );
             p.state = PaymentState::Failed {
@@ -319,7 +319,7 @@ pub(super) fn token_pay_with_cvc(
         .payment(&merchant.id, request.payment_id)
         .ok_or_else(|| {
             Failure::new(
-                ErrorCode::from_code(11068),
+                ErrorCode::PaymentNotFound,
                 format!("payment {} not found", request.payment_id),
             )
         })?;
@@ -330,7 +330,7 @@ pub(super) fn token_pay_with_cvc(
         && app.store.card_by_token(token).is_none()
     {
         return Err(Failure::new(
-            ErrorCode::from_code(10032),
+            ErrorCode::InvalidCardNumber,
             "the saved card was removed",
         ));
     }

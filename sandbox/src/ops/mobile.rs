@@ -63,7 +63,7 @@ pub(crate) fn send_code(
 ) -> Result<Payment, Failure> {
     let Some(phone) = test_phone(phone, operator) else {
         return Err(Failure::new(
-            ErrorCode::from_code(11004),
+            ErrorCode::UnknownPhoneNumber,
             "not a test phone of this operator (see freedompay::test_data::TEST_PHONES)",
         ));
     };
@@ -82,7 +82,7 @@ pub(crate) fn send_code(
                 "the payment was not created for mobile balance (pg_payment_method=mobile_commerce)",
             )),
             _ => Err(Failure::new(
-                ErrorCode::from_code(11013),
+                ErrorCode::RepeatedOperation,
                 "the payment is not waiting for a phone number",
             )),
         })?;
@@ -131,7 +131,7 @@ pub(crate) fn enter_code(
                     Ok(None)
                 } else if attempts + 1 >= CODE_ATTEMPTS {
                     let failure = Failure::new(
-                        ErrorCode::from_code(11007),
+                        ErrorCode::ConfirmationAttemptsExhausted,
                         "no attempts to enter the confirmation code are left",
                     );
                     p.state = PaymentState::Failed {
@@ -146,13 +146,13 @@ pub(crate) fn enter_code(
                         attempts: attempts + 1,
                     };
                     Ok(Some(Failure::new(
-                        ErrorCode::from_code(11002),
+                        ErrorCode::WrongSmsCode,
                         "the SMS code is wrong; it can be entered again",
                     )))
                 }
             }
             _ => Err(Failure::new(
-                ErrorCode::from_code(11013),
+                ErrorCode::RepeatedOperation,
                 "the payment is not waiting for a confirmation code",
             )),
         })?;
@@ -188,13 +188,13 @@ pub(super) fn mobile_resend_code(
         .map_err(|_| invalid("pg_payment_id: not an integer"))?;
     let payment = app.store.payment(&merchant.id, payment_id).ok_or_else(|| {
         Failure::new(
-            ErrorCode::from_code(11068),
+            ErrorCode::PaymentNotFound,
             format!("payment {payment_id} not found"),
         )
     })?;
     if !matches!(payment.state, PaymentState::AwaitingCode { .. }) {
         return Err(Failure::new(
-            ErrorCode::from_code(11013),
+            ErrorCode::RepeatedOperation,
             "the payment is not waiting for a confirmation code",
         ));
     }

@@ -57,7 +57,7 @@ pub(crate) use payments::with_recurring_profile;
 pub(crate) use payout::{card_decision, expire_if_due};
 
 pub(crate) fn invalid(error: impl std::fmt::Display) -> Failure {
-    Failure::new(ErrorCode::from_code(200), error.to_string())
+    Failure::new(ErrorCode::InvalidParameter, error.to_string())
 }
 
 pub(crate) fn amount(value: Decimal) -> Amount {

@@ -115,7 +115,7 @@ pub(super) fn status(
     let payment = app
         .store
         .payment(&merchant.id, payment_id)
-        .ok_or_else(|| Failure::new(ErrorCode::from_code(11068), "payment not found"))?;
+        .ok_or_else(|| Failure::new(ErrorCode::PaymentNotFound, "payment not found"))?;
     let refunded = payment.refunded();
     let mut answer = PaymentStatusResponse::new(
         ResponseStatus::Ok,
@@ -171,20 +171,20 @@ pub(super) fn cancel(
         .store
         .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
             PaymentState::Held => {
-                card_allows(p, |c| c.reverse, ErrorCode::from_code(10012), "reversal")?;
+                card_allows(p, |c| c.reverse, ErrorCode::CancelNotPossible, "reversal")?;
                 p.state = PaymentState::Cancelled;
                 Ok(())
             }
             PaymentState::Cancelled => Err(Failure::new(
-                ErrorCode::from_code(10033),
+                ErrorCode::AlreadyCancelled,
                 "the payment is already cancelled",
             )),
             PaymentState::Paid => Err(Failure::new(
-                ErrorCode::from_code(10012),
+                ErrorCode::CancelNotPossible,
                 "a cleared payment cannot be cancelled; refund it instead",
             )),
             _ => Err(Failure::new(
-                ErrorCode::from_code(9013),
+                ErrorCode::CancelOfUnsuccessfulPayment,
                 "only a successful, held payment can be cancelled",
             )),
         })?;
@@ -201,11 +201,16 @@ pub(super) fn clearing(
         app.store
             .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
                 PaymentState::Held => {
-                    card_allows(p, |c| c.clearing, ErrorCode::from_code(10001), "clearing")?;
+                    card_allows(
+                        p,
+                        |c| c.clearing,
+                        ErrorCode::PaymentErrorContactIssuer,
+                        "clearing",
+                    )?;
                     let cleared = request.clearing_amount.unwrap_or(p.amount);
                     if cleared.as_decimal() > p.amount.as_decimal() {
                         return Err(Failure::new(
-                            ErrorCode::from_code(11005),
+                            ErrorCode::InvalidAmount,
                             format!("the clearing amount exceeds the authorised {}", p.amount),
                         ));
                     }
@@ -214,11 +219,11 @@ pub(super) fn clearing(
                     Ok(cleared)
                 }
                 PaymentState::Paid => Err(Failure::new(
-                    ErrorCode::from_code(10036),
+                    ErrorCode::AlreadyCleared,
                     "the payment is already cleared",
                 )),
                 _ => Err(Failure::new(
-                    ErrorCode::from_code(10035),
+                    ErrorCode::ClearingOfUnsuccessfulPayment,
                     "only a successful, held payment can be cleared",
                 )),
             })?;
@@ -238,18 +243,23 @@ pub(super) fn refund(
         app.store
             .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
                 PaymentState::Paid => {
-                    card_allows(p, |c| c.refund, ErrorCode::from_code(10001), "refund")?;
+                    card_allows(
+                        p,
+                        |c| c.refund,
+                        ErrorCode::PaymentErrorContactIssuer,
+                        "refund",
+                    )?;
                     let left = p.captured.as_decimal() - p.refunded();
                     if left <= Decimal::ZERO {
                         return Err(Failure::new(
-                            ErrorCode::from_code(10020),
+                            ErrorCode::RefundExceedsPayment,
                             "the payment is already refunded in full",
                         ));
                     }
                     let wanted = request.refund_amount.map_or(left, |a| a.as_decimal());
                     if wanted > left {
                         return Err(Failure::new(
-                            ErrorCode::from_code(10020),
+                            ErrorCode::RefundExceedsPayment,
                             format!(
                                 "the refund exceeds what is left to refund ({})",
                                 amount(left)
@@ -264,11 +274,11 @@ pub(super) fn refund(
                     Ok(refund.amount)
                 }
                 PaymentState::Held => Err(Failure::new(
-                    ErrorCode::from_code(10034),
+                    ErrorCode::RefundRequiresClearing,
                     "the payment must be cleared before a refund; cancel it instead",
                 )),
                 _ => Err(Failure::new(
-                    ErrorCode::from_code(9013),
+                    ErrorCode::CancelOfUnsuccessfulPayment,
                     "only a successful payment can be refunded",
                 )),
             })?;
@@ -420,7 +430,7 @@ pub(super) fn recurring(
 ) -> Result<RecurringPaymentResponse, Failure> {
     let unknown = |why: &str| {
         Failure::new(
-            ErrorCode::from_code(340),
+            ErrorCode::LegacyTransactionNotFound,
             format!(
                 "recurring profile {}: {why}",
                 request.recurring_profile.trim()
@@ -443,7 +453,7 @@ pub(super) fn recurring(
         profile_expiry(&origin, &profile).ok_or_else(|| unknown("the profile has no date"))?;
     if gateway_time(&now()).is_some_and(|now| now >= expiry) {
         return Err(Failure::new(
-            ErrorCode::from_code(365),
+            ErrorCode::RecurringProfileExpired,
             format!("the recurring profile expired on {expiry}"),
         ));
     }
@@ -459,7 +469,7 @@ pub(super) fn recurring(
     let charged = request.amount.unwrap_or(origin.amount);
     let id = app.store.next_id();
     let declined = Failure::new(
-        ErrorCode::from_code(10001),
+        ErrorCode::PaymentErrorContactIssuer,
         "the issuing bank declined the payment",
     );
     let order_id = request.order_id.clone().unwrap_or_else(|| id.to_string());

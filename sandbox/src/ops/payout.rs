@@ -61,13 +61,15 @@ pub(crate) fn card_decision(number: &str) -> Result<PayoutState, i64> {
     let card = TestCard::find(number).filter(|c| c.usage == CardUse::Payout);
     match card.map(|c| (c.outcome, c.error_code)) {
         None | Some((CardOutcome::Success, _)) => Ok(PayoutState::Success),
-        Some((CardOutcome::Declined, code)) => Err(code.unwrap_or(10000)),
+        Some((CardOutcome::Declined, code)) => {
+            Err(code.unwrap_or_else(|| ErrorCode::PaymentErrorRetryLater.code()))
+        }
         Some((CardOutcome::PendingThenSuccess, _)) => Ok(PayoutState::Pending {
             then: Box::new(PayoutState::Success),
         }),
         Some((CardOutcome::PendingThenDeclined, code)) => Ok(PayoutState::Pending {
             then: Box::new(PayoutState::Failed {
-                code: code.unwrap_or(10000),
+                code: code.unwrap_or_else(|| ErrorCode::PaymentErrorRetryLater.code()),
             }),
         }),
     }
@@ -136,7 +138,7 @@ pub(super) fn payout_balance(
 }
 
 fn payout_not_found() -> Failure {
-    Failure::new(ErrorCode::from_code(11068), "payout not found")
+    Failure::new(ErrorCode::PaymentNotFound, "payout not found")
 }
 
 pub(super) fn payout_status_by_order(
@@ -305,7 +307,7 @@ pub(super) fn payout_token(
         .payout_card(&merchant.id, &request.user_id, &request.card_token_to)
         .ok_or_else(|| {
             Failure::new(
-                ErrorCode::from_code(10032),
+                ErrorCode::InvalidCardNumber,
                 "no card saved for payouts with this token for this user",
             )
         })?;
@@ -382,10 +384,11 @@ pub(crate) fn expire_if_due(app: &Arc<App>, payout: Payout) -> Payout {
     {
         return payout;
     }
-    match app
-        .store
-        .make_registered_payout(payout.id, String::new(), Err(10018))
-    {
+    match app.store.make_registered_payout(
+        payout.id,
+        String::new(),
+        Err(ErrorCode::PaymentExpired.code()),
+    ) {
         Ok((expired, _)) => {
             tracing::info!(payout_id = expired.id, "payout page expired");
             crate::page::spawn_payout_notify(app.clone(), expired.id);

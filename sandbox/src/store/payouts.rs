@@ -86,7 +86,7 @@ fn save_session(db: &rusqlite::Connection, session: &PayoutCardSession) -> Resul
 
 fn insufficient_funds() -> Failure {
     Failure::new(
-        ErrorCode::from_code(8888),
+        ErrorCode::InsufficientPayoutBalance,
         "insufficient funds on the payout balance",
     )
 }
@@ -128,14 +128,11 @@ impl Store {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let Some(mut payout) = state.payouts.get(&id).cloned() else {
-            return Err(Failure::new(
-                ErrorCode::from_code(11068),
-                "payout not found",
-            ));
+            return Err(Failure::new(ErrorCode::PaymentNotFound, "payout not found"));
         };
         if payout.state != PayoutState::AwaitingPayee {
             return Err(Failure::new(
-                ErrorCode::from_code(10015),
+                ErrorCode::TransactionAlreadyDone,
                 "the payout has already been made",
             ));
         }
@@ -205,7 +202,7 @@ impl Store {
             .cloned()
         else {
             return Err(Failure::new(
-                ErrorCode::from_code(11068),
+                ErrorCode::PaymentNotFound,
                 "no open card session",
             ));
         };
