@@ -27,8 +27,8 @@ use freedompay::signature::{self, SecretKey, SignatureError};
 use freedompay::{Params, form, xml};
 
 use crate::App;
+use crate::ops::Failure;
 use crate::ops::Operations;
-use crate::store::Failure;
 
 /// The sandbox's routes: the payment and card pages, the payee's payout and
 /// payout-card pages, the saved card's CVC page, and the gateway for

@@ -21,7 +21,7 @@ use maud::{DOCTYPE, Markup, html};
 use crate::App;
 use crate::notify::{self, Answer};
 use crate::payer::THREE_DS_PASSWORD;
-use crate::store::{AmountRange, Method, Payment, PaymentState, PayoutState};
+use crate::store::{AmountRange, Method, Payment, PaymentState, PayoutState, StoreError};
 use crate::values::{currency, mask, now, this_month};
 
 pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
@@ -374,7 +374,11 @@ pub async fn submit_card_session(
     tracing::info!(session = id, card = %saved.card_hash, "card saved");
     match app.store.save_card(id, saved) {
         Ok(session) => Redirect::to(&session.back_link).into_response(),
-        Err(failure) => (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response(),
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            crate::ops::Failure::from(error).description,
+        )
+            .into_response(),
     }
 }
 
@@ -456,16 +460,18 @@ async fn submit_card(app: &Arc<App>, mut payment: Payment, form: &CardForm) -> R
     if decision.is_ok() && three_ds {
         // The issuer asks for its password before anything is charged.
         let amount = payment.amount;
-        let updated = app.store.update_payment(None, payment.id, |p| {
-            if p.state != PaymentState::New {
-                return Ok(());
-            }
-            p.amount = amount;
-            p.amount_range = None;
-            p.card_pan = Some(pan.clone());
-            p.state = PaymentState::AwaitingThreeDs { attempts: 0 };
-            Ok(())
-        });
+        let updated = app
+            .store
+            .update_payment(None, payment.id, |p| -> Result<(), StoreError> {
+                if p.state != PaymentState::New {
+                    return Ok(());
+                }
+                p.amount = amount;
+                p.amount_range = None;
+                p.card_pan = Some(pan.clone());
+                p.state = PaymentState::AwaitingThreeDs { attempts: 0 };
+                Ok(())
+            });
         return match updated {
             Ok((payment, ())) => {
                 tracing::info!(payment_id = payment.id, "3-D Secure requested");
@@ -498,12 +504,14 @@ async fn submit_three_ds(app: &Arc<App>, payment: Payment, password: &str) -> Re
         );
         return charge(app, payment, pan, Err(refused)).await;
     }
-    let updated = app.store.update_payment(None, payment.id, |p| {
-        p.state = PaymentState::AwaitingThreeDs {
-            attempts: attempts + 1,
-        };
-        Ok(())
-    });
+    let updated = app
+        .store
+        .update_payment(None, payment.id, |p| -> Result<(), StoreError> {
+            p.state = PaymentState::AwaitingThreeDs {
+                attempts: attempts + 1,
+            };
+            Ok(())
+        });
     match updated {
         Ok((payment, ())) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -530,32 +538,34 @@ async fn charge(
         refused => refused,
     };
     let amount = payment.amount;
-    let updated = app.store.update_payment(None, payment.id, |p| {
-        if !matches!(
-            p.state,
-            PaymentState::New | PaymentState::AwaitingThreeDs { .. }
-        ) {
-            return Ok(());
-        }
-        p.amount = amount;
-        p.amount_range = None;
-        p.card_pan = Some(pan.clone());
-        p.paid_at = Some(now());
-        match &decision {
-            Ok(()) if p.auto_clearing => {
-                p.state = PaymentState::Paid;
-                p.captured = p.amount;
+    let updated = app
+        .store
+        .update_payment(None, payment.id, |p| -> Result<(), StoreError> {
+            if !matches!(
+                p.state,
+                PaymentState::New | PaymentState::AwaitingThreeDs { .. }
+            ) {
+                return Ok(());
             }
-            Ok(()) => p.state = PaymentState::Held,
-            Err((code, description)) => {
-                p.state = PaymentState::Failed {
-                    code: code.code(),
-                    description: description.clone(),
-                };
+            p.amount = amount;
+            p.amount_range = None;
+            p.card_pan = Some(pan.clone());
+            p.paid_at = Some(now());
+            match &decision {
+                Ok(()) if p.auto_clearing => {
+                    p.state = PaymentState::Paid;
+                    p.captured = p.amount;
+                }
+                Ok(()) => p.state = PaymentState::Held,
+                Err((code, description)) => {
+                    p.state = PaymentState::Failed {
+                        code: code.code(),
+                        description: description.clone(),
+                    };
+                }
             }
-        }
-        Ok(())
-    });
+            Ok(())
+        });
     let Ok((payment, ())) = updated else {
         return not_found();
     };

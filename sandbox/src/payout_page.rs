@@ -23,9 +23,9 @@ use freedompay::errors::ErrorCode;
 use maud::html;
 
 use crate::App;
+use crate::ops::Failure;
 use crate::page::{CardForm, card_fields, check_form, not_found, page, read_card_form};
-use crate::store::{Payout, PayoutDestination, PayoutState, SavedCard};
-use crate::values::mask;
+use crate::store::{Payout, PayoutDestination, PayoutState, SavedCard, StoreError};
 
 /// The payout page's address for payout `id`.
 pub(crate) fn payout_url(app: &App, id: i64) -> String {
@@ -114,12 +114,8 @@ pub async fn submit_payout(
             .into_response();
     }
     let number: String = form.number.chars().filter(char::is_ascii_digit).collect();
-    let decision = crate::ops::card_decision(&number);
-    let made = app
-        .store
-        .make_registered_payout(id, mask(&number), decision);
-    let payout = match made {
-        Ok((payout, _)) => payout,
+    let payout = match crate::ops::pay_to_typed_card(&app, id, &number) {
+        Ok(payout) => payout,
         Err(failure) if failure.code == ErrorCode::SystemError => {
             return (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response();
         }
@@ -193,9 +189,11 @@ pub async fn submit_card(
     tracing::info!(session = id, card = %card.card_hash, "card saved for payouts");
     match app.store.save_payout_card(id, card) {
         Ok(session) => Redirect::to(&session.back_link).into_response(),
-        Err(failure) if failure.code == ErrorCode::SystemError => {
-            (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response()
-        }
+        Err(error @ StoreError::NotStored(_)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Failure::from(error).description,
+        )
+            .into_response(),
         // Saved by another submission meanwhile.
         Err(_) => card_saved().into_response(),
     }

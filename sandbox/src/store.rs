@@ -7,7 +7,6 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use freedompay::Amount;
-use freedompay::errors::ErrorCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -331,21 +330,55 @@ pub struct CardSession {
     pub token: Option<String>,
 }
 
-/// A gateway error an operation answers with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The code.
-    pub code: ErrorCode,
-    /// The description sent in `pg_error_description`.
-    pub description: String,
+/// Why the store refused a change or could not make it; nothing changed.
+/// It names no gateway error code: the operations answer each with theirs.
+/// Its text is the description the gateway's answer carries.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// What the change names is not there (or not the merchant's, or no
+    /// longer open).
+    #[error("{0}")]
+    NotFound(Missing),
+    /// The merchant used the idempotency key before, for another request.
+    #[error("this idempotency key was already used for a different request")]
+    IdempotencyKeyReused,
+    /// The merchant's payout balance is lower than the payout's amount.
+    #[error("insufficient funds on the payout balance")]
+    InsufficientBalance,
+    /// The merchant used the order id before for a cash-by-code operation.
+    #[error("the order id {0} was already used for a cash-by-code operation")]
+    OrderIdTaken(String),
+    /// The payout page's payout was already made (or expired).
+    #[error("the payout has already been made")]
+    AlreadyDone,
+    /// The database refused the write (the reason is logged).
+    #[error("the change could not be stored: {0}")]
+    NotStored(String),
 }
 
-impl Failure {
-    /// A failure with `code` and a description.
-    pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
-        Failure {
-            code,
-            description: description.into(),
+/// What a change named that the store does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// A payment, by id.
+    Payment(i64),
+    /// A payout, by id.
+    Payout(i64),
+    /// A card-storage session, by id.
+    CardSession(i64),
+    /// An open session of the page that saves a card for payouts, by id.
+    OpenPayoutCardSession(i64),
+    /// A saved card of the user, not removed, by token.
+    SavedCard(String),
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Missing::Payment(id) => write!(f, "payment {id} not found"),
+            Missing::Payout(_) => f.write_str("payout not found"),
+            Missing::CardSession(_) => f.write_str("no such card session"),
+            Missing::OpenPayoutCardSession(_) => f.write_str("no open card session"),
+            Missing::SavedCard(_) => f.write_str("no such saved card for this user"),
         }
     }
 }
@@ -458,16 +491,13 @@ fn remove_saved_card(
     merchant_id: &str,
     user_id: &str,
     token: &str,
-) -> Result<SavedCard, Failure> {
+) -> Result<SavedCard, StoreError> {
     let Some(mut card) = cards
         .get(token)
         .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
         .cloned()
     else {
-        return Err(Failure::new(
-            ErrorCode::PaymentNotFound,
-            "no such saved card for this user",
-        ));
+        return Err(StoreError::NotFound(Missing::SavedCard(token.to_owned())));
     };
     card.deleted = true;
     if let Some(db) = db {
@@ -496,12 +526,9 @@ fn in_transaction(
     Ok(())
 }
 
-fn stored(error: DbError) -> Failure {
+fn stored(error: DbError) -> StoreError {
     tracing::error!(%error, "the change was not stored");
-    Failure::new(
-        ErrorCode::SystemError,
-        "system error: the sandbox could not store the change",
-    )
+    StoreError::NotStored(error.0)
 }
 
 impl Store {
@@ -638,7 +665,7 @@ impl Store {
         &self,
         payment: Payment,
         idempotency: Option<(String, String)>,
-    ) -> Result<Payment, Failure> {
+    ) -> Result<Payment, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         if let Some((key, fingerprint)) = &idempotency {
@@ -649,10 +676,7 @@ impl Store {
                 {
                     return Ok(existing.clone());
                 }
-                return Err(Failure::new(
-                    ErrorCode::RepeatedOperation,
-                    "this idempotency key was already used for a different request",
-                ));
+                return Err(StoreError::IdempotencyKeyReused);
             }
         }
         if let Some(db) = db {
@@ -694,13 +718,15 @@ impl Store {
     }
 
     /// Applies `change` to a payment of `merchant_id` (any merchant when
-    /// `None`) and returns the result; the change is stored only when it succeeds.
-    pub fn update_payment<T>(
+    /// `None`) and returns the result; the change is stored only when it
+    /// succeeds. `change` fails with the caller's own error type, which
+    /// takes the store's errors too.
+    pub fn update_payment<T, E: From<StoreError>>(
         &self,
         merchant_id: Option<&str>,
         id: i64,
-        change: impl FnOnce(&mut Payment) -> Result<T, Failure>,
-    ) -> Result<(Payment, T), Failure> {
+        change: impl FnOnce(&mut Payment) -> Result<T, E>,
+    ) -> Result<(Payment, T), E> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let Some(current) = state
@@ -708,10 +734,7 @@ impl Store {
             .get(&id)
             .filter(|p| merchant_id.is_none_or(|m| p.merchant_id == m))
         else {
-            return Err(Failure::new(
-                ErrorCode::PaymentNotFound,
-                format!("payment {id} not found"),
-            ));
+            return Err(StoreError::NotFound(Missing::Payment(id)).into());
         };
         let mut updated = current.clone();
         let out = change(&mut updated)?;
@@ -734,7 +757,7 @@ impl Store {
 
     /// Debits the balance and stores the payout; fails without a change when
     /// the balance is too low.
-    pub fn create_payout(&self, payout: Payout) -> Result<(Payout, Decimal), Failure> {
+    pub fn create_payout(&self, payout: Payout) -> Result<(Payout, Decimal), StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let balance = state
@@ -744,10 +767,7 @@ impl Store {
             .unwrap_or_default();
         let amount = payout.amount.as_decimal();
         if amount > balance {
-            return Err(Failure::new(
-                ErrorCode::InsufficientPayoutBalance,
-                "insufficient funds on the payout balance",
-            ));
+            return Err(StoreError::InsufficientBalance);
         }
         let left = balance - amount;
         if let Some(db) = db {
@@ -810,7 +830,7 @@ impl Store {
     }
 
     /// Stores a card-storage session.
-    pub fn create_card_session(&self, session: CardSession) -> Result<CardSession, Failure> {
+    pub fn create_card_session(&self, session: CardSession) -> Result<CardSession, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         if let Some(db) = db {
@@ -826,14 +846,11 @@ impl Store {
     }
 
     /// Saves `card` and closes its session.
-    pub fn save_card(&self, session_id: i64, card: SavedCard) -> Result<CardSession, Failure> {
+    pub fn save_card(&self, session_id: i64, card: SavedCard) -> Result<CardSession, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let Some(mut session) = state.card_sessions.get(&session_id).cloned() else {
-            return Err(Failure::new(
-                ErrorCode::PaymentNotFound,
-                "no such card session",
-            ));
+            return Err(StoreError::NotFound(Missing::CardSession(session_id)));
         };
         session.token = Some(card.token.clone());
         if let Some(db) = db {
@@ -885,7 +902,7 @@ impl Store {
         merchant_id: &str,
         user_id: &str,
         token: &str,
-    ) -> Result<SavedCard, Failure> {
+    ) -> Result<SavedCard, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         remove_saved_card(
@@ -972,7 +989,7 @@ impl Store {
     pub fn create_recurring_profile(
         &self,
         profile: RecurringProfile,
-    ) -> Result<RecurringProfile, Failure> {
+    ) -> Result<RecurringProfile, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         if let Some(existing) = state
@@ -1010,8 +1027,11 @@ impl Store {
     }
 
     /// Stores an ATM cash-by-code operation; an order id the merchant already
-    /// used for one is refused (9991).
-    pub fn create_atm_operation(&self, operation: AtmOperation) -> Result<AtmOperation, Failure> {
+    /// used for one is refused.
+    pub fn create_atm_operation(
+        &self,
+        operation: AtmOperation,
+    ) -> Result<AtmOperation, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         if let Some(order_id) = &operation.order_id
@@ -1019,10 +1039,7 @@ impl Store {
                 o.merchant_id == operation.merchant_id && o.order_id.as_ref() == Some(order_id)
             })
         {
-            return Err(Failure::new(
-                ErrorCode::OrderIdNotUnique,
-                format!("the order id {order_id} was already used for a cash-by-code operation"),
-            ));
+            return Err(StoreError::OrderIdTaken(order_id.clone()));
         }
         if let Some(db) = db {
             save_json(db, "atm_operations", &operation.id, &operation).map_err(stored)?;

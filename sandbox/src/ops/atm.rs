@@ -23,8 +23,8 @@ use freedompay::errors::ErrorCode;
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use rust_decimal::Decimal;
 
-use super::invalid;
-use crate::store::{AtmOperation, Failure};
+use super::{Failure, invalid};
+use crate::store::AtmOperation;
 use crate::values::now;
 use crate::{App, Merchant};
 

@@ -22,8 +22,8 @@ use freedompay::merchant::token::{
 use freedompay::test_data::{Outcome as CardOutcome, TestCard};
 use freedompay::{Amount, Encode, Params};
 
-use super::{idempotency, invalid};
-use crate::store::{CardSession, Failure, Method, Payment, PaymentState, SavedCard, Urls};
+use super::{Failure, idempotency, invalid};
+use crate::store::{CardSession, Method, Payment, PaymentState, SavedCard, StoreError, Urls};
 use crate::values::now;
 use crate::{App, Merchant};
 
@@ -85,13 +85,13 @@ pub(super) fn card_remove(
     let card = app
         .store
         .remove_card(&merchant.id, &request.user_id, &request.card_token)
-        .or_else(|failure| match failure.code {
+        .or_else(|error| match error {
             // Not a card saved for payments: perhaps one saved for payouts.
-            ErrorCode::PaymentNotFound => {
+            StoreError::NotFound(_) => {
                 app.store
                     .remove_payout_card(&merchant.id, &request.user_id, &request.card_token)
             }
-            _ => Err(failure),
+            other => Err(other),
         })?;
     tracing::info!(card = %card.card_hash, "saved card removed");
     Ok(CardRemoveResponse::new()

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use freedompay::enums::ResponseStatus;
 use freedompay::merchant::installment::{InstallmentInitRequest, InstallmentInitResponse};
 
-use super::merchant_params;
-use crate::store::{Failure, Method, Payment};
+use super::{Failure, merchant_params};
+use crate::store::{Method, Payment};
 use crate::{App, Merchant};
 
 pub(super) fn installment_init(

@@ -12,8 +12,8 @@ use freedompay::merchant::mobile_balance::{
 };
 use freedompay::test_data::TEST_PHONES;
 
-use super::{invalid, text};
-use crate::store::{Failure, Method, Payment, PaymentState};
+use super::{Failure, invalid, text};
+use crate::store::{Method, Payment, PaymentState};
 use crate::values::now;
 use crate::{App, Merchant};
 

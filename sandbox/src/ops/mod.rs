@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use freedompay::enums::ResponseStatus;
-use freedompay::errors::ErrorCode;
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use freedompay::merchant::card_storage::{
     CardAddRequest, CardAddResponse, CardListRequest, CardListResponse, CardRemoveRequest,
@@ -38,27 +37,24 @@ use freedompay::merchant::token::{
     TokenDirectRequest, TokenDirectResponse, TokenInitRequest, TokenInitResponse,
     TokenInitWithCvcRequest, TokenInitWithCvcResponse, TokenPayWithCvcRequest,
 };
-use freedompay::server::{Handler, SpecAnswerError};
+use freedompay::server::Handler;
 use freedompay::{Amount, Decode, Encode, Params};
 use rust_decimal::Decimal;
 
-use crate::store::Failure;
 use crate::{App, Merchant};
 
 mod atm;
 mod cards;
+mod failure;
 mod installment;
 pub(crate) mod mobile;
 mod payments;
 mod payout;
 
 pub(crate) use cards::charge_saved_card;
+pub(crate) use failure::{Failure, invalid};
 pub(crate) use payments::with_recurring_profile;
-pub(crate) use payout::{card_decision, expire_if_due};
-
-pub(crate) fn invalid(error: impl std::fmt::Display) -> Failure {
-    Failure::new(ErrorCode::InvalidParameter, error.to_string())
-}
+pub(crate) use payout::{expire_if_due, pay_to_typed_card};
 
 pub(crate) fn amount(value: Decimal) -> Amount {
     Amount::new(value.round_dp(2)).unwrap_or_else(|_| Amount::from_minor(0))
@@ -120,12 +116,6 @@ fn created<T>(
     let (payment, page) =
         payments::create_payment(app, merchant, &request.to_params(), any_amount)?;
     Ok(answer(payment.id, page))
-}
-
-impl From<SpecAnswerError> for Failure {
-    fn from(error: SpecAnswerError) -> Self {
-        Failure::new(ErrorCode::SystemError, error.to_string())
-    }
 }
 
 impl Handler for Operations<'_> {

@@ -15,10 +15,8 @@ use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, Te
 use freedompay::{Amount, Params};
 use rust_decimal::Decimal;
 
-use super::{amount, idempotency, invalid, merchant_params, text};
-use crate::store::{
-    AmountRange, Failure, Method, Payment, PaymentState, RecurringProfile, Refund, Urls,
-};
+use super::{Failure, amount, idempotency, invalid, merchant_params, text};
+use crate::store::{AmountRange, Method, Payment, PaymentState, RecurringProfile, Refund, Urls};
 use crate::values::{currency, mask, now};
 use crate::{App, Merchant};
 

@@ -49,8 +49,8 @@ use freedompay::merchant::payout::{
 use freedompay::test_data::{CardUse, Outcome as CardOutcome, TestCard};
 use rust_decimal::Decimal;
 
-use super::{amount, invalid};
-use crate::store::{Failure, Payout, PayoutCardSession, PayoutDestination, PayoutState};
+use super::{Failure, amount, invalid};
+use crate::store::{Payout, PayoutCardSession, PayoutDestination, PayoutState};
 use crate::values::{mask, now};
 use crate::{App, Merchant};
 
@@ -73,6 +73,32 @@ pub(crate) fn card_decision(number: &str) -> Result<PayoutState, i64> {
             }),
         }),
     }
+}
+
+/// The state a payout of the payout page takes when the payee typed a card
+/// that `decision` (see [`card_decision`]) is for, told whether the balance
+/// still covers the payout: `8888` when it no longer does.
+fn page_payout_state(decision: Result<PayoutState, i64>, covered: bool) -> PayoutState {
+    match decision {
+        Ok(_) if !covered => PayoutState::Failed {
+            code: ErrorCode::InsufficientPayoutBalance.code(),
+        },
+        Ok(made) => made,
+        Err(code) => PayoutState::Failed { code },
+    }
+}
+
+/// Makes payout `id` of the payout page to the card `number` the payee
+/// typed, as the payout test cards say (see [`page_payout_state`]). Fails
+/// when there is no such payout or it was made (or expired) meanwhile.
+pub(crate) fn pay_to_typed_card(app: &Arc<App>, id: i64, number: &str) -> Result<Payout, Failure> {
+    let decision = card_decision(number);
+    let (payout, _) = app
+        .store
+        .make_registered_payout(id, mask(number), |covered| {
+            page_payout_state(decision, covered)
+        })?;
+    Ok(payout)
 }
 
 /// The failure a declined payout answers with.
@@ -384,11 +410,13 @@ pub(crate) fn expire_if_due(app: &Arc<App>, payout: Payout) -> Payout {
     {
         return payout;
     }
-    match app.store.make_registered_payout(
-        payout.id,
-        String::new(),
-        Err(ErrorCode::PaymentExpired.code()),
-    ) {
+    let expired = PayoutState::Failed {
+        code: ErrorCode::PaymentExpired.code(),
+    };
+    match app
+        .store
+        .make_registered_payout(payout.id, String::new(), |_| expired)
+    {
         Ok((expired, _)) => {
             tracing::info!(payout_id = expired.id, "payout page expired");
             crate::page::spawn_payout_notify(app.clone(), expired.id);
@@ -438,8 +466,23 @@ pub(super) fn card_add_for_payout(
 
 #[cfg(test)]
 mod tests {
-    use super::{card_decision, check_iban, mask_iban, normalize_iban};
+    use super::{card_decision, check_iban, mask_iban, normalize_iban, page_payout_state};
     use crate::store::PayoutState;
+
+    #[test]
+    fn a_page_payout_the_balance_no_longer_covers_fails_with_8888() {
+        let made = Ok(PayoutState::Success);
+        assert_eq!(page_payout_state(made.clone(), true), PayoutState::Success);
+        assert_eq!(
+            page_payout_state(made, false),
+            PayoutState::Failed { code: 8888 }
+        );
+        // A declined card fails with its code, covered or not.
+        assert_eq!(
+            page_payout_state(Err(10001), false),
+            PayoutState::Failed { code: 10001 }
+        );
+    }
 
     #[test]
     fn iban_check_digits_decide() {

@@ -4,13 +4,12 @@
 //! page sessions that save them. Kept in their own tables, so databases
 //! written before these existed still load.
 
-use freedompay::errors::ErrorCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DbError, Failure, Inner, Payout, PayoutState, SavedCard, State, Store, in_transaction,
-    remove_saved_card, save_balance, save_json, save_payout, stored,
+    DbError, Inner, Missing, Payout, PayoutState, SavedCard, State, Store, StoreError,
+    in_transaction, remove_saved_card, save_balance, save_json, save_payout, stored,
 };
 
 /// Where a payout's money goes.
@@ -84,18 +83,11 @@ fn save_session(db: &rusqlite::Connection, session: &PayoutCardSession) -> Resul
     save_json(db, "payout_card_sessions", &session.id, session)
 }
 
-fn insufficient_funds() -> Failure {
-    Failure::new(
-        ErrorCode::InsufficientPayoutBalance,
-        "insufficient funds on the payout balance",
-    )
-}
-
 impl Store {
     /// Stores a payout the payout page will make later
     /// ([`PayoutState::AwaitingPayee`]); nothing is debited, but the balance
-    /// must cover the amount now (`8888` otherwise).
-    pub fn register_payout(&self, payout: Payout) -> Result<Payout, Failure> {
+    /// must cover the amount now.
+    pub fn register_payout(&self, payout: Payout) -> Result<Payout, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let balance = state
@@ -104,7 +96,7 @@ impl Store {
             .copied()
             .unwrap_or_default();
         if payout.amount.as_decimal() > balance {
-            return Err(insufficient_funds());
+            return Err(StoreError::InsufficientBalance);
         }
         if let Some(db) = db {
             save_payout(db, &payout).map_err(stored)?;
@@ -113,28 +105,26 @@ impl Store {
         Ok(payout)
     }
 
-    /// Makes a payout registered by the payout page: `decision` is the state
-    /// it takes (`Ok`, the balance is debited; `8888` instead when it is too
-    /// low now) or the code it fails with (`Err`, nothing debited).
-    /// `card_hash` is the masked card the payee typed. Fails when the payout
-    /// does not exist or is no longer waiting. Returns the payout and the
+    /// Makes a payout registered by the payout page: `decide` is told
+    /// whether the balance covers the amount now and gives the state the
+    /// payout takes. A success or a pending payout is debited; a failed one
+    /// is not. `card_hash` is the masked card the payee typed. Fails when
+    /// the payout does not exist or is no longer waiting, and when `decide`
+    /// makes a payout the balance does not cover. Returns the payout and the
     /// balance after.
     pub fn make_registered_payout(
         &self,
         id: i64,
         card_hash: String,
-        decision: Result<PayoutState, i64>,
-    ) -> Result<(Payout, Decimal), Failure> {
+        decide: impl FnOnce(bool) -> PayoutState,
+    ) -> Result<(Payout, Decimal), StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let Some(mut payout) = state.payouts.get(&id).cloned() else {
-            return Err(Failure::new(ErrorCode::PaymentNotFound, "payout not found"));
+            return Err(StoreError::NotFound(Missing::Payout(id)));
         };
         if payout.state != PayoutState::AwaitingPayee {
-            return Err(Failure::new(
-                ErrorCode::TransactionAlreadyDone,
-                "the payout has already been made",
-            ));
+            return Err(StoreError::AlreadyDone);
         }
         let mut balance = state
             .balances
@@ -143,16 +133,16 @@ impl Store {
             .unwrap_or_default();
         let amount = payout.amount.as_decimal();
         payout.card_hash = card_hash;
-        payout.state = match decision {
-            Ok(_) if amount > balance => PayoutState::Failed {
-                code: insufficient_funds().code.code(),
-            },
-            Ok(made) => {
-                balance -= amount;
-                made
+        payout.state = decide(amount <= balance);
+        if matches!(
+            payout.state,
+            PayoutState::Success | PayoutState::Pending { .. }
+        ) {
+            if amount > balance {
+                return Err(StoreError::InsufficientBalance);
             }
-            Err(code) => PayoutState::Failed { code },
-        };
+            balance -= amount;
+        }
         if let Some(db) = db {
             in_transaction(db, |tx| {
                 save_payout(tx, &payout)?;
@@ -169,7 +159,7 @@ impl Store {
     pub fn create_payout_card_session(
         &self,
         session: PayoutCardSession,
-    ) -> Result<PayoutCardSession, Failure> {
+    ) -> Result<PayoutCardSession, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         if let Some(db) = db {
@@ -192,7 +182,7 @@ impl Store {
         &self,
         session_id: i64,
         card: SavedCard,
-    ) -> Result<PayoutCardSession, Failure> {
+    ) -> Result<PayoutCardSession, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let Some(mut session) = state
@@ -201,10 +191,9 @@ impl Store {
             .filter(|s| s.token.is_none())
             .cloned()
         else {
-            return Err(Failure::new(
-                ErrorCode::PaymentNotFound,
-                "no open card session",
-            ));
+            return Err(StoreError::NotFound(Missing::OpenPayoutCardSession(
+                session_id,
+            )));
         };
         session.token = Some(card.token.clone());
         if let Some(db) = db {
@@ -238,7 +227,7 @@ impl Store {
         merchant_id: &str,
         user_id: &str,
         token: &str,
-    ) -> Result<SavedCard, Failure> {
+    ) -> Result<SavedCard, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         remove_saved_card(
@@ -267,7 +256,7 @@ mod tests {
     use freedompay::Amount;
 
     use super::{PayoutCardSession, PayoutDestination};
-    use crate::store::{Payout, PayoutState, SavedCard, Store};
+    use crate::store::{Missing, Payout, PayoutState, SavedCard, Store, StoreError};
 
     fn temp_db(name: &str) -> std::path::PathBuf {
         let path = std::env::temp_dir().join(format!(
@@ -276,6 +265,16 @@ mod tests {
         ));
         let _ = std::fs::remove_file(&path);
         path
+    }
+
+    /// The rule the operations give the payout page: paid, or `8888` when
+    /// the balance no longer covers the payout.
+    fn paid_unless_short(covered: bool) -> PayoutState {
+        if covered {
+            PayoutState::Success
+        } else {
+            PayoutState::Failed { code: 8888 }
+        }
     }
 
     fn balances() -> Vec<(String, Amount)> {
@@ -316,7 +315,7 @@ mod tests {
                 .register_payout(page_payout(waiting, "50"))
                 .expect("registered");
             store
-                .make_registered_payout(id, "467159******8252".to_owned(), Ok(PayoutState::Success))
+                .make_registered_payout(id, "467159******8252".to_owned(), paid_unless_short)
                 .expect("made");
             let session = store.next_id();
             store
@@ -364,7 +363,7 @@ mod tests {
         assert_eq!(store.balance("77"), "900".parse().expect("decimal"));
         // The waiting payout is still waiting and can be made now.
         let (later, balance) = store
-            .make_registered_payout(1_000_002, "x".to_owned(), Ok(PayoutState::Success))
+            .make_registered_payout(1_000_002, "x".to_owned(), paid_unless_short)
             .expect("made after reopening");
         assert_eq!(later.state, PayoutState::Success);
         assert_eq!(balance, "850".parse().expect("decimal"));
@@ -407,23 +406,27 @@ mod tests {
         assert_eq!(
             store
                 .register_payout(page_payout(1, "1000.01"))
-                .map_err(|f| f.code.code()),
-            Err(8888)
+                .map(|p| p.id),
+            Err(StoreError::InsufficientBalance)
         );
         store.register_payout(page_payout(2, "600")).expect("a");
         store.register_payout(page_payout(3, "600")).expect("b");
         store
-            .make_registered_payout(2, "a".to_owned(), Ok(PayoutState::Success))
+            .make_registered_payout(2, "a".to_owned(), paid_unless_short)
             .expect("made");
         // The balance dropped to 400 meanwhile: the second fails with 8888, nothing debited.
         let (failed, balance) = store
-            .make_registered_payout(3, "b".to_owned(), Ok(PayoutState::Success))
+            .make_registered_payout(3, "b".to_owned(), paid_unless_short)
             .expect("decided");
         assert_eq!(failed.state, PayoutState::Failed { code: 8888 });
         assert_eq!(balance, "400".parse().expect("decimal"));
-        let again = store.make_registered_payout(2, "a".to_owned(), Ok(PayoutState::Success));
-        assert_eq!(again.map_err(|f| f.code.code()).err(), Some(10015));
-        let declined = store.make_registered_payout(9, "c".to_owned(), Err(10001));
-        assert_eq!(declined.map_err(|f| f.code.code()).err(), Some(11068));
+        let again = store.make_registered_payout(2, "a".to_owned(), paid_unless_short);
+        assert_eq!(again.err(), Some(StoreError::AlreadyDone));
+        let missing = store
+            .make_registered_payout(9, "c".to_owned(), |_| PayoutState::Failed { code: 10001 });
+        assert_eq!(
+            missing.err(),
+            Some(StoreError::NotFound(Missing::Payout(9)))
+        );
     }
 }
