@@ -20,7 +20,6 @@
 //! ```
 #![deny(missing_docs)]
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,21 +75,6 @@ pub fn endpoint_table() -> String {
         ));
     }
     table
-}
-
-/// Shared by every handler.
-pub(crate) struct App {
-    pub merchants: BTreeMap<String, Merchant>,
-    pub store: store::Store,
-    pub base_url: String,
-    pub notifier: notify::Notifier,
-    pub payout_delay: Duration,
-}
-
-impl App {
-    pub fn merchant(&self, id: &str) -> Option<&Merchant> {
-        self.merchants.get(id)
-    }
 }
 
 /// Configures and starts a sandbox.
@@ -173,17 +157,21 @@ impl Builder {
             .iter()
             .map(|m| (m.id.clone(), m.payout_balance))
             .collect();
-        let app = Arc::new(App {
-            merchants: merchants.into_iter().map(|m| (m.id.clone(), m)).collect(),
-            store: match &self.database {
-                Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
-                None => store::Store::new(balances),
-            },
-            base_url: base_url.clone(),
-            notifier: notify::Notifier::new(self.retry),
-            payout_delay: self.payout_delay,
-        });
-        let router = gateway::router(app.clone());
+        let store = match &self.database {
+            Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
+            None => store::Store::new(balances),
+        };
+        let (app, inbox) = ops::App::new(merchants, store, base_url.clone());
+        let app = Arc::new(app);
+        let notifications = Arc::new(notify::Notifications::new(
+            &app,
+            self.retry,
+            self.payout_delay,
+        ));
+        // Ends once the app is gone (the server stopped, the handle dropped),
+        // after the events emitted until then.
+        notifications.clone().start(inbox);
+        let router = gateway::router(app.clone(), notifications);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -208,7 +196,7 @@ impl Builder {
 pub struct RunningSandbox {
     base_url: String,
     address: SocketAddr,
-    app: Arc<App>,
+    app: Arc<ops::App>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }

@@ -22,20 +22,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use freedompay::errors::ErrorCode;
 use maud::html;
 
-use crate::App;
-use crate::ops::Failure;
+use crate::ops::{App, Failure};
 use crate::page::{CardForm, card_fields, check_form, not_found, page, read_card_form};
 use crate::store::{Payout, PayoutDestination, PayoutState, SavedCard, StoreError};
-
-/// The payout page's address for payout `id`.
-pub(crate) fn payout_url(app: &App, id: i64) -> String {
-    format!("{}/sandbox/payout/{id}", app.base_url)
-}
-
-/// The card-saving page's address for session `id`.
-pub(crate) fn card_url(app: &App, id: i64) -> String {
-    format!("{}/sandbox/payout-card/{id}", app.base_url)
-}
 
 /// A payout of the payout page, brought up to date (expired when due).
 fn page_payout(app: &Arc<App>, id: i64) -> Option<Payout> {
@@ -126,7 +115,6 @@ pub async fn submit_payout(
         },
     };
     tracing::info!(payout_id = id, card = %payout.card_hash, state = ?payout.state, "payout page submitted");
-    crate::page::spawn_payout_notify(app.clone(), id);
     match (&payout.state, &payout.destination) {
         (
             PayoutState::Success | PayoutState::Pending { .. },

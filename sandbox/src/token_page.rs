@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use freedompay::errors::ErrorCode;
 use maud::html;
 
-use crate::App;
+use crate::ops::App;
 use crate::page::{check_cvc, not_found, outcome_page, page, read_card_form, redirect_back};
 use crate::store::{Method, Payment, PaymentState};
 

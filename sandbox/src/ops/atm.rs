@@ -23,10 +23,10 @@ use freedompay::errors::ErrorCode;
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use rust_decimal::Decimal;
 
-use super::{Failure, invalid};
+use super::{App, Failure, invalid};
+use crate::merchant::Merchant;
 use crate::store::AtmOperation;
 use crate::values::now;
-use crate::{App, Merchant};
 
 /// Amounts up to this must be a multiple of [`AMOUNT_STEP`].
 const SMALL_AMOUNT: Decimal = Decimal::from_parts(4000, 0, 0, false, 0);

@@ -22,10 +22,10 @@ use freedompay::merchant::token::{
 use freedompay::test_data::{Outcome as CardOutcome, TestCard};
 use freedompay::{Amount, Encode, Params};
 
-use super::{Failure, idempotency, invalid};
+use super::{App, Event, Failure, Page, idempotency, invalid};
+use crate::merchant::Merchant;
 use crate::store::{CardSession, Method, Payment, PaymentState, SavedCard, StoreError, Urls};
 use crate::values::now;
-use crate::{App, Merchant};
 
 pub(super) fn card_add(
     app: &Arc<App>,
@@ -42,7 +42,7 @@ pub(super) fn card_add(
     tracing::info!(session = session.id, merchant = %merchant.id, "card storage session created");
     let mut answer = CardAddResponse::new(
         session.id,
-        format!("{}/sandbox/card/{}", app.base_url, session.id),
+        app.page_url(Page::Card, session.id),
         ResponseStatus::Ok,
     )
     .merchant_id(merchant.number());
@@ -286,7 +286,7 @@ pub(crate) fn charge_saved_card(
         state = payment.state.wire(),
         "token payment charged"
     );
-    crate::page::spawn_result(app.clone(), payment.clone());
+    app.emit(Event::PaymentFinished(Box::new(payment.clone())));
     Ok((payment, declined))
 }
 
@@ -334,5 +334,5 @@ pub(super) fn token_pay_with_cvc(
             "the saved card was removed",
         ));
     }
-    Ok(format!("{}/sandbox/token/{}", app.base_url, payment.id))
+    Ok(app.page_url(Page::Token, payment.id))
 }

@@ -12,10 +12,10 @@ use freedompay::merchant::mobile_balance::{
 };
 use freedompay::test_data::TEST_PHONES;
 
-use super::{Failure, invalid, text};
+use super::{App, Event, Failure, invalid, text};
+use crate::merchant::Merchant;
 use crate::store::{Method, Payment, PaymentState};
 use crate::values::now;
-use crate::{App, Merchant};
 
 /// The documented test phone for `phone` and `operator`, if any.
 fn test_phone(
@@ -159,12 +159,12 @@ pub(crate) fn enter_code(
     let (payment, failure) = result;
     if let Some(failure) = failure {
         if matches!(payment.state, PaymentState::Failed { .. }) {
-            crate::page::spawn_result(app.clone(), payment);
+            app.emit(Event::PaymentFinished(Box::new(payment)));
         }
         return Err(failure);
     }
     tracing::info!(payment_id = payment.id, "mobile payment approved");
-    crate::page::spawn_result(app.clone(), payment.clone());
+    app.emit(Event::PaymentFinished(Box::new(payment.clone())));
     Ok(payment)
 }
 

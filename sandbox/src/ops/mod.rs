@@ -41,8 +41,9 @@ use freedompay::server::Handler;
 use freedompay::{Amount, Decode, Encode, Params};
 use rust_decimal::Decimal;
 
-use crate::{App, Merchant};
+use crate::merchant::Merchant;
 
+mod app;
 mod atm;
 mod cards;
 mod failure;
@@ -51,9 +52,10 @@ pub(crate) mod mobile;
 mod payments;
 mod payout;
 
+pub(crate) use app::{App, Event, Inbox, Page};
 pub(crate) use cards::charge_saved_card;
 pub(crate) use failure::{Failure, invalid};
-pub(crate) use payments::with_recurring_profile;
+pub(crate) use payments::reported_profile;
 pub(crate) use payout::{expire_if_due, pay_to_typed_card};
 
 pub(crate) fn amount(value: Decimal) -> Amount {

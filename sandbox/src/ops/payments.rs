@@ -15,10 +15,12 @@ use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, Te
 use freedompay::{Amount, Params};
 use rust_decimal::Decimal;
 
-use super::{Failure, amount, idempotency, invalid, merchant_params, text};
-use crate::store::{AmountRange, Method, Payment, PaymentState, RecurringProfile, Refund, Urls};
+use super::{App, Event, Failure, Page, amount, idempotency, invalid, merchant_params, text};
+use crate::merchant::Merchant;
+use crate::store::{
+    AmountRange, Method, Payment, PaymentState, RecurringProfile, Refund, Store, Urls,
+};
 use crate::values::{currency, mask, now};
-use crate::{App, Merchant};
 
 /// Creates a payment from the parameters of a payment-creating request
 /// (`init_payment`, `payment_page`, `mobile_balance_init`, `payment_redirect`,
@@ -76,7 +78,7 @@ pub(crate) fn create_payment(
     let payment = app.store.create_payment(payment, idempotency(params))?;
     ask_for_recurring_profile(app, &payment, params)?;
     tracing::info!(payment_id = payment.id, merchant = %merchant.id, amount = %payment.amount, "payment created");
-    let page = format!("{}/sandbox/pay/{}", app.base_url, payment.id);
+    let page = app.page_url(Page::Payment, payment.id);
     Ok((payment, page))
 }
 
@@ -389,23 +391,16 @@ fn add_months(stamp: &str, months: u32) -> Option<String> {
     ))
 }
 
-/// The result callback's parameters with the recurring profile a successful
-/// payment created: `pg_recurring_profile_id` and
-/// `pg_recurring_profile_expiry_date`, the names the documentation gives the
-/// notification's profile fields. The result callback's spec does not model
-/// them, so they travel (signed) as extra parameters.
-pub(crate) fn with_recurring_profile(app: &App, payment: &Payment, mut params: Params) -> Params {
+/// The recurring profile the result callback of `payment` reports, with its
+/// expiry date as the gateway writes dates: the profile a successful payment
+/// asked for, once it has a date.
+pub(crate) fn reported_profile(store: &Store, payment: &Payment) -> Option<(i64, String)> {
     if !succeeded(payment) {
-        return params;
+        return None;
     }
-    let Some(profile) = app.store.recurring_profile_of(payment.id) else {
-        return params;
-    };
-    if let Some(expiry) = profile_expiry(payment, &profile) {
-        params.push("pg_recurring_profile_id", profile.id.to_string());
-        params.push("pg_recurring_profile_expiry_date", expiry);
-    }
-    params
+    let profile = store.recurring_profile_of(payment.id)?;
+    let expiry = profile_expiry(payment, &profile)?;
+    Some((profile.id, expiry))
 }
 
 /// `make_recurring_payment.php`: charges the card of a recurring profile
@@ -511,7 +506,7 @@ pub(super) fn recurring(
         approved,
         "recurring payment charged"
     );
-    crate::page::spawn_result(app.clone(), payment.clone());
+    app.emit(Event::PaymentFinished(Box::new(payment.clone())));
     if !approved {
         return Err(declined);
     }

@@ -49,10 +49,10 @@ use freedompay::merchant::payout::{
 use freedompay::test_data::{CardUse, Outcome as CardOutcome, TestCard};
 use rust_decimal::Decimal;
 
-use super::{Failure, amount, invalid};
+use super::{App, Event, Failure, Page, amount, invalid};
+use crate::merchant::Merchant;
 use crate::store::{Payout, PayoutCardSession, PayoutDestination, PayoutState};
 use crate::values::{mask, now};
-use crate::{App, Merchant};
 
 /// How a payout to `number` ends, by the payout test cards: the state it is
 /// made in, or the documented code it is declined with. A card that is not a
@@ -89,8 +89,9 @@ fn page_payout_state(decision: Result<PayoutState, i64>, covered: bool) -> Payou
 }
 
 /// Makes payout `id` of the payout page to the card `number` the payee
-/// typed, as the payout test cards say (see [`page_payout_state`]). Fails
-/// when there is no such payout or it was made (or expired) meanwhile.
+/// typed, as the payout test cards say (see [`page_payout_state`]), and
+/// notifies its `pg_post_link` once it is final. Fails when there is no such
+/// payout or it was made (or expired) meanwhile.
 pub(crate) fn pay_to_typed_card(app: &Arc<App>, id: i64, number: &str) -> Result<Payout, Failure> {
     let decision = card_decision(number);
     let (payout, _) = app
@@ -98,6 +99,7 @@ pub(crate) fn pay_to_typed_card(app: &Arc<App>, id: i64, number: &str) -> Result
         .make_registered_payout(id, mask(number), |covered| {
             page_payout_state(decision, covered)
         })?;
+    app.emit(Event::PayoutMade(payout.id));
     Ok(payout)
 }
 
@@ -115,7 +117,7 @@ pub(crate) fn declined(code: i64) -> Failure {
 fn make_payout(app: &Arc<App>, payout: Payout) -> Result<(Payout, Decimal), Failure> {
     let (payout, balance) = app.store.create_payout(payout)?;
     tracing::info!(payout_id = payout.id, amount = %payout.amount, to = %payout.card_hash, "payout made");
-    crate::page::spawn_payout_notify(app.clone(), payout.id);
+    app.emit(Event::PayoutMade(payout.id));
     Ok((payout, balance))
 }
 
@@ -392,7 +394,7 @@ pub(super) fn payout_page(
         .status(ResponseStatus::Ok)
         .payment_id(payout.id)
         .merchant_id(merchant.number())
-        .redirect_url(crate::payout_page::payout_url(app, payout.id)))
+        .redirect_url(app.page_url(Page::Payout, payout.id)))
 }
 
 /// A payout page payout whose `pg_order_time_limit` has passed before the
@@ -419,7 +421,7 @@ pub(crate) fn expire_if_due(app: &Arc<App>, payout: Payout) -> Payout {
     {
         Ok((expired, _)) => {
             tracing::info!(payout_id = expired.id, "payout page expired");
-            crate::page::spawn_payout_notify(app.clone(), expired.id);
+            app.emit(Event::PayoutMade(expired.id));
             expired
         }
         // Made or expired meanwhile: the store holds the current state.
@@ -461,7 +463,7 @@ pub(super) fn card_add_for_payout(
     Ok(PayoutCardAddResponse::new(ResponseStatus::Ok)
         .payment_id(session.id)
         .merchant_id(merchant.number())
-        .redirect_url(crate::payout_page::card_url(app, session.id)))
+        .redirect_url(app.page_url(Page::PayoutCard, session.id)))
 }
 
 #[cfg(test)]
