@@ -18,6 +18,28 @@
 //! .expect("a client");
 //! # Ok(()) }
 //! ```
+//!
+//! # Layers
+//!
+//! The modules are layered, and each depends only on the layers below it
+//! (and its own): none names, calls or imports a module above it.
+//!
+//! | Layer | Modules | Holds |
+//! |---|---|---|
+//! | 0 values | `values`, `merchant`, `config`, `payer` | the clock, masking, merchant accounts, the config file, what a payer's browser sends |
+//! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
+//! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
+//! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
+//! | 4 pages | `page`, `payout_page`, `token_page` | the HTML pages of payers and payees |
+//! | 5 gateway | `gateway` | HTTP: routes, parameters, signatures, the registry's decoding |
+//! | 6 wiring | `lib.rs` | the `Sandbox` builder, which starts the notifications and the server |
+//!
+//! Where a lower layer needs something to happen above it, it reports it
+//! instead: the operations put an `Event` in the outbox, and the
+//! notification layer, started with the sandbox, takes it. A unit test
+//! (`src/layers.rs`) reads the sources and fails when a module names one of
+//! a higher layer, when the store names a gateway error code, or when an
+//! error code is written by number.
 #![deny(missing_docs)]
 
 use std::net::SocketAddr;
@@ -30,6 +52,8 @@ use tokio::task::JoinHandle;
 
 pub mod config;
 mod gateway;
+#[cfg(test)]
+mod layers;
 pub mod merchant;
 mod notify;
 mod ops;
