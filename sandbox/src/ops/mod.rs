@@ -2,6 +2,11 @@
 //! arrive here checked (signature, generated validation); answers are built
 //! with the generated response types, so they decode in the client exactly
 //! as the gateway's do.
+//!
+//! The operations layer: the business rules, on top of the store. A refusal
+//! is a [`Failure`] with the gateway's code; what the merchant must be told
+//! about later (a finished payment, a payout) is emitted as an [`Event`],
+//! never sent from here.
 
 use std::sync::Arc;
 
