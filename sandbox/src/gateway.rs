@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -26,37 +26,61 @@ use freedompay::server::{self, Served};
 use freedompay::signature::{self, SecretKey, SignatureError};
 use freedompay::{Params, form, xml};
 
-use crate::App;
-use crate::ops::Operations;
-use crate::store::Failure;
+use crate::notify::Notifications;
+use crate::ops::{App, Failure, Operations, Page};
+
+/// What the routes share: the operations' state, and the notifications the
+/// payment page asks for the merchant's check.
+#[derive(Clone)]
+struct Site {
+    app: Arc<App>,
+    notifications: Arc<Notifications>,
+}
+
+impl FromRef<Site> for Arc<App> {
+    fn from_ref(site: &Site) -> Self {
+        site.app.clone()
+    }
+}
+
+impl FromRef<Site> for Arc<Notifications> {
+    fn from_ref(site: &Site) -> Self {
+        site.notifications.clone()
+    }
+}
+
+/// The route of one of the sandbox's pages: its path and the id after it.
+fn page_route(page: Page) -> String {
+    format!("{}/{{id}}", page.path())
+}
 
 /// The sandbox's routes: the payment and card pages, the payee's payout and
 /// payout-card pages, the saved card's CVC page, and the gateway for
 /// everything else.
-pub fn router(app: Arc<App>) -> Router {
+pub fn router(app: Arc<App>, notifications: Arc<Notifications>) -> Router {
     Router::new()
         .route(
-            "/sandbox/pay/{payment_id}",
+            &page_route(Page::Payment),
             get(crate::page::show).post(crate::page::submit),
         )
         .route(
-            "/sandbox/card/{session_id}",
+            &page_route(Page::Card),
             get(crate::page::show_card_session).post(crate::page::submit_card_session),
         )
         .route(
-            "/sandbox/payout/{payout_id}",
+            &page_route(Page::Payout),
             get(crate::payout_page::show_payout).post(crate::payout_page::submit_payout),
         )
         .route(
-            "/sandbox/payout-card/{session_id}",
+            &page_route(Page::PayoutCard),
             get(crate::payout_page::show_card).post(crate::payout_page::submit_card),
         )
         .route(
-            "/sandbox/token/{payment_id}",
+            &page_route(Page::Token),
             get(crate::token_page::show).post(crate::token_page::submit),
         )
         .fallback(handle)
-        .with_state(app)
+        .with_state(Site { app, notifications })
 }
 
 /// The merchant id a path template captures, when `path` matches it.
@@ -160,7 +184,7 @@ async fn handle(
     let params = match read_params(&method, &uri, &headers, &body) {
         Ok(params) => params,
         Err(reason) => {
-            let failure = Failure::new(ErrorCode::from_code(200), reason);
+            let failure = Failure::new(ErrorCode::InvalidParameter, reason);
             return error_xml(first.script, None, &failure);
         }
     };
@@ -170,14 +194,14 @@ async fn handle(
         .or_else(|| params.get_text("pg_merchant_id").map(str::to_owned));
     let Some(merchant) = merchant_id.as_deref().and_then(|id| app.merchant(id)) else {
         tracing::info!(%path, "unknown merchant");
-        let failure = Failure::new(ErrorCode::from_code(9998), "merchant not identified");
+        let failure = Failure::new(ErrorCode::MerchantNotIdentified, "merchant not identified");
         return error_xml(first.script, None, &failure);
     };
     if let Some(id) = params.get_text("pg_merchant_id")
         && id != merchant.id
     {
         let failure = Failure::new(
-            ErrorCode::from_code(200),
+            ErrorCode::InvalidParameter,
             "pg_merchant_id differs from the merchant id in the path",
         );
         return error_xml(first.script, Some(&merchant.secret), &failure);
@@ -197,7 +221,7 @@ async fn handle(
                 };
                 rejection.get_or_insert((
                     *endpoint,
-                    Failure::new(ErrorCode::from_code(1100), description),
+                    Failure::new(ErrorCode::InvalidSignature, description),
                 ));
                 continue;
             }
@@ -231,7 +255,10 @@ async fn handle(
     }
     let (endpoint, failure) = rejection.unwrap_or((
         first,
-        Failure::new(ErrorCode::from_code(200), "the request matches no endpoint"),
+        Failure::new(
+            ErrorCode::InvalidParameter,
+            "the request matches no endpoint",
+        ),
     ));
     tracing::info!(
         endpoint = endpoint.id,

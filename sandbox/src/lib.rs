@@ -18,9 +18,30 @@
 //! .expect("a client");
 //! # Ok(()) }
 //! ```
+//!
+//! # Layers
+//!
+//! The modules are layered, and each depends only on the layers below it
+//! (and its own): none names, calls or imports a module above it.
+//!
+//! | Layer | Modules | Holds |
+//! |---|---|---|
+//! | 0 values | `values`, `merchant`, `config`, `payer` | the clock, masking, merchant accounts, the config file, what a payer's browser sends |
+//! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
+//! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
+//! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
+//! | 4 pages | `page`, `payout_page`, `token_page` | the HTML pages of payers and payees |
+//! | 5 gateway | `gateway` | HTTP: routes, parameters, signatures, the registry's decoding |
+//! | 6 wiring | `lib.rs` | the `Sandbox` builder, which starts the notifications and the server |
+//!
+//! Where a lower layer needs something to happen above it, it reports it
+//! instead: the operations put an `Event` in the outbox, and the
+//! notification layer, started with the sandbox, takes it. A unit test
+//! (`src/layers.rs`) reads the sources and fails when a module names one of
+//! a higher layer, when the store names a gateway error code, or when an
+//! error code is written by number.
 #![deny(missing_docs)]
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +52,8 @@ use tokio::task::JoinHandle;
 
 pub mod config;
 mod gateway;
+#[cfg(test)]
+mod layers;
 pub mod merchant;
 mod notify;
 mod ops;
@@ -39,6 +62,7 @@ pub mod payer;
 mod payout_page;
 pub mod store;
 mod token_page;
+mod values;
 
 pub use merchant::Merchant;
 pub use notify::RetryPolicy;
@@ -75,21 +99,6 @@ pub fn endpoint_table() -> String {
         ));
     }
     table
-}
-
-/// Shared by every handler.
-pub(crate) struct App {
-    pub merchants: BTreeMap<String, Merchant>,
-    pub store: store::Store,
-    pub base_url: String,
-    pub notifier: notify::Notifier,
-    pub payout_delay: Duration,
-}
-
-impl App {
-    pub fn merchant(&self, id: &str) -> Option<&Merchant> {
-        self.merchants.get(id)
-    }
 }
 
 /// Configures and starts a sandbox.
@@ -172,17 +181,21 @@ impl Builder {
             .iter()
             .map(|m| (m.id.clone(), m.payout_balance))
             .collect();
-        let app = Arc::new(App {
-            merchants: merchants.into_iter().map(|m| (m.id.clone(), m)).collect(),
-            store: match &self.database {
-                Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
-                None => store::Store::new(balances),
-            },
-            base_url: base_url.clone(),
-            notifier: notify::Notifier::new(self.retry),
-            payout_delay: self.payout_delay,
-        });
-        let router = gateway::router(app.clone());
+        let store = match &self.database {
+            Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
+            None => store::Store::new(balances),
+        };
+        let (app, inbox) = ops::App::new(merchants, store, base_url.clone());
+        let app = Arc::new(app);
+        let notifications = Arc::new(notify::Notifications::new(
+            &app,
+            self.retry,
+            self.payout_delay,
+        ));
+        // Ends once the app is gone (the server stopped, the handle dropped),
+        // after the events emitted until then.
+        notifications.clone().start(inbox);
+        let router = gateway::router(app.clone(), notifications);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -207,7 +220,7 @@ impl Builder {
 pub struct RunningSandbox {
     base_url: String,
     address: SocketAddr,
-    app: Arc<App>,
+    app: Arc<ops::App>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }

@@ -1,7 +1,9 @@
 //! The hosted payment page at `pg_redirect_url`: the payer types a test card,
 //! sees mistakes inline, and is sent back to the merchant's success or
-//! failure URL. Around the charge the gateway's calls to the merchant: the
-//! check before it, the result after it, and the payout notification.
+//! failure URL. Before the charge the merchant's check is asked for; once
+//! the payment is stored the page emits [`Event::PaymentFinished`], for the
+//! result callback. Also the card-storage page, and the parts of a page the
+//! payout and CVC pages share.
 
 use std::sync::Arc;
 
@@ -9,20 +11,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use freedompay::enums::{PaymentMethod, ResponseStatus};
 use freedompay::errors::ErrorCode;
-use freedompay::merchant::callbacks::{
-    CheckCallback, PayoutNotifyCallback, RedirectBackCallback, ResultCallback,
-};
+use freedompay::merchant::callbacks::RedirectBackCallback;
 use freedompay::test_data::{Availability, CardUse, Outcome as CardOutcome, TestCard};
 use freedompay::{Amount, Encode, Params, form};
 use maud::{DOCTYPE, Markup, html};
 
-use crate::App;
-use crate::notify::{self, Answer};
-use crate::ops::{currency, mask, now};
+use crate::notify::{self, Notifications};
+use crate::ops::{App, Event, Failure, Page};
 use crate::payer::THREE_DS_PASSWORD;
-use crate::store::{AmountRange, Method, Payment, PaymentState, PayoutState};
+use crate::store::{AmountRange, Method, Payment, PaymentState, StoreError};
+use crate::values::{mask, now, this_month};
 
 pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
     Html(
@@ -254,14 +253,6 @@ fn suggested_amount(payment: &Payment) -> String {
     }
 }
 
-/// The current year and month, from the clock.
-pub(crate) fn this_month() -> (u32, u32) {
-    let stamp = now();
-    let year = stamp.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(2000);
-    let month = stamp.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-    (year, month)
-}
-
 /// A CVC is the 3 or 4 digits on the back of the card.
 pub(crate) fn check_cvc(cvc: &str) -> Result<(), &'static str> {
     let cvc = cvc.trim();
@@ -382,14 +373,23 @@ pub async fn submit_card_session(
     tracing::info!(session = id, card = %saved.card_hash, "card saved");
     match app.store.save_card(id, saved) {
         Ok(session) => Redirect::to(&session.back_link).into_response(),
-        Err(failure) => (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response(),
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            crate::ops::Failure::from(error).description,
+        )
+            .into_response(),
     }
 }
 
 /// `POST /sandbox/pay/{id}`: the payer submits the step the payment is at:
 /// the card (and amount), the 3-D Secure password, the phone number or the
 /// confirmation code.
-pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    State(notifications): State<Arc<Notifications>>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
     let Some(payment) = app.store.payment_any(id) else {
         return not_found();
     };
@@ -399,9 +399,11 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
         (PaymentState::New, Method::MobileBalance) => {
             submit_phone(&app, &payment, &field("phone"), &field("operator"))
         }
-        (PaymentState::New, _) => submit_card(&app, payment, &card_form_of(&fields)).await,
+        (PaymentState::New, _) => {
+            submit_card(&app, &notifications, payment, &card_form_of(&fields)).await
+        }
         (PaymentState::AwaitingThreeDs { .. }, _) => {
-            submit_three_ds(&app, payment, &field("password")).await
+            submit_three_ds(&app, &notifications, payment, &field("password")).await
         }
         (PaymentState::AwaitingCode { .. }, _) => submit_code(&app, &payment, &field("code")),
         _ => outcome_page(&payment).into_response(),
@@ -425,10 +427,15 @@ fn chosen_amount(payment: &Payment, typed: &str) -> Result<Option<Amount>, Strin
 
 /// See 303: the browser loads the page again for the next step.
 fn next_step(app: &App, payment: &Payment) -> Response {
-    Redirect::to(&format!("{}/sandbox/pay/{}", app.base_url, payment.id)).into_response()
+    Redirect::to(&app.page_url(Page::Payment, payment.id)).into_response()
 }
 
-async fn submit_card(app: &Arc<App>, mut payment: Payment, form: &CardForm) -> Response {
+async fn submit_card(
+    app: &Arc<App>,
+    notifications: &Notifications,
+    mut payment: Payment,
+    form: &CardForm,
+) -> Response {
     let mut errors = check_form(form);
     let chosen = chosen_amount(&payment, &form.amount).unwrap_or_else(|message| {
         errors.push(("amount", message));
@@ -451,29 +458,31 @@ async fn submit_card(app: &Arc<App>, mut payment: Payment, form: &CardForm) -> R
     tracing::info!(payment_id = payment.id, card = %pan, "card submitted");
     let decision = match card.map(|c| c.outcome) {
         Some(CardOutcome::Success | CardOutcome::PendingThenSuccess) => Ok(()),
-        Some(_) => Err((
-            ErrorCode::from_code(10001),
-            "the issuing bank declined the payment".to_owned(),
+        Some(_) => Err(Failure::new(
+            ErrorCode::PaymentErrorContactIssuer,
+            "the issuing bank declined the payment",
         )),
-        None => Err((
-            ErrorCode::from_code(99999),
-            "unknown card: use a documented test card".to_owned(),
+        None => Err(Failure::new(
+            ErrorCode::UnknownPaymentSystemError,
+            "unknown card: use a documented test card",
         )),
     };
     let three_ds = card.and_then(|c| c.three_ds) == Some(Availability::Available);
     if decision.is_ok() && three_ds {
         // The issuer asks for its password before anything is charged.
         let amount = payment.amount;
-        let updated = app.store.update_payment(None, payment.id, |p| {
-            if p.state != PaymentState::New {
-                return Ok(());
-            }
-            p.amount = amount;
-            p.amount_range = None;
-            p.card_pan = Some(pan.clone());
-            p.state = PaymentState::AwaitingThreeDs { attempts: 0 };
-            Ok(())
-        });
+        let updated = app
+            .store
+            .update_payment(None, payment.id, |p| -> Result<(), StoreError> {
+                if p.state != PaymentState::New {
+                    return Ok(());
+                }
+                p.amount = amount;
+                p.amount_range = None;
+                p.card_pan = Some(pan.clone());
+                p.state = PaymentState::AwaitingThreeDs { attempts: 0 };
+                Ok(())
+            });
         return match updated {
             Ok((payment, ())) => {
                 tracing::info!(payment_id = payment.id, "3-D Secure requested");
@@ -482,36 +491,43 @@ async fn submit_card(app: &Arc<App>, mut payment: Payment, form: &CardForm) -> R
             Err(_) => not_found(),
         };
     }
-    charge(app, payment, pan, decision).await
+    charge(app, notifications, payment, pan, decision).await
 }
 
 /// Wrong 3-D Secure passwords allowed before the payment fails.
 const THREE_DS_ATTEMPTS: u32 = 3;
 
-async fn submit_three_ds(app: &Arc<App>, payment: Payment, password: &str) -> Response {
+async fn submit_three_ds(
+    app: &Arc<App>,
+    notifications: &Notifications,
+    payment: Payment,
+    password: &str,
+) -> Response {
     let PaymentState::AwaitingThreeDs { attempts } = payment.state else {
         return outcome_page(&payment).into_response();
     };
     if password == THREE_DS_PASSWORD {
         tracing::info!(payment_id = payment.id, "3-D Secure passed");
         let pan = payment.card_pan.clone().unwrap_or_default();
-        return charge(app, payment, pan, Ok(())).await;
+        return charge(app, notifications, payment, pan, Ok(())).await;
     }
     if attempts + 1 >= THREE_DS_ATTEMPTS {
         tracing::info!(payment_id = payment.id, "3-D Secure failed");
         let pan = payment.card_pan.clone().unwrap_or_default();
-        let refused = (
-            ErrorCode::from_code(10004),
-            "the 3-D Secure password was entered wrongly".to_owned(),
+        let refused = Failure::new(
+            ErrorCode::ThreeDsNotEnteredOrWrong,
+            "the 3-D Secure password was entered wrongly",
         );
-        return charge(app, payment, pan, Err(refused)).await;
+        return charge(app, notifications, payment, pan, Err(refused)).await;
     }
-    let updated = app.store.update_payment(None, payment.id, |p| {
-        p.state = PaymentState::AwaitingThreeDs {
-            attempts: attempts + 1,
-        };
-        Ok(())
-    });
+    let updated = app
+        .store
+        .update_payment(None, payment.id, |p| -> Result<(), StoreError> {
+            p.state = PaymentState::AwaitingThreeDs {
+                attempts: attempts + 1,
+            };
+            Ok(())
+        });
     match updated {
         Ok((payment, ())) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -529,41 +545,44 @@ async fn submit_three_ds(app: &Arc<App>, payment: Payment, password: &str) -> Re
 /// payment, sends the result callback and the payer back to the merchant.
 async fn charge(
     app: &Arc<App>,
+    notifications: &Notifications,
     payment: Payment,
     pan: String,
-    decision: Result<(), (ErrorCode, String)>,
+    decision: Result<(), Failure>,
 ) -> Response {
     let decision = match decision {
-        Ok(()) => run_check(app, &payment).await,
+        Ok(()) => notifications.check(&payment).await,
         refused => refused,
     };
     let amount = payment.amount;
-    let updated = app.store.update_payment(None, payment.id, |p| {
-        if !matches!(
-            p.state,
-            PaymentState::New | PaymentState::AwaitingThreeDs { .. }
-        ) {
-            return Ok(());
-        }
-        p.amount = amount;
-        p.amount_range = None;
-        p.card_pan = Some(pan.clone());
-        p.paid_at = Some(now());
-        match &decision {
-            Ok(()) if p.auto_clearing => {
-                p.state = PaymentState::Paid;
-                p.captured = p.amount;
+    let updated = app
+        .store
+        .update_payment(None, payment.id, |p| -> Result<(), StoreError> {
+            if !matches!(
+                p.state,
+                PaymentState::New | PaymentState::AwaitingThreeDs { .. }
+            ) {
+                return Ok(());
             }
-            Ok(()) => p.state = PaymentState::Held,
-            Err((code, description)) => {
-                p.state = PaymentState::Failed {
-                    code: code.code(),
-                    description: description.clone(),
-                };
+            p.amount = amount;
+            p.amount_range = None;
+            p.card_pan = Some(pan.clone());
+            p.paid_at = Some(now());
+            match &decision {
+                Ok(()) if p.auto_clearing => {
+                    p.state = PaymentState::Paid;
+                    p.captured = p.amount;
+                }
+                Ok(()) => p.state = PaymentState::Held,
+                Err(failure) => {
+                    p.state = PaymentState::Failed {
+                        code: failure.code.code(),
+                        description: failure.description.clone(),
+                    };
+                }
             }
-        }
-        Ok(())
-    });
+            Ok(())
+        });
     let Ok((payment, ())) = updated else {
         return not_found();
     };
@@ -572,7 +591,7 @@ async fn charge(
         state = payment.state.wire(),
         "payment processed"
     );
-    spawn_result(app.clone(), payment.clone());
+    app.emit(Event::PaymentFinished(Box::new(payment.clone())));
     redirect_back(app, &payment)
 }
 
@@ -611,145 +630,6 @@ fn submit_code(app: &Arc<App>, payment: &Payment, code: &str) -> Response {
             None => not_found(),
         },
     }
-}
-
-/// The check callback before charging; anything but a signed `ok` refuses.
-pub(crate) async fn run_check(
-    app: &Arc<App>,
-    payment: &Payment,
-) -> Result<(), (ErrorCode, String)> {
-    let Some(url) = &payment.urls.check else {
-        return Ok(());
-    };
-    let Some(merchant) = app.merchant(&payment.merchant_id) else {
-        return Ok(());
-    };
-    let currency = currency(&payment.currency);
-    let callback = CheckCallback::new(
-        payment.order_id.clone(),
-        payment.id,
-        payment.amount,
-        currency.clone(),
-        payment.amount,
-        currency,
-        payment.amount,
-    );
-    let params = with_merchant_params(callback.to_params(), payment);
-    let params = notify::sign_for(url, &merchant.secret, params);
-    let method = payment.urls.request_method.as_deref().unwrap_or("POST");
-    match app
-        .notifier
-        .check(url, method, &merchant.secret, &params)
-        .await
-    {
-        Answer::Ok => Ok(()),
-        Answer::Rejected(reason) => Err((
-            ErrorCode::from_code(9994),
-            format!("the merchant's check refused the payment: {reason}"),
-        )),
-        Answer::Failed(reason) => Err((
-            ErrorCode::from_code(9994),
-            format!("the merchant's check did not accept the payment: {reason}"),
-        )),
-    }
-}
-
-pub(crate) fn with_merchant_params(mut params: Params, payment: &Payment) -> Params {
-    for (name, value) in &payment.merchant_params {
-        params.push(name.clone(), value.clone());
-    }
-    params
-}
-
-/// Sends the result callback in the background, retrying on the policy's schedule.
-pub fn spawn_result(app: Arc<App>, payment: Payment) {
-    let Some(url) = payment.urls.result.clone() else {
-        return;
-    };
-    tokio::spawn(async move {
-        let Some(merchant) = app.merchant(&payment.merchant_id) else {
-            return;
-        };
-        let success = matches!(payment.state, PaymentState::Paid | PaymentState::Held);
-        let currency = currency(&payment.currency);
-        let mut callback = ResultCallback::new(
-            payment.order_id.clone(),
-            payment.id,
-            payment.amount,
-            currency.clone(),
-            payment.amount,
-            payment.amount,
-            payment.amount,
-            currency,
-            payment.description.clone(),
-            i64::from(success),
-            payment.paid_at.clone().unwrap_or_else(now),
-            success,
-        )
-        .testing_mode(payment.testing)
-        .captured(i64::from(!payment.captured.as_decimal().is_zero()))
-        .payment_method(match payment.method {
-            Method::Card | Method::Token { .. } => PaymentMethod::BankCard,
-            Method::MobileBalance => PaymentMethod::MobileCommerce,
-        });
-        if let Some(pan) = &payment.card_pan {
-            callback = callback.card_pan(pan.clone());
-        }
-        if let Some(phone) = &payment.phone {
-            callback = callback.user_phone(phone.clone());
-        }
-        let params = with_merchant_params(callback.to_params(), &payment);
-        let params = crate::ops::with_recurring_profile(&app, &payment, params);
-        let params = notify::sign_for(&url, &merchant.secret, params);
-        let method = payment.urls.request_method.as_deref().unwrap_or("POST");
-        let (answer, attempts) = app
-            .notifier
-            .result(&url, method, &merchant.secret, &params)
-            .await;
-        tracing::info!(
-            payment_id = payment.id,
-            attempts,
-            ?answer,
-            "result callback done"
-        );
-    });
-}
-
-/// Settles a payout after the delay (when pending) and notifies `pg_post_link`.
-pub fn spawn_payout_notify(app: Arc<App>, payout_id: i64) {
-    tokio::spawn(async move {
-        let Some(payout) = app.store.payout(payout_id) else {
-            return;
-        };
-        if matches!(payout.state, PayoutState::Pending { .. }) {
-            tokio::time::sleep(app.payout_delay).await;
-        }
-        let Some((payout, balance)) = app.store.settle_payout(payout_id) else {
-            return;
-        };
-        let (Some(url), Some(merchant)) =
-            (payout.post_link.clone(), app.merchant(&payout.merchant_id))
-        else {
-            return;
-        };
-        let status = match payout.state {
-            PayoutState::Success => ResponseStatus::Ok,
-            _ => ResponseStatus::Error,
-        };
-        let mut callback = PayoutNotifyCallback::new(payout.id, merchant.number())
-            .order_id(payout.order_id.clone())
-            .status(status)
-            .balance(balance.to_string())
-            .payment_amount(payout.amount.to_string())
-            .payment_date(payout.created_at.clone());
-        // No card for an IBAN payout, nor for a payout page that expired unpaid.
-        if !payout.card_hash.is_empty() {
-            callback = callback.card_hash(payout.card_hash.clone());
-        }
-        let params = notify::sign_for(&url, merchant.key(true), callback.to_params());
-        let (answer, attempts) = app.notifier.payout(&url, &params).await;
-        tracing::info!(payout_id, attempts, ?answer, "payout notification done");
-    });
 }
 
 /// Sends the payer back to the success or failure URL with the signed parameters.

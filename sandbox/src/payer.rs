@@ -8,7 +8,7 @@ pub const THREE_DS_PASSWORD: &str = "123456";
 
 /// An expiry (`MM/YY`) the payment page accepts: December, five years ahead.
 pub fn valid_expiry() -> String {
-    let (year, _) = crate::page::this_month();
+    let (year, _) = crate::values::this_month();
     format!("12/{:02}", (year + 5) % 100)
 }
 

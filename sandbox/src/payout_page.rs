@@ -22,20 +22,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use freedompay::errors::ErrorCode;
 use maud::html;
 
-use crate::App;
-use crate::ops::mask;
+use crate::ops::{App, Failure};
 use crate::page::{CardForm, card_fields, check_form, not_found, page, read_card_form};
-use crate::store::{Payout, PayoutDestination, PayoutState, SavedCard};
-
-/// The payout page's address for payout `id`.
-pub(crate) fn payout_url(app: &App, id: i64) -> String {
-    format!("{}/sandbox/payout/{id}", app.base_url)
-}
-
-/// The card-saving page's address for session `id`.
-pub(crate) fn card_url(app: &App, id: i64) -> String {
-    format!("{}/sandbox/payout-card/{id}", app.base_url)
-}
+use crate::store::{Payout, PayoutDestination, PayoutState, SavedCard, StoreError};
 
 /// A payout of the payout page, brought up to date (expired when due).
 fn page_payout(app: &Arc<App>, id: i64) -> Option<Payout> {
@@ -114,13 +103,9 @@ pub async fn submit_payout(
             .into_response();
     }
     let number: String = form.number.chars().filter(char::is_ascii_digit).collect();
-    let decision = crate::ops::card_decision(&number);
-    let made = app
-        .store
-        .make_registered_payout(id, mask(&number), decision);
-    let payout = match made {
-        Ok((payout, _)) => payout,
-        Err(failure) if failure.code.code() == 9999 => {
+    let payout = match crate::ops::pay_to_typed_card(&app, id, &number) {
+        Ok(payout) => payout,
+        Err(failure) if failure.code == ErrorCode::SystemError => {
             return (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response();
         }
         // Made by another submission meanwhile.
@@ -130,7 +115,6 @@ pub async fn submit_payout(
         },
     };
     tracing::info!(payout_id = id, card = %payout.card_hash, state = ?payout.state, "payout page submitted");
-    crate::page::spawn_payout_notify(app.clone(), id);
     match (&payout.state, &payout.destination) {
         (
             PayoutState::Success | PayoutState::Pending { .. },
@@ -193,9 +177,11 @@ pub async fn submit_card(
     tracing::info!(session = id, card = %card.card_hash, "card saved for payouts");
     match app.store.save_payout_card(id, card) {
         Ok(session) => Redirect::to(&session.back_link).into_response(),
-        Err(failure) if failure.code.code() == 9999 => {
-            (StatusCode::INTERNAL_SERVER_ERROR, failure.description).into_response()
-        }
+        Err(error @ StoreError::NotStored(_)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Failure::from(error).description,
+        )
+            .into_response(),
         // Saved by another submission meanwhile.
         Err(_) => card_saved().into_response(),
     }

@@ -11,9 +11,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use freedompay::errors::ErrorCode;
 use maud::html;
 
-use crate::App;
+use crate::ops::App;
 use crate::page::{check_cvc, not_found, outcome_page, page, read_card_form, redirect_back};
 use crate::store::{Method, Payment, PaymentState};
 
@@ -98,7 +99,7 @@ pub async fn submit(State(app): State<Arc<App>>, Path(id): Path<i64>, body: Byte
             Some(payment) if payment.state != PaymentState::New => {
                 outcome_page(&payment).into_response()
             }
-            _ if failure.code.code() == 10032 => card_removed(),
+            _ if failure.code == ErrorCode::InvalidCardNumber => card_removed(),
             _ => (StatusCode::CONFLICT, failure.description).into_response(),
         },
     }

@@ -23,9 +23,10 @@ use freedompay::errors::ErrorCode;
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use rust_decimal::Decimal;
 
-use super::{invalid, now};
-use crate::store::{AtmOperation, Failure};
-use crate::{App, Merchant};
+use super::{App, Failure, invalid};
+use crate::merchant::Merchant;
+use crate::store::AtmOperation;
+use crate::values::now;
 
 /// Amounts up to this must be a multiple of [`AMOUNT_STEP`].
 const SMALL_AMOUNT: Decimal = Decimal::from_parts(4000, 0, 0, false, 0);
@@ -45,7 +46,7 @@ pub(super) fn atm_check(
         .ok_or_else(|| invalid("pg_phone: required (the phone the code is sent to)"))?;
     if !(9..=10).contains(&phone.len()) || !phone.chars().all(|c| c.is_ascii_digit()) {
         return Err(Failure::new(
-            ErrorCode::from_code(10031),
+            ErrorCode::InvalidPhoneNumber,
             "pg_phone: 9 or 10 digits, without the country code",
         ));
     }
@@ -55,7 +56,7 @@ pub(super) fn atm_check(
     let value = amount.as_decimal();
     if value <= SMALL_AMOUNT && !(value % AMOUNT_STEP).is_zero() {
         return Err(Failure::new(
-            ErrorCode::from_code(11005),
+            ErrorCode::InvalidAmount,
             "pg_amount: up to 4000 the amount must be a multiple of 2000",
         ));
     }

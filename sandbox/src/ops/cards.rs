@@ -22,9 +22,10 @@ use freedompay::merchant::token::{
 use freedompay::test_data::{Outcome as CardOutcome, TestCard};
 use freedompay::{Amount, Encode, Params};
 
-use super::{idempotency, invalid, now};
-use crate::store::{CardSession, Failure, Method, Payment, PaymentState, SavedCard, Urls};
-use crate::{App, Merchant};
+use super::{App, Event, Failure, Page, idempotency, invalid};
+use crate::merchant::Merchant;
+use crate::store::{CardSession, Method, Payment, PaymentState, SavedCard, StoreError, Urls};
+use crate::values::now;
 
 pub(super) fn card_add(
     app: &Arc<App>,
@@ -41,7 +42,7 @@ pub(super) fn card_add(
     tracing::info!(session = session.id, merchant = %merchant.id, "card storage session created");
     let mut answer = CardAddResponse::new(
         session.id,
-        format!("{}/sandbox/card/{}", app.base_url, session.id),
+        app.page_url(Page::Card, session.id),
         ResponseStatus::Ok,
     )
     .merchant_id(merchant.number());
@@ -84,13 +85,13 @@ pub(super) fn card_remove(
     let card = app
         .store
         .remove_card(&merchant.id, &request.user_id, &request.card_token)
-        .or_else(|failure| match failure.code.code() {
+        .or_else(|error| match error {
             // Not a card saved for payments: perhaps one saved for payouts.
-            11068 => {
+            StoreError::NotFound(_) => {
                 app.store
                     .remove_payout_card(&merchant.id, &request.user_id, &request.card_token)
             }
-            _ => Err(failure),
+            other => Err(other),
         })?;
     tracing::info!(card = %card.card_hash, "saved card removed");
     Ok(CardRemoveResponse::new()
@@ -123,7 +124,7 @@ fn create_token_payment(
         .is_none()
     {
         return Err(Failure::new(
-            ErrorCode::from_code(10032),
+            ErrorCode::InvalidCardNumber,
             "no saved card with this token for this user",
         ));
     }
@@ -188,7 +189,7 @@ pub(super) fn token_init_with_cvc(
 ) -> Result<TokenInitWithCvcResponse, Failure> {
     let Some(card_token) = request.card_token.as_deref() else {
         return Err(Failure::new(
-            ErrorCode::from_code(10032),
+            ErrorCode::InvalidCardNumber,
             "the sandbox knows saved cards by pg_card_token only",
         ));
     };
@@ -225,7 +226,7 @@ fn not_chargeable(payment: &Payment) -> Option<Failure> {
     }
     if payment.state != PaymentState::New {
         return Some(Failure::new(
-            ErrorCode::from_code(10015),
+            ErrorCode::TransactionAlreadyDone,
             "the payment has already been charged",
         ));
     }
@@ -254,7 +255,7 @@ pub(crate) fn charge_saved_card(
             return Err(failure);
         }
         let card = card.clone().ok_or_else(|| {
-            Failure::new(ErrorCode::from_code(10032), "the saved card was removed")
+            Failure::new(ErrorCode::InvalidCardNumber, "the saved card was removed")
         })?;
         let approved = TestCard::find(&card.test_card).is_some_and(|c| {
             matches!(
@@ -270,7 +271,7 @@ pub(crate) fn charge_saved_card(
             Ok(None)
         } else {
             let failure = Failure::new(
-                ErrorCode::from_code(10001),
+                ErrorCode::PaymentErrorContactIssuer,
                 "the issuing bank declined the payment",
             );
             p.state = PaymentState::Failed {
@@ -285,7 +286,7 @@ pub(crate) fn charge_saved_card(
         state = payment.state.wire(),
         "token payment charged"
     );
-    crate::page::spawn_result(app.clone(), payment.clone());
+    app.emit(Event::PaymentFinished(Box::new(payment.clone())));
     Ok((payment, declined))
 }
 
@@ -318,7 +319,7 @@ pub(super) fn token_pay_with_cvc(
         .payment(&merchant.id, request.payment_id)
         .ok_or_else(|| {
             Failure::new(
-                ErrorCode::from_code(11068),
+                ErrorCode::PaymentNotFound,
                 format!("payment {} not found", request.payment_id),
             )
         })?;
@@ -329,9 +330,9 @@ pub(super) fn token_pay_with_cvc(
         && app.store.card_by_token(token).is_none()
     {
         return Err(Failure::new(
-            ErrorCode::from_code(10032),
+            ErrorCode::InvalidCardNumber,
             "the saved card was removed",
         ));
     }
-    Ok(format!("{}/sandbox/token/{}", app.base_url, payment.id))
+    Ok(app.page_url(Page::Token, payment.id))
 }

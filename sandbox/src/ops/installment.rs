@@ -16,9 +16,9 @@ use std::sync::Arc;
 use freedompay::enums::ResponseStatus;
 use freedompay::merchant::installment::{InstallmentInitRequest, InstallmentInitResponse};
 
-use super::merchant_params;
-use crate::store::{Failure, Method, Payment};
-use crate::{App, Merchant};
+use super::{App, Failure, Page, merchant_params};
+use crate::merchant::Merchant;
+use crate::store::{Method, Payment};
 
 pub(super) fn installment_init(
     app: &Arc<App>,
@@ -43,7 +43,7 @@ pub(super) fn installment_init(
         .merchant_id(merchant.number())
         .order_id(payment.order_id.clone())
         .amount(payment.amount)
-        .redirect_url(format!("{}/sandbox/pay/{}", app.base_url, payment.id))
+        .redirect_url(app.page_url(Page::Payment, payment.id))
         .status(ResponseStatus::Ok)
         .transaction_type("init"))
 }

@@ -12,9 +12,10 @@ use freedompay::merchant::mobile_balance::{
 };
 use freedompay::test_data::TEST_PHONES;
 
-use super::{invalid, now, text};
-use crate::store::{Failure, Method, Payment, PaymentState};
-use crate::{App, Merchant};
+use super::{App, Event, Failure, invalid, text};
+use crate::merchant::Merchant;
+use crate::store::{Method, Payment, PaymentState};
+use crate::values::now;
 
 /// The documented test phone for `phone` and `operator`, if any.
 fn test_phone(
@@ -62,7 +63,7 @@ pub(crate) fn send_code(
 ) -> Result<Payment, Failure> {
     let Some(phone) = test_phone(phone, operator) else {
         return Err(Failure::new(
-            ErrorCode::from_code(11004),
+            ErrorCode::UnknownPhoneNumber,
             "not a test phone of this operator (see freedompay::test_data::TEST_PHONES)",
         ));
     };
@@ -81,7 +82,7 @@ pub(crate) fn send_code(
                 "the payment was not created for mobile balance (pg_payment_method=mobile_commerce)",
             )),
             _ => Err(Failure::new(
-                ErrorCode::from_code(11013),
+                ErrorCode::RepeatedOperation,
                 "the payment is not waiting for a phone number",
             )),
         })?;
@@ -130,7 +131,7 @@ pub(crate) fn enter_code(
                     Ok(None)
                 } else if attempts + 1 >= CODE_ATTEMPTS {
                     let failure = Failure::new(
-                        ErrorCode::from_code(11007),
+                        ErrorCode::ConfirmationAttemptsExhausted,
                         "no attempts to enter the confirmation code are left",
                     );
                     p.state = PaymentState::Failed {
@@ -145,25 +146,25 @@ pub(crate) fn enter_code(
                         attempts: attempts + 1,
                     };
                     Ok(Some(Failure::new(
-                        ErrorCode::from_code(11002),
+                        ErrorCode::WrongSmsCode,
                         "the SMS code is wrong; it can be entered again",
                     )))
                 }
             }
             _ => Err(Failure::new(
-                ErrorCode::from_code(11013),
+                ErrorCode::RepeatedOperation,
                 "the payment is not waiting for a confirmation code",
             )),
         })?;
     let (payment, failure) = result;
     if let Some(failure) = failure {
         if matches!(payment.state, PaymentState::Failed { .. }) {
-            crate::page::spawn_result(app.clone(), payment);
+            app.emit(Event::PaymentFinished(Box::new(payment)));
         }
         return Err(failure);
     }
     tracing::info!(payment_id = payment.id, "mobile payment approved");
-    crate::page::spawn_result(app.clone(), payment.clone());
+    app.emit(Event::PaymentFinished(Box::new(payment.clone())));
     Ok(payment)
 }
 
@@ -187,13 +188,13 @@ pub(super) fn mobile_resend_code(
         .map_err(|_| invalid("pg_payment_id: not an integer"))?;
     let payment = app.store.payment(&merchant.id, payment_id).ok_or_else(|| {
         Failure::new(
-            ErrorCode::from_code(11068),
+            ErrorCode::PaymentNotFound,
             format!("payment {payment_id} not found"),
         )
     })?;
     if !matches!(payment.state, PaymentState::AwaitingCode { .. }) {
         return Err(Failure::new(
-            ErrorCode::from_code(11013),
+            ErrorCode::RepeatedOperation,
             "the payment is not waiting for a confirmation code",
         ));
     }

@@ -2,11 +2,15 @@
 //! arrive here checked (signature, generated validation); answers are built
 //! with the generated response types, so they decode in the client exactly
 //! as the gateway's do.
+//!
+//! The operations layer: the business rules, on top of the store. A refusal
+//! is a [`Failure`] with the gateway's code; what the merchant must be told
+//! about later (a finished payment, a payout) is emitted as an [`Event`],
+//! never sent from here.
 
 use std::sync::Arc;
 
-use freedompay::enums::{Currency, ResponseStatus};
-use freedompay::errors::ErrorCode;
+use freedompay::enums::ResponseStatus;
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use freedompay::merchant::card_storage::{
     CardAddRequest, CardAddResponse, CardListRequest, CardListResponse, CardRemoveRequest,
@@ -38,32 +42,26 @@ use freedompay::merchant::token::{
     TokenDirectRequest, TokenDirectResponse, TokenInitRequest, TokenInitResponse,
     TokenInitWithCvcRequest, TokenInitWithCvcResponse, TokenPayWithCvcRequest,
 };
-use freedompay::server::{Handler, SpecAnswerError};
+use freedompay::server::Handler;
 use freedompay::{Amount, Decode, Encode, Params};
 use rust_decimal::Decimal;
 
-use crate::store::Failure;
-use crate::{App, Merchant};
+use crate::merchant::Merchant;
 
+mod app;
 mod atm;
 mod cards;
+mod failure;
 mod installment;
 pub(crate) mod mobile;
 mod payments;
 mod payout;
 
+pub(crate) use app::{App, Event, Inbox, Page};
 pub(crate) use cards::charge_saved_card;
-pub(crate) use payments::with_recurring_profile;
-pub(crate) use payout::{card_decision, expire_if_due};
-
-pub(crate) fn invalid(error: impl std::fmt::Display) -> Failure {
-    Failure::new(ErrorCode::from_code(200), error.to_string())
-}
-
-/// The current time as the gateway writes it.
-pub fn now() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
-}
+pub(crate) use failure::{Failure, invalid};
+pub(crate) use payments::reported_profile;
+pub(crate) use payout::{expire_if_due, pay_to_typed_card};
 
 pub(crate) fn amount(value: Decimal) -> Amount {
     Amount::new(value.round_dp(2)).unwrap_or_else(|_| Amount::from_minor(0))
@@ -125,12 +123,6 @@ fn created<T>(
     let (payment, page) =
         payments::create_payment(app, merchant, &request.to_params(), any_amount)?;
     Ok(answer(payment.id, page))
-}
-
-impl From<SpecAnswerError> for Failure {
-    fn from(error: SpecAnswerError) -> Self {
-        Failure::new(ErrorCode::SystemError, error.to_string())
-    }
 }
 
 impl Handler for Operations<'_> {
@@ -410,19 +402,6 @@ pub(crate) fn text<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
         .get_text(name)
         .map(str::trim)
         .filter(|t| !t.is_empty())
-}
-
-/// A currency code as the generated open enum (unknown codes are kept).
-pub fn currency(text: &str) -> Currency {
-    text.parse().unwrap_or(Currency::Unknown(text.to_owned()))
-}
-
-/// The masked card number the gateway shows: first six, last four.
-pub fn mask(pan: &str) -> String {
-    if pan.len() < 10 {
-        return "*".repeat(pan.len());
-    }
-    format!("{}******{}", &pan[..6], &pan[pan.len() - 4..])
 }
 
 /// `pg_idempotency_key` with the request's fingerprint: every parameter but

@@ -15,11 +15,12 @@ use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, Te
 use freedompay::{Amount, Params};
 use rust_decimal::Decimal;
 
-use super::{amount, currency, idempotency, invalid, mask, merchant_params, now, text};
+use super::{App, Event, Failure, Page, amount, idempotency, invalid, merchant_params, text};
+use crate::merchant::Merchant;
 use crate::store::{
-    AmountRange, Failure, Method, Payment, PaymentState, RecurringProfile, Refund, Urls,
+    AmountRange, Method, Payment, PaymentState, RecurringProfile, Refund, Store, Urls,
 };
-use crate::{App, Merchant};
+use crate::values::{currency, mask, now};
 
 /// Creates a payment from the parameters of a payment-creating request
 /// (`init_payment`, `payment_page`, `mobile_balance_init`, `payment_redirect`,
@@ -77,7 +78,7 @@ pub(crate) fn create_payment(
     let payment = app.store.create_payment(payment, idempotency(params))?;
     ask_for_recurring_profile(app, &payment, params)?;
     tracing::info!(payment_id = payment.id, merchant = %merchant.id, amount = %payment.amount, "payment created");
-    let page = format!("{}/sandbox/pay/{}", app.base_url, payment.id);
+    let page = app.page_url(Page::Payment, payment.id);
     Ok((payment, page))
 }
 
@@ -114,7 +115,7 @@ pub(super) fn status(
     let payment = app
         .store
         .payment(&merchant.id, payment_id)
-        .ok_or_else(|| Failure::new(ErrorCode::from_code(11068), "payment not found"))?;
+        .ok_or_else(|| Failure::new(ErrorCode::PaymentNotFound, "payment not found"))?;
     let refunded = payment.refunded();
     let mut answer = PaymentStatusResponse::new(
         ResponseStatus::Ok,
@@ -170,20 +171,20 @@ pub(super) fn cancel(
         .store
         .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
             PaymentState::Held => {
-                card_allows(p, |c| c.reverse, ErrorCode::from_code(10012), "reversal")?;
+                card_allows(p, |c| c.reverse, ErrorCode::CancelNotPossible, "reversal")?;
                 p.state = PaymentState::Cancelled;
                 Ok(())
             }
             PaymentState::Cancelled => Err(Failure::new(
-                ErrorCode::from_code(10033),
+                ErrorCode::AlreadyCancelled,
                 "the payment is already cancelled",
             )),
             PaymentState::Paid => Err(Failure::new(
-                ErrorCode::from_code(10012),
+                ErrorCode::CancelNotPossible,
                 "a cleared payment cannot be cancelled; refund it instead",
             )),
             _ => Err(Failure::new(
-                ErrorCode::from_code(9013),
+                ErrorCode::CancelOfUnsuccessfulPayment,
                 "only a successful, held payment can be cancelled",
             )),
         })?;
@@ -200,11 +201,16 @@ pub(super) fn clearing(
         app.store
             .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
                 PaymentState::Held => {
-                    card_allows(p, |c| c.clearing, ErrorCode::from_code(10001), "clearing")?;
+                    card_allows(
+                        p,
+                        |c| c.clearing,
+                        ErrorCode::PaymentErrorContactIssuer,
+                        "clearing",
+                    )?;
                     let cleared = request.clearing_amount.unwrap_or(p.amount);
                     if cleared.as_decimal() > p.amount.as_decimal() {
                         return Err(Failure::new(
-                            ErrorCode::from_code(11005),
+                            ErrorCode::InvalidAmount,
                             format!("the clearing amount exceeds the authorised {}", p.amount),
                         ));
                     }
@@ -213,11 +219,11 @@ pub(super) fn clearing(
                     Ok(cleared)
                 }
                 PaymentState::Paid => Err(Failure::new(
-                    ErrorCode::from_code(10036),
+                    ErrorCode::AlreadyCleared,
                     "the payment is already cleared",
                 )),
                 _ => Err(Failure::new(
-                    ErrorCode::from_code(10035),
+                    ErrorCode::ClearingOfUnsuccessfulPayment,
                     "only a successful, held payment can be cleared",
                 )),
             })?;
@@ -237,18 +243,23 @@ pub(super) fn refund(
         app.store
             .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
                 PaymentState::Paid => {
-                    card_allows(p, |c| c.refund, ErrorCode::from_code(10001), "refund")?;
+                    card_allows(
+                        p,
+                        |c| c.refund,
+                        ErrorCode::PaymentErrorContactIssuer,
+                        "refund",
+                    )?;
                     let left = p.captured.as_decimal() - p.refunded();
                     if left <= Decimal::ZERO {
                         return Err(Failure::new(
-                            ErrorCode::from_code(10020),
+                            ErrorCode::RefundExceedsPayment,
                             "the payment is already refunded in full",
                         ));
                     }
                     let wanted = request.refund_amount.map_or(left, |a| a.as_decimal());
                     if wanted > left {
                         return Err(Failure::new(
-                            ErrorCode::from_code(10020),
+                            ErrorCode::RefundExceedsPayment,
                             format!(
                                 "the refund exceeds what is left to refund ({})",
                                 amount(left)
@@ -263,11 +274,11 @@ pub(super) fn refund(
                     Ok(refund.amount)
                 }
                 PaymentState::Held => Err(Failure::new(
-                    ErrorCode::from_code(10034),
+                    ErrorCode::RefundRequiresClearing,
                     "the payment must be cleared before a refund; cancel it instead",
                 )),
                 _ => Err(Failure::new(
-                    ErrorCode::from_code(9013),
+                    ErrorCode::CancelOfUnsuccessfulPayment,
                     "only a successful payment can be refunded",
                 )),
             })?;
@@ -380,23 +391,16 @@ fn add_months(stamp: &str, months: u32) -> Option<String> {
     ))
 }
 
-/// The result callback's parameters with the recurring profile a successful
-/// payment created: `pg_recurring_profile_id` and
-/// `pg_recurring_profile_expiry_date`, the names the documentation gives the
-/// notification's profile fields. The result callback's spec does not model
-/// them, so they travel (signed) as extra parameters.
-pub(crate) fn with_recurring_profile(app: &App, payment: &Payment, mut params: Params) -> Params {
+/// The recurring profile the result callback of `payment` reports, with its
+/// expiry date as the gateway writes dates: the profile a successful payment
+/// asked for, once it has a date.
+pub(crate) fn reported_profile(store: &Store, payment: &Payment) -> Option<(i64, String)> {
     if !succeeded(payment) {
-        return params;
+        return None;
     }
-    let Some(profile) = app.store.recurring_profile_of(payment.id) else {
-        return params;
-    };
-    if let Some(expiry) = profile_expiry(payment, &profile) {
-        params.push("pg_recurring_profile_id", profile.id.to_string());
-        params.push("pg_recurring_profile_expiry_date", expiry);
-    }
-    params
+    let profile = store.recurring_profile_of(payment.id)?;
+    let expiry = profile_expiry(payment, &profile)?;
+    Some((profile.id, expiry))
 }
 
 /// `make_recurring_payment.php`: charges the card of a recurring profile
@@ -419,7 +423,7 @@ pub(super) fn recurring(
 ) -> Result<RecurringPaymentResponse, Failure> {
     let unknown = |why: &str| {
         Failure::new(
-            ErrorCode::from_code(340),
+            ErrorCode::LegacyTransactionNotFound,
             format!(
                 "recurring profile {}: {why}",
                 request.recurring_profile.trim()
@@ -442,13 +446,13 @@ pub(super) fn recurring(
         profile_expiry(&origin, &profile).ok_or_else(|| unknown("the profile has no date"))?;
     if gateway_time(&now()).is_some_and(|now| now >= expiry) {
         return Err(Failure::new(
-            ErrorCode::from_code(365),
+            ErrorCode::RecurringProfileExpired,
             format!("the recurring profile expired on {expiry}"),
         ));
     }
     let approved = origin.card_pan.as_deref().is_some_and(|pan| {
         TEST_CARDS.iter().any(|card| {
-            super::mask(card.number) == pan
+            mask(card.number) == pan
                 && matches!(
                     card.outcome,
                     CardOutcome::Success | CardOutcome::PendingThenSuccess
@@ -458,7 +462,7 @@ pub(super) fn recurring(
     let charged = request.amount.unwrap_or(origin.amount);
     let id = app.store.next_id();
     let declined = Failure::new(
-        ErrorCode::from_code(10001),
+        ErrorCode::PaymentErrorContactIssuer,
         "the issuing bank declined the payment",
     );
     let order_id = request.order_id.clone().unwrap_or_else(|| id.to_string());
@@ -502,7 +506,7 @@ pub(super) fn recurring(
         approved,
         "recurring payment charged"
     );
-    crate::page::spawn_result(app.clone(), payment.clone());
+    app.emit(Event::PaymentFinished(Box::new(payment.clone())));
     if !approved {
         return Err(declined);
     }

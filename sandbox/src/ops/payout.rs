@@ -49,9 +49,10 @@ use freedompay::merchant::payout::{
 use freedompay::test_data::{CardUse, Outcome as CardOutcome, TestCard};
 use rust_decimal::Decimal;
 
-use super::{amount, invalid, mask, now};
-use crate::store::{Failure, Payout, PayoutCardSession, PayoutDestination, PayoutState};
-use crate::{App, Merchant};
+use super::{App, Event, Failure, Page, amount, invalid};
+use crate::merchant::Merchant;
+use crate::store::{Payout, PayoutCardSession, PayoutDestination, PayoutState};
+use crate::values::{mask, now};
 
 /// How a payout to `number` ends, by the payout test cards: the state it is
 /// made in, or the documented code it is declined with. A card that is not a
@@ -60,16 +61,46 @@ pub(crate) fn card_decision(number: &str) -> Result<PayoutState, i64> {
     let card = TestCard::find(number).filter(|c| c.usage == CardUse::Payout);
     match card.map(|c| (c.outcome, c.error_code)) {
         None | Some((CardOutcome::Success, _)) => Ok(PayoutState::Success),
-        Some((CardOutcome::Declined, code)) => Err(code.unwrap_or(10000)),
+        Some((CardOutcome::Declined, code)) => {
+            Err(code.unwrap_or_else(|| ErrorCode::PaymentErrorRetryLater.code()))
+        }
         Some((CardOutcome::PendingThenSuccess, _)) => Ok(PayoutState::Pending {
             then: Box::new(PayoutState::Success),
         }),
         Some((CardOutcome::PendingThenDeclined, code)) => Ok(PayoutState::Pending {
             then: Box::new(PayoutState::Failed {
-                code: code.unwrap_or(10000),
+                code: code.unwrap_or_else(|| ErrorCode::PaymentErrorRetryLater.code()),
             }),
         }),
     }
+}
+
+/// The state a payout of the payout page takes when the payee typed a card
+/// that `decision` (see [`card_decision`]) is for, told whether the balance
+/// still covers the payout: `8888` when it no longer does.
+fn page_payout_state(decision: Result<PayoutState, i64>, covered: bool) -> PayoutState {
+    match decision {
+        Ok(_) if !covered => PayoutState::Failed {
+            code: ErrorCode::InsufficientPayoutBalance.code(),
+        },
+        Ok(made) => made,
+        Err(code) => PayoutState::Failed { code },
+    }
+}
+
+/// Makes payout `id` of the payout page to the card `number` the payee
+/// typed, as the payout test cards say (see [`page_payout_state`]), and
+/// notifies its `pg_post_link` once it is final. Fails when there is no such
+/// payout or it was made (or expired) meanwhile.
+pub(crate) fn pay_to_typed_card(app: &Arc<App>, id: i64, number: &str) -> Result<Payout, Failure> {
+    let decision = card_decision(number);
+    let (payout, _) = app
+        .store
+        .make_registered_payout(id, mask(number), |covered| {
+            page_payout_state(decision, covered)
+        })?;
+    app.emit(Event::PayoutMade(payout.id));
+    Ok(payout)
 }
 
 /// The failure a declined payout answers with.
@@ -86,7 +117,7 @@ pub(crate) fn declined(code: i64) -> Failure {
 fn make_payout(app: &Arc<App>, payout: Payout) -> Result<(Payout, Decimal), Failure> {
     let (payout, balance) = app.store.create_payout(payout)?;
     tracing::info!(payout_id = payout.id, amount = %payout.amount, to = %payout.card_hash, "payout made");
-    crate::page::spawn_payout_notify(app.clone(), payout.id);
+    app.emit(Event::PayoutMade(payout.id));
     Ok((payout, balance))
 }
 
@@ -135,7 +166,7 @@ pub(super) fn payout_balance(
 }
 
 fn payout_not_found() -> Failure {
-    Failure::new(ErrorCode::from_code(11068), "payout not found")
+    Failure::new(ErrorCode::PaymentNotFound, "payout not found")
 }
 
 pub(super) fn payout_status_by_order(
@@ -304,7 +335,7 @@ pub(super) fn payout_token(
         .payout_card(&merchant.id, &request.user_id, &request.card_token_to)
         .ok_or_else(|| {
             Failure::new(
-                ErrorCode::from_code(10032),
+                ErrorCode::InvalidCardNumber,
                 "no card saved for payouts with this token for this user",
             )
         })?;
@@ -363,7 +394,7 @@ pub(super) fn payout_page(
         .status(ResponseStatus::Ok)
         .payment_id(payout.id)
         .merchant_id(merchant.number())
-        .redirect_url(crate::payout_page::payout_url(app, payout.id)))
+        .redirect_url(app.page_url(Page::Payout, payout.id)))
 }
 
 /// A payout page payout whose `pg_order_time_limit` has passed before the
@@ -381,13 +412,16 @@ pub(crate) fn expire_if_due(app: &Arc<App>, payout: Payout) -> Payout {
     {
         return payout;
     }
+    let expired = PayoutState::Failed {
+        code: ErrorCode::PaymentExpired.code(),
+    };
     match app
         .store
-        .make_registered_payout(payout.id, String::new(), Err(10018))
+        .make_registered_payout(payout.id, String::new(), |_| expired)
     {
         Ok((expired, _)) => {
             tracing::info!(payout_id = expired.id, "payout page expired");
-            crate::page::spawn_payout_notify(app.clone(), expired.id);
+            app.emit(Event::PayoutMade(expired.id));
             expired
         }
         // Made or expired meanwhile: the store holds the current state.
@@ -429,13 +463,28 @@ pub(super) fn card_add_for_payout(
     Ok(PayoutCardAddResponse::new(ResponseStatus::Ok)
         .payment_id(session.id)
         .merchant_id(merchant.number())
-        .redirect_url(crate::payout_page::card_url(app, session.id)))
+        .redirect_url(app.page_url(Page::PayoutCard, session.id)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{card_decision, check_iban, mask_iban, normalize_iban};
+    use super::{card_decision, check_iban, mask_iban, normalize_iban, page_payout_state};
     use crate::store::PayoutState;
+
+    #[test]
+    fn a_page_payout_the_balance_no_longer_covers_fails_with_8888() {
+        let made = Ok(PayoutState::Success);
+        assert_eq!(page_payout_state(made.clone(), true), PayoutState::Success);
+        assert_eq!(
+            page_payout_state(made, false),
+            PayoutState::Failed { code: 8888 }
+        );
+        // A declined card fails with its code, covered or not.
+        assert_eq!(
+            page_payout_state(Err(10001), false),
+            PayoutState::Failed { code: 10001 }
+        );
+    }
 
     #[test]
     fn iban_check_digits_decide() {

@@ -1,17 +1,60 @@
-//! Payout state beyond payouts to a typed card number: where each payout
-//! goes, payouts the payout page registers and makes once the payee has
-//! typed a card, and cards saved for payouts (`cardstorage/add2`) with the
-//! page sessions that save them. Kept in their own tables, so databases
-//! written before these existed still load.
+//! Payouts, where each goes, the merchants' payout balances they draw on,
+//! and the payouts the payout page registers and makes once the payee has
+//! typed a card.
 
-use freedompay::errors::ErrorCode;
+use freedompay::Amount;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DbError, Failure, Inner, Payout, PayoutState, SavedCard, State, Store, in_transaction,
-    remove_saved_card, save_balance, save_json, save_payout, stored,
+    DbError, Inner, Missing, State, Store, StoreError, amount_text, in_transaction, save_json,
+    stored,
 };
+
+/// A payout to a card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payout {
+    /// `pg_payment_id`.
+    pub id: i64,
+    /// The merchant.
+    pub merchant_id: String,
+    /// `pg_order_id`.
+    pub order_id: String,
+    /// The amount paid out.
+    #[serde(with = "amount_text")]
+    pub amount: Amount,
+    /// The masked card number.
+    pub card_hash: String,
+    /// Final or pending outcome.
+    pub state: PayoutState,
+    /// `pg_post_link`.
+    pub post_link: Option<String>,
+    /// When it was made.
+    pub created_at: String,
+    /// Where the money goes (a card number for payouts stored before destinations were kept).
+    #[serde(default)]
+    pub destination: PayoutDestination,
+}
+
+/// Where a payout is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayoutState {
+    /// In process; becomes the final state after the notification delay.
+    Pending {
+        /// The state it turns into.
+        then: Box<PayoutState>,
+    },
+    /// Paid out.
+    Success,
+    /// Failed with an error code (the amount went back to the balance).
+    Failed {
+        /// The error code.
+        code: i64,
+    },
+    /// Registered by the payout page (`api/reg2nonreg`); waiting for the
+    /// payee to type a card. Nothing is debited yet.
+    AwaitingPayee,
+}
 
 /// Where a payout's money goes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,61 +84,154 @@ pub enum PayoutDestination {
     },
 }
 
-/// A session of the page where a payee saves a card for payouts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PayoutCardSession {
-    /// The session's `pg_payment_id`.
-    pub id: i64,
-    /// The merchant.
-    pub merchant_id: String,
-    /// The merchant's user the card is saved for (`pg_user_id`).
-    pub user_id: String,
-    /// Where the payee goes back (`pg_back_link`).
-    pub back_link: String,
-    /// The saved card's token, once done.
-    pub token: Option<String>,
-}
-
-pub(super) const SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS payout_cards (token TEXT PRIMARY KEY, body TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS payout_card_sessions (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+/// The tables of payouts and of payout balances.
+const SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS payouts (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS balances (merchant TEXT PRIMARY KEY, amount TEXT NOT NULL);
 ";
 
-/// Reads the tables of [`SCHEMA`] into `state`.
+/// Creates the tables of [`SCHEMA`] when missing and reads them into `state`.
 pub(super) fn load(db: &rusqlite::Connection, state: &mut State) -> Result<(), DbError> {
-    let mut rows = db.prepare("SELECT body FROM payout_cards")?;
+    db.execute_batch(SCHEMA)?;
+    let mut rows = db.prepare("SELECT body FROM payouts")?;
     for body in rows.query_map([], |row| row.get::<_, String>(0))? {
-        let card: SavedCard = serde_json::from_str(&body?)?;
-        state.payout_cards.insert(card.token.clone(), card);
+        let payout: Payout = serde_json::from_str(&body?)?;
+        state.payouts.insert(payout.id, payout);
     }
-    let mut rows = db.prepare("SELECT body FROM payout_card_sessions")?;
-    for body in rows.query_map([], |row| row.get::<_, String>(0))? {
-        let session: PayoutCardSession = serde_json::from_str(&body?)?;
-        state.payout_card_sessions.insert(session.id, session);
+    let mut rows = db.prepare("SELECT merchant, amount FROM balances")?;
+    for row in rows.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })? {
+        let (merchant, amount) = row?;
+        let amount = amount
+            .parse()
+            .map_err(|_| DbError(format!("bad balance {amount}")))?;
+        state.balances.insert(merchant, amount);
     }
     Ok(())
 }
 
-fn save_card(db: &rusqlite::Connection, card: &SavedCard) -> Result<(), DbError> {
-    save_json(db, "payout_cards", &card.token, card)
+/// Gives the merchants without a stored balance theirs from `balances`, and stores it.
+pub(super) fn add_missing_balances(
+    db: &mut rusqlite::Connection,
+    state: &mut State,
+    balances: impl IntoIterator<Item = (String, Amount)>,
+) -> Result<(), DbError> {
+    let missing: Vec<(String, Decimal)> = balances
+        .into_iter()
+        .filter(|(merchant, _)| !state.balances.contains_key(merchant))
+        .map(|(merchant, amount)| (merchant, amount.as_decimal()))
+        .collect();
+    in_transaction(db, |tx| {
+        missing
+            .iter()
+            .try_for_each(|(merchant, amount)| save_balance(tx, merchant, *amount))
+    })?;
+    state.balances.extend(missing);
+    Ok(())
 }
 
-fn save_session(db: &rusqlite::Connection, session: &PayoutCardSession) -> Result<(), DbError> {
-    save_json(db, "payout_card_sessions", &session.id, session)
+fn save_payout(db: &rusqlite::Connection, payout: &Payout) -> Result<(), DbError> {
+    save_json(db, "payouts", &payout.id, payout)
 }
 
-fn insufficient_funds() -> Failure {
-    Failure::new(
-        ErrorCode::from_code(8888),
-        "insufficient funds on the payout balance",
-    )
+fn save_balance(db: &rusqlite::Connection, merchant: &str, amount: Decimal) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO balances (merchant, amount) VALUES (?1, ?2) ON CONFLICT(merchant) DO UPDATE SET amount = excluded.amount",
+        rusqlite::params![merchant, amount.to_string()],
+    )?;
+    Ok(())
 }
 
 impl Store {
+    /// A merchant's payout balance.
+    pub fn balance(&self, merchant_id: &str) -> Decimal {
+        self.lock()
+            .state
+            .balances
+            .get(merchant_id)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Debits the balance and stores the payout; fails without a change when
+    /// the balance is too low.
+    pub fn create_payout(&self, payout: Payout) -> Result<(Payout, Decimal), StoreError> {
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
+        let balance = state
+            .balances
+            .get(&payout.merchant_id)
+            .copied()
+            .unwrap_or_default();
+        let amount = payout.amount.as_decimal();
+        if amount > balance {
+            return Err(StoreError::InsufficientBalance);
+        }
+        let left = balance - amount;
+        if let Some(db) = db {
+            in_transaction(db, |tx| {
+                save_payout(tx, &payout)?;
+                save_balance(tx, &payout.merchant_id, left)
+            })
+            .map_err(stored)?;
+        }
+        state.balances.insert(payout.merchant_id.clone(), left);
+        state.payouts.insert(payout.id, payout.clone());
+        Ok((payout, left))
+    }
+
+    /// Settles a pending payout into its final state; a failed payout gives
+    /// its amount back. Returns the payout and the balance after.
+    pub fn settle_payout(&self, id: i64) -> Option<(Payout, Decimal)> {
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
+        let mut payout = state.payouts.get(&id)?.clone();
+        let mut balance = state
+            .balances
+            .get(&payout.merchant_id)
+            .copied()
+            .unwrap_or_default();
+        if let PayoutState::Pending { then } = payout.state.clone() {
+            payout.state = *then;
+            if let PayoutState::Failed { .. } = payout.state {
+                balance += payout.amount.as_decimal();
+            }
+            if let Some(db) = db {
+                let written = in_transaction(db, |tx| {
+                    save_payout(tx, &payout)?;
+                    save_balance(tx, &payout.merchant_id, balance)
+                });
+                if written.map_err(stored).is_err() {
+                    return None;
+                }
+            }
+            state.balances.insert(payout.merchant_id.clone(), balance);
+            state.payouts.insert(id, payout.clone());
+        }
+        Some((payout, balance))
+    }
+
+    /// The latest payout of a merchant with this order id.
+    pub fn payout_by_order(&self, merchant_id: &str, order_id: &str) -> Option<Payout> {
+        self.lock()
+            .state
+            .payouts
+            .values()
+            .rev()
+            .find(|p| p.merchant_id == merchant_id && p.order_id == order_id)
+            .cloned()
+    }
+
+    /// A copy of a payout.
+    pub fn payout(&self, id: i64) -> Option<Payout> {
+        self.lock().state.payouts.get(&id).cloned()
+    }
+
     /// Stores a payout the payout page will make later
     /// ([`PayoutState::AwaitingPayee`]); nothing is debited, but the balance
-    /// must cover the amount now (`8888` otherwise).
-    pub fn register_payout(&self, payout: Payout) -> Result<Payout, Failure> {
+    /// must cover the amount now.
+    pub fn register_payout(&self, payout: Payout) -> Result<Payout, StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let balance = state
@@ -104,7 +240,7 @@ impl Store {
             .copied()
             .unwrap_or_default();
         if payout.amount.as_decimal() > balance {
-            return Err(insufficient_funds());
+            return Err(StoreError::InsufficientBalance);
         }
         if let Some(db) = db {
             save_payout(db, &payout).map_err(stored)?;
@@ -113,31 +249,26 @@ impl Store {
         Ok(payout)
     }
 
-    /// Makes a payout registered by the payout page: `decision` is the state
-    /// it takes (`Ok`, the balance is debited; `8888` instead when it is too
-    /// low now) or the code it fails with (`Err`, nothing debited).
-    /// `card_hash` is the masked card the payee typed. Fails when the payout
-    /// does not exist or is no longer waiting. Returns the payout and the
+    /// Makes a payout registered by the payout page: `decide` is told
+    /// whether the balance covers the amount now and gives the state the
+    /// payout takes. A success or a pending payout is debited; a failed one
+    /// is not. `card_hash` is the masked card the payee typed. Fails when
+    /// the payout does not exist or is no longer waiting, and when `decide`
+    /// makes a payout the balance does not cover. Returns the payout and the
     /// balance after.
     pub fn make_registered_payout(
         &self,
         id: i64,
         card_hash: String,
-        decision: Result<PayoutState, i64>,
-    ) -> Result<(Payout, Decimal), Failure> {
+        decide: impl FnOnce(bool) -> PayoutState,
+    ) -> Result<(Payout, Decimal), StoreError> {
         let mut inner = self.lock();
         let Inner { state, db } = &mut *inner;
         let Some(mut payout) = state.payouts.get(&id).cloned() else {
-            return Err(Failure::new(
-                ErrorCode::from_code(11068),
-                "payout not found",
-            ));
+            return Err(StoreError::NotFound(Missing::Payout(id)));
         };
         if payout.state != PayoutState::AwaitingPayee {
-            return Err(Failure::new(
-                ErrorCode::from_code(10015),
-                "the payout has already been made",
-            ));
+            return Err(StoreError::AlreadyDone);
         }
         let mut balance = state
             .balances
@@ -146,16 +277,16 @@ impl Store {
             .unwrap_or_default();
         let amount = payout.amount.as_decimal();
         payout.card_hash = card_hash;
-        payout.state = match decision {
-            Ok(_) if amount > balance => PayoutState::Failed {
-                code: insufficient_funds().code.code(),
-            },
-            Ok(made) => {
-                balance -= amount;
-                made
+        payout.state = decide(amount <= balance);
+        if matches!(
+            payout.state,
+            PayoutState::Success | PayoutState::Pending { .. }
+        ) {
+            if amount > balance {
+                return Err(StoreError::InsufficientBalance);
             }
-            Err(code) => PayoutState::Failed { code },
-        };
+            balance -= amount;
+        }
         if let Some(db) = db {
             in_transaction(db, |tx| {
                 save_payout(tx, &payout)?;
@@ -167,110 +298,16 @@ impl Store {
         state.payouts.insert(id, payout.clone());
         Ok((payout, balance))
     }
-
-    /// Stores a session of the page that saves a card for payouts.
-    pub fn create_payout_card_session(
-        &self,
-        session: PayoutCardSession,
-    ) -> Result<PayoutCardSession, Failure> {
-        let mut inner = self.lock();
-        let Inner { state, db } = &mut *inner;
-        if let Some(db) = db {
-            save_session(db, &session).map_err(stored)?;
-        }
-        state
-            .payout_card_sessions
-            .insert(session.id, session.clone());
-        Ok(session)
-    }
-
-    /// A copy of a session of the page that saves a card for payouts.
-    pub fn payout_card_session(&self, id: i64) -> Option<PayoutCardSession> {
-        self.lock().state.payout_card_sessions.get(&id).cloned()
-    }
-
-    /// Saves `card` for payouts and closes its session; fails when the
-    /// session does not exist or already saved a card.
-    pub fn save_payout_card(
-        &self,
-        session_id: i64,
-        card: SavedCard,
-    ) -> Result<PayoutCardSession, Failure> {
-        let mut inner = self.lock();
-        let Inner { state, db } = &mut *inner;
-        let Some(mut session) = state
-            .payout_card_sessions
-            .get(&session_id)
-            .filter(|s| s.token.is_none())
-            .cloned()
-        else {
-            return Err(Failure::new(
-                ErrorCode::from_code(11068),
-                "no open card session",
-            ));
-        };
-        session.token = Some(card.token.clone());
-        if let Some(db) = db {
-            in_transaction(db, |tx| {
-                save_card(tx, &card)?;
-                save_session(tx, &session)
-            })
-            .map_err(stored)?;
-        }
-        state.payout_cards.insert(card.token.clone(), card);
-        state
-            .payout_card_sessions
-            .insert(session_id, session.clone());
-        Ok(session)
-    }
-
-    /// The cards (not removed) a merchant's user saved for payouts.
-    pub fn payout_cards(&self, merchant_id: &str, user_id: &str) -> Vec<SavedCard> {
-        self.lock()
-            .state
-            .payout_cards
-            .values()
-            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
-            .cloned()
-            .collect()
-    }
-
-    /// Removes a card saved for payouts.
-    pub fn remove_payout_card(
-        &self,
-        merchant_id: &str,
-        user_id: &str,
-        token: &str,
-    ) -> Result<SavedCard, Failure> {
-        let mut inner = self.lock();
-        let Inner { state, db } = &mut *inner;
-        remove_saved_card(
-            &mut state.payout_cards,
-            db.as_ref(),
-            "payout_cards",
-            merchant_id,
-            user_id,
-            token,
-        )
-    }
-
-    /// A card a merchant's user saved for payouts.
-    pub fn payout_card(&self, merchant_id: &str, user_id: &str, token: &str) -> Option<SavedCard> {
-        self.lock()
-            .state
-            .payout_cards
-            .get(token)
-            .filter(|c| c.merchant_id == merchant_id && c.user_id == user_id && !c.deleted)
-            .cloned()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use freedompay::Amount;
 
-    use super::{PayoutCardSession, PayoutDestination};
-    use crate::store::{Payout, PayoutState, SavedCard, Store};
+    use crate::store::{
+        Missing, Payout, PayoutCardSession, PayoutDestination, PayoutState, SavedCard, Store,
+        StoreError,
+    };
 
     fn temp_db(name: &str) -> std::path::PathBuf {
         let path = std::env::temp_dir().join(format!(
@@ -279,6 +316,16 @@ mod tests {
         ));
         let _ = std::fs::remove_file(&path);
         path
+    }
+
+    /// The rule the operations give the payout page: paid, or `8888` when
+    /// the balance no longer covers the payout.
+    fn paid_unless_short(covered: bool) -> PayoutState {
+        if covered {
+            PayoutState::Success
+        } else {
+            PayoutState::Failed { code: 8888 }
+        }
     }
 
     fn balances() -> Vec<(String, Amount)> {
@@ -319,7 +366,7 @@ mod tests {
                 .register_payout(page_payout(waiting, "50"))
                 .expect("registered");
             store
-                .make_registered_payout(id, "467159******8252".to_owned(), Ok(PayoutState::Success))
+                .make_registered_payout(id, "467159******8252".to_owned(), paid_unless_short)
                 .expect("made");
             let session = store.next_id();
             store
@@ -367,7 +414,7 @@ mod tests {
         assert_eq!(store.balance("77"), "900".parse().expect("decimal"));
         // The waiting payout is still waiting and can be made now.
         let (later, balance) = store
-            .make_registered_payout(1_000_002, "x".to_owned(), Ok(PayoutState::Success))
+            .make_registered_payout(1_000_002, "x".to_owned(), paid_unless_short)
             .expect("made after reopening");
         assert_eq!(later.state, PayoutState::Success);
         assert_eq!(balance, "850".parse().expect("decimal"));
@@ -410,23 +457,27 @@ mod tests {
         assert_eq!(
             store
                 .register_payout(page_payout(1, "1000.01"))
-                .map_err(|f| f.code.code()),
-            Err(8888)
+                .map(|p| p.id),
+            Err(StoreError::InsufficientBalance)
         );
         store.register_payout(page_payout(2, "600")).expect("a");
         store.register_payout(page_payout(3, "600")).expect("b");
         store
-            .make_registered_payout(2, "a".to_owned(), Ok(PayoutState::Success))
+            .make_registered_payout(2, "a".to_owned(), paid_unless_short)
             .expect("made");
         // The balance dropped to 400 meanwhile: the second fails with 8888, nothing debited.
         let (failed, balance) = store
-            .make_registered_payout(3, "b".to_owned(), Ok(PayoutState::Success))
+            .make_registered_payout(3, "b".to_owned(), paid_unless_short)
             .expect("decided");
         assert_eq!(failed.state, PayoutState::Failed { code: 8888 });
         assert_eq!(balance, "400".parse().expect("decimal"));
-        let again = store.make_registered_payout(2, "a".to_owned(), Ok(PayoutState::Success));
-        assert_eq!(again.map_err(|f| f.code.code()).err(), Some(10015));
-        let declined = store.make_registered_payout(9, "c".to_owned(), Err(10001));
-        assert_eq!(declined.map_err(|f| f.code.code()).err(), Some(11068));
+        let again = store.make_registered_payout(2, "a".to_owned(), paid_unless_short);
+        assert_eq!(again.err(), Some(StoreError::AlreadyDone));
+        let missing = store
+            .make_registered_payout(9, "c".to_owned(), |_| PayoutState::Failed { code: 10001 });
+        assert_eq!(
+            missing.err(),
+            Some(StoreError::NotFound(Missing::Payout(9)))
+        );
     }
 }

@@ -2,11 +2,19 @@
 //! payout notification and the payer's redirect back. Each is signed with
 //! the merchant's key and the script name of the merchant's own URL, as the
 //! gateway signs them, and sent with the payment's `pg_request_method`.
+//!
+//! This module is the transport (sending, signing, retrying, reading the
+//! merchant's answer); [`callbacks`] builds each call and takes the events
+//! the operations emit.
 
 use std::time::Duration;
 
 use freedompay::signature::{self, SecretKey};
 use freedompay::{Params, form, xml};
+
+mod callbacks;
+
+pub(crate) use callbacks::Notifications;
 
 /// How notifications are retried. The real gateway retries for hours; the
 /// sandbox keeps the same rule (retry on a timeout, a transport error, an

@@ -1,0 +1,107 @@
+//! The state the operations work on, the addresses of the sandbox's own
+//! pages they hand out, and the outbox where they report what happened.
+//!
+//! The operations never call the layers above them: when a payment finishes
+//! or a payout is made they put an [`Event`] in the outbox, and the
+//! notification layer, which owns the receiving end, sends the merchant's
+//! callbacks.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::merchant::Merchant;
+use crate::store::{Payment, Store};
+
+/// Shared by every operation and page: the merchants, the store, the
+/// sandbox's own address and the outbox.
+pub(crate) struct App {
+    /// The merchants the sandbox knows, by id.
+    pub merchants: Arc<BTreeMap<String, Merchant>>,
+    /// The sandbox's state.
+    pub store: Arc<Store>,
+    /// `http://HOST:PORT`, without a trailing `/`.
+    pub base_url: String,
+    outbox: mpsc::UnboundedSender<Event>,
+}
+
+/// What happened that the merchant is told about. Emitted once the change
+/// is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// A payment finished (paid, held or failed): its result callback, of
+    /// the payment as it was stored then, is due.
+    PaymentFinished(Box<Payment>),
+    /// A payout was made (or failed, or its payout page expired), by id: it
+    /// settles when pending, then its notification is due.
+    PayoutMade(i64),
+}
+
+/// The receiving end of the outbox: every [`Event`] the operations and pages
+/// emit, in order. It ends once the [`App`] is gone.
+pub(crate) type Inbox = mpsc::UnboundedReceiver<Event>;
+
+impl App {
+    /// The operations' state, and the inbox where their events arrive.
+    pub fn new(
+        merchants: impl IntoIterator<Item = Merchant>,
+        store: Store,
+        base_url: String,
+    ) -> (Self, Inbox) {
+        let (outbox, inbox) = mpsc::unbounded_channel();
+        let app = App {
+            merchants: Arc::new(merchants.into_iter().map(|m| (m.id.clone(), m)).collect()),
+            store: Arc::new(store),
+            base_url,
+            outbox,
+        };
+        (app, inbox)
+    }
+
+    /// A merchant, by id.
+    pub fn merchant(&self, id: &str) -> Option<&Merchant> {
+        self.merchants.get(id)
+    }
+
+    /// Reports `event` to whoever takes the inbox (no one once the sandbox
+    /// has stopped: the event is then dropped).
+    pub fn emit(&self, event: Event) {
+        if let Err(unsent) = self.outbox.send(event) {
+            tracing::debug!(event = ?unsent.0, "the sandbox has stopped: event dropped");
+        }
+    }
+
+    /// The address of `page` for the payment, payout or session `id`.
+    pub fn page_url(&self, page: Page, id: i64) -> String {
+        format!("{}{}/{id}", self.base_url, page.path())
+    }
+}
+
+/// The sandbox's own pages, which the operations send payers and payees to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Page {
+    /// The payment page (`pg_redirect_url` of a payment).
+    Payment,
+    /// The page that saves a card (`cardstorage/add`).
+    Card,
+    /// The CVC page of a payment with a saved card (`card/pay`).
+    Token,
+    /// The payout page (`api/reg2nonreg`).
+    Payout,
+    /// The page that saves a card for payouts (`cardstorage/add2`).
+    PayoutCard,
+}
+
+impl Page {
+    /// The page's path, to which its id is appended.
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Payment => "/sandbox/pay",
+            Page::Card => "/sandbox/card",
+            Page::Token => "/sandbox/token",
+            Page::Payout => "/sandbox/payout",
+            Page::PayoutCard => "/sandbox/payout-card",
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Small value helpers every layer uses: the clock as the gateway writes
+//! it, masked card numbers and currency codes. They depend on nothing else
+//! in the sandbox.
+
+use freedompay::enums::Currency;
+
+/// The current time as the gateway writes it (RFC 3339, in seconds).
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// The current year and month, from the clock.
+pub fn this_month() -> (u32, u32) {
+    let stamp = now();
+    let year = stamp.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(2000);
+    let month = stamp.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    (year, month)
+}
+
+/// The masked card number the gateway shows: first six, last four.
+pub fn mask(pan: &str) -> String {
+    if pan.len() < 10 {
+        return "*".repeat(pan.len());
+    }
+    format!("{}******{}", &pan[..6], &pan[pan.len() - 4..])
+}
+
+/// A currency code as the generated open enum (unknown codes are kept).
+pub fn currency(text: &str) -> Currency {
+    text.parse().unwrap_or(Currency::Unknown(text.to_owned()))
+}
