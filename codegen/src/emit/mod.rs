@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod describe;
+pub mod example_dispatch;
 pub mod markdown;
 pub mod reference;
 pub mod registry;

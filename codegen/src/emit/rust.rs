@@ -73,7 +73,6 @@ pub fn api(api: &Api) -> TokenStream {
             }
         }
     });
-    let examples = examples_dispatch(api);
     let accessors = crate::emit::client::accessors(api);
     let reference = crate::emit::reference::rust(api);
     let registry = crate::emit::registry::rust(api);
@@ -86,7 +85,6 @@ pub fn api(api: &Api) -> TokenStream {
         #accessors
         #reference
         #registry
-        #examples
     }
 }
 
@@ -525,110 +523,6 @@ fn enum_def(def: &Enum) -> TokenStream {
         pub enum #name {
             #(#variants)*
             #unknown
-        }
-    }
-}
-
-/// A hidden dispatcher that lets table-driven tests run every spec example
-/// through its generated type.
-fn examples_dispatch(api: &Api) -> TokenStream {
-    let mut request_arms = Vec::new();
-    let mut response_arms = Vec::new();
-    let mut callback_arms = Vec::new();
-    let mut reply_arms = Vec::new();
-    for endpoint in &api.endpoints {
-        let id = &endpoint.id;
-        let api_mod = ident(describe::api_module(endpoint.api));
-        let group = ident(&endpoint.group);
-        let request = ident(&endpoint.request_type());
-        request_arms.push(quote! {
-            #id => ::core::option::Option::Some(
-                ::freedompay::__private::example_roundtrip::<crate::#api_mod::#group::#request>(params)
-            ),
-        });
-        if endpoint.direction == Direction::Callback {
-            callback_arms.push(quote! {
-                #id => ::core::option::Option::Some(
-                    ::freedompay::callback::verify::<crate::#api_mod::#group::#request>(script, secret, params)
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
-                ),
-            });
-            if endpoint.response.is_some() {
-                let reply = ident(&endpoint.response_type());
-                reply_arms.push(quote! {
-                    #id => ::core::option::Option::Some(
-                        <crate::#api_mod::#group::#reply as ::freedompay::Decode>::decode(reply)
-                            .map_err(|e| e.to_string())
-                            .and_then(|reply| {
-                                ::freedompay::callback::sign_reply(script, secret, &reply, ::core::option::Option::Some(salt))
-                                    .map_err(|e| e.to_string())
-                            })
-                    ),
-                });
-            }
-        }
-        if endpoint.response.is_some() {
-            let response = ident(&endpoint.response_type());
-            response_arms.push(quote! {
-                #id => ::core::option::Option::Some(
-                    ::freedompay::__private::example_roundtrip::<crate::#api_mod::#group::#response>(params)
-                ),
-            });
-        }
-    }
-    quote! {
-        /// Runs spec examples through the generated types. Used by the tests.
-        #[doc(hidden)]
-        pub mod __examples {
-            /// Decodes, validates and re-encodes an example request (or callback) of endpoint `id`.
-            pub fn request(
-                id: &str,
-                params: &::freedompay::Params,
-            ) -> ::core::option::Option<::core::result::Result<::freedompay::Params, ::std::string::String>> {
-                match id {
-                    #(#request_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-
-            /// Verifies and decodes callback `id` as the merchant receives it.
-            pub fn callback(
-                id: &str,
-                script: &str,
-                secret: &::freedompay::SecretKey,
-                params: ::freedompay::Params,
-            ) -> ::core::option::Option<::core::result::Result<(), ::std::string::String>> {
-                match id {
-                    #(#callback_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-
-            /// Decodes the reply of callback `id` from `reply` and signs it as XML with `salt`.
-            pub fn reply(
-                id: &str,
-                script: &str,
-                secret: &::freedompay::SecretKey,
-                reply: &::freedompay::Params,
-                salt: &str,
-            ) -> ::core::option::Option<::core::result::Result<::std::string::String, ::std::string::String>> {
-                match id {
-                    #(#reply_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-
-            /// Decodes, validates and re-encodes an example response (or reply) of endpoint `id`.
-            pub fn response(
-                id: &str,
-                params: &::freedompay::Params,
-            ) -> ::core::option::Option<::core::result::Result<::freedompay::Params, ::std::string::String>> {
-                match id {
-                    #(#response_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
         }
     }
 }
