@@ -12,7 +12,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use freedompay::enums::{PaymentMethod, ResponseStatus};
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::callbacks::{
-    CheckCallback, PayoutNotifyCallback, RedirectBackCallback, ResultCallback,
+    CheckCallback, CheckCallbackRequired, PayoutNotifyCallback, RedirectBackCallback,
+    ResultCallback, ResultCallbackRequired,
 };
 use freedompay::test_data::{Availability, CardUse, Outcome as CardOutcome, TestCard};
 use freedompay::{Amount, Encode, Params, form};
@@ -625,15 +626,15 @@ pub(crate) async fn run_check(
         return Ok(());
     };
     let currency = currency(&payment.currency);
-    let callback = CheckCallback::new(
-        payment.order_id.clone(),
-        payment.id,
-        payment.amount,
-        currency.clone(),
-        payment.amount,
-        currency,
-        payment.amount,
-    );
+    let callback = CheckCallback::new(CheckCallbackRequired {
+        order_id: payment.order_id.clone(),
+        payment_id: payment.id,
+        amount: payment.amount,
+        currency: currency.clone(),
+        ps_amount: payment.amount,
+        ps_currency: currency,
+        ps_full_amount: payment.amount,
+    });
     let params = with_merchant_params(callback.to_params(), payment);
     let params = notify::sign_for(url, &merchant.secret, params);
     let method = payment.urls.request_method.as_deref().unwrap_or("POST");
@@ -672,20 +673,20 @@ pub fn spawn_result(app: Arc<App>, payment: Payment) {
         };
         let success = matches!(payment.state, PaymentState::Paid | PaymentState::Held);
         let currency = currency(&payment.currency);
-        let mut callback = ResultCallback::new(
-            payment.order_id.clone(),
-            payment.id,
-            payment.amount,
-            currency.clone(),
-            payment.amount,
-            payment.amount,
-            payment.amount,
-            currency,
-            payment.description.clone(),
-            i64::from(success),
-            payment.paid_at.clone().unwrap_or_else(now),
-            success,
-        )
+        let mut callback = ResultCallback::new(ResultCallbackRequired {
+            order_id: payment.order_id.clone(),
+            payment_id: payment.id,
+            amount: payment.amount,
+            currency: currency.clone(),
+            net_amount: payment.amount,
+            ps_amount: payment.amount,
+            ps_full_amount: payment.amount,
+            ps_currency: currency,
+            description: payment.description.clone(),
+            result: i64::from(success),
+            payment_date: payment.paid_at.clone().unwrap_or_else(now),
+            can_reject: success,
+        })
         .testing_mode(payment.testing)
         .captured(i64::from(!payment.captured.as_decimal().is_zero()))
         .payment_method(match payment.method {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::emit::describe;
 use crate::ir::{Api, Endpoint, Enum, Field, Message, Type};
@@ -361,18 +361,23 @@ fn message_struct(
     } else {
         "Parameters the spec does not list, as received (they took part in the signature)."
     });
-    let (sign_derive, sign_attr) = match script {
-        Some(script) => (
-            quote! { , ::freedompay::Sign },
-            quote! { #[freedompay(script = #script)] },
-        ),
-        None => (quote! {}, quote! {}),
-    };
-    let constructor = constructor(name, &fields);
+    let mut struct_attrs = Vec::new();
+    let sign_derive = script.map(|script| {
+        struct_attrs.push(quote! { script = #script });
+        quote! { ::freedompay::Sign, }
+    });
+    let required = constructor_fields(&fields);
+    let required_struct = (required.len() > MAX_POSITIONAL).then(|| {
+        let required_ident = ident(&required_type(name));
+        struct_attrs.push(quote! { required = #required_ident });
+        required_struct(name, &required)
+    });
+    let struct_attrs =
+        (!struct_attrs.is_empty()).then(|| quote! { #[freedompay(#(#struct_attrs),*)] });
     quote! {
         #struct_doc
-        #[derive(Debug, Clone, PartialEq, ::freedompay::Validate, ::freedompay::Encode, ::freedompay::Decode #sign_derive)]
-        #sign_attr
+        #[derive(Debug, Clone, PartialEq, ::freedompay::Validate, ::freedompay::Encode, ::freedompay::Decode, #sign_derive ::freedompay::Builder)]
+        #struct_attrs
         #[non_exhaustive]
         pub struct #name_ident {
             #(#field_defs)*
@@ -380,115 +385,49 @@ fn message_struct(
             #[freedompay(extra)]
             pub extra: ::freedompay::Params,
         }
-        #constructor
+        #required_struct
     }
 }
 
-fn constructor(name: &str, fields: &[&Field]) -> TokenStream {
-    let name_ident = ident(name);
-    let is_string = |f: &Field| {
-        matches!(
-            f.ty,
-            Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime
-        )
-    };
-    let required: Vec<&&Field> = fields
+/// Up to this many required fields, `new` takes them as arguments; beyond,
+/// it takes one struct of them with named fields (see spec/README.md).
+const MAX_POSITIONAL: usize = 4;
+
+/// The fields `new` takes: the required ones but lists, which start empty.
+fn constructor_fields<'f>(fields: &[&'f Field]) -> Vec<&'f Field> {
+    fields
         .iter()
+        .copied()
         .filter(|f| f.required && !matches!(f.ty, Type::List { .. }))
-        .collect();
-    let args = required.iter().map(|f| {
-        let id = ident(&f.rust);
-        let ty = rust_type(f);
-        if is_string(f) {
-            quote! { #id: impl ::core::convert::Into<::std::string::String> }
-        } else {
-            quote! { #id: #ty }
-        }
-    });
-    let inits = fields.iter().map(|f| {
-        let id = ident(&f.rust);
-        if matches!(f.ty, Type::List { .. }) {
-            quote! { #id: ::std::vec::Vec::new() }
-        } else if f.required && is_string(f) {
-            quote! { #id: #id.into() }
-        } else if f.required {
-            quote! { #id }
-        } else {
-            quote! { #id: ::core::option::Option::None }
-        }
-    });
-    let setters = fields.iter().filter(|f| !f.required || matches!(f.ty, Type::List { .. })).map(|f| {
-        let id = ident(&f.rust);
-        let ty = rust_type(f);
-        let setter_doc = doc(&format!("Sets `{}`.", f.wire));
-        if matches!(f.ty, Type::List { .. }) {
-            quote! {
-                #setter_doc
-                pub fn #id(mut self, value: #ty) -> Self {
-                    self.#id = value;
-                    self
-                }
-            }
-        } else if is_string(f) {
-            quote! {
-                #setter_doc
-                pub fn #id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-                    self.#id = ::core::option::Option::Some(value.into());
-                    self
-                }
-            }
-        } else {
-            quote! {
-                #setter_doc
-                pub fn #id(mut self, value: #ty) -> Self {
-                    self.#id = ::core::option::Option::Some(value);
-                    self
-                }
-            }
-        }
-    });
-    let new_doc = if required.is_empty() {
-        "Creates the message; every field is optional.".to_owned()
-    } else {
-        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
-        format!(
-            "Creates the message from its required fields: {}.",
-            names.join(", ")
-        )
-    };
-    let new_doc = doc(&new_doc);
-    let new_ident = format_ident!("new");
-    let default_impl = required.is_empty().then(|| {
+        .collect()
+}
+
+/// The name of the struct of required fields of the message `name`.
+fn required_type(name: &str) -> String {
+    format!("{name}Required")
+}
+
+/// The struct of required fields that `new` of the message `name` takes.
+fn required_struct(name: &str, required: &[&Field]) -> TokenStream {
+    let struct_doc = doc(&format!(
+        "The required fields of [`{name}`], the argument of [`{name}::new`]."
+    ));
+    let struct_ident = ident(&required_type(name));
+    let fields = required.iter().map(|field| {
+        let field_doc = doc(&field.description);
+        let field_ident = ident(&field.rust);
+        let ty = rust_type(field);
         quote! {
-            impl ::core::default::Default for #name_ident {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
+            #field_doc
+            pub #field_ident: #ty,
         }
     });
     quote! {
-        impl #name_ident {
-            #new_doc
-            #[allow(clippy::too_many_arguments)]
-            pub fn #new_ident(#(#args),*) -> Self {
-                Self {
-                    #(#inits,)*
-                    extra: ::freedompay::Params::new(),
-                }
-            }
-            #(#setters)*
-            /// Adds a parameter the spec does not list; it is sent and signed after the typed ones.
-            pub fn with_extra(
-                mut self,
-                name: impl ::core::convert::Into<::std::string::String>,
-                value: impl ::core::convert::Into<::std::string::String>,
-            ) -> Self {
-                self.extra.push(name.into(), value.into());
-                self
-            }
+        #struct_doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #struct_ident {
+            #(#fields)*
         }
-        #default_impl
     }
 }
 

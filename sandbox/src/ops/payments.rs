@@ -10,8 +10,8 @@ use freedompay::merchant::mobile_balance::MobileBalanceInitResponse;
 use freedompay::merchant::page::{AnyAmountResponse, InitPaymentResponse, PaymentPageResponse};
 use freedompay::merchant::payments::{
     CancelRequest, CancelResponse, ClearingRequest, ClearingResponse, PaymentStatusRequest,
-    PaymentStatusResponse, RecurringPaymentRequest, RecurringPaymentResponse, RefundPayment,
-    RefundRequest, RefundResponse,
+    PaymentStatusResponse, PaymentStatusResponseRequired, RecurringPaymentRequest,
+    RecurringPaymentResponse, RefundPayment, RefundRequest, RefundResponse,
 };
 use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, TestCard};
 use freedompay::{Amount, Decode, Encode, Params};
@@ -149,13 +149,13 @@ fn status(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcom
         .payment(&merchant.id, request.payment_id)
         .ok_or_else(|| Failure::new(ErrorCode::from_code(11068), "payment not found"))?;
     let refunded = payment.refunded();
-    let mut answer = PaymentStatusResponse::new(
-        ResponseStatus::Ok,
-        payment.id,
-        payment.order_id.clone(),
-        currency(&payment.currency),
-        payment.amount,
-    )
+    let mut answer = PaymentStatusResponse::new(PaymentStatusResponseRequired {
+        status: ResponseStatus::Ok,
+        payment_id: payment.id,
+        order_id: payment.order_id.clone(),
+        currency: currency(&payment.currency),
+        amount: payment.amount,
+    })
     .payment_status(payment.state.wire().parse().unwrap_or_else(|_| {
         freedompay::enums::PaymentState::Unknown(payment.state.wire().to_owned())
     }))

@@ -40,11 +40,13 @@ use freedompay::enums::ResponseStatus;
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::card_storage::{PayoutCardAddRequest, PayoutCardAddResponse};
 use freedompay::merchant::payout::{
-    CardPayoutRequest, CardPayoutResponse, IbanPayoutRequest, IbanPayoutResponse,
-    PayoutBalanceRequest, PayoutBalanceResponse, PayoutPageRequest, PayoutPageResponse,
-    PayoutPaymentStatus, PayoutStatusByOrderRequest, PayoutStatusByOrderResponse,
-    PayoutStatusRequest, PayoutStatusResponse, PayoutStatusV2Request, PayoutStatusV2Response,
-    PayoutTransactionStatus, TokenPayoutRequest, TokenPayoutResponse,
+    CardPayoutRequest, CardPayoutResponse, CardPayoutResponseRequired, IbanPayoutRequest,
+    IbanPayoutResponse, PayoutBalanceRequest, PayoutBalanceResponse, PayoutPageRequest,
+    PayoutPageResponse, PayoutPaymentStatus, PayoutStatusByOrderRequest,
+    PayoutStatusByOrderResponse, PayoutStatusByOrderResponseRequired, PayoutStatusRequest,
+    PayoutStatusResponse, PayoutStatusV2Request, PayoutStatusV2Response,
+    PayoutStatusV2ResponseRequired, PayoutTransactionStatus, TokenPayoutRequest,
+    TokenPayoutResponse,
 };
 use freedompay::test_data::{CardUse, Outcome as CardOutcome, TestCard};
 use freedompay::{Decode, Encode, Params};
@@ -130,16 +132,16 @@ fn payout_card(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
         },
     )?;
     Ok(Outcome::Xml(
-        CardPayoutResponse::new(
-            payout.id,
-            merchant.number(),
-            payout.order_id.clone(),
-            ResponseStatus::Ok,
-            amount(balance),
-            payout.amount,
-            payout.id.to_string(),
-            payout.created_at.clone(),
-        )
+        CardPayoutResponse::new(CardPayoutResponseRequired {
+            payment_id: payout.id,
+            merchant_id: merchant.number(),
+            order_id: payout.order_id.clone(),
+            status: ResponseStatus::Ok,
+            balance: amount(balance),
+            payment_amount: payout.amount,
+            reference: payout.id.to_string(),
+            payment_date: payout.created_at.clone(),
+        })
         .to_params(),
     ))
 }
@@ -182,9 +184,15 @@ fn payout_status_by_order(
         PayoutState::Failed { .. } => PayoutTransactionStatus::Failed,
     };
     Ok(Outcome::Xml(
-        PayoutStatusByOrderResponse::new(ResponseStatus::Ok, payout.id, status, false, false)
-            .create_date(payout.created_at.clone())
-            .to_params(),
+        PayoutStatusByOrderResponse::new(PayoutStatusByOrderResponseRequired {
+            status: ResponseStatus::Ok,
+            payment_id: payout.id,
+            transaction_status: status,
+            can_reject: false,
+            captured: false,
+        })
+        .create_date(payout.created_at.clone())
+        .to_params(),
     ))
 }
 
@@ -209,13 +217,13 @@ fn payout_status_v2(
         PayoutState::Failed { .. } => PayoutPaymentStatus::Error,
     };
     Ok(Outcome::Xml(
-        PayoutStatusV2Response::new(
-            payout.id,
-            merchant.number(),
-            ResponseStatus::Ok,
-            status,
-            payout.order_id.clone(),
-        )
+        PayoutStatusV2Response::new(PayoutStatusV2ResponseRequired {
+            payment_id: payout.id,
+            merchant_id: merchant.number(),
+            status: ResponseStatus::Ok,
+            payment_status: status,
+            order_id: payout.order_id.clone(),
+        })
         .to_params(),
     ))
 }
