@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::emit::markdown::escape;
@@ -57,23 +57,23 @@ fn errors_module(reference: &Reference) -> TokenStream {
     });
     let from_arms = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
-        let code = e.code;
+        let code = Literal::i64_unsuffixed(e.code);
         quote! { #code => ErrorCode::#name, }
     });
     let code_arms = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
-        let code = e.code;
+        let code = Literal::i64_unsuffixed(e.code);
         quote! { ErrorCode::#name => #code, }
     });
     let description_arms = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
         let text = &e.description;
-        quote! { ErrorCode::#name => ::core::option::Option::Some(#text), }
+        quote! { ErrorCode::#name => Some(#text), }
     });
     let source_arms = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
         let source = format_ident!("{}", source_name(e.source));
-        quote! { ErrorCode::#name => ::core::option::Option::Some(Source::#source), }
+        quote! { ErrorCode::#name => Some(Source::#source), }
     });
     let all = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
@@ -90,6 +90,10 @@ fn errors_module(reference: &Reference) -> TokenStream {
         /// The error codes the gateway reports in `pg_error_code` (and
         /// `pg_failure_code`), generated from `spec/shared/errors.yaml`.
         pub mod errors {
+            use std::fmt;
+
+            use crate::GatewayError;
+
             /// Where the meaning of an error code comes from.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum Source {
@@ -132,24 +136,24 @@ fn errors_module(reference: &Reference) -> TokenStream {
                 }
 
                 /// The documented meaning, or `None` for an unknown code.
-                pub fn description(self) -> ::core::option::Option<&'static str> {
+                pub fn description(self) -> Option<&'static str> {
                     match self {
                         #(#description_arms)*
-                        ErrorCode::Unknown(_) => ::core::option::Option::None,
+                        ErrorCode::Unknown(_) => None,
                     }
                 }
 
                 /// Which table the meaning comes from, or `None` for an unknown code.
-                pub fn source(self) -> ::core::option::Option<Source> {
+                pub fn source(self) -> Option<Source> {
                     match self {
                         #(#source_arms)*
-                        ErrorCode::Unknown(_) => ::core::option::Option::None,
+                        ErrorCode::Unknown(_) => None,
                     }
                 }
 
                 /// The code of a gateway error. An unsigned error answer means the
                 /// gateway could not identify the merchant, whatever code it carries.
-                pub fn of(error: &::freedompay::GatewayError) -> Self {
+                pub fn of(error: &GatewayError) -> Self {
                     if error.signed {
                         ErrorCode::from_code(error.code)
                     } else {
@@ -158,11 +162,11 @@ fn errors_module(reference: &Reference) -> TokenStream {
                 }
             }
 
-            impl ::core::fmt::Display for ErrorCode {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            impl fmt::Display for ErrorCode {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                     match self.description() {
-                        ::core::option::Option::Some(text) => write!(f, "{}: {}", self.code(), text),
-                        ::core::option::Option::None => write!(f, "{} (not documented)", self.code()),
+                        Some(text) => write!(f, "{}: {}", self.code(), text),
+                        None => write!(f, "{} (not documented)", self.code()),
                     }
                 }
             }
@@ -172,7 +176,7 @@ fn errors_module(reference: &Reference) -> TokenStream {
 
 fn availability(value: Option<Availability>) -> TokenStream {
     match value {
-        None => quote! { ::core::option::Option::None },
+        None => quote! { None },
         Some(a) => {
             let name = format_ident!(
                 "{}",
@@ -182,7 +186,7 @@ fn availability(value: Option<Availability>) -> TokenStream {
                     Availability::Impossible => "Impossible",
                 }
             );
-            quote! { ::core::option::Option::Some(Availability::#name) }
+            quote! { Some(Availability::#name) }
         }
     }
 }
@@ -207,8 +211,11 @@ fn card_tokens(card: &TestCard) -> TokenStream {
     );
     let outcome = format_ident!("{}", outcome_name(card.outcome));
     let error_code = match card.error_code {
-        Some(code) => quote! { ::core::option::Option::Some(#code) },
-        None => quote! { ::core::option::Option::None },
+        Some(code) => {
+            let code = Literal::i64_unsuffixed(code);
+            quote! { Some(#code) }
+        }
+        None => quote! { None },
     };
     let three_ds = availability(card.three_ds);
     let clearing = availability(card.clearing);
@@ -248,7 +255,7 @@ fn test_data_module(api: &Api) -> TokenStream {
         let source = &p.source;
         Some(quote! {
             TestPhone {
-                operator: crate::enums::#ty::#variant,
+                operator: #ty::#variant,
                 phone: #phone,
                 code: #code,
                 description: #description,
@@ -259,14 +266,20 @@ fn test_data_module(api: &Api) -> TokenStream {
     let operator_ty = match operators {
         Some(e) => {
             let ty = format_ident!("{}", e.rust_name);
-            quote! { crate::enums::#ty }
+            quote! { #ty }
         }
         None => quote! { &'static str },
     };
+    let operator_use = operators.map(|e| {
+        let ty = format_ident!("{}", e.rust_name);
+        quote! { use crate::enums::#ty; }
+    });
     quote! {
         /// The documented test cards and test phone numbers, generated from
         /// `spec/shared/test_data.yaml`, for tests against the test hosts or a sandbox.
         pub mod test_data {
+            #operator_use
+
             /// What a test card is for.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum CardUse {
@@ -310,17 +323,17 @@ fn test_data_module(api: &Api) -> TokenStream {
                 /// The outcome of an authorisation or a payout.
                 pub outcome: Outcome,
                 /// The error code of a decline, when documented.
-                pub error_code: ::core::option::Option<i64>,
+                pub error_code: Option<i64>,
                 /// Whether the payment goes through 3-D Secure (purchase cards).
-                pub three_ds: ::core::option::Option<Availability>,
+                pub three_ds: Option<Availability>,
                 /// Clearing (capture) after authorisation.
-                pub clearing: ::core::option::Option<Availability>,
+                pub clearing: Option<Availability>,
                 /// Reversal (cancel) after authorisation.
-                pub reverse: ::core::option::Option<Availability>,
+                pub reverse: Option<Availability>,
                 /// Refund after clearing.
-                pub refund: ::core::option::Option<Availability>,
+                pub refund: Option<Availability>,
                 /// Saving the card in card storage.
-                pub card_add: ::core::option::Option<Availability>,
+                pub card_add: Option<Availability>,
                 /// What the card does.
                 pub description: &'static str,
                 /// Where the card is documented.
@@ -350,12 +363,12 @@ fn test_data_module(api: &Api) -> TokenStream {
 
             impl TestCard {
                 /// The test card with this number.
-                pub fn find(number: &str) -> ::core::option::Option<&'static TestCard> {
+                pub fn find(number: &str) -> Option<&'static TestCard> {
                     TEST_CARDS.iter().find(|card| card.number == number)
                 }
 
                 /// The first test card for `usage` with `outcome`.
-                pub fn first(usage: CardUse, outcome: Outcome) -> ::core::option::Option<&'static TestCard> {
+                pub fn first(usage: CardUse, outcome: Outcome) -> Option<&'static TestCard> {
                     TEST_CARDS
                         .iter()
                         .find(|card| card.usage == usage && card.outcome == outcome)
