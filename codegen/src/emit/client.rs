@@ -28,21 +28,26 @@ pub fn calls_type(group: &str) -> String {
     format!("{}Calls", group.to_upper_camel_case())
 }
 
-/// The first paragraph of a description, on one line.
+/// The first sentence of a description, on one line.
 fn summary(text: &str) -> String {
-    text.split("\n\n")
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = words
+        .match_indices(". ")
+        .find(|(i, _)| {
+            words[i + 2..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c == '`')
+        })
+        .map_or(words.len(), |(i, _)| i + 1);
+    words[..end].to_owned()
 }
 
 fn method(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
     let name = format_ident!("{}", endpoint.client_method);
     let request = format_ident!("{}", endpoint.request_type());
-    let title = &endpoint.title;
-    let summary = summary(&endpoint.description);
+    let title = describe::rustdoc_text(&endpoint.title);
+    let summary = describe::rustdoc_text(&summary(&endpoint.description));
     let result = scope.std("Result");
     let error = scope.krate("Error");
     match endpoint.direction {
@@ -51,7 +56,7 @@ fn method(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                 format!(" **{title}**: {summary}"),
                 String::new(),
                 format!(
-                    " Validates and signs [`{}`] and returns the URL the payer's browser opens; nothing is sent.",
+                    " Validates and signs [`{}`] into the URL the payer's browser opens; nothing is sent.",
                     endpoint.request_type()
                 ),
             ];
@@ -76,7 +81,7 @@ fn method(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                 format!(" **{title}**: {summary}"),
                 String::new(),
                 format!(
-                    " Validates, signs and sends [`{}`] to `{path}`, and returns the verified response.",
+                    " Validates, signs and sends [`{}`] to `{path}`; returns the verified response.",
                     endpoint.request_type()
                 ),
             ];

@@ -28,15 +28,14 @@ fn source_title(source: ErrorSource) -> &'static str {
     }
 }
 
-fn error_doc(error: &ErrorCode) -> Vec<String> {
-    let mut lines = vec![format!(" `{}`: {}", error.code, error.description)];
-    lines.push(String::new());
-    lines.push(format!(" Source: {}.", source_title(error.source)));
-    if let Some(note) = &error.note {
-        lines.push(String::new());
-        lines.push(format!(" Note: {note}"));
-    }
-    lines
+/// The rustdoc of an error code: the code and its meaning; where the meaning
+/// comes from and notes about it are on `docs/errors.md`.
+fn error_doc(error: &ErrorCode) -> String {
+    format!(
+        " `{}`: {}",
+        error.code,
+        describe::rustdoc_text(&error.description)
+    )
 }
 
 /// The `errors` and `test_data` modules.
@@ -53,7 +52,7 @@ fn errors_module(reference: &Reference) -> TokenStream {
     let variants = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
         let doc = error_doc(e);
-        quote! { #(#[doc = #doc])* #name, }
+        quote! { #[doc = #doc] #name, }
     });
     let from_arms = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);

@@ -128,6 +128,8 @@ struct Struct {
     role: MessageRole,
     /// The script name it is signed with, for what the client signs.
     script: Option<String>,
+    /// The rustdoc text of its `extra` field.
+    extra_doc: &'static str,
 }
 
 impl Struct {
@@ -146,6 +148,17 @@ impl Struct {
     }
 }
 
+/// The `extra` field of a request or redirect.
+const EXTRA_SENT: &str = "Parameters the spec does not list (merchant parameters, for example), sent and\nsigned after the typed ones.";
+/// The `extra` field of a response or callback.
+const EXTRA_RECEIVED: &str =
+    "Parameters the spec does not list, as received; they took part in the signature.";
+/// The `extra` field of a callback's reply.
+const EXTRA_REPLY: &str =
+    "Parameters the spec does not list, sent and signed after the typed ones.";
+/// The `extra` field of a list item.
+const EXTRA_ITEM: &str = "Parameters of the item the spec does not list.";
+
 /// The message structs of an endpoint in output order: the request (or
 /// callback), the response (or reply), then list items once per name.
 fn structs(endpoint: &Endpoint) -> Vec<Struct> {
@@ -156,6 +169,7 @@ fn structs(endpoint: &Endpoint) -> Vec<Struct> {
         message: endpoint.request.clone(),
         role: MessageRole::top(sent),
         script: sent.then(|| endpoint.script.clone()),
+        extra_doc: if sent { EXTRA_SENT } else { EXTRA_RECEIVED },
     }];
     if let Some(response) = &endpoint.response {
         out.push(Struct {
@@ -164,6 +178,7 @@ fn structs(endpoint: &Endpoint) -> Vec<Struct> {
             message: response.clone(),
             role: MessageRole::top(!sent),
             script: None,
+            extra_doc: if sent { EXTRA_RECEIVED } else { EXTRA_REPLY },
         });
     }
     let mut items: BTreeMap<String, Struct> = BTreeMap::new();
@@ -179,6 +194,7 @@ fn structs(endpoint: &Endpoint) -> Vec<Struct> {
                 message,
                 role: MessageRole::Item { sent: holder_sent },
                 script: None,
+                extra_doc: EXTRA_ITEM,
             });
         }
     }
@@ -476,7 +492,6 @@ fn field_attrs(field: &Field) -> TokenStream {
 
 fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
     let name = item.name.as_str();
-    let role = item.role;
     let name_ident = ident(name);
     let struct_doc = doc(&item.doc);
     let fields = item.fields();
@@ -497,15 +512,7 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
             pub #field_ident: #ty,
         }
     });
-    let extra_doc = doc(match role {
-        MessageRole::Sent => {
-            "Parameters the spec does not list, sent after the typed ones and signed with them.\nNames without the `pg_` prefix are merchant parameters the gateway forwards to the check and result URLs."
-        }
-        MessageRole::Received => {
-            "Parameters the spec does not list, as received (they took part in the signature)."
-        }
-        MessageRole::Item { .. } => "Parameters of the item the spec does not list.",
-    });
+    let extra_doc = doc(item.extra_doc);
     let mut struct_attrs = Vec::new();
     let mut derives = vec![
         quote! { Debug },
@@ -569,7 +576,7 @@ fn required_struct(name: &str, required: &[&Field], scope: &Scope) -> TokenStrea
     ));
     let struct_ident = ident(&required_type(name));
     let fields = required.iter().map(|field| {
-        let field_doc = doc(&field.description);
+        let field_doc = doc(&describe::rustdoc_text(&field.description));
         let field_ident = ident(&field.rust);
         let ty = rust_type(field, scope);
         quote! {
@@ -592,7 +599,11 @@ fn enum_def(def: &Enum, scope: &Scope) -> TokenStream {
     let variants = def.values.iter().map(|v| {
         let variant = ident(&v.rust);
         let wire = &v.wire;
-        let variant_doc = doc(&format!("`{}`: {}", v.wire, v.description));
+        let variant_doc = doc(&format!(
+            "`{}`: {}",
+            v.wire,
+            describe::rustdoc_text(&v.description)
+        ));
         quote! {
             #variant_doc
             #[freedompay(rename = #wire)]
