@@ -54,29 +54,17 @@ fn errors_module(reference: &Reference) -> TokenStream {
         let doc = error_doc(e);
         quote! { #[doc = #doc] #name, }
     });
-    let from_arms = reference.errors.iter().map(|e| {
+    let rows = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
         let code = Literal::i64_unsuffixed(e.code);
-        quote! { #code => ErrorCode::#name, }
+        let source = format_ident!("{}", source_name(e.source));
+        quote! { (ErrorCode::#name, #code, Source::#source) }
     });
-    let code_arms = reference.errors.iter().map(|e| {
-        let name = format_ident!("{}", e.rust);
-        let code = Literal::i64_unsuffixed(e.code);
-        quote! { ErrorCode::#name => #code, }
-    });
+    let count = Literal::usize_unsuffixed(reference.errors.len());
     let description_arms = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
         let text = &e.description;
-        quote! { ErrorCode::#name => Some(#text), }
-    });
-    let source_arms = reference.errors.iter().map(|e| {
-        let name = format_ident!("{}", e.rust);
-        let source = format_ident!("{}", source_name(e.source));
-        quote! { ErrorCode::#name => Some(Source::#source), }
-    });
-    let all = reference.errors.iter().map(|e| {
-        let name = format_ident!("{}", e.rust);
-        quote! { ErrorCode::#name }
+        quote! { ErrorCode::#name => #text, }
     });
     let unsigned = match reference.errors.iter().find(|e| e.unsigned) {
         Some(e) => {
@@ -87,7 +75,8 @@ fn errors_module(reference: &Reference) -> TokenStream {
     };
     quote! {
         /// The error codes the gateway reports in `pg_error_code` (and
-        /// `pg_failure_code`), generated from `spec/shared/errors.yaml`.
+        /// `pg_failure_code`), generated from `spec/shared/errors.yaml`; where each
+        /// meaning comes from, with notes, is in `docs/errors.md`.
         pub mod errors {
             use std::fmt;
 
@@ -114,40 +103,55 @@ fn errors_module(reference: &Reference) -> TokenStream {
                 Unknown(i64),
             }
 
+            /// Every listed code with its number and the source of its meaning, by code.
+            const CODES: [(ErrorCode, i64, Source); #count] = [#(#rows),*];
+
             impl ErrorCode {
                 /// Every listed code, by code.
-                pub const ALL: &'static [ErrorCode] = &[#(#all),*];
+                pub const ALL: &'static [ErrorCode] = &{
+                    let mut all = [ErrorCode::Unknown(0); CODES.len()];
+                    let mut i = 0;
+                    while i < CODES.len() {
+                        all[i] = CODES[i].0;
+                        i += 1;
+                    }
+                    all
+                };
 
                 /// The variant of a numeric code.
                 pub fn from_code(code: i64) -> Self {
-                    match code {
-                        #(#from_arms)*
-                        other => ErrorCode::Unknown(other),
-                    }
+                    CODES
+                        .iter()
+                        .find(|row| row.1 == code)
+                        .map_or(ErrorCode::Unknown(code), |row| row.0)
+                }
+
+                /// The row of a listed code.
+                fn row(self) -> Option<&'static (ErrorCode, i64, Source)> {
+                    CODES.iter().find(|row| row.0 == self)
                 }
 
                 /// The numeric code.
                 pub fn code(self) -> i64 {
                     match self {
-                        #(#code_arms)*
                         ErrorCode::Unknown(code) => code,
+                        // Every listed code has its row.
+                        listed => listed.row().map_or(0, |row| row.1),
                     }
                 }
 
                 /// The documented meaning, or `None` for an unknown code.
                 pub fn description(self) -> Option<&'static str> {
-                    match self {
+                    let text = match self {
                         #(#description_arms)*
-                        ErrorCode::Unknown(_) => None,
-                    }
+                        ErrorCode::Unknown(_) => return None,
+                    };
+                    Some(text)
                 }
 
                 /// Which table the meaning comes from, or `None` for an unknown code.
                 pub fn source(self) -> Option<Source> {
-                    match self {
-                        #(#source_arms)*
-                        ErrorCode::Unknown(_) => None,
-                    }
+                    self.row().map(|row| row.2)
                 }
 
                 /// The code of a gateway error. An unsigned error answer means the
