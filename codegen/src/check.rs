@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use freedompay_core::Decimal;
-use freedompay_core::rules::Format;
+use freedompay_core::rules::{self, Format};
+use freedompay_core::{Amount, Decimal, FromWire, ToWire, ValidationErrors};
 
 use crate::diag::Diagnostics;
 use crate::ir::{Ctx, Endpoint, Field, Message, Type};
@@ -27,16 +27,21 @@ const RESERVED_FIELDS: &[&str] = &["extra", "new"];
 
 /// Suggests the closest known name, for typos in references.
 pub fn did_you_mean(name: &str, known: &[&str]) -> String {
-    let best = known
-        .iter()
-        .map(|k| (edit_distance(name, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min();
-    match best {
-        Some((_, k)) => format!(" (did you mean `{k}`?)"),
+    match closest(name, known) {
+        Some(k) => format!(" (did you mean `{k}`?)"),
         None if known.is_empty() => String::new(),
         None => format!(" (known: {})", known.join(", ")),
     }
+}
+
+/// The known name nearest to `name`, when it is near enough to be what a typo meant.
+pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -147,7 +152,8 @@ pub(crate) fn unique_names(cx: &mut Ctx<'_>, path: &str, fields: &[Field]) {
 
 /// `signed: false` says the message carries no signature, so listing one is a
 /// contradiction. (A signed message need not list `pg_salt`/`pg_sig`: several
-/// pages leave them out although the general rule signs every message.)
+/// pages leave them out although the general rule signs every message; the IR
+/// adds them, see `ir::Implied`.)
 pub(crate) fn filled_fields(
     cx: &mut Ctx<'_>,
     path: &str,
@@ -302,45 +308,30 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
 }
 
 /// What is wrong with `value` as a value of `field` (empty when nothing is).
-/// The same rules the generated validation applies, so an example in the spec
-/// that passes here passes in the client too.
+///
+/// The value rules are the core crate's, the ones the generated types apply:
+/// the text is read as the client reads it (`FromWire`) and checked with the
+/// validation rules of `freedompay_core::rules`, so an example in the spec that
+/// passes here passes in the client too, with the client's messages.
 pub fn value_problems(field: &Field, value: &str) -> Vec<String> {
     let mut problems = Vec::new();
+    // An empty optional value reads as absent (text stays empty text): no rule applies.
+    if value.is_empty() && !field.required && !field.ty.is_text() {
+        return problems;
+    }
+    let mut broken = ValidationErrors::default();
     let c = &field.constraints;
     let number = match &field.ty {
-        Type::Integer => match value.parse::<i64>() {
-            Ok(i) => Some(Decimal::from(i)),
-            Err(_) => {
-                problems.push(format!("`{value}` is not an integer"));
-                None
-            }
-        },
-        Type::Amount => match value.parse::<freedompay_core::Amount>() {
-            Ok(a) => Some(a.as_decimal()),
-            Err(e) => {
-                problems.push(e.to_string());
-                None
-            }
-        },
-        Type::Decimal => match Decimal::from_str_exact(value) {
-            Ok(d) => Some(d),
-            Err(_) => {
-                problems.push(format!("`{value}` is not a decimal number"));
-                None
-            }
-        },
-        Type::Flag => {
-            if value != "0" && value != "1" {
-                problems.push(format!("a flag is `0` or `1`, not `{value}`"));
-            }
-            None
-        }
+        Type::Integer => i64::from_wire(value).map(Decimal::from).map(Some),
+        Type::Amount => Amount::from_wire(value).map(|a| Some(a.as_decimal())),
+        Type::Decimal => Decimal::from_wire(value).map(Some),
+        Type::Flag => bool::from_wire(value).map(|_| None),
         Type::Enum { def, .. } => {
-            if !def.open && !def.values.iter().any(|v| v.wire == value) {
+            if !def.open && !def.values.iter().any(|v| v.wire == value.trim()) {
                 let allowed: Vec<&str> = def.values.iter().map(|v| v.wire.as_str()).collect();
                 problems.push(format!("`{value}` is not one of {}", allowed.join(", ")));
             }
-            None
+            Ok(None)
         }
         Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
             let format = match field.ty {
@@ -350,47 +341,77 @@ pub fn value_problems(field: &Field, value: &str) -> Vec<String> {
                 Type::Ip => Format::Ip,
                 _ => Format::DateTime,
             };
-            if !format.matches(value) {
-                problems.push(format!("`{value}` is not a valid {}", format.name()));
-            }
-            None
+            rules::format(&mut broken, "", value, format);
+            Ok(None)
         }
-        Type::String => None,
-        Type::List { .. } => {
-            problems.push("a list has no scalar value".to_owned());
-            None
-        }
+        Type::String => Ok(None),
+        Type::List { .. } => Err("a list has no scalar value".to_owned()),
     };
-    if let Some(number) = number {
-        if let Some(min) = c.min.as_deref().and_then(|m| Decimal::from_str(m).ok())
-            && number < min
-        {
-            problems.push(format!("{number} is below min {min}"));
+    match number {
+        Ok(Some(number)) => {
+            if let Some(min) = &c.min {
+                rules::min(&mut broken, "", &number, min);
+            }
+            if let Some(max) = &c.max {
+                rules::max(&mut broken, "", &number, max);
+            }
         }
-        if let Some(max) = c.max.as_deref().and_then(|m| Decimal::from_str(m).ok())
-            && number > max
+        Ok(None) => {}
+        Err(problem) => problems.push(problem),
+    }
+    if field.ty.is_text() {
+        if let Some(min) = c.min_length {
+            rules::min_length(&mut broken, "", value, min as usize);
+        }
+        if let Some(max) = c.max_length {
+            rules::max_length(&mut broken, "", value, max as usize);
+        }
+        // The generated validation anchors the pattern the same way.
+        if let Some(pattern) = &c.pattern
+            && let Ok(regex) = regex::Regex::new(&format!("^(?:{pattern})$"))
         {
-            problems.push(format!("{number} is above max {max}"));
+            rules::pattern(&mut broken, "", value, &regex, pattern);
         }
     }
-    let len = value.chars().count() as u32;
-    if let Some(min) = c.min_length
-        && len < min
-    {
-        problems.push(format!("{len} characters, fewer than min_length {min}"));
-    }
-    if let Some(max) = c.max_length
-        && len > max
-    {
-        problems.push(format!("{len} characters, more than max_length {max}"));
-    }
-    if let Some(pattern) = &c.pattern
-        && let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$"))
-        && !re.is_match(value)
-    {
-        problems.push(format!("does not match the pattern {pattern}"));
-    }
+    problems.extend(broken.iter().map(|e| e.message.clone()));
     problems
+}
+
+/// The text the generated type sends for a value it received as `text`: what
+/// reading and writing it back make of it (`10.50` becomes `10.5`), or `None`
+/// when an empty optional value reads as absent and is not sent. Reading and
+/// writing are the core crate's (`FromWire`, `ToWire`), as in the client.
+pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, String> {
+    fn reread<T: FromWire + ToWire>(text: &str, required: bool) -> Result<Option<String>, String> {
+        let value = if required {
+            Some(T::from_wire(text)?)
+        } else {
+            T::from_wire_optional(text)?
+        };
+        Ok(value.map(|v| v.to_wire()))
+    }
+    match &field.ty {
+        Type::Integer => reread::<i64>(text, field.required),
+        Type::Amount => reread::<Amount>(text, field.required),
+        Type::Decimal => reread::<Decimal>(text, field.required),
+        Type::Flag => reread::<bool>(text, field.required),
+        // As the generated enums read: an empty optional value is absent, a listed
+        // value is matched without surrounding spaces, an open enum keeps others as they are.
+        Type::Enum { def, .. } => {
+            if text.is_empty() && !field.required {
+                return Ok(None);
+            }
+            match def.values.iter().find(|v| v.wire == text.trim()) {
+                Some(v) => Ok(Some(v.wire.clone())),
+                None if def.open => Ok(Some(text.to_owned())),
+                None => Err(format!("`{text}` is not a value of the enum")),
+            }
+        }
+        Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
+            Ok(Some(text.to_owned()))
+        }
+        Type::List { .. } => Err("a list has no scalar value".to_owned()),
+    }
 }
 
 /// Rules that span files: ids and type names must be unique across the whole API.
@@ -409,12 +430,16 @@ pub(crate) fn across_endpoints(
             .find(|(s, _)| s.name == endpoint.file)
             .map(|(s, _)| s);
         let Some(source) = source else { continue };
+        let mut cx = Ctx {
+            source,
+            diagnostics,
+        };
         if let Some(first) = ids.insert(&endpoint.id, &endpoint.file) {
-            diagnostics.push(source.error(
+            cx.error(
                 "id",
                 &endpoint.id,
                 format!("endpoint id `{}` is also used by {first}", endpoint.id),
-            ));
+            );
         }
         let module = (format!("{:?}", endpoint.api), endpoint.group.clone());
         if endpoint.direction.outgoing() {
@@ -424,14 +449,14 @@ pub(crate) fn across_endpoints(
                 endpoint.client_method.clone(),
             );
             if let Some(first) = methods.insert(key, &endpoint.file) {
-                diagnostics.push(source.error(
+                cx.error(
                     "client_method",
                     &endpoint.id,
                     format!(
                         "the client method `{}().{}` is also generated for {first}; set `client_method`",
                         endpoint.group, endpoint.client_method
                     ),
-                ));
+                );
             }
         }
         let mut names = vec![endpoint.request_type(), endpoint.response_type()];
@@ -453,14 +478,14 @@ pub(crate) fn across_endpoints(
                 types.insert((module.0.clone() + &module.1, name.clone()), &endpoint.file)
                 && first != endpoint.file
             {
-                diagnostics.push(source.error(
+                cx.error(
                     "rust_name",
                     &endpoint.id,
                     format!(
                         "the type `{name}` is also generated for {first} in the same module `{}`",
                         endpoint.group
                     ),
-                ));
+                );
             }
         }
     }

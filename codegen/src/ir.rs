@@ -6,6 +6,7 @@
 //! lowering goes on with what it could make sense of. Emitters read only the
 //! IR, never YAML or serde types.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
@@ -130,7 +131,9 @@ pub struct Message {
     pub signed: bool,
     /// Description.
     pub description: Option<String>,
-    /// Fields in wire order.
+    /// Fields in wire order. A signed message always holds its salt and
+    /// signature fields (`filled_by: salt` / `signature`): where the spec lists
+    /// them, or else added last, as the client's signing appends them.
     pub fields: Vec<Field>,
 }
 
@@ -286,9 +289,45 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Records a problem at `path`, unless it is a consequence of a shape
+    /// mistake already reported there (the shape check repaired that place).
     pub fn error(&mut self, path: &str, field: &str, message: impl Into<String>) {
+        if self.source.damage().hides(path) {
+            return;
+        }
         let diagnostic = self.source.error(path, field, message);
         self.diagnostics.push(diagnostic);
+    }
+}
+
+/// Shared definitions whose file had shape mistakes at them (the mistakes are
+/// reported; what uses the definitions is not checked against them), and
+/// whether every shared file could be read at all.
+#[derive(Debug, Clone, Default)]
+struct Broken {
+    fields: BTreeSet<String>,
+    enums: BTreeSet<String>,
+    shared_incomplete: bool,
+}
+
+/// Fields of an endpoint's messages that could not be lowered (their problem
+/// is reported, or is a consequence of one): examples may set them unchecked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Unchecked {
+    names: BTreeSet<String>,
+    /// A field whose wire name is unknown was left out: any `pg_` name may be it.
+    any: bool,
+}
+
+impl Unchecked {
+    /// Whether an example's `name` may be one of the fields left out.
+    pub(crate) fn covers(&self, name: &str) -> bool {
+        self.any || self.names.contains(name)
+    }
+
+    /// Whether every field was lowered.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.any && self.names.is_empty()
     }
 }
 
@@ -298,6 +337,10 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
     let mut shared_fields: BTreeMap<String, (usize, usize, spec::Field)> = BTreeMap::new();
     let mut shared_enums: BTreeMap<String, Enum> = BTreeMap::new();
     let mut enum_sources: BTreeMap<String, String> = BTreeMap::new();
+    let mut broken = Broken {
+        shared_incomplete: raw.failed.iter().any(|f| f.shared),
+        ..Broken::default()
+    };
 
     for (file_index, (source, file)) in raw.shared.iter().enumerate() {
         let mut cx = Ctx {
@@ -306,6 +349,9 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
         };
         for (i, def) in file.enums.iter().enumerate() {
             let path = format!("enums[{i}]");
+            if source.damage().within(&path) {
+                broken.enums.insert(def.id.clone());
+            }
             let lowered = lower_enum(&mut cx, &path, def);
             if let Some(first) = enum_sources.get(&def.id) {
                 cx.error(
@@ -320,6 +366,9 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
         }
         for (i, field) in file.fields.iter().enumerate() {
             let path = format!("fields[{i}]");
+            if source.damage().within(&path) {
+                broken.fields.insert(field.id.clone());
+            }
             if shared_fields.contains_key(&field.id) {
                 cx.error(
                     &path,
@@ -339,7 +388,9 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
         }
     }
 
-    // Shared fields are lowered once, against the shared enums, to report their own problems.
+    // Shared fields are lowered once, against the shared enums, to report their own
+    // problems; the salt and signature fields are kept, as every signed message carries them.
+    let mut implied = Implied::default();
     for (id, (file_index, i, field)) in &shared_fields {
         let (source, _) = &raw.shared[*file_index];
         let mut cx = Ctx {
@@ -350,8 +401,14 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
             shared_fields: &BTreeMap::new(),
             shared_enums: &shared_enums,
             local_enums: &BTreeMap::new(),
+            implied: &Implied::default(),
+            broken: &broken,
+            unchecked: RefCell::default(),
         };
-        let _ = resolver.field(&mut cx, &format!("fields[{i}]"), field, id);
+        let path = format!("fields[{i}]");
+        if let Some(lowered) = resolver.field(&mut cx, &path, field, id) {
+            implied.offer(&mut cx, &path, id, lowered);
+        }
     }
 
     let shared_field_defs: BTreeMap<String, spec::Field> = shared_fields
@@ -365,7 +422,13 @@ pub fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Option<Api> {
             source,
             diagnostics,
         };
-        if let Some(endpoint) = lower_endpoint(&mut cx, file, &shared_field_defs, &shared_enums) {
+        let shared = Shared {
+            fields: &shared_field_defs,
+            enums: &shared_enums,
+            implied: &implied,
+            broken: &broken,
+        };
+        if let Some(endpoint) = lower_endpoint(&mut cx, file, &shared) {
             endpoints.push(endpoint);
         }
     }
@@ -439,12 +502,105 @@ fn lower_enum(cx: &mut Ctx<'_>, path: &str, def: &spec::EnumDef) -> Enum {
     }
 }
 
+/// What every endpoint file may use from the shared files.
+struct Shared<'a> {
+    fields: &'a BTreeMap<String, spec::Field>,
+    enums: &'a BTreeMap<String, Enum>,
+    implied: &'a Implied,
+    broken: &'a Broken,
+}
+
+/// The shared fields filled with the salt and the signature: a signed message
+/// carries them whether or not it lists them (`ref: salt`, `ref: sig`).
+#[derive(Default)]
+struct Implied {
+    salt: Option<(String, Field)>,
+    signature: Option<(String, Field)>,
+}
+
+impl Implied {
+    /// Keeps `field` when it is the salt or the signature; a second one of a
+    /// kind would make the implied field ambiguous.
+    fn offer(&mut self, cx: &mut Ctx<'_>, path: &str, id: &str, field: Field) {
+        let (slot, kind) = match field.filled_by {
+            Some(FilledBy::Salt) => (&mut self.salt, "salt"),
+            Some(FilledBy::Signature) => (&mut self.signature, "signature"),
+            _ => return,
+        };
+        match slot {
+            Some((first, _)) => cx.error(
+                &format!("{path}.filled_by"),
+                id,
+                format!(
+                    "only one shared field can be `filled_by: {kind}` (`{first}` is): signed messages that do not list it carry it"
+                ),
+            ),
+            None => *slot = Some((id.to_owned(), field)),
+        }
+    }
+
+    /// Adds the salt and the signature to a signed message that does not list
+    /// them: the salt before the signature, both last when neither is listed,
+    /// where the client's signing puts them.
+    ///
+    /// When the shared definitions are `unsure` (one could not be read), the
+    /// missing one may be among them: its absence is then not reported.
+    fn complete(&self, cx: &mut Ctx<'_>, path: &str, fields: &mut Vec<Field>, unsure: bool) {
+        let mut undefined = Vec::new();
+        for (kind, implied, name) in [
+            (FilledBy::Salt, &self.salt, "salt"),
+            (FilledBy::Signature, &self.signature, "signature"),
+        ] {
+            if fields.iter().any(|f| f.filled_by == Some(kind)) {
+                continue;
+            }
+            let Some((id, field)) = implied else {
+                undefined.push(name);
+                continue;
+            };
+            if let Some(i) = fields.iter().position(|f| f.wire == field.wire) {
+                cx.error(
+                    &format!("{path}.fields[{i}]"),
+                    &field.wire,
+                    format!(
+                        "the client fills `{}` of a signed message: use `ref: {id}`",
+                        field.wire
+                    ),
+                );
+                continue;
+            }
+            let at = match kind {
+                FilledBy::Salt => fields
+                    .iter()
+                    .position(|f| f.filled_by == Some(FilledBy::Signature))
+                    .unwrap_or(fields.len()),
+                _ => fields.len(),
+            };
+            fields.insert(at, field.clone());
+        }
+        if !undefined.is_empty() && !unsure {
+            let kinds: Vec<String> = undefined
+                .iter()
+                .map(|k| format!("`filled_by: {k}`"))
+                .collect();
+            cx.error(
+                path,
+                path,
+                format!(
+                    "a signed message carries its salt and signature, but no shared field has {} to describe them; define it in spec/shared/ or set `signed: false`",
+                    kinds.join(" or ")
+                ),
+            );
+        }
+    }
+}
+
 fn lower_endpoint(
     cx: &mut Ctx<'_>,
     file: &spec::EndpointFile,
-    shared_fields: &BTreeMap<String, spec::Field>,
-    shared_enums: &BTreeMap<String, Enum>,
+    shared: &Shared<'_>,
 ) -> Option<Endpoint> {
+    let (shared_fields, shared_enums) = (shared.fields, shared.enums);
     check::snake_case_id(cx, "id", "", &file.id);
     check::snake_case_id(cx, "group", "", &file.group);
     check::rust_type_name(cx, "rust_name", "", &file.rust_name);
@@ -461,8 +617,12 @@ fn lower_endpoint(
     };
 
     let mut local_enums = BTreeMap::new();
+    let mut broken = shared.broken.clone();
     for (i, def) in file.enums.iter().enumerate() {
         let path = format!("enums[{i}]");
+        if cx.source.damage().within(&path) {
+            broken.enums.insert(def.id.clone());
+        }
         let lowered = lower_enum(cx, &path, def);
         if shared_enums.contains_key(&def.id) || local_enums.contains_key(&def.id) {
             cx.error(
@@ -478,6 +638,9 @@ fn lower_endpoint(
         shared_fields,
         shared_enums,
         local_enums: &local_enums,
+        implied: shared.implied,
+        broken: &broken,
+        unchecked: RefCell::default(),
     };
 
     let request = resolver.message(cx, "request", &file.request);
@@ -485,6 +648,7 @@ fn lower_endpoint(
         .response
         .as_ref()
         .map(|message| resolver.message(cx, "response", message));
+    let unchecked = resolver.unchecked.take();
 
     if file.direction == Direction::Redirect && file.response.is_some() {
         cx.error(
@@ -563,6 +727,8 @@ fn lower_endpoint(
                 example,
                 &request,
                 response.as_ref(),
+                file.direction.outgoing(),
+                &unchecked,
             )
         })
         .collect();
@@ -604,6 +770,9 @@ struct Resolver<'a> {
     shared_fields: &'a BTreeMap<String, spec::Field>,
     shared_enums: &'a BTreeMap<String, Enum>,
     local_enums: &'a BTreeMap<String, Enum>,
+    implied: &'a Implied,
+    broken: &'a Broken,
+    unchecked: RefCell<Unchecked>,
 }
 
 impl Resolver<'_> {
@@ -616,17 +785,39 @@ impl Resolver<'_> {
                 .clone()
                 .or_else(|| field.reference.clone())
                 .unwrap_or_default();
-            if let Some(field) = self.entry(cx, &fpath, field, &label) {
-                fields.push(field);
+            match self.entry(cx, &fpath, field, &label) {
+                Some(field) => fields.push(field),
+                None => self.leave_out(field),
             }
         }
         check::unique_names(cx, path, &fields);
         check::filled_fields(cx, path, message, &fields);
+        if message.signed {
+            // A shared file that could not be read, or a shared field with shape
+            // mistakes, may be the salt or signature that seems missing.
+            let unsure = self.broken.shared_incomplete || !self.broken.fields.is_empty();
+            self.implied.complete(cx, path, &mut fields, unsure);
+        }
         Message {
             encoding: message.encoding,
             signed: message.signed,
             description: message.description.as_ref().map(|d| d.trim().to_owned()),
             fields,
+        }
+    }
+
+    /// Notes an entry that could not be lowered, so examples may still set it.
+    fn leave_out(&self, field: &spec::Field) {
+        let wire = field.name.clone().or_else(|| {
+            let reference = field.reference.as_ref()?;
+            self.shared_fields.get(reference)?.name.clone()
+        });
+        let mut unchecked = self.unchecked.borrow_mut();
+        match wire {
+            Some(wire) => {
+                unchecked.names.insert(wire);
+            }
+            None => unchecked.any = true,
         }
     }
 
@@ -641,7 +832,15 @@ impl Resolver<'_> {
         let Some(reference) = &field.reference else {
             return self.field(cx, path, field, label);
         };
+        // A shared definition with shape mistakes (reported in its own file) is not used.
+        if self.broken.fields.contains(reference) {
+            return None;
+        }
         let Some(base) = self.shared_fields.get(reference) else {
+            // A shared file that could not be read may define it.
+            if self.broken.shared_incomplete {
+                return None;
+            }
             let known: Vec<&str> = self.shared_fields.keys().map(String::as_str).collect();
             cx.error(
                 &format!("{path}.ref"),
@@ -730,6 +929,10 @@ impl Resolver<'_> {
                     cx.error(path, &wire, "a field of `type: enum` needs `enum: <id>`");
                     return None;
                 };
+                // An enum with shape mistakes (reported where it is defined) is not used.
+                if self.broken.enums.contains(id) {
+                    return None;
+                }
                 if let Some(def) = self.local_enums.get(id) {
                     Type::Enum {
                         def: def.clone(),
@@ -740,6 +943,9 @@ impl Resolver<'_> {
                         def: def.clone(),
                         shared: true,
                     }
+                } else if self.broken.shared_incomplete {
+                    // A shared file that could not be read may define it.
+                    return None;
                 } else {
                     let known: Vec<&str> = self
                         .local_enums
@@ -778,8 +984,9 @@ impl Resolver<'_> {
                         .clone()
                         .or_else(|| item.reference.clone())
                         .unwrap_or_default();
-                    if let Some(item) = self.entry(cx, &ipath, item, &label) {
-                        fields.push(item);
+                    match self.entry(cx, &ipath, item, &label) {
+                        Some(item) => fields.push(item),
+                        None => self.leave_out(item),
                     }
                 }
                 check::unique_names(cx, path, &fields);
@@ -860,4 +1067,119 @@ impl Resolver<'_> {
 /// Enum type path helper for emitters: `crate::enums::Language` or the local name.
 pub fn enum_is_shared(ty: &Type) -> bool {
     matches!(ty, Type::Enum { shared: true, .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::FilledBy;
+
+    const SHARED: &str = "\
+fields:
+  - id: salt
+    name: pg_salt
+    type: string
+    required: true
+    filled_by: salt
+    description: Random salt.
+  - id: sig
+    name: pg_sig
+    type: string
+    required: true
+    filled_by: signature
+    description: Signature.
+";
+
+    fn endpoint(request: &str, response: &str) -> String {
+        format!(
+            "id: e\nrust_name: E\ntitle: T\ndescription: D\napi: merchant\ngroup: g\ndirection: request\npath: /e.php\ncompleteness: F\nrequest:\n  encoding: form\n  fields:\n{request}response:\n  encoding: xml\n{response}"
+        )
+    }
+
+    const CODE: &str = "    - name: pg_code\n      type: string\n      required: true\n      description: A code.\n";
+
+    fn wires(message: &crate::ir::Message) -> Vec<&str> {
+        message.fields.iter().map(|f| f.wire.as_str()).collect()
+    }
+
+    fn compile(endpoint: &str) -> Result<crate::ir::Api, String> {
+        crate::compile_texts(&[
+            ("spec/shared/f.yaml", SHARED, true),
+            ("spec/e.yaml", endpoint, false),
+        ])
+        .map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn a_signed_message_carries_salt_and_signature_it_does_not_list() {
+        let api = compile(&endpoint(CODE, &format!("  fields:\n{CODE}"))).expect("compiles");
+        let e = &api.endpoints[0];
+        assert_eq!(wires(&e.request), ["pg_code", "pg_salt", "pg_sig"]);
+        let response = e.response.as_ref().expect("a response");
+        assert_eq!(wires(response), ["pg_code", "pg_salt", "pg_sig"]);
+        assert_eq!(response.fields[1].filled_by, Some(FilledBy::Salt));
+        assert_eq!(response.fields[2].filled_by, Some(FilledBy::Signature));
+
+        // The same as listing them last: identical IR fields and generated Rust.
+        let listed = format!("  fields:\n{CODE}    - ref: salt\n    - ref: sig\n");
+        let explicit = compile(&endpoint(CODE, &listed)).expect("compiles");
+        assert_eq!(
+            crate::endpoint_rust_source(e),
+            crate::endpoint_rust_source(&explicit.endpoints[0])
+        );
+        assert_eq!(
+            crate::emit::markdown::page(e).replace("spec/e.yaml", ""),
+            crate::emit::markdown::page(&explicit.endpoints[0]).replace("spec/e.yaml", "")
+        );
+    }
+
+    #[test]
+    fn listed_salt_and_signature_keep_their_place() {
+        let request = format!("    - ref: sig\n{CODE}");
+        let api = compile(&endpoint(&request, "  fields: []\n")).expect("compiles");
+        let e = &api.endpoints[0];
+        // The salt joins just before the listed signature.
+        assert_eq!(wires(&e.request), ["pg_salt", "pg_sig", "pg_code"]);
+        let response = e.response.as_ref().expect("a response");
+        assert_eq!(wires(response), ["pg_salt", "pg_sig"]);
+    }
+
+    #[test]
+    fn an_unsigned_message_gets_neither() {
+        let api = compile(&endpoint(CODE, "  signed: false\n  fields: []\n")).expect("compiles");
+        let response = api.endpoints[0].response.as_ref().expect("a response");
+        assert!(response.fields.is_empty());
+    }
+
+    #[test]
+    fn the_implied_fields_must_be_defined_once_and_not_redefined() {
+        let without =
+            crate::compile_texts(&[("spec/e.yaml", &endpoint(CODE, "  fields: []\n"), false)])
+                .expect_err("no shared salt field")
+                .to_string();
+        assert_eq!(
+            without,
+            "error: spec/e.yaml:10:1: request: a signed message carries its salt and signature, but no shared field has `filled_by: salt` or `filled_by: signature` to describe them; define it in spec/shared/ or set `signed: false`\n\
+             error: spec/e.yaml:17:1: response: a signed message carries its salt and signature, but no shared field has `filled_by: salt` or `filled_by: signature` to describe them; define it in spec/shared/ or set `signed: false`\n\
+             2 errors in the spec"
+        );
+        let own = "    - name: pg_salt\n      type: string\n      description: Mine.\n";
+        let redefined = compile(&endpoint(own, "  fields: []\n")).expect_err("pg_salt redefined");
+        assert_eq!(
+            redefined,
+            "error: spec/e.yaml:13:11: pg_salt: the client fills `pg_salt` of a signed message: use `ref: salt`\n1 error in the spec"
+        );
+        let twice = format!(
+            "{SHARED}  - id: salt2\n    name: pg_salt2\n    type: string\n    filled_by: salt\n    description: Another.\n"
+        );
+        let ambiguous = crate::compile_texts(&[
+            ("spec/shared/f.yaml", &twice, true),
+            ("spec/e.yaml", &endpoint(CODE, "  fields: []\n"), false),
+        ])
+        .expect_err("two salts")
+        .to_string();
+        assert!(
+            ambiguous.contains("salt2: only one shared field can be `filled_by: salt` (`salt` is)"),
+            "{ambiguous}"
+        );
+    }
 }

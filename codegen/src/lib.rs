@@ -1,13 +1,16 @@
 //! Freedom Pay code generator: YAML spec → validated IR → Rust, Markdown, JSON Schema.
 //!
-//! The stages, one module each: [`load`] reads the YAML into the raw model of
-//! [`spec`]; [`ir`] lowers it into the validated intermediate representation,
+//! The stages, one module each: [`load`] reads the YAML, checks each file's
+//! shape against the format's JSON Schema (every mistake at once) and
+//! deserialises it into the raw model of [`spec`]; [`ir`] lowers it into the
+//! validated intermediate representation,
 //! recording every problem as a [`Diagnostic`]; the emitters in [`emit`] read
 //! the IR only. Output is deterministic: the same spec gives byte-identical files.
 #![deny(missing_docs)]
 
 pub mod diag;
 pub mod load;
+mod shape;
 pub mod spec;
 
 pub use diag::{Diagnostic, Diagnostics};

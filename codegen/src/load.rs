@@ -1,10 +1,15 @@
 //! Reading the spec directory: the only place that parses YAML.
 //!
-//! Each file is parsed twice over the same text: once by serde (through
-//! `serde_path_to_error`, so a shape error names its key) into the raw model
-//! of [`crate::spec`], and once by a YAML event parser that records the line
-//! and column of every key and value, so later stages can point at the exact
-//! place of a semantic error.
+//! Each file is read in three steps. Its YAML is parsed into a value, which
+//! [`crate::shape`] checks against the JSON Schema of the format, reporting
+//! every shape mistake of the file (unknown keys, unknown values, wrong kinds,
+//! missing keys) and repairing the value; the repaired value is then
+//! deserialised into the raw model of [`crate::spec`], so the file's semantic
+//! mistakes are found too, in the same run. A YAML event parser records the
+//! line and column of every key and value, so every stage can point at the
+//! exact place of a problem. A file that cannot be read at all (a YAML syntax
+//! error, a document that is no mapping) is listed in [`RawSpec::failed`], so
+//! its absence is not reported again elsewhere (an index row naming its id).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +18,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::shape::{self, At, Damage, Format};
 use crate::spec::{EndpointFile, SharedFile};
 
 /// A spec file as read: its name, text and the position of every YAML path.
@@ -23,22 +29,26 @@ pub struct Source {
     /// The file's text.
     pub text: String,
     positions: BTreeMap<String, (usize, usize)>,
+    value_positions: BTreeMap<String, (usize, usize)>,
+    damage: Damage,
 }
 
 impl Source {
     /// A source from text (for tests and tools).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
-        let positions = positions(&text);
+        let recorder = record(&text);
         Source {
             name: name.into(),
             text,
-            positions,
+            positions: recorder.positions,
+            value_positions: recorder.values,
+            damage: Damage::default(),
         }
     }
 
-    /// 1-based line and column of a YAML path such as `request.fields[3].max`,
-    /// or of its nearest ancestor that has one.
+    /// 1-based line and column of a YAML path such as `request.fields[3].max`
+    /// (of its key, for a mapping entry), or of its nearest ancestor that has one.
     pub fn position(&self, path: &str) -> Option<(usize, usize)> {
         let mut path = path;
         loop {
@@ -54,17 +64,60 @@ impl Source {
         }
     }
 
+    /// 1-based line and column of the value at a YAML path, or [`Source::position`].
+    pub fn value_position(&self, path: &str) -> Option<(usize, usize)> {
+        self.value_positions
+            .get(path)
+            .copied()
+            .or_else(|| self.position(path))
+    }
+
     /// A diagnostic at `path` in this file.
     pub fn error(&self, path: &str, field: &str, message: impl Into<String>) -> Diagnostic {
-        let position = self.position(path);
+        self.diagnostic(self.position(path), field, message.into())
+    }
+
+    /// The YAML path of the last key or value that starts before `line`:`column`
+    /// (what was being read when a syntax error stopped the parser).
+    fn path_before(&self, line: usize, column: usize) -> Option<String> {
+        self.positions
+            .iter()
+            .filter(|(_, p)| **p < (line, column))
+            .max_by_key(|(_, p)| **p)
+            .map(|(path, _)| path.clone())
+    }
+
+    /// What the shape check repaired in this file; problems it hides are
+    /// consequences of mistakes already reported.
+    pub(crate) fn damage(&self) -> &Damage {
+        &self.damage
+    }
+
+    fn diagnostic(
+        &self,
+        position: Option<(usize, usize)>,
+        field: &str,
+        message: String,
+    ) -> Diagnostic {
         Diagnostic {
             file: self.name.clone(),
             line: position.map(|p| p.0),
             column: position.map(|p| p.1),
             field: field.to_owned(),
-            message: message.into(),
+            message,
         }
     }
+}
+
+/// A file that could not be read into the model at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// Path shown in diagnostics.
+    pub name: String,
+    /// Whether it is a shared file.
+    pub shared: bool,
+    /// The endpoint id it declares, when it can still be made out.
+    pub id: Option<String>,
 }
 
 /// Everything read from the spec directory, before any meaning is given to it.
@@ -74,6 +127,9 @@ pub struct RawSpec {
     pub shared: Vec<(Source, SharedFile)>,
     /// Endpoint and callback files.
     pub endpoints: Vec<(Source, EndpointFile)>,
+    /// Files that could not be read at all; their problems are reported, and
+    /// what depends on them is not checked.
+    pub failed: Vec<Failed>,
 }
 
 /// Reads every `*.yaml` file under `dir` (files under `dir/shared/` are shared
@@ -97,20 +153,25 @@ pub fn load_dir(dir: &Path, diagnostics: &mut Diagnostics) -> RawSpec {
     for file in files {
         let relative = file.strip_prefix(dir).unwrap_or(&file);
         let name = prefix.join(relative).to_string_lossy().replace('\\', "/");
+        let shared = relative.starts_with("shared");
         let text = match std::fs::read_to_string(&file) {
             Ok(text) => text,
             Err(e) => {
                 diagnostics.push(Diagnostic {
-                    file: name,
+                    file: name.clone(),
                     line: None,
                     column: None,
                     field: String::new(),
                     message: format!("cannot read the file: {e}"),
                 });
+                raw.failed.push(Failed {
+                    name,
+                    shared,
+                    id: None,
+                });
                 continue;
             }
         };
-        let shared = relative.starts_with("shared");
         load_text(name, text, shared, &mut raw, diagnostics);
     }
     raw
@@ -124,58 +185,130 @@ pub fn load_text(
     raw: &mut RawSpec,
     diagnostics: &mut Diagnostics,
 ) {
-    let source = Source::new(name, text);
-    if shared {
-        if let Some(file) = parse::<SharedFile>(&source, diagnostics) {
-            raw.shared.push((source, file));
+    let mut source = Source::new(name, text);
+    let format = if shared {
+        Format::Shared
+    } else {
+        Format::Endpoint
+    };
+    let loaded = match parse_yaml(&source, diagnostics) {
+        Some(mut value) => {
+            let (problems, damage) = shape::check(&mut value, format);
+            for problem in &problems {
+                let position = match problem.at {
+                    At::Key => source.position(&problem.path),
+                    At::Value => source.value_position(&problem.path),
+                };
+                diagnostics.push(source.diagnostic(
+                    position,
+                    &problem.path,
+                    problem.message.clone(),
+                ));
+            }
+            source.damage = damage;
+            if source.damage.whole() {
+                None
+            } else {
+                Some((value, problems.is_empty()))
+            }
         }
-    } else if let Some(file) = parse::<EndpointFile>(&source, diagnostics) {
+        None => None,
+    };
+    let Some((value, clean)) = loaded else {
+        let id = if shared {
+            None
+        } else {
+            declared_id(&source.text)
+        };
+        raw.failed.push(Failed {
+            name: source.name,
+            shared,
+            id,
+        });
+        return;
+    };
+    if shared {
+        if let Some(file) = deserialize::<SharedFile>(&source, value, clean, diagnostics) {
+            raw.shared.push((source, file));
+            return;
+        }
+    } else if let Some(file) = deserialize::<EndpointFile>(&source, value, clean, diagnostics) {
         raw.endpoints.push((source, file));
+        return;
     }
+    let id = if shared {
+        None
+    } else {
+        declared_id(&source.text)
+    };
+    raw.failed.push(Failed {
+        name: source.name,
+        shared,
+        id,
+    });
 }
 
-fn parse<T: serde::de::DeserializeOwned>(
-    source: &Source,
-    diagnostics: &mut Diagnostics,
-) -> Option<T> {
-    let deserializer = serde_yaml::Deserializer::from_str(&source.text);
-    match serde_path_to_error::deserialize::<_, T>(deserializer) {
+/// The file's YAML as a value, or its syntax error.
+fn parse_yaml(source: &Source, diagnostics: &mut Diagnostics) -> Option<serde_yaml::Value> {
+    match serde_yaml::from_str(&source.text) {
         Ok(value) => Some(value),
         Err(error) => {
-            let path = error.path().to_string();
-            let inner = error.into_inner();
-            let location = inner.location();
-            let mut message = inner.to_string();
+            let location = error.location();
+            let mut message = error.to_string();
             // serde_yaml appends " at line L column C"; the diagnostic says it already.
             if let Some(cut) = message.find(" at line ") {
                 message.truncate(cut);
             }
-            // serde_yaml starts with its own copy of the path; the diagnostic names it already.
+            // serde_yaml starts with the key it was reading; the field names it.
+            let mut field = String::new();
             if let Some((head, rest)) = message.split_once(": ")
                 && !head.contains(' ')
-                && !path.is_empty()
-                && path.starts_with(head.trim_end_matches('.'))
             {
+                field = head.trim_end_matches('.').to_owned();
                 message = rest.to_owned();
             }
-            let field = if path == "." { String::new() } else { path };
-            let (line, column) = match location {
-                Some(l) => (Some(l.line()), Some(l.column())),
-                None => match source.position(&field) {
-                    Some((l, c)) => (Some(l), Some(c)),
-                    None => (None, None),
-                },
-            };
-            diagnostics.push(Diagnostic {
-                file: source.name.clone(),
-                line,
-                column,
-                field,
-                message,
-            });
+            let position = location.map(|l| (l.line(), l.column()));
+            if field.is_empty()
+                && let Some((line, column)) = position
+            {
+                field = source.path_before(line, column).unwrap_or_default();
+            }
+            diagnostics.push(source.diagnostic(position, &field, message));
             None
         }
     }
+}
+
+/// The repaired value as the raw model. After a clean shape check this cannot
+/// fail unless the schema and the model disagree; the error is then reported
+/// as serde sees it. After a repair, a failure is not reported again: the
+/// shape problems already explain the file.
+fn deserialize<T: serde::de::DeserializeOwned>(
+    source: &Source,
+    value: serde_yaml::Value,
+    clean: bool,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(value) => Some(value),
+        Err(_) if !clean => None,
+        Err(error) => {
+            let path = error.path().to_string();
+            let message = error.into_inner().to_string();
+            let field = if path == "." { String::new() } else { path };
+            diagnostics.push(source.error(&field, &field, message));
+            None
+        }
+    }
+}
+
+/// The `id:` of an endpoint file that could not be parsed, read from its text.
+fn declared_id(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix("id:")?;
+        let id = rest.split('#').next()?.trim().trim_matches(['"', '\'']);
+        (!id.is_empty()).then(|| id.to_owned())
+    })
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -194,11 +327,11 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Positions of every key and value, by YAML path (`a.b[2].c`).
-fn positions(text: &str) -> BTreeMap<String, (usize, usize)> {
+fn record(text: &str) -> Recorder {
     let mut recorder = Recorder::default();
     // A syntax error stops the recording early; serde reports it with its place.
     let _ = Parser::new_from_str(text).load(&mut recorder, false);
-    recorder.positions
+    recorder
 }
 
 enum Frame {
@@ -209,7 +342,10 @@ enum Frame {
 #[derive(Default)]
 struct Recorder {
     stack: Vec<Frame>,
+    /// Where each path starts: its key, for a mapping entry.
     positions: BTreeMap<String, (usize, usize)>,
+    /// Where each path's value starts.
+    values: BTreeMap<String, (usize, usize)>,
 }
 
 impl Recorder {
@@ -238,10 +374,17 @@ impl Recorder {
         }
     }
 
-    fn record(&mut self, path: String, mark: Marker) {
+    fn record_key(&mut self, path: String, mark: Marker) {
         self.positions
             .entry(path)
             .or_insert((mark.line(), mark.col() + 1));
+    }
+
+    fn record_value(&mut self, path: String, mark: Marker) {
+        self.values
+            .entry(path.clone())
+            .or_insert((mark.line(), mark.col() + 1));
+        self.record_key(path, mark);
     }
 }
 
@@ -257,17 +400,17 @@ impl MarkedEventReceiver for Recorder {
                         } else {
                             format!("{path}.{value}")
                         };
-                        self.record(full, mark);
+                        self.record_key(full, mark);
                     }
                 }
                 Some(path) => {
-                    self.record(path, mark);
+                    self.record_value(path, mark);
                     self.finish_value();
                 }
             },
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let path = self.value_path().unwrap_or_default();
-                self.record(path.clone(), mark);
+                self.record_value(path.clone(), mark);
                 self.stack
                     .push(if matches!(event, Event::MappingStart(..)) {
                         Frame::Mapping { path, key: None }

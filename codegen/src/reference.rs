@@ -44,7 +44,20 @@ pub(crate) fn lower(
     let mut numbers: BTreeSet<String> = BTreeSet::new();
     let mut rows: BTreeSet<String> = BTreeSet::new();
     let mut covered: BTreeMap<String, String> = BTreeMap::new();
-    let ids: Vec<&str> = endpoints.iter().map(|e| e.id.as_str()).collect();
+    // Every id a file declares counts, also when its endpoint could not be
+    // lowered or its file not read: its own problems are reported there.
+    let ids: Vec<&str> = raw
+        .endpoints
+        .iter()
+        .map(|(_, file)| file.id.as_str())
+        .chain(raw.failed.iter().filter_map(|f| f.id.as_deref()))
+        .collect();
+    let ids_unknown = raw.failed.iter().any(|f| !f.shared && f.id.is_none())
+        || raw.endpoints.iter().any(|(s, _)| s.damage().hides("id"));
+    // Checks across a section are left out when part of it could not be read.
+    let shared_failed = raw.failed.iter().any(|f| f.shared);
+    let damaged =
+        |section: &str| shared_failed || raw.shared.iter().any(|(s, _)| s.damage().within(section));
     let mut index_seen = false;
 
     for (source, file) in &raw.shared {
@@ -95,7 +108,7 @@ pub(crate) fn lower(
         }
         for (i, phone) in file.test_phones.iter().enumerate() {
             let path = format!("test_phones[{i}]");
-            if !mobile_operators.contains(&phone.operator) {
+            if !mobile_operators.contains(&phone.operator) && !damaged("enums") {
                 let known: Vec<&str> = mobile_operators.iter().map(String::as_str).collect();
                 cx.error(
                     &format!("{path}.operator"),
@@ -156,7 +169,7 @@ pub(crate) fn lower(
                 _ => {}
             }
             for (j, id) in entry.covered_by.iter().enumerate() {
-                if !ids.contains(&id.as_str()) {
+                if !ids.contains(&id.as_str()) && !ids_unknown {
                     cx.error(
                         &format!("{path}.covered_by[{j}]"),
                         &entry.number,
@@ -182,6 +195,7 @@ pub(crate) fn lower(
         .map(|e| e.code)
         .collect();
     if !reference.errors.is_empty()
+        && !damaged("errors")
         && unsigned.len() != 1
         && let Some((source, _)) = raw.shared.iter().find(|(_, f)| !f.errors.is_empty())
     {
@@ -198,7 +212,7 @@ pub(crate) fn lower(
             ),
         );
     }
-    if !codes.is_empty() {
+    if !codes.is_empty() && !damaged("errors") {
         for (source, file) in &raw.shared {
             for (i, card) in file.test_cards.iter().enumerate() {
                 if let Some(code) = card.error_code
@@ -217,7 +231,7 @@ pub(crate) fn lower(
             }
         }
     }
-    if index_seen {
+    if index_seen && !damaged("reference_index") {
         for endpoint in endpoints {
             if !covered.contains_key(&endpoint.id) {
                 let (source, _) = raw

@@ -343,6 +343,9 @@ pub struct Message {
     /// How the message travels.
     pub encoding: Encoding,
     /// Whether the message carries `pg_salt` and `pg_sig` (true for all but a few).
+    /// A signed message carries them whether or not `fields` lists them
+    /// (`ref: salt`, `ref: sig`, where the documentation shows them); unlisted,
+    /// they come last.
     #[serde(default = "yes")]
     pub signed: bool,
     /// Notes on the message as a whole.

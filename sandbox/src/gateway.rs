@@ -22,11 +22,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use freedompay::errors::ErrorCode;
 use freedompay::registry::{self, Direction, EndpointInfo};
+use freedompay::server::{self, Served};
 use freedompay::signature::{self, SecretKey, SignatureError};
 use freedompay::{Params, form, xml};
 
 use crate::App;
-use crate::ops::{self, Outcome};
+use crate::ops::Operations;
 use crate::store::Failure;
 
 /// The sandbox's routes: the payment and card pages, the payee's payout and
@@ -201,18 +202,22 @@ async fn handle(
                 continue;
             }
         }
-        if let Err(problem) = (endpoint.check)(&params) {
-            rejection = Some((
-                *endpoint,
-                Failure::new(ErrorCode::from_code(200), problem.to_string()),
-            ));
-            continue;
-        }
+        let message = match (endpoint.decode)(&params) {
+            Ok(message) => message,
+            Err(problem) => {
+                rejection = Some((
+                    *endpoint,
+                    Failure::new(ErrorCode::InvalidParameter, problem.to_string()),
+                ));
+                continue;
+            }
+        };
         tracing::info!(endpoint = endpoint.id, merchant = %merchant.id, "request accepted");
-        return match ops::dispatch(&app, merchant, endpoint, &params) {
-            Ok(Outcome::Xml(answer)) => signed_xml(endpoint.script, key, answer),
-            Ok(Outcome::Redirect(url)) => Redirect::to(&url).into_response(),
-            Err(failure) => {
+        let operations = Operations { app: &app };
+        return match server::serve(&operations, merchant, message) {
+            Some(Ok(Served::Answer(answer))) => signed_xml(endpoint.script, key, answer),
+            Some(Ok(Served::Redirect(url))) => Redirect::to(&url).into_response(),
+            Some(Err(failure)) => {
                 tracing::info!(
                     endpoint = endpoint.id,
                     code = failure.code.code(),
@@ -220,6 +225,8 @@ async fn handle(
                 );
                 error_xml(endpoint.script, Some(key), &failure)
             }
+            // Only requests and redirects are routed here.
+            None => (StatusCode::NOT_FOUND, "callbacks are sent, not served").into_response(),
         };
     }
     let (endpoint, failure) = rejection.unwrap_or((

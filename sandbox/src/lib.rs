@@ -42,7 +42,40 @@ mod token_page;
 
 pub use merchant::Merchant;
 pub use notify::RetryPolicy;
+pub use ops::STATEFUL;
 pub use store::{Payment, PaymentState, Payout, PayoutState};
+
+/// A Markdown table of every endpoint the sandbox serves, saying which answer
+/// from the sandbox's state ([`STATEFUL`]) and which answer from the spec (the
+/// endpoint's documented example answer, with the request's values put in).
+/// The README carries it between `<!-- sandbox-endpoints:start -->` and
+/// `<!-- sandbox-endpoints:end -->`; a test keeps it current.
+pub fn endpoint_table() -> String {
+    use freedompay::registry::{Direction, ENDPOINTS};
+    let mut table = String::from("| Endpoint | Called as | The sandbox answers |\n|---|---|---|\n");
+    for endpoint in ENDPOINTS
+        .iter()
+        .filter(|e| e.direction != Direction::Callback)
+    {
+        let method = match endpoint.method {
+            freedompay::HttpMethod::Get => "GET",
+            freedompay::HttpMethod::Post => "POST",
+        };
+        let answer = if STATEFUL.contains(&endpoint.id) {
+            "from its state (simulated)"
+        } else if endpoint.direction == Direction::Redirect {
+            "refuses: a redirect needs a simulation"
+        } else {
+            "from the spec (example answer)"
+        };
+        table.push_str(&format!(
+            "| `{}` | `{method} {}` | {answer} |\n",
+            endpoint.id,
+            endpoint.path.unwrap_or_default()
+        ));
+    }
+    table
+}
 
 /// Shared by every handler.
 pub(crate) struct App {

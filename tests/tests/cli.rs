@@ -1,8 +1,7 @@
 //! The `freedompay` command-line tool, run as a process.
 //!
 //! The binary belongs to another package, so `CARGO_BIN_EXE_freedompay` is not
-//! set here: it is built once with `cargo build -p freedompay --bin freedompay`
-//! and found through cargo's JSON messages (which honour `CARGO_TARGET_DIR`).
+//! set here: it is built once (`support::built_binary`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,38 +32,7 @@ const PAYBOX_SIG: &str = "a8a4d5a9188f24038a14a4d65c387bf7";
 /// Builds the binary once and returns its path.
 fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-        let output = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "freedompay",
-                "--bin",
-                "freedompay",
-                "--message-format=json",
-            ])
-            .current_dir(workspace)
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "cargo build of the freedompay binary failed"
-        );
-        let messages = String::from_utf8(output.stdout).expect("cargo prints UTF-8");
-        messages
-            .lines()
-            .filter(|line| line.contains(r#""reason":"compiler-artifact""#))
-            .filter(|line| line.contains(r#""name":"freedompay","src_path""#))
-            .find_map(|line| {
-                let start = line.find(r#""executable":""#)? + r#""executable":""#.len();
-                let end = start + line[start..].find('"')?;
-                Some(PathBuf::from(&line[start..end]))
-            })
-            .expect("cargo reports the freedompay executable")
-    })
+    BINARY.get_or_init(|| crate::support::built_binary("freedompay", "freedompay"))
 }
 
 /// What a run of the tool gave.

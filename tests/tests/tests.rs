@@ -17,6 +17,8 @@ mod callbacks;
 mod codegen_output;
 // Spec validation: the error messages for a corpus of bad spec files.
 mod spec_errors;
+// The maintainers' `codegen` command: finding the spec, generate and check.
+mod codegen_cli;
 // Every spec example runs through its generated type.
 mod spec_examples;
 // Reference data: the documentation's index, error codes, test cards; every callback.

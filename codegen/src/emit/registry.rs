@@ -1,145 +1,278 @@
-//! The endpoint registry: every endpoint and callback of the spec as data,
-//! with a function that decodes and validates a message as received. A server
-//! (the sandbox, a merchant's callback handler) routes and checks requests
-//! with exactly the code the client uses to build them.
+//! The endpoint registry and the server trait.
+//!
+//! `registry`: every endpoint and callback of the spec as data, each decoding
+//! a message as received into the generated `Message` enum with exactly the
+//! types the client sends. `server`: a `Handler` trait with one method per
+//! request endpoint, whose default answers from the spec, and `serve`, which
+//! routes a decoded message to its method. A server (the sandbox, a
+//! merchant's test double) serves every endpoint of the spec with it, and
+//! overrides only the methods it simulates.
 
+use freedompay_core::Params;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::describe;
-use crate::ir::{Api, Endpoint};
+use crate::ir::{Api, Endpoint, Field, Type};
 use crate::spec::{Direction, Method};
 
-fn entry(endpoint: &Endpoint) -> (TokenStream, TokenStream) {
-    let id = &endpoint.id;
-    let title = &endpoint.title;
-    let group = &endpoint.group;
-    let script = &endpoint.script;
-    let payout = endpoint.payout_key;
-    let direction = format_ident!(
-        "{}",
-        match endpoint.direction {
-            Direction::Request => "Request",
-            Direction::Callback => "Callback",
-            Direction::Redirect => "Redirect",
+/// The path of an endpoint's type from the crate root's API module: `merchant::page::InitPaymentRequest`.
+fn type_path(endpoint: &Endpoint, name: &str) -> TokenStream {
+    let api = format_ident!("{}", describe::api_module(endpoint.api));
+    let group = format_ident!("{}", endpoint.group);
+    let name = format_ident!("{}", name);
+    quote! { #api::#group::#name }
+}
+
+fn api_imports(api: &Api) -> TokenStream {
+    let mut modules: Vec<&str> = api
+        .endpoints
+        .iter()
+        .map(|e| describe::api_module(e.api))
+        .collect();
+    modules.sort_unstable();
+    modules.dedup();
+    let modules = modules.into_iter().map(|m| format_ident!("{}", m));
+    quote! { #(use crate::#modules;)* }
+}
+
+fn variant(endpoint: &Endpoint) -> proc_macro2::Ident {
+    format_ident!("{}", endpoint.rust_name)
+}
+
+/// The answer the spec gives to a request endpoint, as a compact XML message
+/// without salt and signature: its first documented successful example
+/// response, or else every field that has an example or a default, filled
+/// with it, and every other required field with a [`placeholder`].
+pub fn spec_answer(endpoint: &Endpoint) -> String {
+    let documented = endpoint
+        .examples
+        .iter()
+        .filter_map(|example| example.response.as_deref())
+        .filter_map(|text| freedompay_core::form::decode_message(text).ok())
+        .find(|params| {
+            params.get_text("pg_status") != Some("error") && !params.contains("pg_error_code")
+        });
+    let mut params = documented.unwrap_or_else(|| {
+        let mut params = Params::new();
+        let fields = endpoint.response.iter().flat_map(|m| m.fields.iter());
+        for field in fields.filter(|f| !matches!(f.ty, Type::List { .. })) {
+            let value = field.example.as_deref().or(field.default.as_deref());
+            match value {
+                Some(value) => params.push(field.wire.as_str(), value),
+                None if field.required => params.push(field.wire.as_str(), placeholder(field)),
+                None => {}
+            }
         }
-    );
-    let method = format_ident!(
-        "{}",
-        match endpoint.method {
-            Method::Get => "Get",
-            Method::Post => "Post",
-        }
-    );
-    let path = match &endpoint.path {
-        Some(p) => quote! { ::core::option::Option::Some(#p) },
-        None => quote! { ::core::option::Option::None },
-    };
-    let api_mod = format_ident!("{}", describe::api_module(endpoint.api));
-    let group_ident = format_ident!("{}", endpoint.group);
-    let request = format_ident!("{}", endpoint.request_type());
-    let check = format_ident!("check_{}", endpoint.id);
-    let check_doc = format!(
-        " Decodes and validates a `{id}` message as received into [`crate::{}::{}::{}`].",
-        describe::api_module(endpoint.api),
-        endpoint.group,
-        endpoint.request_type()
-    );
-    let function = quote! {
-        #[doc = #check_doc]
-        fn #check(params: &::freedompay::Params) -> ::core::result::Result<(), Rejection> {
-            let message = <crate::#api_mod::#group_ident::#request as ::freedompay::Decode>::decode(params)
-                .map_err(Rejection::Decode)?;
-            ::freedompay::Validate::validate(&message).map_err(Rejection::Invalid)
-        }
-    };
-    let info = quote! {
-        EndpointInfo {
-            id: #id,
-            title: #title,
-            group: #group,
-            direction: Direction::#direction,
-            method: ::freedompay::HttpMethod::#method,
-            path: #path,
-            script: #script,
-            payout_key: #payout,
-            check: #check,
-        }
-    };
-    (function, info)
+        params
+    });
+    params.remove("pg_salt");
+    params.remove("pg_sig");
+    let xml = freedompay_core::xml::write("response", &params);
+    match xml.split_once('\n') {
+        Some((prolog, rest)) if prolog.starts_with("<?xml") => rest.to_owned(),
+        _ => xml,
+    }
+}
+
+/// The value of a required answer field that the documentation gives no
+/// example for: the enum's first value, the field's minimum, or the plainest
+/// value of its type.
+fn placeholder(field: &Field) -> String {
+    match &field.ty {
+        Type::Enum { def, .. } => def
+            .values
+            .first()
+            .map(|v| v.wire.clone())
+            .unwrap_or_default(),
+        Type::Integer | Type::Amount | Type::Decimal => field
+            .constraints
+            .min
+            .clone()
+            .unwrap_or_else(|| "0".to_owned()),
+        Type::Flag => "0".to_owned(),
+        Type::DateTime => "1970-01-01 00:00:00".to_owned(),
+        _ => String::new(),
+    }
 }
 
 /// The `registry` module.
-pub fn rust(api: &Api) -> TokenStream {
-    let (functions, infos): (Vec<_>, Vec<_>) = api.endpoints.iter().map(entry).unzip();
+pub fn registry(api: &Api) -> TokenStream {
+    let imports = api_imports(api);
+    let variants = api.endpoints.iter().map(|endpoint| {
+        let variant = variant(endpoint);
+        let ty = type_path(endpoint, &endpoint.request_type());
+        let doc = format!(" `{}`: {}", endpoint.id, endpoint.title);
+        quote! {
+            #[doc = #doc]
+            #variant(Box<#ty>),
+        }
+    });
+    let infos = api.endpoints.iter().map(|endpoint| {
+        let id = &endpoint.id;
+        let title = &endpoint.title;
+        let group = &endpoint.group;
+        let script = &endpoint.script;
+        let payout = endpoint.payout_key;
+        let direction = format_ident!(
+            "{}",
+            match endpoint.direction {
+                Direction::Request => "Request",
+                Direction::Callback => "Callback",
+                Direction::Redirect => "Redirect",
+            }
+        );
+        let method = format_ident!(
+            "{}",
+            match endpoint.method {
+                Method::Get => "Get",
+                Method::Post => "Post",
+            }
+        );
+        let path = match &endpoint.path {
+            Some(p) => quote! { Some(#p) },
+            None => quote! { None },
+        };
+        let variant = variant(endpoint);
+        quote! {
+            EndpointInfo {
+                id: #id,
+                title: #title,
+                group: #group,
+                direction: Direction::#direction,
+                method: HttpMethod::#method,
+                path: #path,
+                script: #script,
+                payout_key: #payout,
+                decode: |params| decode_checked(params).map(|m| Message::#variant(Box::new(m))),
+            }
+        }
+    });
     quote! {
         /// Every endpoint and callback of the spec as data: where it lives, how it
-        /// is signed, and a check that decodes and validates a message as received
+        /// is signed, and how a message as received decodes into its typed form,
         /// with the same generated types the client sends.
         pub mod registry {
-            /// Who sends the message.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub enum Direction {
-                /// The merchant calls the gateway.
-                Request,
-                /// The gateway calls the merchant's URL.
-                Callback,
-                /// The payer's browser opens a signed gateway URL.
-                Redirect,
-            }
+            pub use freedompay_core::registry::{Direction, Rejection};
+            use freedompay_core::registry::decode_checked;
+            use freedompay_core::HttpMethod;
+            #imports
 
-            /// Why a received message was refused.
-            #[derive(Debug, Clone, PartialEq, Eq)]
-            pub enum Rejection {
-                /// A field is missing or cannot be read.
-                Decode(::freedompay::DecodeError),
-                /// A value breaks a rule of the spec.
-                Invalid(::freedompay::ValidationErrors),
-            }
+            /// One endpoint or callback of this spec.
+            pub type EndpointInfo = freedompay_core::registry::EndpointInfo<Message>;
 
-            impl ::core::fmt::Display for Rejection {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    match self {
-                        Rejection::Decode(e) => ::core::fmt::Display::fmt(e, f),
-                        Rejection::Invalid(e) => ::core::fmt::Display::fmt(e, f),
-                    }
-                }
-            }
-
-            impl ::std::error::Error for Rejection {}
-
-            /// One endpoint or callback.
-            #[derive(Debug, Clone, Copy)]
-            pub struct EndpointInfo {
-                /// The spec id.
-                pub id: &'static str,
-                /// The documentation's title.
-                pub title: &'static str,
-                /// The group (`payments`).
-                pub group: &'static str,
-                /// Who sends it.
-                pub direction: Direction,
-                /// The HTTP method.
-                pub method: ::freedompay::HttpMethod,
-                /// The path template on the gateway host (`None` for callbacks).
-                pub path: ::core::option::Option<&'static str>,
-                /// The script name that starts the string to sign.
-                pub script: &'static str,
-                /// Whether it is signed with the payout key when there is one.
-                pub payout_key: bool,
-                /// Decodes and validates the message (request or callback) as received.
-                pub check: fn(&::freedompay::Params) -> ::core::result::Result<(), Rejection>,
+            /// Any message of the spec, decoded and validated: a request, a
+            /// browser redirect or a callback.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum Message {
+                #(#variants)*
             }
 
             /// Every endpoint and callback, in spec order.
             pub const ENDPOINTS: &[EndpointInfo] = &[#(#infos),*];
 
             /// The endpoint with this id.
-            pub fn by_id(id: &str) -> ::core::option::Option<&'static EndpointInfo> {
+            pub fn by_id(id: &str) -> Option<&'static EndpointInfo> {
                 ENDPOINTS.iter().find(|e| e.id == id)
             }
+        }
+    }
+}
 
-            #(#functions)*
+/// The `server` module.
+pub fn server(api: &Api) -> TokenStream {
+    let imports = api_imports(api);
+    let served: Vec<&Endpoint> = api
+        .endpoints
+        .iter()
+        .filter(|e| e.direction != Direction::Callback)
+        .collect();
+    let methods = served.iter().map(|endpoint| {
+        let id = &endpoint.id;
+        let name = format_ident!("{}", endpoint.id);
+        let request = type_path(endpoint, &endpoint.request_type());
+        let path = endpoint.path.as_deref().unwrap_or_default();
+        let method = match endpoint.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        };
+        if endpoint.direction == Direction::Redirect {
+            let doc = format!(
+                " The browser opens `{method} {path}` (`{id}`): the URL it is sent on to. No answer is documented, so the default refuses."
+            );
+            return quote! {
+                #[doc = #doc]
+                fn #name(&self, _context: &Self::Context, _request: #request) -> Result<String, Self::Error> {
+                    Err(SpecAnswerError::Redirect { endpoint: #id }.into())
+                }
+            };
+        }
+        let response = match &endpoint.response {
+            Some(_) => type_path(endpoint, &endpoint.response_type()),
+            None => quote! { Params },
+        };
+        let answer = spec_answer(endpoint);
+        let doc = format!(
+            " Answers `{method} {path}` (`{id}`); by default the spec's example answer, with the request's values where it has the same fields."
+        );
+        quote! {
+            #[doc = #doc]
+            fn #name(&self, _context: &Self::Context, request: #request) -> Result<#response, Self::Error> {
+                Ok(spec_answer(#id, &request, #answer)?)
+            }
+        }
+    });
+    let arms = api.endpoints.iter().map(|endpoint| {
+        let variant = variant(endpoint);
+        let name = format_ident!("{}", endpoint.id);
+        match (endpoint.direction, &endpoint.response) {
+            (Direction::Callback, _) => quote! { Message::#variant(_) => return None, },
+            (Direction::Redirect, _) => quote! {
+                Message::#variant(request) => handler.#name(context, *request).map(Served::Redirect),
+            },
+            (Direction::Request, Some(_)) => quote! {
+                Message::#variant(request) => handler.#name(context, *request).map(|answer| Served::Answer(answer.to_params())),
+            },
+            (Direction::Request, None) => quote! {
+                Message::#variant(request) => handler.#name(context, *request).map(Served::Answer),
+            },
+        }
+    });
+    quote! {
+        /// Serving the spec's endpoints as the gateway: one [`Handler`] method
+        /// per request endpoint, each answering from the spec until an
+        /// implementation overrides it, and [`serve`] to route a decoded message.
+        pub mod server {
+            pub use freedompay_core::server::{Served, SpecAnswerError};
+            use freedompay_core::server::spec_answer;
+            use freedompay_core::{Encode, Params};
+            use crate::registry::Message;
+            #imports
+
+            /// The gateway's side of every request endpoint of the spec.
+            ///
+            /// Each method receives the decoded, validated request; it returns the
+            /// typed answer (signed by the caller) or a refusal. The default
+            /// answer is the spec's documented example response, with every
+            /// field the request also carries taken from the request, so an
+            /// endpoint is served from the moment its YAML exists.
+            pub trait Handler {
+                /// What each call receives besides the request (the calling merchant, say).
+                type Context;
+                /// How a call is refused; a spec answer that cannot be built is one way.
+                type Error: From<SpecAnswerError>;
+
+                #(#methods)*
+            }
+
+            /// Runs a decoded request through its `handler` method. `None` for a
+            /// callback, which the gateway sends rather than serves.
+            pub fn serve<H: Handler>(handler: &H, context: &H::Context, message: Message) -> Option<Result<Served, H::Error>> {
+                let served = match message {
+                    #(#arms)*
+                };
+                Some(served)
+            }
         }
     }
 }

@@ -91,7 +91,8 @@ pub fn api(api: &Api) -> TokenStream {
         }
     });
     let reference = crate::emit::reference::rust(api);
-    let registry = crate::emit::registry::rust(api);
+    let registry = crate::emit::registry::registry(api);
+    let server = crate::emit::registry::server(api);
     quote! {
         /// Enums shared by several endpoints.
         pub mod enums {
@@ -101,6 +102,7 @@ pub fn api(api: &Api) -> TokenStream {
         #(#api_modules)*
         #reference
         #registry
+        #server
     }
 }
 

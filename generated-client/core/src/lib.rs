@@ -16,7 +16,9 @@ pub mod form;
 pub mod hosts;
 pub mod message;
 pub mod params;
+pub mod registry;
 pub mod rules;
+pub mod server;
 pub mod signature;
 pub mod wire;
 pub mod xml;
@@ -40,7 +42,9 @@ pub mod __private {
         ValidationErrors, child_path,
     };
     pub use crate::params::{Params, Value};
+    pub use crate::registry::decode_checked;
     pub use crate::rules::{self, Format};
+    pub use crate::server::spec_answer;
     pub use crate::wire::{FromWire, ToWire};
     pub use regex::Regex;
     pub use std::sync::LazyLock;

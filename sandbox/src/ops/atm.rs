@@ -21,33 +21,22 @@ use std::sync::Arc;
 use freedompay::enums::ResponseStatus;
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
-use freedompay::{Decode, Encode, Params};
 use rust_decimal::Decimal;
 
-use super::{Outcome, invalid, now};
+use super::{invalid, now};
 use crate::store::{AtmOperation, Failure};
 use crate::{App, Merchant};
-
-/// Runs `id` when it is an endpoint of this group.
-pub(super) fn dispatch(
-    app: &Arc<App>,
-    merchant: &Merchant,
-    id: &str,
-    params: &Params,
-) -> Option<Result<Outcome, Failure>> {
-    Some(match id {
-        "atm_check" => atm_check(app, merchant, params),
-        _ => return None,
-    })
-}
 
 /// Amounts up to this must be a multiple of [`AMOUNT_STEP`].
 const SMALL_AMOUNT: Decimal = Decimal::from_parts(4000, 0, 0, false, 0);
 /// The step of small amounts (the ATM's note).
 const AMOUNT_STEP: Decimal = Decimal::from_parts(2000, 0, 0, false, 0);
 
-fn atm_check(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = AtmCheckRequest::decode(params).map_err(invalid)?;
+pub(super) fn atm_check(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: AtmCheckRequest,
+) -> Result<AtmCheckResponse, Failure> {
     let phone = request
         .phone
         .as_deref()
@@ -87,5 +76,5 @@ fn atm_check(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
     if let Some(order_id) = &operation.order_id {
         answer = answer.order_id(order_id.clone());
     }
-    Ok(Outcome::Xml(answer.to_params()))
+    Ok(answer)
 }

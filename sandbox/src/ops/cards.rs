@@ -20,33 +20,17 @@ use freedompay::merchant::token::{
     TokenInitWithCvcRequest, TokenInitWithCvcResponse, TokenPayWithCvcRequest,
 };
 use freedompay::test_data::{Outcome as CardOutcome, TestCard};
-use freedompay::{Amount, Decode, Encode, Params};
+use freedompay::{Amount, Encode, Params};
 
-use super::{Outcome, idempotency, invalid, now};
+use super::{idempotency, invalid, now};
 use crate::store::{CardSession, Failure, Method, Payment, PaymentState, SavedCard, Urls};
 use crate::{App, Merchant};
 
-/// Runs `id` when it is an endpoint of this group.
-pub(super) fn dispatch(
+pub(super) fn card_add(
     app: &Arc<App>,
     merchant: &Merchant,
-    id: &str,
-    params: &Params,
-) -> Option<Result<Outcome, Failure>> {
-    Some(match id {
-        "card_storage_add" => card_add(app, merchant, params),
-        "card_storage_list" => card_list(app, merchant, params),
-        "card_storage_remove" => card_remove(app, merchant, params),
-        "token_init" => token_init(app, merchant, params),
-        "token_direct" => token_direct(app, merchant, params),
-        "token_init_with_cvc" => token_init_with_cvc(app, merchant, params),
-        "token_pay_with_cvc" => token_pay_with_cvc(app, merchant, params),
-        _ => return None,
-    })
-}
-
-fn card_add(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = CardAddRequest::decode(params).map_err(invalid)?;
+    request: CardAddRequest,
+) -> Result<CardAddResponse, Failure> {
     let session = app.store.create_card_session(CardSession {
         id: app.store.next_id(),
         merchant_id: merchant.id.clone(),
@@ -64,7 +48,7 @@ fn card_add(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outc
     if let Some(order_id) = request.order_id {
         answer = answer.order_id(order_id);
     }
-    Ok(Outcome::Xml(answer.to_params()))
+    Ok(answer)
 }
 
 fn stored_card(card: &SavedCard, merchant: &Merchant) -> StoredCard {
@@ -76,8 +60,11 @@ fn stored_card(card: &SavedCard, merchant: &Merchant) -> StoredCard {
         .created_at(card.created_at.clone())
 }
 
-fn card_list(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = CardListRequest::decode(params).map_err(invalid)?;
+pub(super) fn card_list(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: CardListRequest,
+) -> Result<CardListResponse, Failure> {
     // One list for the cards saved for payments and for payouts (`cardstorage/add2`).
     let cards = app
         .store
@@ -86,13 +73,14 @@ fn card_list(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
         .chain(&app.store.payout_cards(&merchant.id, &request.user_id))
         .map(|card| stored_card(card, merchant))
         .collect();
-    Ok(Outcome::Xml(
-        CardListResponse::new().cards(cards).to_params(),
-    ))
+    Ok(CardListResponse::new().cards(cards))
 }
 
-fn card_remove(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = CardRemoveRequest::decode(params).map_err(invalid)?;
+pub(super) fn card_remove(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: CardRemoveRequest,
+) -> Result<CardRemoveResponse, Failure> {
     let card = app
         .store
         .remove_card(&merchant.id, &request.user_id, &request.card_token)
@@ -105,12 +93,9 @@ fn card_remove(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
             _ => Err(failure),
         })?;
     tracing::info!(card = %card.card_hash, "saved card removed");
-    Ok(Outcome::Xml(
-        CardRemoveResponse::new()
-            .status(CardRemoveStatus::Success)
-            .deleted_at(now())
-            .to_params(),
-    ))
+    Ok(CardRemoveResponse::new()
+        .status(CardRemoveStatus::Success)
+        .deleted_at(now()))
 }
 
 /// What `card/init` (with or without CVC) gives the payment.
@@ -162,12 +147,15 @@ fn create_token_payment(
     Ok(payment)
 }
 
-fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = TokenInitRequest::decode(params).map_err(invalid)?;
+pub(super) fn token_init(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: TokenInitRequest,
+) -> Result<TokenInitResponse, Failure> {
     let payment = create_token_payment(
         app,
         merchant,
-        params,
+        &request.to_params(),
         TokenPayment {
             order_id: &request.order_id,
             amount: request.amount,
@@ -183,12 +171,9 @@ fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
             },
         },
     )?;
-    Ok(Outcome::Xml(
-        TokenInitResponse::new(payment.id, ResponseStatus::Ok)
-            .merchant_id(merchant.number())
-            .order_id(payment.order_id.clone())
-            .to_params(),
-    ))
+    Ok(TokenInitResponse::new(payment.id, ResponseStatus::Ok)
+        .merchant_id(merchant.number())
+        .order_id(payment.order_id.clone()))
 }
 
 /// `card/init` with CVC, for requests that only this endpoint's checks
@@ -196,12 +181,11 @@ fn token_init(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
 /// `card/init`, which creates the same payment). The sandbox's saved cards
 /// have tokens only, so a request naming the card by the deprecated
 /// `pg_card_id` alone is refused with 10032.
-fn token_init_with_cvc(
+pub(super) fn token_init_with_cvc(
     app: &Arc<App>,
     merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let request = TokenInitWithCvcRequest::decode(params).map_err(invalid)?;
+    request: TokenInitWithCvcRequest,
+) -> Result<TokenInitWithCvcResponse, Failure> {
     let Some(card_token) = request.card_token.as_deref() else {
         return Err(Failure::new(
             ErrorCode::from_code(10032),
@@ -211,7 +195,7 @@ fn token_init_with_cvc(
     let payment = create_token_payment(
         app,
         merchant,
-        params,
+        &request.to_params(),
         TokenPayment {
             order_id: &request.order_id,
             amount: request.amount,
@@ -227,12 +211,11 @@ fn token_init_with_cvc(
             },
         },
     )?;
-    Ok(Outcome::Xml(
+    Ok(
         TokenInitWithCvcResponse::new(ResponseStatus::Ok, payment.id)
             .merchant_id(merchant.number())
-            .order_id(payment.order_id.clone())
-            .to_params(),
-    ))
+            .order_id(payment.order_id.clone()),
+    )
 }
 
 /// Why a token payment cannot be charged now, if it cannot.
@@ -306,31 +289,30 @@ pub(crate) fn charge_saved_card(
     Ok((payment, declined))
 }
 
-fn token_direct(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = TokenDirectRequest::decode(params).map_err(invalid)?;
+pub(super) fn token_direct(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: TokenDirectRequest,
+) -> Result<TokenDirectResponse, Failure> {
     let (payment, declined) = charge_saved_card(app, Some(&merchant.id), request.payment_id)?;
     if let Some(failure) = declined {
         return Err(failure);
     }
-    Ok(Outcome::Xml(
-        TokenDirectResponse::new(ResponseStatus::Ok)
-            .payment_id(payment.id)
-            .merchant_id(merchant.number())
-            .order_id(payment.order_id.clone())
-            .to_params(),
-    ))
+    Ok(TokenDirectResponse::new(ResponseStatus::Ok)
+        .payment_id(payment.id)
+        .merchant_id(merchant.number())
+        .order_id(payment.order_id.clone()))
 }
 
 /// `card/pay` (the browser's signed GET): sends the payer to the sandbox's
 /// CVC page for a new token payment of the merchant. Refused with 11068 for
 /// an unknown payment, 200 for one not made by `card/init`, 10015 for one
 /// already charged and 10032 when its saved card was removed.
-fn token_pay_with_cvc(
+pub(super) fn token_pay_with_cvc(
     app: &Arc<App>,
     merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let request = TokenPayWithCvcRequest::decode(params).map_err(invalid)?;
+    request: TokenPayWithCvcRequest,
+) -> Result<String, Failure> {
     let payment = app
         .store
         .payment(&merchant.id, request.payment_id)
@@ -351,8 +333,5 @@ fn token_pay_with_cvc(
             "the saved card was removed",
         ));
     }
-    Ok(Outcome::Redirect(format!(
-        "{}/sandbox/token/{}",
-        app.base_url, payment.id
-    )))
+    Ok(format!("{}/sandbox/token/{}", app.base_url, payment.id))
 }

@@ -15,33 +15,18 @@ use std::sync::Arc;
 
 use freedompay::enums::ResponseStatus;
 use freedompay::merchant::installment::{InstallmentInitRequest, InstallmentInitResponse};
-use freedompay::{Decode, Encode, Params};
 
-use super::{Outcome, invalid, merchant_params};
+use super::merchant_params;
 use crate::store::{Failure, Method, Payment};
 use crate::{App, Merchant};
 
-/// Runs `id` when it is an endpoint of this group.
-pub(super) fn dispatch(
+pub(super) fn installment_init(
     app: &Arc<App>,
     merchant: &Merchant,
-    id: &str,
-    params: &Params,
-) -> Option<Result<Outcome, Failure>> {
-    Some(match id {
-        "installment_init" => installment_init(app, merchant, params),
-        _ => return None,
-    })
-}
-
-fn installment_init(
-    app: &Arc<App>,
-    merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let request = InstallmentInitRequest::decode(params).map_err(invalid)?;
+    request: InstallmentInitRequest,
+) -> Result<InstallmentInitResponse, Failure> {
     let payment = Payment {
-        merchant_params: merchant_params(params),
+        merchant_params: merchant_params(&request.extra),
         ..Payment::new(
             app.store.next_id(),
             &merchant.id,
@@ -53,15 +38,12 @@ fn installment_init(
     };
     let payment = app.store.create_payment(payment, None)?;
     tracing::info!(payment_id = payment.id, merchant = %merchant.id, "installment created");
-    Ok(Outcome::Xml(
-        InstallmentInitResponse::new()
-            .payment_id(payment.id)
-            .merchant_id(merchant.number())
-            .order_id(payment.order_id.clone())
-            .amount(payment.amount)
-            .redirect_url(format!("{}/sandbox/pay/{}", app.base_url, payment.id))
-            .status(ResponseStatus::Ok)
-            .transaction_type("init")
-            .to_params(),
-    ))
+    Ok(InstallmentInitResponse::new()
+        .payment_id(payment.id)
+        .merchant_id(merchant.number())
+        .order_id(payment.order_id.clone())
+        .amount(payment.amount)
+        .redirect_url(format!("{}/sandbox/pay/{}", app.base_url, payment.id))
+        .status(ResponseStatus::Ok)
+        .transaction_type("init"))
 }

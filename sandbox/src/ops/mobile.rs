@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use freedompay::Params;
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::mobile_balance::{
     MobileBalanceApproveRequest, MobileBalanceApproveResponse, MobileBalanceApproveStatus,
@@ -10,26 +11,10 @@ use freedompay::merchant::mobile_balance::{
     MobileBalanceResendCodeRequest,
 };
 use freedompay::test_data::TEST_PHONES;
-use freedompay::{Decode, Encode, Params};
 
-use super::{Outcome, invalid, now, text};
+use super::{invalid, now, text};
 use crate::store::{Failure, Method, Payment, PaymentState};
 use crate::{App, Merchant};
-
-/// Runs `id` when it is an endpoint of this group.
-pub(super) fn dispatch(
-    app: &Arc<App>,
-    merchant: &Merchant,
-    id: &str,
-    params: &Params,
-) -> Option<Result<Outcome, Failure>> {
-    Some(match id {
-        "mobile_balance_pay" => mobile_pay(app, merchant, params),
-        "mobile_balance_approve" => mobile_approve(app, merchant, params),
-        "mobile_balance_resend_code" => mobile_resend_code(app, merchant, params),
-        _ => return None,
-    })
-}
 
 /// The documented test phone for `phone` and `operator`, if any.
 fn test_phone(
@@ -42,8 +27,11 @@ fn test_phone(
     })
 }
 
-fn mobile_pay(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = MobileBalancePayRequest::decode(params).map_err(invalid)?;
+pub(super) fn mobile_pay(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: MobileBalancePayRequest,
+) -> Result<MobileBalancePayResponse, Failure> {
     let operator = request
         .payment_system_code
         .as_ref()
@@ -55,8 +43,9 @@ fn mobile_pay(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Ou
         &request.abonent_phone,
         operator.as_deref(),
     )?;
-    Ok(Outcome::Xml(
-        MobileBalancePayResponse::new(MobileBalancePayStatus::NeedApprove, payment.id).to_params(),
+    Ok(MobileBalancePayResponse::new(
+        MobileBalancePayStatus::NeedApprove,
+        payment.id,
     ))
 }
 
@@ -103,20 +92,20 @@ pub(crate) fn send_code(
 /// Wrong codes allowed before the payment fails.
 const CODE_ATTEMPTS: u32 = 3;
 
-fn mobile_approve(
+pub(super) fn mobile_approve(
     app: &Arc<App>,
     merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let request = MobileBalanceApproveRequest::decode(params).map_err(invalid)?;
+    request: MobileBalanceApproveRequest,
+) -> Result<MobileBalanceApproveResponse, Failure> {
     let payment = enter_code(
         app,
         Some(&merchant.id),
         request.payment_id,
         &request.approval_code,
     )?;
-    Ok(Outcome::Xml(
-        MobileBalanceApproveResponse::new(MobileBalanceApproveStatus::Ok, payment.id).to_params(),
+    Ok(MobileBalanceApproveResponse::new(
+        MobileBalanceApproveStatus::Ok,
+        payment.id,
     ))
 }
 
@@ -187,13 +176,12 @@ pub(crate) fn enter_code(
 /// 11013, as Approve refuses it. The code sent is the test phone's own, and
 /// the wrong attempts already made still count. No answer is documented:
 /// the sandbox answers `pg_status=ok` alone.
-fn mobile_resend_code(
+pub(super) fn mobile_resend_code(
     app: &Arc<App>,
     merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    MobileBalanceResendCodeRequest::decode(params).map_err(invalid)?;
-    let payment_id = text(params, "pg_payment_id")
+    request: MobileBalanceResendCodeRequest,
+) -> Result<Params, Failure> {
+    let payment_id = text(&request.extra, "pg_payment_id")
         .ok_or_else(|| invalid("pg_payment_id: required (the payment whose code is resent)"))?
         .parse::<i64>()
         .map_err(|_| invalid("pg_payment_id: not an integer"))?;
@@ -210,5 +198,5 @@ fn mobile_resend_code(
         ));
     }
     tracing::info!(payment_id, "confirmation code sent again");
-    Ok(Outcome::Xml(Params::new().with("pg_status", "ok")))
+    Ok(Params::new().with("pg_status", "ok"))
 }

@@ -5,10 +5,41 @@
 
 use std::sync::Arc;
 
-use freedompay::enums::Currency;
+use freedompay::enums::{Currency, ResponseStatus};
 use freedompay::errors::ErrorCode;
-use freedompay::registry::EndpointInfo;
-use freedompay::{Amount, Params};
+use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
+use freedompay::merchant::card_storage::{
+    CardAddRequest, CardAddResponse, CardListRequest, CardListResponse, CardRemoveRequest,
+    CardRemoveResponse, PayoutCardAddRequest, PayoutCardAddResponse,
+};
+use freedompay::merchant::installment::{InstallmentInitRequest, InstallmentInitResponse};
+use freedompay::merchant::mobile_balance::{
+    MobileBalanceApproveRequest, MobileBalanceApproveResponse, MobileBalanceInitRequest,
+    MobileBalanceInitResponse, MobileBalancePayRequest, MobileBalancePayResponse,
+    MobileBalanceResendCodeRequest, MobileBalanceStatusRequest, MobileBalanceStatusResponse,
+};
+use freedompay::merchant::page::{
+    AnyAmountRequest, AnyAmountResponse, InitPaymentRequest, InitPaymentResponse,
+    PaymentPageRequest, PaymentPageResponse, PaymentRedirectRequest,
+};
+use freedompay::merchant::payments::{
+    CancelRequest, CancelResponse, ClearingRequest, ClearingResponse, PaymentStatusRequest,
+    PaymentStatusResponse, RecurringPaymentRequest, RecurringPaymentResponse, RefundRequest,
+    RefundResponse,
+};
+use freedompay::merchant::payout::{
+    CardPayoutRequest, CardPayoutResponse, IbanPayoutRequest, IbanPayoutResponse,
+    PayoutBalanceRequest, PayoutBalanceResponse, PayoutPageRequest, PayoutPageResponse,
+    PayoutStatusByOrderRequest, PayoutStatusByOrderResponse, PayoutStatusRequest,
+    PayoutStatusResponse, PayoutStatusV2Request, PayoutStatusV2Response, TokenPayoutRequest,
+    TokenPayoutResponse,
+};
+use freedompay::merchant::token::{
+    TokenDirectRequest, TokenDirectResponse, TokenInitRequest, TokenInitResponse,
+    TokenInitWithCvcRequest, TokenInitWithCvcResponse, TokenPayWithCvcRequest,
+};
+use freedompay::server::{Handler, SpecAnswerError};
+use freedompay::{Amount, Decode, Encode, Params};
 use rust_decimal::Decimal;
 
 use crate::store::Failure;
@@ -25,14 +56,6 @@ pub(crate) use cards::charge_saved_card;
 pub(crate) use payments::with_recurring_profile;
 pub(crate) use payout::{card_decision, expire_if_due};
 
-/// What an operation answers.
-pub enum Outcome {
-    /// Parameters of a signed XML answer (salt and signature are added).
-    Xml(Params),
-    /// A browser redirect.
-    Redirect(String),
-}
-
 pub(crate) fn invalid(error: impl std::fmt::Display) -> Failure {
     Failure::new(ErrorCode::from_code(200), error.to_string())
 }
@@ -46,26 +69,340 @@ pub(crate) fn amount(value: Decimal) -> Amount {
     Amount::new(value.round_dp(2)).unwrap_or_else(|_| Amount::from_minor(0))
 }
 
-/// Runs the operation of `endpoint`.
-pub fn dispatch(
+/// The sandbox's operations as the generated [`Handler`]: every request
+/// endpoint the sandbox simulates overrides its method; any other endpoint of
+/// the spec answers from the spec (see [`STATEFUL`]).
+pub(crate) struct Operations<'a> {
+    /// The sandbox's state.
+    pub app: &'a Arc<App>,
+}
+
+/// The request endpoints whose answers come from the sandbox's state; every
+/// other request endpoint of the spec answers from the spec.
+pub const STATEFUL: &[&str] = &[
+    "any_amount",
+    "atm_check",
+    "card_storage_add",
+    "card_storage_add_for_payout",
+    "card_storage_list",
+    "card_storage_remove",
+    "init_payment",
+    "installment_init",
+    "mobile_balance_approve",
+    "mobile_balance_init",
+    "mobile_balance_pay",
+    "mobile_balance_resend_code",
+    "mobile_balance_status",
+    "payment_page",
+    "payment_redirect",
+    "payments_cancel",
+    "payments_clearing",
+    "payments_recurring",
+    "payments_refund",
+    "payments_status",
+    "payout_balance",
+    "payout_card",
+    "payout_iban",
+    "payout_page",
+    "payout_status",
+    "payout_status_by_order",
+    "payout_status_v2",
+    "payout_token",
+    "token_direct",
+    "token_init",
+    "token_init_with_cvc",
+    "token_pay_with_cvc",
+];
+
+/// The answer of a payment-creating request: the new payment and its page.
+fn created<T>(
     app: &Arc<App>,
     merchant: &Merchant,
-    endpoint: &EndpointInfo,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let id = endpoint.id;
-    payments::dispatch(app, merchant, id, params)
-        .or_else(|| mobile::dispatch(app, merchant, id, params))
-        .or_else(|| payout::dispatch(app, merchant, id, params))
-        .or_else(|| cards::dispatch(app, merchant, id, params))
-        .or_else(|| installment::dispatch(app, merchant, id, params))
-        .or_else(|| atm::dispatch(app, merchant, id, params))
-        .unwrap_or_else(|| {
-            Err(Failure::new(
-                ErrorCode::from_code(9992),
-                format!("`{id}` is accepted and checked, but not simulated by the sandbox"),
-            ))
+    request: &impl Encode,
+    any_amount: bool,
+    answer: impl FnOnce(i64, String) -> T,
+) -> Result<T, Failure> {
+    let (payment, page) =
+        payments::create_payment(app, merchant, &request.to_params(), any_amount)?;
+    Ok(answer(payment.id, page))
+}
+
+impl From<SpecAnswerError> for Failure {
+    fn from(error: SpecAnswerError) -> Self {
+        Failure::new(ErrorCode::SystemError, error.to_string())
+    }
+}
+
+impl Handler for Operations<'_> {
+    type Context = Merchant;
+    type Error = Failure;
+
+    fn atm_check(
+        &self,
+        merchant: &Merchant,
+        request: AtmCheckRequest,
+    ) -> Result<AtmCheckResponse, Failure> {
+        atm::atm_check(self.app, merchant, request)
+    }
+
+    fn card_storage_add(
+        &self,
+        merchant: &Merchant,
+        request: CardAddRequest,
+    ) -> Result<CardAddResponse, Failure> {
+        cards::card_add(self.app, merchant, request)
+    }
+
+    fn card_storage_add_for_payout(
+        &self,
+        merchant: &Merchant,
+        request: PayoutCardAddRequest,
+    ) -> Result<PayoutCardAddResponse, Failure> {
+        payout::card_add_for_payout(self.app, merchant, request)
+    }
+
+    fn card_storage_list(
+        &self,
+        merchant: &Merchant,
+        request: CardListRequest,
+    ) -> Result<CardListResponse, Failure> {
+        cards::card_list(self.app, merchant, request)
+    }
+
+    fn card_storage_remove(
+        &self,
+        merchant: &Merchant,
+        request: CardRemoveRequest,
+    ) -> Result<CardRemoveResponse, Failure> {
+        cards::card_remove(self.app, merchant, request)
+    }
+
+    fn installment_init(
+        &self,
+        merchant: &Merchant,
+        request: InstallmentInitRequest,
+    ) -> Result<InstallmentInitResponse, Failure> {
+        installment::installment_init(self.app, merchant, request)
+    }
+
+    fn mobile_balance_approve(
+        &self,
+        merchant: &Merchant,
+        request: MobileBalanceApproveRequest,
+    ) -> Result<MobileBalanceApproveResponse, Failure> {
+        mobile::mobile_approve(self.app, merchant, request)
+    }
+
+    fn mobile_balance_init(
+        &self,
+        merchant: &Merchant,
+        request: MobileBalanceInitRequest,
+    ) -> Result<MobileBalanceInitResponse, Failure> {
+        created(self.app, merchant, &request, false, |id, page| {
+            MobileBalanceInitResponse::new(ResponseStatus::Ok, id, page, "need data")
         })
+    }
+
+    fn mobile_balance_pay(
+        &self,
+        merchant: &Merchant,
+        request: MobileBalancePayRequest,
+    ) -> Result<MobileBalancePayResponse, Failure> {
+        mobile::mobile_pay(self.app, merchant, request)
+    }
+
+    fn mobile_balance_resend_code(
+        &self,
+        merchant: &Merchant,
+        request: MobileBalanceResendCodeRequest,
+    ) -> Result<Params, Failure> {
+        mobile::mobile_resend_code(self.app, merchant, request)
+    }
+
+    fn mobile_balance_status(
+        &self,
+        merchant: &Merchant,
+        request: MobileBalanceStatusRequest,
+    ) -> Result<MobileBalanceStatusResponse, Failure> {
+        // The same `get_status3.php` answer as a card payment's, read as the
+        // mobile-balance response type.
+        let answer = payments::status(self.app, merchant, request.payment_id)?;
+        MobileBalanceStatusResponse::decode(&answer.to_params()).map_err(invalid)
+    }
+
+    fn any_amount(
+        &self,
+        merchant: &Merchant,
+        request: AnyAmountRequest,
+    ) -> Result<AnyAmountResponse, Failure> {
+        created(self.app, merchant, &request, true, |id, page| {
+            AnyAmountResponse::new(ResponseStatus::Ok, id, page, "need data")
+        })
+    }
+
+    fn init_payment(
+        &self,
+        merchant: &Merchant,
+        request: InitPaymentRequest,
+    ) -> Result<InitPaymentResponse, Failure> {
+        created(self.app, merchant, &request, false, |id, page| {
+            InitPaymentResponse::new(ResponseStatus::Ok, id, page, "need data")
+        })
+    }
+
+    fn payment_page(
+        &self,
+        merchant: &Merchant,
+        request: PaymentPageRequest,
+    ) -> Result<PaymentPageResponse, Failure> {
+        created(self.app, merchant, &request, false, |id, page| {
+            PaymentPageResponse::new(id, ResponseStatus::Ok, page, "need data")
+        })
+    }
+
+    fn payment_redirect(
+        &self,
+        merchant: &Merchant,
+        request: PaymentRedirectRequest,
+    ) -> Result<String, Failure> {
+        created(self.app, merchant, &request, false, |_, page| page)
+    }
+
+    fn payments_cancel(
+        &self,
+        merchant: &Merchant,
+        request: CancelRequest,
+    ) -> Result<CancelResponse, Failure> {
+        payments::cancel(self.app, merchant, request)
+    }
+
+    fn payments_clearing(
+        &self,
+        merchant: &Merchant,
+        request: ClearingRequest,
+    ) -> Result<ClearingResponse, Failure> {
+        payments::clearing(self.app, merchant, request)
+    }
+
+    fn payments_recurring(
+        &self,
+        merchant: &Merchant,
+        request: RecurringPaymentRequest,
+    ) -> Result<RecurringPaymentResponse, Failure> {
+        payments::recurring(self.app, merchant, request)
+    }
+
+    fn payments_refund(
+        &self,
+        merchant: &Merchant,
+        request: RefundRequest,
+    ) -> Result<RefundResponse, Failure> {
+        payments::refund(self.app, merchant, request)
+    }
+
+    fn payments_status(
+        &self,
+        merchant: &Merchant,
+        request: PaymentStatusRequest,
+    ) -> Result<PaymentStatusResponse, Failure> {
+        payments::status(self.app, merchant, request.payment_id)
+    }
+
+    fn payout_balance(
+        &self,
+        merchant: &Merchant,
+        request: PayoutBalanceRequest,
+    ) -> Result<PayoutBalanceResponse, Failure> {
+        payout::payout_balance(self.app, merchant, request)
+    }
+
+    fn payout_card(
+        &self,
+        merchant: &Merchant,
+        request: CardPayoutRequest,
+    ) -> Result<CardPayoutResponse, Failure> {
+        payout::payout_card(self.app, merchant, request)
+    }
+
+    fn payout_iban(
+        &self,
+        merchant: &Merchant,
+        request: IbanPayoutRequest,
+    ) -> Result<IbanPayoutResponse, Failure> {
+        payout::payout_iban(self.app, merchant, request)
+    }
+
+    fn payout_page(
+        &self,
+        merchant: &Merchant,
+        request: PayoutPageRequest,
+    ) -> Result<PayoutPageResponse, Failure> {
+        payout::payout_page(self.app, merchant, request)
+    }
+
+    fn payout_status(
+        &self,
+        merchant: &Merchant,
+        request: PayoutStatusRequest,
+    ) -> Result<PayoutStatusResponse, Failure> {
+        payout::payout_status(self.app, merchant, request)
+    }
+
+    fn payout_status_by_order(
+        &self,
+        merchant: &Merchant,
+        request: PayoutStatusByOrderRequest,
+    ) -> Result<PayoutStatusByOrderResponse, Failure> {
+        payout::payout_status_by_order(self.app, merchant, request)
+    }
+
+    fn payout_status_v2(
+        &self,
+        merchant: &Merchant,
+        request: PayoutStatusV2Request,
+    ) -> Result<PayoutStatusV2Response, Failure> {
+        payout::payout_status_v2(self.app, merchant, request)
+    }
+
+    fn payout_token(
+        &self,
+        merchant: &Merchant,
+        request: TokenPayoutRequest,
+    ) -> Result<TokenPayoutResponse, Failure> {
+        payout::payout_token(self.app, merchant, request)
+    }
+
+    fn token_direct(
+        &self,
+        merchant: &Merchant,
+        request: TokenDirectRequest,
+    ) -> Result<TokenDirectResponse, Failure> {
+        cards::token_direct(self.app, merchant, request)
+    }
+
+    fn token_init(
+        &self,
+        merchant: &Merchant,
+        request: TokenInitRequest,
+    ) -> Result<TokenInitResponse, Failure> {
+        cards::token_init(self.app, merchant, request)
+    }
+
+    fn token_init_with_cvc(
+        &self,
+        merchant: &Merchant,
+        request: TokenInitWithCvcRequest,
+    ) -> Result<TokenInitWithCvcResponse, Failure> {
+        cards::token_init_with_cvc(self.app, merchant, request)
+    }
+
+    fn token_pay_with_cvc(
+        &self,
+        merchant: &Merchant,
+        request: TokenPayWithCvcRequest,
+    ) -> Result<String, Failure> {
+        cards::token_pay_with_cvc(self.app, merchant, request)
+    }
 }
 
 pub(crate) fn text<'a>(params: &'a Params, name: &str) -> Option<&'a str> {

@@ -6,54 +6,33 @@ use std::sync::Arc;
 
 use freedompay::enums::ResponseStatus;
 use freedompay::errors::ErrorCode;
-use freedompay::merchant::mobile_balance::MobileBalanceInitResponse;
-use freedompay::merchant::page::{AnyAmountResponse, InitPaymentResponse, PaymentPageResponse};
 use freedompay::merchant::payments::{
-    CancelRequest, CancelResponse, ClearingRequest, ClearingResponse, PaymentStatusRequest,
-    PaymentStatusResponse, PaymentStatusResponseRequired, RecurringPaymentRequest,
-    RecurringPaymentResponse, RefundPayment, RefundRequest, RefundResponse,
+    CancelRequest, CancelResponse, ClearingRequest, ClearingResponse, PaymentStatusResponse,
+    PaymentStatusResponseRequired, RecurringPaymentRequest, RecurringPaymentResponse,
+    RefundPayment, RefundRequest, RefundResponse,
 };
 use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, TestCard};
-use freedompay::{Amount, Decode, Encode, Params};
+use freedompay::{Amount, Params};
 use rust_decimal::Decimal;
 
-use super::{Outcome, amount, currency, idempotency, invalid, mask, merchant_params, now, text};
+use super::{amount, currency, idempotency, invalid, mask, merchant_params, now, text};
 use crate::store::{
     AmountRange, Failure, Method, Payment, PaymentState, RecurringProfile, Refund, Urls,
 };
 use crate::{App, Merchant};
 
-/// Runs `id` when it is an endpoint of this group.
-pub(super) fn dispatch(
+/// Creates a payment from the parameters of a payment-creating request
+/// (`init_payment`, `payment_page`, `mobile_balance_init`, `payment_redirect`,
+/// `any_amount`: they share their wire names), returning it with the URL of
+/// its payment page.
+pub(crate) fn create_payment(
     app: &Arc<App>,
     merchant: &Merchant,
-    id: &str,
     params: &Params,
-) -> Option<Result<Outcome, Failure>> {
-    Some(match id {
-        "init_payment"
-        | "payment_page"
-        | "mobile_balance_init"
-        | "payment_redirect"
-        | "any_amount" => create_payment(app, merchant, id, params),
-        "payments_status" | "mobile_balance_status" => status(app, merchant, params),
-        "payments_cancel" => cancel(app, merchant, params),
-        "payments_clearing" => clearing(app, merchant, params),
-        "payments_refund" => refund(app, merchant, params),
-        "payments_recurring" => recurring(app, merchant, params),
-        _ => return None,
-    })
-}
-
-fn create_payment(
-    app: &Arc<App>,
-    merchant: &Merchant,
-    endpoint: &str,
-    params: &Params,
-) -> Result<Outcome, Failure> {
+    any_amount: bool,
+) -> Result<(Payment, String), Failure> {
     // With any_amount the payer chooses the amount on the page; a `pg_amount`
     // sent anyway is offered there as the suggestion.
-    let any_amount = endpoint == "any_amount";
     let amount = match text(params, "pg_amount") {
         Some(text) => Amount::from_str(text).map_err(|e| invalid(format!("pg_amount: {e}")))?,
         None if any_amount => Amount::from_minor(0),
@@ -99,23 +78,7 @@ fn create_payment(
     ask_for_recurring_profile(app, &payment, params)?;
     tracing::info!(payment_id = payment.id, merchant = %merchant.id, amount = %payment.amount, "payment created");
     let page = format!("{}/sandbox/pay/{}", app.base_url, payment.id);
-    let answer = match endpoint {
-        "payment_redirect" => return Ok(Outcome::Redirect(page)),
-        "payment_page" => {
-            PaymentPageResponse::new(payment.id, ResponseStatus::Ok, page, "need data").to_params()
-        }
-        "mobile_balance_init" => {
-            MobileBalanceInitResponse::new(ResponseStatus::Ok, payment.id, page, "need data")
-                .to_params()
-        }
-        "any_amount" => {
-            AnyAmountResponse::new(ResponseStatus::Ok, payment.id, page, "need data").to_params()
-        }
-        _ => {
-            InitPaymentResponse::new(ResponseStatus::Ok, payment.id, page, "need data").to_params()
-        }
-    };
-    Ok(Outcome::Xml(answer))
+    Ok((payment, page))
 }
 
 /// The bounds of an any-amount payment: `pg_amount_interval_from` (0.01 when
@@ -142,11 +105,15 @@ fn amount_range(params: &Params) -> Result<AmountRange, Failure> {
     Ok(AmountRange { from, to })
 }
 
-fn status(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = PaymentStatusRequest::decode(params).map_err(invalid)?;
+/// The state of payment `payment_id` (`get_status3.php`, card and mobile balance alike).
+pub(super) fn status(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    payment_id: i64,
+) -> Result<PaymentStatusResponse, Failure> {
     let payment = app
         .store
-        .payment(&merchant.id, request.payment_id)
+        .payment(&merchant.id, payment_id)
         .ok_or_else(|| Failure::new(ErrorCode::from_code(11068), "payment not found"))?;
     let refunded = payment.refunded();
     let mut answer = PaymentStatusResponse::new(PaymentStatusResponseRequired {
@@ -191,11 +158,14 @@ fn status(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcom
                 .collect(),
         );
     }
-    Ok(Outcome::Xml(answer.to_params()))
+    Ok(answer)
 }
 
-fn cancel(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = CancelRequest::decode(params).map_err(invalid)?;
+pub(super) fn cancel(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: CancelRequest,
+) -> Result<CancelResponse, Failure> {
     let (payment, ()) = app
         .store
         .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
@@ -218,15 +188,14 @@ fn cancel(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcom
             )),
         })?;
     tracing::info!(payment_id = payment.id, "payment cancelled");
-    Ok(Outcome::Xml(
-        CancelResponse::new(ResponseStatus::Ok)
-            .payment_id(payment.id)
-            .to_params(),
-    ))
+    Ok(CancelResponse::new(ResponseStatus::Ok).payment_id(payment.id))
 }
 
-fn clearing(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = ClearingRequest::decode(params).map_err(invalid)?;
+pub(super) fn clearing(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: ClearingRequest,
+) -> Result<ClearingResponse, Failure> {
     let (payment, cleared) =
         app.store
             .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
@@ -253,16 +222,16 @@ fn clearing(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outc
                 )),
             })?;
     tracing::info!(payment_id = payment.id, %cleared, "payment cleared");
-    Ok(Outcome::Xml(
-        ClearingResponse::new(ResponseStatus::Ok)
-            .amount(payment.amount)
-            .clearing_amount(cleared)
-            .to_params(),
-    ))
+    Ok(ClearingResponse::new(ResponseStatus::Ok)
+        .amount(payment.amount)
+        .clearing_amount(cleared))
 }
 
-fn refund(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = RefundRequest::decode(params).map_err(invalid)?;
+pub(super) fn refund(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: RefundRequest,
+) -> Result<RefundResponse, Failure> {
     let refund_id = app.store.next_id();
     let (payment, refunded) =
         app.store
@@ -303,11 +272,7 @@ fn refund(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcom
                 )),
             })?;
     tracing::info!(payment_id = payment.id, %refunded, "payment refunded");
-    Ok(Outcome::Xml(
-        RefundResponse::new(ResponseStatus::Ok)
-            .payment_id(payment.id)
-            .to_params(),
-    ))
+    Ok(RefundResponse::new(ResponseStatus::Ok).payment_id(payment.id))
 }
 
 /// Refuses `operation` with `code` when the documented test card the payment
@@ -447,8 +412,11 @@ pub(crate) fn with_recurring_profile(app: &App, payment: &Payment, mut params: P
 /// - Its result goes to `pg_result_url`, or to the original payment's result
 ///   URL (the sandbox's stand-in for the shop setting), with the merchant
 ///   parameters of the request.
-fn recurring(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = RecurringPaymentRequest::decode(params).map_err(invalid)?;
+pub(super) fn recurring(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: RecurringPaymentRequest,
+) -> Result<RecurringPaymentResponse, Failure> {
     let unknown = |why: &str| {
         Failure::new(
             ErrorCode::from_code(340),
@@ -515,7 +483,7 @@ fn recurring(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
             request_method: origin.urls.request_method.clone(),
             ..Urls::default()
         },
-        merchant_params: merchant_params(params),
+        merchant_params: merchant_params(&request.extra),
         card_pan: origin.card_pan.clone(),
         paid_at: Some(now()),
         ..Payment::new(
@@ -538,15 +506,12 @@ fn recurring(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Out
     if !approved {
         return Err(declined);
     }
-    Ok(Outcome::Xml(
-        RecurringPaymentResponse::new(ResponseStatus::Ok)
-            .payment_id(payment.id)
-            .amount(payment.amount)
-            .currency(currency(&payment.currency))
-            .recurring_profile(profile.id.to_string())
-            .recurring_profile_expiry_date(expiry)
-            .to_params(),
-    ))
+    Ok(RecurringPaymentResponse::new(ResponseStatus::Ok)
+        .payment_id(payment.id)
+        .amount(payment.amount)
+        .currency(currency(&payment.currency))
+        .recurring_profile(profile.id.to_string())
+        .recurring_profile_expiry_date(expiry))
 }
 
 #[cfg(test)]

@@ -49,33 +49,11 @@ use freedompay::merchant::payout::{
     TokenPayoutResponse,
 };
 use freedompay::test_data::{CardUse, Outcome as CardOutcome, TestCard};
-use freedompay::{Decode, Encode, Params};
 use rust_decimal::Decimal;
 
-use super::{Outcome, amount, invalid, mask, now};
+use super::{amount, invalid, mask, now};
 use crate::store::{Failure, Payout, PayoutCardSession, PayoutDestination, PayoutState};
 use crate::{App, Merchant};
-
-/// Runs `id` when it is an endpoint of this group.
-pub(super) fn dispatch(
-    app: &Arc<App>,
-    merchant: &Merchant,
-    id: &str,
-    params: &Params,
-) -> Option<Result<Outcome, Failure>> {
-    Some(match id {
-        "payout_card" => payout_card(app, merchant, params),
-        "payout_balance" => payout_balance(app, merchant, params),
-        "payout_status_by_order" => payout_status_by_order(app, merchant, params),
-        "payout_status_v2" => payout_status_v2(app, merchant, params),
-        "payout_iban" => payout_iban(app, merchant, params),
-        "payout_token" => payout_token(app, merchant, params),
-        "payout_page" => payout_page(app, merchant, params),
-        "payout_status" => payout_status(app, merchant, params),
-        "card_storage_add_for_payout" => card_add_for_payout(app, merchant, params),
-        _ => return None,
-    })
-}
 
 /// How a payout to `number` ends, by the payout test cards: the state it is
 /// made in, or the documented code it is declined with. A card that is not a
@@ -114,8 +92,11 @@ fn make_payout(app: &Arc<App>, payout: Payout) -> Result<(Payout, Decimal), Fail
     Ok((payout, balance))
 }
 
-fn payout_card(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = CardPayoutRequest::decode(params).map_err(invalid)?;
+pub(super) fn payout_card(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: CardPayoutRequest,
+) -> Result<CardPayoutResponse, Failure> {
     let state = card_decision(&request.payment_to).map_err(declined)?;
     let (payout, balance) = make_payout(
         app,
@@ -131,34 +112,27 @@ fn payout_card(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
             destination: PayoutDestination::Card,
         },
     )?;
-    Ok(Outcome::Xml(
-        CardPayoutResponse::new(CardPayoutResponseRequired {
-            payment_id: payout.id,
-            merchant_id: merchant.number(),
-            order_id: payout.order_id.clone(),
-            status: ResponseStatus::Ok,
-            balance: amount(balance),
-            payment_amount: payout.amount,
-            reference: payout.id.to_string(),
-            payment_date: payout.created_at.clone(),
-        })
-        .to_params(),
-    ))
+    Ok(CardPayoutResponse::new(CardPayoutResponseRequired {
+        payment_id: payout.id,
+        merchant_id: merchant.number(),
+        order_id: payout.order_id.clone(),
+        status: ResponseStatus::Ok,
+        balance: amount(balance),
+        payment_amount: payout.amount,
+        reference: payout.id.to_string(),
+        payment_date: payout.created_at.clone(),
+    }))
 }
 
-fn payout_balance(
+pub(super) fn payout_balance(
     app: &Arc<App>,
     merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let request = PayoutBalanceRequest::decode(params).map_err(invalid)?;
-    Ok(Outcome::Xml(
-        PayoutBalanceResponse::new(
-            amount(app.store.balance(&merchant.id)),
-            ResponseStatus::Ok,
-            request.currency,
-        )
-        .to_params(),
+    request: PayoutBalanceRequest,
+) -> Result<PayoutBalanceResponse, Failure> {
+    Ok(PayoutBalanceResponse::new(
+        amount(app.store.balance(&merchant.id)),
+        ResponseStatus::Ok,
+        request.currency,
     ))
 }
 
@@ -166,12 +140,11 @@ fn payout_not_found() -> Failure {
     Failure::new(ErrorCode::from_code(11068), "payout not found")
 }
 
-fn payout_status_by_order(
+pub(super) fn payout_status_by_order(
     app: &Arc<App>,
     merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let request = PayoutStatusByOrderRequest::decode(params).map_err(invalid)?;
+    request: PayoutStatusByOrderRequest,
+) -> Result<PayoutStatusByOrderResponse, Failure> {
     let payout = app
         .store
         .payout_by_order(&merchant.id, &request.order_id)
@@ -183,7 +156,7 @@ fn payout_status_by_order(
         PayoutState::Success => PayoutTransactionStatus::Ok,
         PayoutState::Failed { .. } => PayoutTransactionStatus::Failed,
     };
-    Ok(Outcome::Xml(
+    Ok(
         PayoutStatusByOrderResponse::new(PayoutStatusByOrderResponseRequired {
             status: ResponseStatus::Ok,
             payment_id: payout.id,
@@ -191,17 +164,15 @@ fn payout_status_by_order(
             can_reject: false,
             captured: false,
         })
-        .create_date(payout.created_at.clone())
-        .to_params(),
-    ))
+        .create_date(payout.created_at.clone()),
+    )
 }
 
-fn payout_status_v2(
+pub(super) fn payout_status_v2(
     app: &Arc<App>,
     merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let request = PayoutStatusV2Request::decode(params).map_err(invalid)?;
+    request: PayoutStatusV2Request,
+) -> Result<PayoutStatusV2Response, Failure> {
     let payout = match request.payment_id {
         Some(id) => app
             .store
@@ -216,15 +187,14 @@ fn payout_status_v2(
         PayoutState::Success => PayoutPaymentStatus::Success,
         PayoutState::Failed { .. } => PayoutPaymentStatus::Error,
     };
-    Ok(Outcome::Xml(
-        PayoutStatusV2Response::new(PayoutStatusV2ResponseRequired {
+    Ok(PayoutStatusV2Response::new(
+        PayoutStatusV2ResponseRequired {
             payment_id: payout.id,
             merchant_id: merchant.number(),
             status: ResponseStatus::Ok,
             payment_status: status,
             order_id: payout.order_id.clone(),
-        })
-        .to_params(),
+        },
     ))
 }
 
@@ -277,8 +247,11 @@ fn required<T>(value: Option<T>, name: &str) -> Result<T, Failure> {
     value.ok_or_else(|| invalid(format!("{name} is required")))
 }
 
-fn payout_iban(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = IbanPayoutRequest::decode(params).map_err(invalid)?;
+pub(super) fn payout_iban(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: IbanPayoutRequest,
+) -> Result<IbanPayoutResponse, Failure> {
     let sum = required(request.amount, "pg_amount")?;
     let order_id = required(
         request.order_id.clone().filter(|o| !o.trim().is_empty()),
@@ -305,15 +278,12 @@ fn payout_iban(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
             },
         },
     )?;
-    Ok(Outcome::Xml(
-        IbanPayoutResponse::new(payout.created_at.clone())
-            .payment_id(payout.id)
-            .merchant_id(merchant.number())
-            .status(ResponseStatus::Ok)
-            .order_id(payout.order_id.clone())
-            .payment_amount(payout.amount)
-            .to_params(),
-    ))
+    Ok(IbanPayoutResponse::new(payout.created_at.clone())
+        .payment_id(payout.id)
+        .merchant_id(merchant.number())
+        .status(ResponseStatus::Ok)
+        .order_id(payout.order_id.clone())
+        .payment_amount(payout.amount))
 }
 
 /// Whether `pg_order_time_limit` (`YYYY-MM-DD HH:MM:SS`, read as UTC) has
@@ -333,8 +303,11 @@ fn refuse_passed(limit: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-fn payout_token(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = TokenPayoutRequest::decode(params).map_err(invalid)?;
+pub(super) fn payout_token(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: TokenPayoutRequest,
+) -> Result<TokenPayoutResponse, Failure> {
     refuse_passed(&request.order_time_limit)?;
     let card = app
         .store
@@ -362,23 +335,23 @@ fn payout_token(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<
             },
         },
     )?;
-    Ok(Outcome::Xml(
-        TokenPayoutResponse::new()
-            .payment_id(payout.id)
-            .merchant_id(merchant.number())
-            .status(ResponseStatus::Ok)
-            .order_id(payout.order_id.clone())
-            .balance(amount(balance))
-            .card_hash(payout.card_hash.clone())
-            .card_token(card.token)
-            .payment_amount(payout.amount)
-            .payment_date(payout.created_at.clone())
-            .to_params(),
-    ))
+    Ok(TokenPayoutResponse::new()
+        .payment_id(payout.id)
+        .merchant_id(merchant.number())
+        .status(ResponseStatus::Ok)
+        .order_id(payout.order_id.clone())
+        .balance(amount(balance))
+        .card_hash(payout.card_hash.clone())
+        .card_token(card.token)
+        .payment_amount(payout.amount)
+        .payment_date(payout.created_at.clone()))
 }
 
-fn payout_page(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = PayoutPageRequest::decode(params).map_err(invalid)?;
+pub(super) fn payout_page(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: PayoutPageRequest,
+) -> Result<PayoutPageResponse, Failure> {
     refuse_passed(&request.order_time_limit)?;
     let payout = app.store.register_payout(Payout {
         id: app.store.next_id(),
@@ -396,14 +369,11 @@ fn payout_page(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<O
         },
     })?;
     tracing::info!(payout_id = payout.id, amount = %payout.amount, "payout page registered");
-    Ok(Outcome::Xml(
-        PayoutPageResponse::new()
-            .status(ResponseStatus::Ok)
-            .payment_id(payout.id)
-            .merchant_id(merchant.number())
-            .redirect_url(crate::payout_page::payout_url(app, payout.id))
-            .to_params(),
-    ))
+    Ok(PayoutPageResponse::new()
+        .status(ResponseStatus::Ok)
+        .payment_id(payout.id)
+        .merchant_id(merchant.number())
+        .redirect_url(crate::payout_page::payout_url(app, payout.id)))
 }
 
 /// A payout page payout whose `pg_order_time_limit` has passed before the
@@ -435,8 +405,11 @@ pub(crate) fn expire_if_due(app: &Arc<App>, payout: Payout) -> Payout {
     }
 }
 
-fn payout_status(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result<Outcome, Failure> {
-    let request = PayoutStatusRequest::decode(params).map_err(invalid)?;
+pub(super) fn payout_status(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: PayoutStatusRequest,
+) -> Result<PayoutStatusResponse, Failure> {
     let payout = app
         .store
         .payout_by_order(&merchant.id, &request.order_id)
@@ -447,17 +420,14 @@ fn payout_status(app: &Arc<App>, merchant: &Merchant, params: &Params) -> Result
         PayoutState::Pending { .. } => ResponseStatus::Unknown("pending".to_owned()),
         PayoutState::Failed { .. } => ResponseStatus::Unknown("failed".to_owned()),
     };
-    Ok(Outcome::Xml(
-        PayoutStatusResponse::new().status(status).to_params(),
-    ))
+    Ok(PayoutStatusResponse::new().status(status))
 }
 
-fn card_add_for_payout(
+pub(super) fn card_add_for_payout(
     app: &Arc<App>,
     merchant: &Merchant,
-    params: &Params,
-) -> Result<Outcome, Failure> {
-    let request = PayoutCardAddRequest::decode(params).map_err(invalid)?;
+    request: PayoutCardAddRequest,
+) -> Result<PayoutCardAddResponse, Failure> {
     let session = app.store.create_payout_card_session(PayoutCardSession {
         id: app.store.next_id(),
         merchant_id: merchant.id.clone(),
@@ -466,13 +436,10 @@ fn card_add_for_payout(
         token: None,
     })?;
     tracing::info!(session = session.id, merchant = %merchant.id, "payout card session created");
-    Ok(Outcome::Xml(
-        PayoutCardAddResponse::new(ResponseStatus::Ok)
-            .payment_id(session.id)
-            .merchant_id(merchant.number())
-            .redirect_url(crate::payout_page::card_url(app, session.id))
-            .to_params(),
-    ))
+    Ok(PayoutCardAddResponse::new(ResponseStatus::Ok)
+        .payment_id(session.id)
+        .merchant_id(merchant.number())
+        .redirect_url(crate::payout_page::card_url(app, session.id)))
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! The sandbox serves every endpoint of the spec that a merchant calls: the
-//! documented example of each, signed as the client signs it, reaches the
-//! endpoint's operation (whatever the business answer, e.g. a payment that
-//! does not exist) rather than the "not simulated" refusal.
+//! documented example of each, signed as the client signs it, is accepted and
+//! answered, by the endpoint's simulated operation (whatever the business
+//! answer, e.g. a payment that does not exist) or from the spec. The README's
+//! table of which is which is current.
 
+use freedompay::registry::{Direction, ENDPOINTS};
+use freedompay::server::{self, Handler, Served, SpecAnswerError};
 use freedompay::signature::{self, SecretKey};
 use freedompay::{HttpMethod, Params, form, xml};
 
@@ -35,9 +38,9 @@ const COMPLETING: &[(&str, &[(&str, &str)])] = &[
     ("mobile_balance_resend_code", &[("pg_payment_id", "1")]),
 ];
 
-/// The answer's error code, or `None` for a success or a browser redirect.
-async fn send(sandbox_url: &str, endpoint: &codegen::ir::Endpoint) -> Option<String> {
-    let info = freedompay::registry::by_id(&endpoint.id).expect("in the registry");
+/// The documented example request of `endpoint`, made acceptable (see
+/// [`COMPLETING`]), without merchant id, salt and signature.
+fn example_request(endpoint: &codegen::ir::Endpoint) -> Params {
     let example = &endpoint.examples[0];
     let mut params: Params = codegen::emit::markdown::example_params(endpoint, example)
         .iter()
@@ -51,6 +54,14 @@ async fn send(sandbox_url: &str, endpoint: &codegen::ir::Endpoint) -> Option<Str
             }
         }
     }
+    params
+}
+
+/// The sandbox's answer to `endpoint`'s example, without salt and signature;
+/// `None` for a browser redirect.
+async fn send(sandbox_url: &str, endpoint: &codegen::ir::Endpoint) -> Option<Params> {
+    let info = freedompay::registry::by_id(&endpoint.id).expect("in the registry");
+    let mut params = example_request(endpoint);
     params.push("pg_merchant_id", MERCHANT);
     params.push("pg_salt", "coverage");
     let key = if info.payout_key {
@@ -78,32 +89,138 @@ async fn send(sandbox_url: &str, endpoint: &codegen::ir::Endpoint) -> Option<Str
         return None;
     }
     let body = answer.text().await.unwrap();
-    let answer = xml::parse(&body)
-        .unwrap_or_else(|e| panic!("{}: not an XML answer ({e}): {body}", endpoint.id))
-        .params;
-    let code = answer.get_text("pg_error_code").map(str::to_owned);
+    let message = xml::parse(&body)
+        .unwrap_or_else(|e| panic!("{}: not an XML answer ({e}): {body}", endpoint.id));
+    signature::verify(info.script, &message.params, &SecretKey::new(key))
+        .unwrap_or_else(|e| panic!("{}: the answer is not signed ({e}): {body}", endpoint.id));
+    let mut answer = message.params;
+    let code = answer.get_text("pg_error_code");
     assert!(
-        !matches!(code.as_deref(), Some("1100" | "9998" | "200")),
+        !matches!(code, Some("1100" | "9998" | "200")),
         "{}: the documented example was refused: {answer:?}",
         endpoint.id
     );
-    code
+    answer.remove("pg_salt");
+    answer.remove("pg_sig");
+    Some(answer)
+}
+
+/// A server that simulates nothing: every method keeps its default, the
+/// spec's answer.
+struct SpecOnly;
+
+impl Handler for SpecOnly {
+    type Context = ();
+    type Error = SpecAnswerError;
+}
+
+/// What [`SpecOnly`] answers to `endpoint`'s example.
+fn spec_answer(endpoint: &codegen::ir::Endpoint) -> Result<Served, SpecAnswerError> {
+    let info = freedompay::registry::by_id(&endpoint.id).expect("in the registry");
+    let message = (info.decode)(&example_request(endpoint))
+        .unwrap_or_else(|e| panic!("{}: the example does not decode: {e}", endpoint.id));
+    server::serve(&SpecOnly, &(), message).expect("a request is served")
 }
 
 #[tokio::test]
-async fn every_endpoint_a_merchant_calls_is_simulated() {
+async fn every_endpoint_a_merchant_calls_is_answered() {
     let sandbox = sandbox().await;
-    let mut not_simulated = Vec::new();
+    let mut unanswerable = Vec::new();
     let mut sent = 0;
     for endpoint in spec().endpoints.iter().filter(|e| e.direction.outgoing()) {
         sent += 1;
-        if send(sandbox.base_url(), endpoint).await.as_deref() == Some("9992") {
-            not_simulated.push(endpoint.id.as_str());
+        let answer = send(sandbox.base_url(), endpoint).await;
+        // SystemError is what a spec answer that cannot be built becomes.
+        if answer.as_ref().and_then(|a| a.get_text("pg_error_code")) == Some("9999") {
+            unanswerable.push(endpoint.id.as_str());
         }
     }
     assert!(sent >= 30, "only {sent} endpoints sent");
+    assert!(unanswerable.is_empty(), "not answered: {unanswerable:?}");
+}
+
+#[test]
+fn every_request_endpoint_answers_from_its_spec() {
+    let mut checked = 0;
+    let mut unanswered = Vec::new();
+    for endpoint in spec().endpoints.iter().filter(|e| e.direction.outgoing()) {
+        let answer = spec_answer(endpoint);
+        if endpoint.direction == codegen::spec::Direction::Redirect {
+            assert!(
+                matches!(answer, Err(SpecAnswerError::Redirect { .. })),
+                "{}: {answer:?}",
+                endpoint.id
+            );
+            continue;
+        }
+        let answer = match answer {
+            Ok(Served::Answer(answer)) => answer,
+            Ok(Served::Redirect(_)) => {
+                panic!("{}: a request answered with a redirect", endpoint.id)
+            }
+            Err(e) => {
+                unanswered.push(format!("{}: {e}", endpoint.id));
+                continue;
+            }
+        };
+        // Fields the request carries are answered with the request's values.
+        let request = example_request(endpoint);
+        for (name, value) in answer.iter() {
+            if let Some(sent) = request.get(name) {
+                assert_eq!(value, sent, "{}: {name} is not the request's", endpoint.id);
+            }
+        }
+        checked += 1;
+    }
+    assert!(unanswered.is_empty(), "{}", unanswered.join("\n"));
+    assert!(checked >= 25, "only {checked} endpoints checked");
+}
+
+#[tokio::test]
+async fn endpoints_without_a_simulation_answer_from_the_spec() {
+    for id in freedompay_sandbox::STATEFUL {
+        let info = freedompay::registry::by_id(id)
+            .unwrap_or_else(|| panic!("STATEFUL names `{id}`, which is not in the spec"));
+        assert_ne!(info.direction, Direction::Callback, "{id} is a callback");
+    }
+    let sandbox = sandbox().await;
+    for endpoint in spec().endpoints.iter().filter(|e| {
+        e.direction == codegen::spec::Direction::Request
+            && !freedompay_sandbox::STATEFUL.contains(&e.id.as_str())
+    }) {
+        let Ok(Served::Answer(expected)) = spec_answer(endpoint) else {
+            panic!("{}: no spec answer", endpoint.id);
+        };
+        let answer = send(sandbox.base_url(), endpoint).await;
+        assert_eq!(answer, Some(expected), "{}", endpoint.id);
+    }
+}
+
+#[test]
+fn the_readme_table_of_simulated_endpoints_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let section = codegen::Section {
+        path: "README.md",
+        name: "sandbox-endpoints",
+        content: freedompay_sandbox::endpoint_table(),
+    };
+    let expected = codegen::splice(&readme, &section).expect("the README has the markers");
+    if std::env::var_os("FREEDOMPAY_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
     assert!(
-        not_simulated.is_empty(),
-        "checked but not simulated: {not_simulated:?}"
+        readme == expected,
+        "the README's table of simulated endpoints is stale: run \
+         `FREEDOMPAY_BLESS=1 cargo test -p freedompay-tests sandbox::coverage`"
+    );
+    assert_eq!(
+        ENDPOINTS
+            .iter()
+            .filter(|e| e.direction != Direction::Callback)
+            .count(),
+        section.content.lines().count() - 2,
+        "one row per endpoint served"
     );
 }

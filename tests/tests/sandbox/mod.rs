@@ -16,8 +16,12 @@ mod page_steps;
 // One test per validation rule, per kind of bad signature, per unknown merchant.
 mod rules;
 
-// Every endpoint a merchant calls reaches its simulated operation.
+// Every endpoint a merchant calls is answered: by its simulated operation or
+// from the spec; the README's table of which is which is current.
 mod coverage;
+
+// A new endpoint needs only its YAML: generated, served and called.
+mod yaml_only;
 
 // Random parameters on every path and random forms on the page: always a readable answer.
 mod robustness;
