@@ -447,9 +447,14 @@ fn count(n: u32) -> Literal {
     Literal::u32_unsuffixed(n)
 }
 
+/// The field's `#[freedompay(...)]`: its wire name unless it is the field's
+/// own name, its rules and, for a list, how it travels. Nothing when empty.
 fn field_attrs(field: &Field) -> TokenStream {
     let wire = &field.wire;
-    let mut parts = vec![quote! { rename = #wire }];
+    let mut parts = Vec::new();
+    if *wire != field.rust {
+        parts.push(quote! { rename = #wire });
+    }
     let c = &field.constraints;
     if let Some(min) = &c.min {
         parts.push(quote! { min = #min });
@@ -488,6 +493,9 @@ fn field_attrs(field: &Field) -> TokenStream {
         if let Some(n) = c.max_items.map(count) {
             parts.push(quote! { max_items = #n });
         }
+    }
+    if parts.is_empty() {
+        return TokenStream::new();
     }
     quote! { #[freedompay(#(#parts),*)] }
 }
