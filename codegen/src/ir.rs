@@ -2,7 +2,7 @@
 //! every default applied and every rule checked.
 //!
 //! [`lower`] turns a [`RawSpec`] into an [`Api`]. It never stops early: each
-//! problem becomes a [`Diagnostic`] naming the file, line and field, and
+//! problem becomes a [`Diagnostic`](crate::Diagnostic) naming the file, line and field, and
 //! lowering goes on with what it could make sense of. Emitters read only the
 //! IR, never YAML or serde types.
 

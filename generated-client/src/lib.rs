@@ -40,7 +40,7 @@ pub use freedompay_core::{
     HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sign, ToWire, Validate,
     ValidationError, ValidationErrors, Value, callback, exchange, form, hosts, signature, xml,
 };
-pub use freedompay_macros::{Decode, Encode, Sign, Validate, WireEnum};
+pub use freedompay_macros::{Builder, Decode, Encode, Sign, Validate, WireEnum};
 
 #[doc(hidden)]
 pub use freedompay_core::__private;

@@ -13,7 +13,7 @@ use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{
-    Data, DeriveInput, Fields, GenericArgument, Generics, Ident, LitStr, PathArguments, Type,
+    Data, DeriveInput, Fields, GenericArgument, Generics, Ident, LitStr, Path, PathArguments, Type,
 };
 
 use crate::attr::{self, Errors, Format, Setting};
@@ -29,6 +29,8 @@ pub enum MessageDerive {
     Decode,
     /// `#[derive(Sign)]`, which needs `script`.
     Sign,
+    /// `#[derive(Builder)]`.
+    Builder,
 }
 
 impl MessageDerive {
@@ -39,6 +41,7 @@ impl MessageDerive {
             MessageDerive::Encode => "Encode",
             MessageDerive::Decode => "Decode",
             MessageDerive::Sign => "Sign",
+            MessageDerive::Builder => "Builder",
         }
     }
 }
@@ -51,6 +54,8 @@ pub struct Message<'a> {
     pub generics: &'a Generics,
     /// The script name (`Sign`), when given.
     pub script: Option<LitStr>,
+    /// The struct of required fields `new` takes (`Builder`), when given.
+    pub required: Option<Path>,
     /// The fields in declaration order.
     pub fields: Vec<Field<'a>>,
 }
@@ -59,6 +64,8 @@ pub struct Message<'a> {
 pub struct Field<'a> {
     /// The field's name in Rust.
     pub member: &'a Ident,
+    /// The field's type as declared.
+    pub ty: &'a Type,
     /// The name on the wire.
     pub wire: String,
     /// What the field holds and how it travels.
@@ -141,6 +148,7 @@ impl<'a> Message<'a> {
             ident: &input.ident,
             generics: &input.generics,
             script: attrs.script.map(|setting| setting.value),
+            required: attrs.required.map(|setting| setting.value),
             fields: Vec::new(),
         };
         let named = match &input.data {
@@ -219,6 +227,11 @@ enum Shape<'a> {
     List(&'a Type, bool),
 }
 
+/// `T` when `ty` is `Option<T>`.
+pub fn option_inner(ty: &Type) -> Option<&Type> {
+    generic_argument(ty, "Option")
+}
+
 fn shape(ty: &Type) -> Shape<'_> {
     if let Some(inner) = generic_argument(ty, "Option") {
         match generic_argument(inner, "Vec") {
@@ -272,7 +285,17 @@ fn generic_argument<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
 
 /// Whether `ty` is `Params` (by its last path segment, without arguments).
 fn is_params(ty: &Type) -> bool {
-    last_segment(ty).is_some_and(|segment| segment.ident == "Params" && segment.arguments.is_none())
+    is_named(ty, "Params")
+}
+
+/// Whether `ty` is `String` (by its last path segment, without arguments):
+/// `Builder` lets its setters take anything that converts into one.
+pub fn is_string(ty: &Type) -> bool {
+    is_named(ty, "String")
+}
+
+fn is_named(ty: &Type, name: &str) -> bool {
+    last_segment(ty).is_some_and(|segment| segment.ident == name && segment.arguments.is_none())
 }
 
 /// Checks a field's keys against its type; returns the field and the span
@@ -313,6 +336,7 @@ fn build_field<'a>(
         }
         let field = Field {
             member,
+            ty,
             wire,
             kind: FieldKind::Extra,
         };
@@ -395,7 +419,15 @@ fn build_field<'a>(
             }
         }
     };
-    (Field { member, wire, kind }, wire_span)
+    (
+        Field {
+            member,
+            ty,
+            wire,
+            kind,
+        },
+        wire_span,
+    )
 }
 
 /// A limit that can be compared with its counterpart.

@@ -17,13 +17,15 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use rust_decimal::Decimal;
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Expr, ExprLit, ExprUnary, Ident, Lit, LitStr, Token, UnOp};
+use syn::{Attribute, Expr, ExprLit, ExprPath, ExprUnary, Ident, Lit, LitStr, Path, Token, UnOp};
 
 /// The one attribute every derive reads: `#[freedompay(...)]`.
 pub const FREEDOMPAY: &str = "freedompay";
 
 /// Struct key: the gateway script name that starts the string to sign.
 pub const SCRIPT: &str = "script";
+/// Struct key: the struct of required fields that `new` takes (read by `Builder`).
+pub const REQUIRED: &str = "required";
 /// Field or variant key: the name (or value) on the wire.
 pub const RENAME: &str = "rename";
 /// Field key: the smallest allowed number.
@@ -52,7 +54,7 @@ pub const EXTRA: &str = "extra";
 pub const OTHER: &str = "other";
 
 /// Keys accepted on a message struct.
-pub const STRUCT_KEYS: &[&str] = &[SCRIPT];
+pub const STRUCT_KEYS: &[&str] = &[SCRIPT, REQUIRED];
 /// Keys accepted on a message field.
 pub const FIELD_KEYS: &[&str] = &[
     RENAME, MIN, MAX, MIN_LENGTH, MAX_LENGTH, PATTERN, FORMAT, MIN_ITEMS, MAX_ITEMS, NESTED,
@@ -159,6 +161,8 @@ impl Format {
 pub struct StructAttrs {
     /// `script = "init_payment.php"`.
     pub script: Option<Setting<LitStr>>,
+    /// `required = PaymentRequired`.
+    pub required: Option<Setting<Path>>,
 }
 
 /// What a message field says about itself. Each key is kept with its span;
@@ -249,6 +253,11 @@ pub fn parse_struct(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
                         errors.at(&lit, "the script name cannot be empty");
                     }
                     set(&mut out.script, key, lit, errors);
+                }
+            }
+            REQUIRED => {
+                if let Some(path) = path(meta, &key, "required = PaymentRequired", errors)? {
+                    set(&mut out.required, key, path, errors);
                 }
             }
             _ => unknown(meta, &key, "a message struct", STRUCT_KEYS, errors)?,
@@ -486,6 +495,24 @@ fn string(
                 other,
                 format!("`{key}` expects a string literal: `{example}`"),
             );
+            Ok(None)
+        }
+    }
+}
+
+/// `key = Type`: a type's path, or `None` after reporting anything else.
+fn path(
+    meta: &ParseNestedMeta<'_>,
+    key: &Ident,
+    example: &str,
+    errors: &mut Errors,
+) -> syn::Result<Option<Path>> {
+    match value(meta, key, example)? {
+        Expr::Path(ExprPath {
+            qself: None, path, ..
+        }) => Ok(Some(path)),
+        other => {
+            errors.at(other, format!("`{key}` expects a type name: `{example}`"));
             Ok(None)
         }
     }

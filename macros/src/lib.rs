@@ -1,14 +1,15 @@
 //! Derive macros for Freedom Pay messages: validation, encoding into and
-//! decoding from the gateway's parameter trees, signing, and wire enums.
+//! decoding from the gateway's parameter trees, signing, a constructor with
+//! setters, and wire enums.
 //!
 //! Use them through the `freedompay` crate, which re-exports them next to the
 //! traits they implement; generated code names the runtime only as
 //! `::freedompay::__private`.
 //!
 //! ```ignore
-//! use freedompay::{Decode, Encode, Sign, Validate, WireEnum};
+//! use freedompay::{Builder, Decode, Encode, Sign, Validate, WireEnum};
 //!
-//! #[derive(Validate, Encode, Decode, Sign)]
+//! #[derive(Validate, Encode, Decode, Sign, Builder)]
 //! #[freedompay(script = "init_payment.php")]
 //! struct InitPayment {
 //!     #[freedompay(rename = "pg_amount", min = "0.01")]
@@ -32,6 +33,8 @@
 //!     #[freedompay(other)]
 //!     Unknown(String),
 //! }
+//!
+//! let payment = InitPayment::new("25".parse().unwrap(), "Ticket").email("payer@example.com");
 //! ```
 //!
 //! # Attributes
@@ -39,7 +42,8 @@
 //! All settings live in `#[freedompay(...)]`; each key may be given once per
 //! item, and unknown keys are errors.
 //!
-//! On a message struct: `script = "name.php"` (read by `Sign`).
+//! On a message struct: `script = "name.php"` (read by `Sign`) and
+//! `required = MessageRequired` (read by `Builder`).
 //!
 //! On a message field:
 //!
@@ -107,6 +111,23 @@ pub fn derive_decode(input: TokenStream) -> TokenStream {
 pub fn derive_sign(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::sign::derive(&input).into()
+}
+
+/// Derives the inherent API that builds a message: `new` from the required
+/// fields, a chained setter per optional field and list (named like the
+/// field), and `with_extra` when there is an `extra` field.
+///
+/// Required fields are those neither `Option`, nor a list, nor `extra`; `new`
+/// takes them in declaration order, `String` ones as `impl Into<String>`. With
+/// `#[freedompay(required = MessageRequired)]` on the struct, `new` takes one
+/// `MessageRequired` instead: a struct, written next to the message, with a
+/// public field of the same name and type for each required field (named
+/// fields read better than a long list of arguments). A message without
+/// required fields also gets `Default`.
+#[proc_macro_derive(Builder, attributes(freedompay))]
+pub fn derive_builder(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::builder::derive(&input).into()
 }
 
 /// Derives, for an enum of unit variants, `ToWire`, `FromWire`, `Display`,

@@ -23,7 +23,7 @@ use freedompay::merchant::callbacks::{
 };
 use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payments::{PaymentStatusRequest, RefundRequest};
-use freedompay::merchant::payout::CardPayoutRequest;
+use freedompay::merchant::payout::{CardPayoutRequest, CardPayoutRequestRequired};
 use freedompay::test_data::{CardUse, Outcome, TestCard};
 use freedompay::{Amount, Client, Config};
 use freedompay_sandbox::{RetryPolicy, Sandbox};
@@ -230,13 +230,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let payout_card = TestCard::first(CardUse::Payout, Outcome::Success).expect("a payout card");
     let payout = client
         .payout()
-        .card(&CardPayoutRequest::new(
-            "payout-7",
-            amount("2500"),
-            payout_card.number,
-            "Supplier payment",
-            format!("{shop}/freedompay/payout"),
-        ))
+        .card(&CardPayoutRequest::new(CardPayoutRequestRequired {
+            order_id: "payout-7".to_owned(),
+            amount: amount("2500"),
+            payment_to: payout_card.number.to_owned(),
+            description: "Supplier payment".to_owned(),
+            post_link: format!("{shop}/freedompay/payout"),
+        }))
         .await?;
     println!(
         "8. p2p2nonreg: payout {} of {} to {}, balance left {}",

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use freedompay::merchant::page::InitPaymentRequest;
-use freedompay::merchant::payout::CardPayoutRequest;
+use freedompay::merchant::payout::{CardPayoutRequest, CardPayoutRequestRequired};
 use freedompay::{Client, Config};
 use freedompay_sandbox::{Merchant, Sandbox, payer};
 
@@ -62,13 +62,13 @@ async fn logs_name_requests_but_no_secret_or_card_number() {
         .expect("paid");
     client
         .payout()
-        .card(&CardPayoutRequest::new(
-            "p-1",
-            "5".parse().unwrap(),
-            PAYOUT_CARD,
-            "Payout",
-            "http://127.0.0.1:9/post",
-        ))
+        .card(&CardPayoutRequest::new(CardPayoutRequestRequired {
+            order_id: "p-1".to_owned(),
+            amount: "5".parse().unwrap(),
+            payment_to: PAYOUT_CARD.to_owned(),
+            description: "Payout".to_owned(),
+            post_link: "http://127.0.0.1:9/post".to_owned(),
+        }))
         .await
         .expect("payout");
     // A failed login attempt with the wrong key is logged too.

@@ -8,7 +8,9 @@ use std::process::Child;
 use freedompay::enums::Currency;
 use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payments::{ClearingRequest, PaymentStatusRequest};
-use freedompay::merchant::payout::{CardPayoutRequest, PayoutBalanceRequest};
+use freedompay::merchant::payout::{
+    CardPayoutRequest, CardPayoutRequestRequired, PayoutBalanceRequest,
+};
 use freedompay::{Amount, Client, Config, Host};
 use freedompay_sandbox::payer;
 
@@ -56,13 +58,13 @@ async fn a_killed_sandbox_restarts_where_it_was() {
     .expect("paid");
     let payout = client
         .payout()
-        .card(&CardPayoutRequest::new(
-            "p-1",
-            amount("100"),
-            "4671593866478252",
-            "Payout",
-            "http://127.0.0.1:9/post",
-        ))
+        .card(&CardPayoutRequest::new(CardPayoutRequestRequired {
+            order_id: "p-1".to_owned(),
+            amount: amount("100"),
+            payment_to: "4671593866478252".to_owned(),
+            description: "Payout".to_owned(),
+            post_link: "http://127.0.0.1:9/post".to_owned(),
+        }))
         .await
         .expect("payout");
     first.kill().expect("SIGKILL");

@@ -7,7 +7,7 @@
 
 use freedompay::callback::{CallbackError, sign_reply, verify, verify_form, verify_xml};
 use freedompay::enums::{Currency, ReplyStatus};
-use freedompay::merchant::callbacks::{CheckCallback, CheckReply};
+use freedompay::merchant::callbacks::{CheckCallback, CheckCallbackRequired, CheckReply};
 use freedompay::signature::{self, SignatureError};
 use freedompay::{Amount, DecodeError, Params, Rule, SecretKey, form, xml};
 
@@ -87,15 +87,15 @@ fn signed_example_is_accepted() {
     assert_eq!(verified.params(), &form::decode(&body));
     assert_eq!(verified.salt(), SALT);
 
-    let expected = CheckCallback::new(
-        "123456789",
-        12345,
-        amount("10"),
-        Currency::Kzt,
-        amount("5"),
-        Currency::Kzt,
-        amount("5"),
-    )
+    let expected = CheckCallback::new(CheckCallbackRequired {
+        order_id: "123456789".to_owned(),
+        payment_id: 12345,
+        amount: amount("10"),
+        currency: Currency::Kzt,
+        ps_amount: amount("5"),
+        ps_currency: Currency::Kzt,
+        ps_full_amount: amount("5"),
+    })
     .with_extra("order_ref", "A-17");
     assert_eq!(verified.into_data(), expected);
 }

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 use freedompay::enums::{Currency, Language, MobileOperator, ResponseStatus};
 use freedompay::merchant::mobile_balance::{MobileBalancePayRequest, MobileBalancePayStatus};
 use freedompay::merchant::page::{InitPaymentRequest, InitPaymentResponse, ReceiptPosition};
-use freedompay::merchant::payout::CardPayoutRequest;
+use freedompay::merchant::payout::{CardPayoutRequest, CardPayoutRequestRequired};
 use freedompay::signature::{self, SignatureError};
 use freedompay::{
     Amount, Client, Config, DecodeError, Error, GatewayError, Host, MAX_RESPONSE_BYTES, Params,
@@ -443,13 +443,13 @@ async fn payout_is_signed_with_the_payout_key() {
     .await;
     let client = Client::new(server.config().payout_secret(PAYOUT_SECRET)).expect("client");
 
-    let payout = CardPayoutRequest::new(
-        "P-1",
-        amount("100"),
-        "4405645000006150",
-        "Описание платежа",
-        "http://site.kz/post",
-    )
+    let payout = CardPayoutRequest::new(CardPayoutRequestRequired {
+        order_id: "P-1".to_owned(),
+        amount: amount("100"),
+        payment_to: "4405645000006150".to_owned(),
+        description: "Описание платежа".to_owned(),
+        post_link: "http://site.kz/post".to_owned(),
+    })
     .card_name("Ivan Ivanov")
     .currency(Currency::Kzt);
     let response = client.send(&payout).await.expect("payout accepted");
@@ -502,13 +502,13 @@ async fn payout_is_signed_with_the_payout_key() {
 #[tokio::test]
 async fn payout_without_a_payout_key_uses_the_main_key() {
     let server = Server::answering(Reply::status(500, "stop here")).await;
-    let payout = CardPayoutRequest::new(
-        "P-2",
-        amount("10"),
-        "4405645000006150",
-        "Payout",
-        "http://site.kz/post",
-    );
+    let payout = CardPayoutRequest::new(CardPayoutRequestRequired {
+        order_id: "P-2".to_owned(),
+        amount: amount("10"),
+        payment_to: "4405645000006150".to_owned(),
+        description: "Payout".to_owned(),
+        post_link: "http://site.kz/post".to_owned(),
+    });
     let error = server.client().send(&payout).await.expect_err("HTTP 500");
     assert!(
         matches!(error, Error::Status { status: 500, .. }),

@@ -1,8 +1,8 @@
 //! The derive macros on hand-written types: what the generated code does.
 
 use freedompay::{
-    Amount, Decimal, Decode, DecodeError, Encode, FromWire, Params, Rule, SecretKey, Sign, ToWire,
-    Validate, ValidationErrors, Value, WireEnum, form, signature, xml,
+    Amount, Builder, Decimal, Decode, DecodeError, Encode, FromWire, Params, Rule, SecretKey, Sign,
+    ToWire, Validate, ValidationErrors, Value, WireEnum, form, signature, xml,
 };
 
 #[derive(Debug, Clone, PartialEq, WireEnum)]
@@ -1009,4 +1009,82 @@ fn an_unanchored_pattern_matches_the_whole_value() {
             "{bad}"
         );
     }
+}
+
+/// `Builder`: `new` takes the required fields in order (text as `impl Into<String>`),
+/// each optional field and list has a setter, `with_extra` appends.
+#[test]
+fn builder_sets_required_fields_by_argument_and_the_rest_by_setters() {
+    #[derive(Debug, Clone, PartialEq, Encode, Builder)]
+    struct Payment {
+        #[freedompay(rename = "pg_amount")]
+        amount: Amount,
+        #[freedompay(rename = "pg_description")]
+        description: String,
+        #[freedompay(rename = "pg_language")]
+        language: Option<Language>,
+        #[freedompay(rename = "pg_user_phone")]
+        phone: Option<String>,
+        #[freedompay(rename = "pg_positions", nested)]
+        positions: Vec<Position>,
+        #[freedompay(rename = "pg_cards", nested)]
+        cards: Option<Vec<Position>>,
+        #[freedompay(extra)]
+        extra: Params,
+    }
+    let bare = Payment::new(Amount::from_minor(2500), "Ticket");
+    assert_eq!(bare.description, "Ticket");
+    assert_eq!(bare.language, None);
+    assert_eq!(bare.phone, None);
+    assert!(bare.positions.is_empty() && bare.cards.is_none() && bare.extra.is_empty());
+    let full = bare
+        .language(Language::English)
+        .phone(String::from("+77001234567"))
+        .positions(vec![position("Pad", 1, "25")])
+        .cards(Vec::new())
+        .with_extra("cart", "A-17");
+    assert_eq!(
+        names(&full.to_params()),
+        [
+            "pg_amount",
+            "pg_description",
+            "pg_language",
+            "pg_user_phone",
+            "pg_positions",
+            "cart"
+        ]
+    );
+    assert_eq!(full.cards, Some(Vec::new()));
+}
+
+/// `Builder` with `required = Type`: `new` takes the named required fields;
+/// without required fields there is `Default`.
+#[test]
+fn builder_takes_a_struct_of_required_fields_when_named() {
+    #[derive(Debug, Clone, PartialEq, Builder)]
+    #[freedompay(required = RefundRequired)]
+    struct Refund {
+        payment_id: i64,
+        reason: String,
+        note: Option<String>,
+    }
+    struct RefundRequired {
+        payment_id: i64,
+        reason: String,
+    }
+    let refund = Refund::new(RefundRequired {
+        payment_id: 7,
+        reason: "returned".to_owned(),
+    })
+    .note("by post");
+    assert_eq!(refund.payment_id, 7);
+    assert_eq!(refund.reason, "returned");
+    assert_eq!(refund.note.as_deref(), Some("by post"));
+
+    #[derive(Debug, PartialEq, Builder)]
+    struct Filter {
+        status: Option<Status>,
+    }
+    assert_eq!(Filter::default(), Filter::new());
+    assert_eq!(Filter::new().status(Status::Ok).status, Some(Status::Ok));
 }

@@ -10,7 +10,7 @@ use freedompay::signature::{self, SecretKey};
 use freedompay::test_data::{CardUse, Outcome, TEST_CARDS, TEST_PHONES, TestCard};
 use freedompay::{GatewayError, Params, Value, xml};
 
-use crate::support::spec;
+use crate::support::{examples, spec};
 
 const SECRET: &str = codegen::ir::TEST_SECRET_KEY;
 
@@ -202,29 +202,21 @@ fn every_callback_accepts_its_signed_example_and_rejects_a_tampered_one() {
         for example in &endpoint.examples {
             let params = codegen::emit::markdown::example_params(endpoint, example);
             let signed = signed_callback(&endpoint.script, &params);
-            let accepted = freedompay::__examples::callback(
-                &endpoint.id,
-                &endpoint.script,
-                &secret,
-                signed.clone(),
-            )
-            .expect("a generated callback type");
+            let accepted =
+                examples::callback(&endpoint.id, &endpoint.script, &secret, signed.clone())
+                    .expect("a generated callback type");
             assert_eq!(accepted, Ok(()), "{} example {}", endpoint.id, example.name);
 
-            let forged = freedompay::__examples::callback(
-                &endpoint.id,
-                &endpoint.script,
-                &secret,
-                tampered(&signed),
-            )
-            .expect("a generated callback type");
+            let forged =
+                examples::callback(&endpoint.id, &endpoint.script, &secret, tampered(&signed))
+                    .expect("a generated callback type");
             assert!(
                 forged.is_err(),
                 "{} accepted a tampered callback",
                 endpoint.id
             );
 
-            let wrong_key = freedompay::__examples::callback(
+            let wrong_key = examples::callback(
                 &endpoint.id,
                 &endpoint.script,
                 &SecretKey::new("another key"),
@@ -235,9 +227,8 @@ fn every_callback_accepts_its_signed_example_and_rejects_a_tampered_one() {
 
             let mut unsigned = signed.clone();
             unsigned.remove("pg_sig");
-            let unsigned =
-                freedompay::__examples::callback(&endpoint.id, &endpoint.script, &secret, unsigned)
-                    .expect("a generated callback type");
+            let unsigned = examples::callback(&endpoint.id, &endpoint.script, &secret, unsigned)
+                .expect("a generated callback type");
             assert!(
                 unsigned.is_err(),
                 "{} accepted an unsigned callback",
@@ -273,25 +264,13 @@ fn every_callback_reply_is_signed_and_stable() {
                 .map(|(name, value)| (name.to_owned(), value.clone()))
                 .collect();
             let salt = "Callback-Salt-1";
-            let signed = freedompay::__examples::reply(
-                &endpoint.id,
-                &endpoint.script,
-                &secret,
-                &reply,
-                salt,
-            )
-            .expect("a generated reply type")
-            .unwrap_or_else(|e| panic!("{}: {e}", endpoint.id));
+            let signed = examples::reply(&endpoint.id, &endpoint.script, &secret, &reply, salt)
+                .expect("a generated reply type")
+                .unwrap_or_else(|e| panic!("{}: {e}", endpoint.id));
             // The same callback gets the same answer every time (the gateway retries).
-            let again = freedompay::__examples::reply(
-                &endpoint.id,
-                &endpoint.script,
-                &secret,
-                &reply,
-                salt,
-            )
-            .expect("a generated reply type")
-            .expect("signs");
+            let again = examples::reply(&endpoint.id, &endpoint.script, &secret, &reply, salt)
+                .expect("a generated reply type")
+                .expect("signs");
             assert_eq!(signed, again, "{}", endpoint.id);
             let parsed = xml::parse(&signed).expect("the reply is XML");
             signature::verify(&endpoint.script, &parsed.params, &secret)

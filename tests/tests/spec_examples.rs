@@ -5,7 +5,7 @@
 use freedompay::signature::{self, SecretKey};
 use freedompay::{Params, xml};
 
-use crate::support::spec;
+use crate::support::{examples, spec};
 
 const MERCHANT_ID: &str = codegen::ir::TEST_MERCHANT_ID;
 const SECRET: &str = codegen::ir::TEST_SECRET_KEY;
@@ -42,7 +42,7 @@ fn example_requests_roundtrip_through_generated_types() {
             let params = codegen::emit::markdown::example_params(endpoint, example);
             // The client fills in the merchant id of what it sends; the typed struct has no field for it.
             let input = without_filled(&params, outgoing);
-            let reencoded = freedompay::__examples::request(&endpoint.id, &input)
+            let reencoded = examples::request(&endpoint.id, &input)
                 .unwrap_or_else(|| panic!("no generated type for {}", endpoint.id))
                 .unwrap_or_else(|e| panic!("{} example {}: {e}", endpoint.id, example.name));
             assert_eq!(
@@ -87,7 +87,7 @@ fn example_responses_parse_into_generated_types() {
             };
             let message = xml::parse(body)
                 .unwrap_or_else(|e| panic!("{} example {}: {e}", endpoint.id, example.name));
-            let result = freedompay::__examples::response(&endpoint.id, &message.params)
+            let result = examples::response(&endpoint.id, &message.params)
                 .unwrap_or_else(|| panic!("no generated response type for {}", endpoint.id));
             if let Err(e) = result {
                 panic!("{} example {} response: {e}", endpoint.id, example.name);

@@ -5,14 +5,13 @@
 //! redirect URL is `Client::redirect_url`'s; this module only gives every
 //! endpoint a discoverable, documented name.
 
-use std::collections::BTreeMap;
-
 use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::describe;
-use crate::ir::{Api, Endpoint};
+use crate::emit::scope::Scope;
+use crate::ir::Endpoint;
 use crate::spec::{ApiName, Direction};
 
 /// The accessor name of a group: the group itself for the Merchant API,
@@ -29,37 +28,42 @@ pub fn calls_type(group: &str) -> String {
     format!("{}Calls", group.to_upper_camel_case())
 }
 
-/// The first paragraph of a description, on one line.
+/// The first sentence of a description, on one line.
 fn summary(text: &str) -> String {
-    text.split("\n\n")
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = words
+        .match_indices(". ")
+        .find(|(i, _)| {
+            words[i + 2..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c == '`')
+        })
+        .map_or(words.len(), |(i, _)| i + 1);
+    words[..end].to_owned()
 }
 
-fn method(endpoint: &Endpoint) -> TokenStream {
+fn method(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
     let name = format_ident!("{}", endpoint.client_method);
     let request = format_ident!("{}", endpoint.request_type());
-    let title = &endpoint.title;
-    let summary = summary(&endpoint.description);
+    let title = describe::rustdoc_text(&endpoint.title);
+    let summary = describe::rustdoc_text(&summary(&endpoint.description));
+    let result = scope.std("Result");
+    let error = scope.krate("Error");
     match endpoint.direction {
         Direction::Redirect => {
             let lines = [
                 format!(" **{title}**: {summary}"),
                 String::new(),
                 format!(
-                    " Validates and signs [`{}`] and returns the URL the payer's browser opens; nothing is sent.",
+                    " Validates and signs [`{}`] into the URL the payer's browser opens; nothing is sent.",
                     endpoint.request_type()
                 ),
             ];
+            let string = scope.std("String");
             quote! {
                 #(#[doc = #lines])*
-                pub fn #name(
-                    &self,
-                    request: &#request,
-                ) -> ::core::result::Result<::std::string::String, ::freedompay::Error> {
+                pub fn #name(&self, request: &#request) -> #result<#string, #error> {
                     self.client.redirect_url(request)
                 }
             }
@@ -70,23 +74,24 @@ fn method(endpoint: &Endpoint) -> TokenStream {
                     let r = format_ident!("{}", endpoint.response_type());
                     quote! { #r }
                 }
-                None => quote! { ::freedompay::Params },
+                None => scope.krate("Params"),
             };
             let path = endpoint.path.as_deref().unwrap_or_default();
             let lines = [
                 format!(" **{title}**: {summary}"),
                 String::new(),
                 format!(
-                    " Validates, signs and sends [`{}`] to `{path}`, and returns the verified response.",
+                    " Validates, signs and sends [`{}`] to `{path}`; returns the verified response.",
                     endpoint.request_type()
                 ),
             ];
+            let response_type = scope.krate("Response");
             quote! {
                 #(#[doc = #lines])*
                 pub async fn #name(
                     &self,
                     request: &#request,
-                ) -> ::core::result::Result<::freedompay::Response<#response>, ::freedompay::Error> {
+                ) -> #result<#response_type<#response>, #error> {
                     self.client.send(request).await
                 }
             }
@@ -94,71 +99,40 @@ fn method(endpoint: &Endpoint) -> TokenStream {
     }
 }
 
-/// The calls struct of every group that has outgoing endpoints, by (API module, group).
-pub fn group_structs(api: &Api) -> BTreeMap<(String, String), TokenStream> {
-    let mut groups: BTreeMap<(String, String), Vec<&Endpoint>> = BTreeMap::new();
-    for endpoint in api.endpoints.iter().filter(|e| e.direction.outgoing()) {
-        groups
-            .entry((
-                describe::api_module(endpoint.api).to_owned(),
-                endpoint.group.clone(),
-            ))
-            .or_default()
-            .push(endpoint);
-    }
-    groups
-        .into_iter()
-        .map(|((api_module, group), endpoints)| {
-            let ty = format_ident!("{}", calls_type(&group));
-            let doc = format!(
-                " The calls of the `{group}` group of the {} API, from [`Client::{}`](::freedompay::Client::{}).",
-                describe::api_title_by_module(&api_module),
-                accessor(endpoints[0].api, &group),
-                accessor(endpoints[0].api, &group),
-            );
-            let methods = endpoints.iter().map(|e| method(e));
-            let tokens = quote! {
-                #[doc = #doc]
-                #[derive(Debug, Clone, Copy)]
-                pub struct #ty<'a> {
-                    pub(crate) client: &'a ::freedompay::Client,
-                }
-                impl #ty<'_> {
-                    #(#methods)*
-                }
-            };
-            ((api_module, group), tokens)
-        })
-        .collect()
-}
-
-/// The accessors on `freedompay::Client`, one per group with outgoing endpoints.
-pub fn accessors(api: &Api) -> TokenStream {
-    let mut seen = BTreeMap::new();
-    for endpoint in api.endpoints.iter().filter(|e| e.direction.outgoing()) {
-        let key = (endpoint.api, endpoint.group.clone());
-        seen.entry(key).or_insert_with(|| {
-            let api_module = format_ident!("{}", describe::api_module(endpoint.api));
-            let group = format_ident!("{}", endpoint.group);
-            let name = format_ident!("{}", accessor(endpoint.api, &endpoint.group));
-            let ty = format_ident!("{}", calls_type(&endpoint.group));
-            let doc = format!(
-                " The `{}` group of the {} API: one method per endpoint.",
-                endpoint.group,
-                describe::api_title_by_module(describe::api_module(endpoint.api)),
-            );
-            quote! {
-                #[doc = #doc]
-                pub fn #name(&self) -> crate::#api_module::#group::#ty<'_> {
-                    crate::#api_module::#group::#ty { client: self }
-                }
-            }
-        });
-    }
-    let accessors = seen.into_values();
-    quote! {
-        impl ::freedompay::Client {
-            #(#accessors)*
+/// The calls struct of a group and its accessor on `Client`, when the group
+/// has outgoing endpoints; written inside the group's module.
+pub fn group_calls(endpoints: &[&Endpoint], scope: &Scope) -> Option<TokenStream> {
+    let outgoing: Vec<&Endpoint> = endpoints
+        .iter()
+        .copied()
+        .filter(|e| e.direction.outgoing())
+        .collect();
+    let first = outgoing.first()?;
+    let group = &first.group;
+    let api_title = describe::api_title_by_module(describe::api_module(first.api));
+    let ty = format_ident!("{}", calls_type(group));
+    let accessor = format_ident!("{}", accessor(first.api, group));
+    let client = scope.krate("Client");
+    let struct_doc = format!(
+        " The calls of the `{group}` group of the {api_title} API, from [`Client::{accessor}`]."
+    );
+    let accessor_doc =
+        format!(" The `{group}` group of the {api_title} API: one method per endpoint.");
+    let methods = outgoing.iter().map(|e| method(e, scope));
+    Some(quote! {
+        #[doc = #struct_doc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #ty<'a> {
+            client: &'a #client,
         }
-    }
+        impl #ty<'_> {
+            #(#methods)*
+        }
+        impl #client {
+            #[doc = #accessor_doc]
+            pub fn #accessor(&self) -> #ty<'_> {
+                #ty { client: self }
+            }
+        }
+    })
 }

@@ -56,8 +56,18 @@ pub fn type_name(field: &Field) -> String {
     }
 }
 
-/// The constraints of a field in words (empty when none).
-pub fn constraints(field: &Field) -> Vec<String> {
+/// `n` and the noun, plural unless `n` is 1: `1 character`, `50 characters`.
+fn count(n: u32, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The rules of a field's value in words (empty when none): bounds, lengths,
+/// pattern and item counts; not the values of an enum.
+fn rules(field: &Field) -> Vec<String> {
     let c = &field.constraints;
     let mut out = Vec::new();
     if let Some(min) = &c.min {
@@ -67,20 +77,27 @@ pub fn constraints(field: &Field) -> Vec<String> {
         out.push(format!("≤ {max}"));
     }
     if let Some(n) = c.min_length {
-        out.push(format!("at least {n} characters"));
+        out.push(format!("at least {}", count(n, "character")));
     }
     if let Some(n) = c.max_length {
-        out.push(format!("at most {n} characters"));
+        out.push(format!("at most {}", count(n, "character")));
     }
     if let Some(p) = &c.pattern {
         out.push(format!("matches `{p}`"));
     }
     if let Some(n) = c.min_items {
-        out.push(format!("at least {n} items"));
+        out.push(format!("at least {}", count(n, "item")));
     }
     if let Some(n) = c.max_items {
-        out.push(format!("at most {n} items"));
+        out.push(format!("at most {}", count(n, "item")));
     }
+    out
+}
+
+/// The constraints of a field in words (empty when none), the values of an
+/// enum included.
+pub fn constraints(field: &Field) -> Vec<String> {
+    let mut out = rules(field);
     if let Type::Enum { def, .. } = &field.ty {
         let values: Vec<String> = def.values.iter().map(|v| format!("`{}`", v.wire)).collect();
         out.push(format!(
@@ -92,114 +109,162 @@ pub fn constraints(field: &Field) -> Vec<String> {
     out
 }
 
-/// Rustdoc text of a field.
-pub fn field_doc(field: &Field) -> String {
-    let mut text = String::new();
-    let _ = writeln!(text, "{}", field.description);
-    text.push('\n');
-    let _ = write!(
-        text,
-        "Wire name `{}`, {}, {}.",
-        field.wire,
-        type_name(field),
-        if field.required {
-            "required"
-        } else {
-            "optional"
+/// Spec prose made safe for rustdoc. Outside code spans, `[`, `]` and `<`
+/// are escaped, so that `[sic]` is not read as a link nor `<date>` as HTML,
+/// and a bare URL is put in `<…>`. The spec's prose has no Markdown links.
+pub fn rustdoc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !in_code && (rest.starts_with("https://") || rest.starts_with("http://")) {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '`' | '<' | '>' | '"'))
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':', ')', ']']);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = &rest[url.len()..];
+            continue;
         }
-    );
-    let constraints = constraints(field);
-    if !constraints.is_empty() {
-        let _ = write!(text, " Constraints: {}.", constraints.join(", "));
+        match c {
+            '`' => in_code = !in_code,
+            '[' | ']' | '<' if !in_code => out.push('\\'),
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Rustdoc text of a struct field: its wire name and meaning, then its
+/// rules and default. Examples and notes about the documentation are on the
+/// docs page.
+pub fn field_doc(field: &Field) -> String {
+    let mut text = format!("`{}`: {}", field.wire, rustdoc_text(&field.description));
+    let mut facts = String::new();
+    let rules = rules(field);
+    if let Some((first, rest)) = rules.split_first() {
+        let mut first = first.clone();
+        if let Some(c) = first.get(..1) {
+            first.replace_range(..1, &c.to_uppercase());
+        }
+        let all: Vec<&str> = std::iter::once(first.as_str())
+            .chain(rest.iter().map(String::as_str))
+            .collect();
+        let _ = write!(facts, "{}.", all.join(", "));
     }
     if let Some(default) = &field.default {
-        let _ = write!(text, " Default: `{default}`.");
+        let _ = write!(facts, " Default: `{default}`.");
     }
-    if let Some(example) = &field.example {
-        let _ = write!(text, " Example: `{example}`.");
-    }
-    if let Some(note) = &field.note {
-        let _ = write!(text, "\n\nNote: {note}");
-    }
-    text
-}
-
-fn endpoint_header(endpoint: &Endpoint, text: &mut String) {
-    let _ = writeln!(text, "**{}**", endpoint.title);
-    text.push('\n');
-    let _ = writeln!(text, "{}", endpoint.description);
-    text.push('\n');
-    match endpoint.direction {
-        Direction::Redirect => {
-            let path = endpoint.path.as_deref().unwrap_or_default();
-            let _ = writeln!(
-                text,
-                "Not called by the client: the signed parameters go into the query of `{path}`, which the payer's browser opens; signed with the script name `{}`.",
-                endpoint.script
-            );
-        }
-        Direction::Request => {
-            let path = endpoint.path.as_deref().unwrap_or_default();
-            let method = match endpoint.method {
-                crate::spec::Method::Get => "GET",
-                crate::spec::Method::Post => "POST",
-            };
-            let sites: Vec<&str> = endpoint.hosts.iter().map(|s| site(*s).code()).collect();
-            let _ = writeln!(
-                text,
-                "`{method} {path}` on the {} hosts; signed with the script name `{}`.",
-                sites.join(", "),
-                endpoint.script
-            );
-        }
-        Direction::Callback => {
-            let _ = writeln!(
-                text,
-                "Sent by the gateway to the merchant's URL and signed with that URL's last path segment as the script name (`{}` in the examples).",
-                endpoint.script
-            );
-        }
-    }
-    text.push('\n');
-    let _ = writeln!(
-        text,
-        "Documentation completeness: {}.",
-        completeness(endpoint.completeness)
-    );
-    for note in &endpoint.notes {
+    let facts = facts.trim_start();
+    if !facts.is_empty() {
         text.push('\n');
-        let _ = writeln!(text, "Note: {note}");
+        text.push_str(facts);
     }
+    text
 }
 
-/// Rustdoc text of the request (or callback) type.
+/// Where the endpoint's documentation notes live, with its completeness mark.
+fn notes_line(endpoint: &Endpoint) -> String {
+    let mark = completeness(endpoint.completeness)
+        .split(' ')
+        .next()
+        .unwrap_or_default();
+    format!(
+        "Documentation completeness {mark}; gaps, contradictions, sources: `docs/{}`.",
+        crate::emit::markdown::page_path(endpoint)
+    )
+}
+
+/// Rustdoc text of the request (or callback, or redirect) type: a summary
+/// line, the description, how it travels and where the notes are.
 pub fn request_doc(endpoint: &Endpoint) -> String {
-    let mut text = String::new();
-    endpoint_header(endpoint, &mut text);
-    text
+    let title = rustdoc_text(&endpoint.title);
+    let path = endpoint.path.as_deref().unwrap_or_default();
+    let method = match endpoint.method {
+        crate::spec::Method::Get => "GET",
+        crate::spec::Method::Post => "POST",
+    };
+    let (summary, travel) = match endpoint.direction {
+        Direction::Request => {
+            let sites: Vec<&str> = endpoint.hosts.iter().map(|s| site(*s).code()).collect();
+            (
+                format!("**{title}**: the request of `{method} {path}`."),
+                format!(
+                    "Served on the {} hosts; signed with the script name `{}`.",
+                    sites.join(", "),
+                    endpoint.script
+                ),
+            )
+        }
+        Direction::Redirect => (
+            format!(
+                "**{title}**: the signed query of `{method} {path}`, opened by the payer's browser."
+            ),
+            format!(
+                "The client only signs it into a URL; signed with the script name `{}`.",
+                endpoint.script
+            ),
+        ),
+        Direction::Callback => (
+            format!("**{title}**: a callback the gateway sends to the merchant's URL."),
+            format!(
+                "Signed with the last segment of that URL's path as the script name (`{}` in the\nexamples).",
+                endpoint.script
+            ),
+        ),
+    };
+    format!(
+        "{summary}\n\n{}\n\n{travel}\n{}",
+        rustdoc_text(&endpoint.description),
+        notes_line(endpoint)
+    )
 }
 
 /// Rustdoc text of the response (or reply) type.
 pub fn response_doc(endpoint: &Endpoint) -> String {
+    let title = rustdoc_text(&endpoint.title);
     match endpoint.direction {
         Direction::Request | Direction::Redirect => format!(
-            "The gateway's response to [`{}`]: {}.",
-            endpoint.request_type(),
-            endpoint.title
+            "The gateway's response to [`{}`] (**{title}**).",
+            endpoint.request_type()
         ),
         Direction::Callback => format!(
-            "The merchant's signed XML reply to [`{}`]: {}.",
-            endpoint.request_type(),
-            endpoint.title
+            "The merchant's signed XML reply to [`{}`] (**{title}**).",
+            endpoint.request_type()
         ),
     }
 }
 
 /// Rustdoc text of an enum.
 pub fn enum_doc(def: &Enum) -> String {
-    let mut text = def.description.clone();
+    let mut text = rustdoc_text(&def.description);
     if def.open {
         text.push_str("\n\nThe gateway may add values: unknown ones are kept in `Unknown`.");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rustdoc_text;
+
+    #[test]
+    fn rustdoc_text_escapes_brackets_and_tags_outside_code_only() {
+        assert_eq!(
+            rustdoc_text("typed [string] [sic] as <date-time>, see `pg_items[0][count]`"),
+            "typed \\[string\\] \\[sic\\] as \\<date-time>, see `pg_items[0][count]`"
+        );
+    }
+
+    #[test]
+    fn rustdoc_text_puts_bare_urls_in_angle_brackets() {
+        assert_eq!(
+            rustdoc_text("the page https://example.com/a?b=1. Or `http://x.kz/post`."),
+            "the page <https://example.com/a?b=1>. Or `http://x.kz/post`."
+        );
+    }
 }

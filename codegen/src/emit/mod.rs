@@ -2,15 +2,41 @@
 
 pub mod client;
 pub mod describe;
+pub mod example_dispatch;
 pub mod markdown;
 pub mod reference;
 pub mod registry;
 pub mod rust;
 pub mod schema;
+pub mod scope;
 
 use std::collections::BTreeMap;
 
 use crate::ir::Api;
+
+/// The items of the `freedompay` crate root that generated code imports by name.
+pub(crate) const CRATE_ITEMS: &[&str] = &[
+    "Amount",
+    "Builder",
+    "Callback",
+    "Client",
+    "Decimal",
+    "Decode",
+    "Encode",
+    "Endpoint",
+    "Error",
+    "GatewayError",
+    "HttpMethod",
+    "Params",
+    "Redirect",
+    "Replied",
+    "Response",
+    "Sign",
+    "ToWire",
+    "Validate",
+    "WireEnum",
+    "form",
+];
 
 /// Every committed artifact, by path relative to the workspace root.
 pub fn committed_files(api: &Api) -> BTreeMap<String, String> {

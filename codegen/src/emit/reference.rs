@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::emit::markdown::escape;
@@ -28,15 +28,14 @@ fn source_title(source: ErrorSource) -> &'static str {
     }
 }
 
-fn error_doc(error: &ErrorCode) -> Vec<String> {
-    let mut lines = vec![format!(" `{}`: {}", error.code, error.description)];
-    lines.push(String::new());
-    lines.push(format!(" Source: {}.", source_title(error.source)));
-    if let Some(note) = &error.note {
-        lines.push(String::new());
-        lines.push(format!(" Note: {note}"));
-    }
-    lines
+/// The rustdoc of an error code: the code and its meaning; where the meaning
+/// comes from and notes about it are on `docs/errors.md`.
+fn error_doc(error: &ErrorCode) -> String {
+    format!(
+        " `{}`: {}",
+        error.code,
+        describe::rustdoc_text(&error.description)
+    )
 }
 
 /// The `errors` and `test_data` modules.
@@ -53,31 +52,19 @@ fn errors_module(reference: &Reference) -> TokenStream {
     let variants = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
         let doc = error_doc(e);
-        quote! { #(#[doc = #doc])* #name, }
+        quote! { #[doc = #doc] #name, }
     });
-    let from_arms = reference.errors.iter().map(|e| {
+    let rows = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
-        let code = e.code;
-        quote! { #code => ErrorCode::#name, }
+        let code = Literal::i64_unsuffixed(e.code);
+        let source = format_ident!("{}", source_name(e.source));
+        quote! { (ErrorCode::#name, #code, Source::#source) }
     });
-    let code_arms = reference.errors.iter().map(|e| {
-        let name = format_ident!("{}", e.rust);
-        let code = e.code;
-        quote! { ErrorCode::#name => #code, }
-    });
+    let count = Literal::usize_unsuffixed(reference.errors.len());
     let description_arms = reference.errors.iter().map(|e| {
         let name = format_ident!("{}", e.rust);
         let text = &e.description;
-        quote! { ErrorCode::#name => ::core::option::Option::Some(#text), }
-    });
-    let source_arms = reference.errors.iter().map(|e| {
-        let name = format_ident!("{}", e.rust);
-        let source = format_ident!("{}", source_name(e.source));
-        quote! { ErrorCode::#name => ::core::option::Option::Some(Source::#source), }
-    });
-    let all = reference.errors.iter().map(|e| {
-        let name = format_ident!("{}", e.rust);
-        quote! { ErrorCode::#name }
+        quote! { ErrorCode::#name => #text, }
     });
     let unsigned = match reference.errors.iter().find(|e| e.unsigned) {
         Some(e) => {
@@ -88,8 +75,13 @@ fn errors_module(reference: &Reference) -> TokenStream {
     };
     quote! {
         /// The error codes the gateway reports in `pg_error_code` (and
-        /// `pg_failure_code`), generated from `spec/shared/errors.yaml`.
+        /// `pg_failure_code`), generated from `spec/shared/errors.yaml`; where each
+        /// meaning comes from, with notes, is in `docs/errors.md`.
         pub mod errors {
+            use std::fmt;
+
+            use crate::GatewayError;
+
             /// Where the meaning of an error code comes from.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum Source {
@@ -111,45 +103,60 @@ fn errors_module(reference: &Reference) -> TokenStream {
                 Unknown(i64),
             }
 
+            /// Every listed code with its number and the source of its meaning, by code.
+            const CODES: [(ErrorCode, i64, Source); #count] = [#(#rows),*];
+
             impl ErrorCode {
                 /// Every listed code, by code.
-                pub const ALL: &'static [ErrorCode] = &[#(#all),*];
+                pub const ALL: &'static [ErrorCode] = &{
+                    let mut all = [ErrorCode::Unknown(0); CODES.len()];
+                    let mut i = 0;
+                    while i < CODES.len() {
+                        all[i] = CODES[i].0;
+                        i += 1;
+                    }
+                    all
+                };
 
                 /// The variant of a numeric code.
                 pub fn from_code(code: i64) -> Self {
-                    match code {
-                        #(#from_arms)*
-                        other => ErrorCode::Unknown(other),
-                    }
+                    CODES
+                        .iter()
+                        .find(|row| row.1 == code)
+                        .map_or(ErrorCode::Unknown(code), |row| row.0)
+                }
+
+                /// The row of a listed code.
+                fn row(self) -> Option<&'static (ErrorCode, i64, Source)> {
+                    CODES.iter().find(|row| row.0 == self)
                 }
 
                 /// The numeric code.
                 pub fn code(self) -> i64 {
                     match self {
-                        #(#code_arms)*
                         ErrorCode::Unknown(code) => code,
+                        // Every listed code has its row.
+                        listed => listed.row().map_or(0, |row| row.1),
                     }
                 }
 
                 /// The documented meaning, or `None` for an unknown code.
-                pub fn description(self) -> ::core::option::Option<&'static str> {
-                    match self {
+                pub fn description(self) -> Option<&'static str> {
+                    let text = match self {
                         #(#description_arms)*
-                        ErrorCode::Unknown(_) => ::core::option::Option::None,
-                    }
+                        ErrorCode::Unknown(_) => return None,
+                    };
+                    Some(text)
                 }
 
                 /// Which table the meaning comes from, or `None` for an unknown code.
-                pub fn source(self) -> ::core::option::Option<Source> {
-                    match self {
-                        #(#source_arms)*
-                        ErrorCode::Unknown(_) => ::core::option::Option::None,
-                    }
+                pub fn source(self) -> Option<Source> {
+                    self.row().map(|row| row.2)
                 }
 
                 /// The code of a gateway error. An unsigned error answer means the
                 /// gateway could not identify the merchant, whatever code it carries.
-                pub fn of(error: &::freedompay::GatewayError) -> Self {
+                pub fn of(error: &GatewayError) -> Self {
                     if error.signed {
                         ErrorCode::from_code(error.code)
                     } else {
@@ -158,11 +165,11 @@ fn errors_module(reference: &Reference) -> TokenStream {
                 }
             }
 
-            impl ::core::fmt::Display for ErrorCode {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            impl fmt::Display for ErrorCode {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                     match self.description() {
-                        ::core::option::Option::Some(text) => write!(f, "{}: {}", self.code(), text),
-                        ::core::option::Option::None => write!(f, "{} (not documented)", self.code()),
+                        Some(text) => write!(f, "{}: {}", self.code(), text),
+                        None => write!(f, "{} (not documented)", self.code()),
                     }
                 }
             }
@@ -172,7 +179,7 @@ fn errors_module(reference: &Reference) -> TokenStream {
 
 fn availability(value: Option<Availability>) -> TokenStream {
     match value {
-        None => quote! { ::core::option::Option::None },
+        None => quote! { None },
         Some(a) => {
             let name = format_ident!(
                 "{}",
@@ -182,7 +189,7 @@ fn availability(value: Option<Availability>) -> TokenStream {
                     Availability::Impossible => "Impossible",
                 }
             );
-            quote! { ::core::option::Option::Some(Availability::#name) }
+            quote! { Some(Availability::#name) }
         }
     }
 }
@@ -207,8 +214,11 @@ fn card_tokens(card: &TestCard) -> TokenStream {
     );
     let outcome = format_ident!("{}", outcome_name(card.outcome));
     let error_code = match card.error_code {
-        Some(code) => quote! { ::core::option::Option::Some(#code) },
-        None => quote! { ::core::option::Option::None },
+        Some(code) => {
+            let code = Literal::i64_unsuffixed(code);
+            quote! { Some(#code) }
+        }
+        None => quote! { None },
     };
     let three_ds = availability(card.three_ds);
     let clearing = availability(card.clearing);
@@ -248,7 +258,7 @@ fn test_data_module(api: &Api) -> TokenStream {
         let source = &p.source;
         Some(quote! {
             TestPhone {
-                operator: crate::enums::#ty::#variant,
+                operator: #ty::#variant,
                 phone: #phone,
                 code: #code,
                 description: #description,
@@ -259,14 +269,20 @@ fn test_data_module(api: &Api) -> TokenStream {
     let operator_ty = match operators {
         Some(e) => {
             let ty = format_ident!("{}", e.rust_name);
-            quote! { crate::enums::#ty }
+            quote! { #ty }
         }
         None => quote! { &'static str },
     };
+    let operator_use = operators.map(|e| {
+        let ty = format_ident!("{}", e.rust_name);
+        quote! { use crate::enums::#ty; }
+    });
     quote! {
         /// The documented test cards and test phone numbers, generated from
         /// `spec/shared/test_data.yaml`, for tests against the test hosts or a sandbox.
         pub mod test_data {
+            #operator_use
+
             /// What a test card is for.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum CardUse {
@@ -310,17 +326,17 @@ fn test_data_module(api: &Api) -> TokenStream {
                 /// The outcome of an authorisation or a payout.
                 pub outcome: Outcome,
                 /// The error code of a decline, when documented.
-                pub error_code: ::core::option::Option<i64>,
+                pub error_code: Option<i64>,
                 /// Whether the payment goes through 3-D Secure (purchase cards).
-                pub three_ds: ::core::option::Option<Availability>,
+                pub three_ds: Option<Availability>,
                 /// Clearing (capture) after authorisation.
-                pub clearing: ::core::option::Option<Availability>,
+                pub clearing: Option<Availability>,
                 /// Reversal (cancel) after authorisation.
-                pub reverse: ::core::option::Option<Availability>,
+                pub reverse: Option<Availability>,
                 /// Refund after clearing.
-                pub refund: ::core::option::Option<Availability>,
+                pub refund: Option<Availability>,
                 /// Saving the card in card storage.
-                pub card_add: ::core::option::Option<Availability>,
+                pub card_add: Option<Availability>,
                 /// What the card does.
                 pub description: &'static str,
                 /// Where the card is documented.
@@ -350,12 +366,12 @@ fn test_data_module(api: &Api) -> TokenStream {
 
             impl TestCard {
                 /// The test card with this number.
-                pub fn find(number: &str) -> ::core::option::Option<&'static TestCard> {
+                pub fn find(number: &str) -> Option<&'static TestCard> {
                     TEST_CARDS.iter().find(|card| card.number == number)
                 }
 
                 /// The first test card for `usage` with `outcome`.
-                pub fn first(usage: CardUse, outcome: Outcome) -> ::core::option::Option<&'static TestCard> {
+                pub fn first(usage: CardUse, outcome: Outcome) -> Option<&'static TestCard> {
                     TEST_CARDS
                         .iter()
                         .find(|card| card.usage == usage && card.outcome == outcome)

@@ -4,21 +4,22 @@
 //! macros of `freedompay-macros` and the traits of `freedompay-core`; this
 //! module decides names, types, attributes and documentation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
 
 use crate::emit::describe;
+use crate::emit::scope::Scope;
 use crate::ir::{Api, Endpoint, Enum, Field, Message, Type};
 use crate::spec::{Direction, FilledBy, ListStyle, Method};
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
 /// `#[doc = " line"]` attributes, one per line, so the output reads as `///` comments.
-fn doc(text: &str) -> TokenStream {
+pub(crate) fn doc(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|line| {
         let line = if line.is_empty() {
             String::new()
@@ -32,39 +33,55 @@ fn doc(text: &str) -> TokenStream {
 
 /// The whole generated API as tokens.
 pub fn api(api: &Api) -> TokenStream {
-    let enums = api.enums.iter().map(enum_def);
-    let mut groups: BTreeMap<(String, String), Vec<TokenStream>> = BTreeMap::new();
+    let shared_enums = || api.enums.iter().map(|e| e.rust_name.clone());
+    let enums_scope = Scope::new(shared_enums(), shared_enums());
+    let enums: Vec<TokenStream> = api
+        .enums
+        .iter()
+        .map(|def| enum_def(def, &enums_scope))
+        .collect();
+    let enums_uses = enums_scope.uses();
+
+    let mut groups: BTreeMap<(&str, &str), Vec<&Endpoint>> = BTreeMap::new();
     for endpoint in &api.endpoints {
         groups
-            .entry((
-                describe::api_module(endpoint.api).to_owned(),
-                endpoint.group.clone(),
-            ))
+            .entry((describe::api_module(endpoint.api), endpoint.group.as_str()))
             .or_default()
-            .push(endpoint_items(endpoint));
+            .push(endpoint);
     }
-    let mut calls = crate::emit::client::group_structs(api);
-    let mut apis: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
-    for ((api_name, group), items) in groups {
-        let group_calls = calls.remove(&(api_name.clone(), group.clone()));
-        let group_ident = ident(&group);
+    let mut apis: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
+    for ((api_name, group), endpoints) in groups {
+        let calls = crate::emit::client::calls_type(group);
+        let local = endpoints
+            .iter()
+            .flat_map(|e| local_types(e))
+            .chain(std::iter::once(calls));
+        let scope = Scope::new(local, shared_enums());
+        let items: Vec<TokenStream> = endpoints
+            .iter()
+            .map(|e| endpoint_tokens(e, &scope))
+            .collect();
+        let group_calls = crate::emit::client::group_calls(&endpoints, &scope);
+        let uses = scope.uses();
+        let group_ident = ident(group);
         let group_doc = doc(&format!(
             "The `{group}` group of the {} API.",
-            describe::api_title_by_module(&api_name)
+            describe::api_title_by_module(api_name)
         ));
         apis.entry(api_name).or_default().push(quote! {
             #group_doc
             pub mod #group_ident {
+                #uses
                 #(#items)*
                 #group_calls
             }
         });
     }
     let api_modules = apis.into_iter().map(|(api_name, groups)| {
-        let api_ident = ident(&api_name);
+        let api_ident = ident(api_name);
         let api_doc = doc(&format!(
             "The {} API.",
-            describe::api_title_by_module(&api_name)
+            describe::api_title_by_module(api_name)
         ));
         quote! {
             #api_doc
@@ -73,155 +90,300 @@ pub fn api(api: &Api) -> TokenStream {
             }
         }
     });
-    let examples = examples_dispatch(api);
-    let accessors = crate::emit::client::accessors(api);
     let reference = crate::emit::reference::rust(api);
     let registry = crate::emit::registry::registry(api);
     let server = crate::emit::registry::server(api);
     quote! {
         /// Enums shared by several endpoints.
         pub mod enums {
+            #enums_uses
             #(#enums)*
         }
         #(#api_modules)*
-        #accessors
         #reference
         #registry
         #server
-        #examples
     }
 }
 
-/// Tokens for one endpoint alone (for per-endpoint snapshots).
+/// Tokens for one endpoint alone, with the `use` items it needs (for
+/// per-endpoint snapshots).
 pub fn endpoint_items(endpoint: &Endpoint) -> TokenStream {
-    let local_enums = endpoint.enums.iter().map(enum_def);
-    let outgoing_request = endpoint.direction.outgoing();
-    let request_name = endpoint.request_type();
-    let request = message_struct(
-        &request_name,
-        &describe::request_doc(endpoint),
-        &endpoint.request,
-        outgoing_request,
-        outgoing_request.then_some(endpoint.script.as_str()),
-    );
-    let response = endpoint.response.as_ref().map(|message| {
-        message_struct(
-            &endpoint.response_type(),
-            &describe::response_doc(endpoint),
-            message,
-            !outgoing_request,
-            None,
-        )
-    });
-    let request_ident = ident(&request_name);
+    let scope = Scope::new(local_types(endpoint), shared_enums_of(endpoint));
+    let items = endpoint_tokens(endpoint, &scope);
+    let uses = scope.uses();
+    quote! {
+        #uses
+        #items
+    }
+}
+
+/// One message struct of an endpoint.
+struct Struct {
+    /// The type name.
+    name: String,
+    /// Its rustdoc text.
+    doc: String,
+    /// Its fields (an item's message is made up from the list field).
+    message: Message,
+    /// Sent, received or a list item.
+    role: MessageRole,
+    /// The script name it is signed with, for what the client signs.
+    script: Option<String>,
+    /// The rustdoc text of its `extra` field.
+    extra_doc: &'static str,
+}
+
+impl Struct {
+    /// The fields that become struct fields.
+    fn fields(&self) -> Vec<&Field> {
+        self.message
+            .fields
+            .iter()
+            .filter(|f| is_struct_field(f, self.role.outgoing()))
+            .collect()
+    }
+
+    /// Whether `new` takes a struct of the required fields.
+    fn has_required_struct(&self) -> bool {
+        constructor_fields(&self.fields()).len() > MAX_POSITIONAL
+    }
+}
+
+/// The `extra` field of a request or redirect.
+const EXTRA_SENT: &str = "Parameters the spec does not list (merchant parameters, for example), sent and\nsigned after the typed ones.";
+/// The `extra` field of a response or callback.
+const EXTRA_RECEIVED: &str =
+    "Parameters the spec does not list, as received; they took part in the signature.";
+/// The `extra` field of a callback's reply.
+const EXTRA_REPLY: &str =
+    "Parameters the spec does not list, sent and signed after the typed ones.";
+/// The `extra` field of a list item.
+const EXTRA_ITEM: &str = "Parameters of the item the spec does not list.";
+
+/// The message structs of an endpoint in output order: the request (or
+/// callback), the response (or reply), then list items once per name.
+fn structs(endpoint: &Endpoint) -> Vec<Struct> {
+    let sent = endpoint.direction.outgoing();
+    let mut out = vec![Struct {
+        name: endpoint.request_type(),
+        doc: describe::request_doc(endpoint),
+        message: endpoint.request.clone(),
+        role: MessageRole::top(sent),
+        script: sent.then(|| endpoint.script.clone()),
+        extra_doc: if sent { EXTRA_SENT } else { EXTRA_RECEIVED },
+    }];
+    if let Some(response) = &endpoint.response {
+        out.push(Struct {
+            name: endpoint.response_type(),
+            doc: describe::response_doc(endpoint),
+            message: response.clone(),
+            role: MessageRole::top(!sent),
+            script: None,
+            extra_doc: if sent { EXTRA_RECEIVED } else { EXTRA_REPLY },
+        });
+    }
+    let mut items: BTreeMap<String, Struct> = BTreeMap::new();
+    let messages = std::iter::once((&endpoint.request, sent))
+        .chain(endpoint.response.iter().map(|m| (m, !sent)));
+    for (message, holder_sent) in messages {
+        let mut found = BTreeMap::new();
+        collect_item_messages(&message.fields, &mut found);
+        for (name, message) in found {
+            items.entry(name.clone()).or_insert_with(|| Struct {
+                name,
+                doc: message.description.clone().unwrap_or_default(),
+                message,
+                role: MessageRole::Item { sent: holder_sent },
+                script: None,
+                extra_doc: EXTRA_ITEM,
+            });
+        }
+    }
+    out.extend(items.into_values());
+    out
+}
+
+/// The types an endpoint defines in its group module.
+fn local_types(endpoint: &Endpoint) -> Vec<String> {
+    let mut names: Vec<String> = endpoint.enums.iter().map(|e| e.rust_name.clone()).collect();
+    for item in structs(endpoint) {
+        if item.has_required_struct() {
+            names.push(required_type(&item.name));
+        }
+        names.push(item.name);
+    }
+    names
+}
+
+/// The shared enums an endpoint's fields use.
+fn shared_enums_of(endpoint: &Endpoint) -> BTreeSet<String> {
+    fn walk(fields: &[Field], out: &mut BTreeSet<String>) {
+        for field in fields {
+            match &field.ty {
+                Type::Enum { def, shared: true } => {
+                    out.insert(def.rust_name.clone());
+                }
+                Type::List { fields, .. } => walk(fields, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(&endpoint.request.fields, &mut out);
+    if let Some(response) = &endpoint.response {
+        walk(&response.fields, &mut out);
+    }
+    out
+}
+
+/// The items of one endpoint: its own enums, the request (or callback) with
+/// its trait impl, the response (or reply), and the items of its lists.
+fn endpoint_tokens(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
+    let local_enums = endpoint.enums.iter().map(|def| enum_def(def, scope));
+    let mut structs = structs(endpoint)
+        .into_iter()
+        .map(|s| message_struct(&s, scope));
+    let request = structs.next();
+    let trait_impl = trait_impl(endpoint, scope);
+    quote! {
+        #(#local_enums)*
+        #request
+        #trait_impl
+        #(#structs)*
+    }
+}
+
+/// `Endpoint`, `Redirect` or `Callback` (and `Replied`) for the request type.
+fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
+    let request = ident(&endpoint.request_type());
     let id = &endpoint.id;
-    let trait_impl = match endpoint.direction {
+    let static_str = quote! { &'static str };
+    match endpoint.direction {
         Direction::Request => {
-            let response_ty = match &endpoint.response {
+            let response = match &endpoint.response {
                 Some(_) => {
                     let r = ident(&endpoint.response_type());
                     quote! { #r }
                 }
-                None => quote! { ::freedompay::Params },
+                None => scope.krate("Params"),
             };
+            let http_method = scope.krate("HttpMethod");
             let method = match endpoint.method {
-                Method::Get => quote! { ::freedompay::HttpMethod::Get },
-                Method::Post => quote! { ::freedompay::HttpMethod::Post },
+                Method::Get => quote! { #http_method::Get },
+                Method::Post => quote! { #http_method::Post },
             };
             let path = endpoint.path.clone().unwrap_or_default();
-            let payout = endpoint.payout_key;
-            let extra_params: Vec<&String> = endpoint
-                .path_params
-                .iter()
-                .filter(|p| *p != "merchant_id")
-                .collect();
-            let path_fn = if extra_params.is_empty() {
-                quote! {}
-            } else {
-                let replaces = extra_params.iter().map(|p| {
-                    let placeholder = format!("{{{p}}}");
-                    let field = ident(p);
-                    quote! {
-                        let path = path.replace(
-                            #placeholder,
-                            &::freedompay::__private::encode_path_segment(&::freedompay::ToWire::to_wire(&self.#field)),
-                        );
-                    }
-                });
-                quote! {
-                    fn path(&self, merchant_id: &str) -> ::std::string::String {
-                        let path = Self::PATH.replace(
-                            "{merchant_id}",
-                            &::freedompay::__private::encode_path_segment(merchant_id),
-                        );
-                        #(#replaces)*
-                        path
-                    }
-                }
-            };
+            let payout = endpoint
+                .payout_key
+                .then(|| quote! { const PAYOUT: bool = true; });
+            let path_fn = path_fn(endpoint, scope);
+            let endpoint_trait = scope.krate("Endpoint");
             quote! {
-                impl ::freedompay::Endpoint for #request_ident {
-                    type Response = #response_ty;
-                    const ID: &'static str = #id;
-                    const METHOD: ::freedompay::HttpMethod = #method;
-                    const PATH: &'static str = #path;
-                    const PAYOUT: bool = #payout;
+                impl #endpoint_trait for #request {
+                    type Response = #response;
+                    const ID: #static_str = #id;
+                    const METHOD: #http_method = #method;
+                    const PATH: #static_str = #path;
+                    #payout
                     #path_fn
                 }
             }
         }
         Direction::Redirect => {
             let path = endpoint.path.clone().unwrap_or_default();
+            let redirect = scope.krate("Redirect");
             quote! {
-                impl ::freedompay::Redirect for #request_ident {
-                    const ID: &'static str = #id;
-                    const PATH: &'static str = #path;
+                impl #redirect for #request {
+                    const ID: #static_str = #id;
+                    const PATH: #static_str = #path;
                 }
             }
         }
         Direction::Callback => {
             let replied = endpoint.response.as_ref().map(|_| {
                 let reply = ident(&endpoint.response_type());
+                let replied = scope.krate("Replied");
                 quote! {
-                    impl ::freedompay::Replied for #request_ident {
+                    impl #replied for #request {
                         type Reply = #reply;
                     }
                 }
             });
+            let callback = scope.krate("Callback");
             quote! {
-                impl ::freedompay::Callback for #request_ident {
-                    const ID: &'static str = #id;
+                impl #callback for #request {
+                    const ID: #static_str = #id;
                 }
                 #replied
             }
         }
-    };
-    let items = list_item_structs(endpoint);
-    quote! {
-        #(#local_enums)*
-        #request
-        #trait_impl
-        #response
-        #(#items)*
     }
 }
 
-/// Item structs of list fields, once per name.
-fn list_item_structs(endpoint: &Endpoint) -> Vec<TokenStream> {
-    let mut seen = BTreeMap::new();
-    let messages = std::iter::once((&endpoint.request, endpoint.direction.outgoing())).chain(
-        endpoint
-            .response
-            .iter()
-            .map(|m| (m, endpoint.direction == Direction::Callback)),
-    );
-    for (message, outgoing) in messages {
-        collect_items(&message.fields, outgoing, &mut seen);
+/// `Endpoint::path` when the path has parameters other than the merchant id.
+fn path_fn(endpoint: &Endpoint, scope: &Scope) -> Option<TokenStream> {
+    let params: Vec<&String> = endpoint
+        .path_params
+        .iter()
+        .filter(|p| *p != "merchant_id")
+        .collect();
+    if params.is_empty() {
+        return None;
     }
-    seen.into_values().collect()
+    let form = scope.krate("form");
+    // Brings `to_wire` into scope.
+    scope.krate("ToWire");
+    let replaces = params.iter().map(|p| {
+        let placeholder = format!("{{{p}}}");
+        let field = ident(p);
+        quote! {
+            .replace(#placeholder, &#form::encode_path_segment(&self.#field.to_wire()))
+        }
+    });
+    let string = scope.std("String");
+    Some(quote! {
+        fn path(&self, merchant_id: &str) -> #string {
+            Self::PATH
+                .replace("{merchant_id}", &#form::encode_path_segment(merchant_id))
+                #(#replaces)*
+        }
+    })
 }
 
-fn collect_items(fields: &[Field], outgoing: bool, out: &mut BTreeMap<String, TokenStream>) {
+/// What a message struct is: the top-level message sent or received, or an
+/// item of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MessageRole {
+    /// A request, redirect query or reply: built and sent by this side.
+    Sent,
+    /// A response or callback: received, after its signature was checked.
+    Received,
+    /// An item of a list field.
+    Item {
+        /// Whether the message holding the list is sent.
+        sent: bool,
+    },
+}
+
+impl MessageRole {
+    fn top(sent: bool) -> Self {
+        if sent {
+            MessageRole::Sent
+        } else {
+            MessageRole::Received
+        }
+    }
+
+    /// Whether the client fills the merchant id of a message in this role.
+    fn outgoing(self) -> bool {
+        matches!(self, MessageRole::Sent | MessageRole::Item { sent: true })
+    }
+}
+
+/// The item messages of the list fields in `fields`, nested ones too, by item
+/// type name; the description is the item's doc text.
+fn collect_item_messages(fields: &[Field], out: &mut BTreeMap<String, Message>) {
     for field in fields {
         if let Type::List {
             item_rust_name,
@@ -229,20 +391,17 @@ fn collect_items(fields: &[Field], outgoing: bool, out: &mut BTreeMap<String, To
             ..
         } = &field.ty
         {
-            if !out.contains_key(item_rust_name) {
-                let message = Message {
+            out.entry(item_rust_name.clone())
+                .or_insert_with(|| Message {
                     encoding: crate::spec::Encoding::Form,
                     signed: false,
-                    description: None,
+                    description: Some(format!(
+                        "One item of `{}`: {}",
+                        field.wire, field.description
+                    )),
                     fields: item_fields.clone(),
-                };
-                let text = format!("One item of `{}`: {}", field.wire, field.description);
-                out.insert(
-                    item_rust_name.clone(),
-                    message_struct(item_rust_name, &text, &message, outgoing, None),
-                );
-            }
-            collect_items(item_fields, outgoing, out);
+                });
+            collect_item_messages(item_fields, out);
         }
     }
 }
@@ -257,33 +416,45 @@ fn is_struct_field(field: &Field, outgoing: bool) -> bool {
     }
 }
 
-fn rust_type(field: &Field) -> TokenStream {
+/// The type of a field's value (`String`, `Amount`, `Vec<Item>`), without `Option`.
+fn rust_type(field: &Field, scope: &Scope) -> TokenStream {
     match &field.ty {
         Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
-            quote! { ::std::string::String }
+            scope.std("String")
         }
         Type::Integer => quote! { i64 },
-        Type::Amount => quote! { ::freedompay::Amount },
-        Type::Decimal => quote! { ::freedompay::Decimal },
+        Type::Amount => scope.krate("Amount"),
+        Type::Decimal => scope.krate("Decimal"),
         Type::Flag => quote! { bool },
         Type::Enum { def, shared } => {
-            let name = ident(&def.rust_name);
             if *shared {
-                quote! { crate::enums::#name }
+                scope.shared_enum(&def.rust_name)
             } else {
+                let name = ident(&def.rust_name);
                 quote! { #name }
             }
         }
         Type::List { item_rust_name, .. } => {
             let name = ident(item_rust_name);
-            quote! { ::std::vec::Vec<#name> }
+            let vec = scope.std("Vec");
+            quote! { #vec<#name> }
         }
     }
 }
 
+/// A count as an unsuffixed literal (`50`, not `50usize`).
+fn count(n: u32) -> Literal {
+    Literal::u32_unsuffixed(n)
+}
+
+/// The field's `#[freedompay(...)]`: its wire name unless it is the field's
+/// own name, its rules and, for a list, how it travels. Nothing when empty.
 fn field_attrs(field: &Field) -> TokenStream {
     let wire = &field.wire;
-    let mut parts = vec![quote! { rename = #wire }];
+    let mut parts = Vec::new();
+    if *wire != field.rust {
+        parts.push(quote! { rename = #wire });
+    }
     let c = &field.constraints;
     if let Some(min) = &c.min {
         parts.push(quote! { min = #min });
@@ -291,12 +462,10 @@ fn field_attrs(field: &Field) -> TokenStream {
     if let Some(max) = &c.max {
         parts.push(quote! { max = #max });
     }
-    if let Some(n) = c.min_length {
-        let n = n as usize;
+    if let Some(n) = c.min_length.map(count) {
         parts.push(quote! { min_length = #n });
     }
-    if let Some(n) = c.max_length {
-        let n = n as usize;
+    if let Some(n) = c.max_length.map(count) {
         parts.push(quote! { max_length = #n });
     }
     if let Some(pattern) = &c.pattern {
@@ -318,39 +487,32 @@ fn field_attrs(field: &Field) -> TokenStream {
             ListStyle::Indexed => quote! { nested },
             ListStyle::Repeated => quote! { repeated },
         });
-        if let Some(n) = c.min_items {
-            let n = n as usize;
+        if let Some(n) = c.min_items.map(count) {
             parts.push(quote! { min_items = #n });
         }
-        if let Some(n) = c.max_items {
-            let n = n as usize;
+        if let Some(n) = c.max_items.map(count) {
             parts.push(quote! { max_items = #n });
         }
+    }
+    if parts.is_empty() {
+        return TokenStream::new();
     }
     quote! { #[freedompay(#(#parts),*)] }
 }
 
-fn message_struct(
-    name: &str,
-    text: &str,
-    message: &Message,
-    outgoing: bool,
-    script: Option<&str>,
-) -> TokenStream {
+fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
+    let name = item.name.as_str();
     let name_ident = ident(name);
-    let struct_doc = doc(text);
-    let fields: Vec<&Field> = message
-        .fields
-        .iter()
-        .filter(|f| is_struct_field(f, outgoing))
-        .collect();
+    let struct_doc = doc(&item.doc);
+    let fields = item.fields();
     let field_defs = fields.iter().map(|field| {
         let field_ident = ident(&field.rust);
-        let ty = rust_type(field);
+        let ty = rust_type(field, scope);
         let ty = if field.required || matches!(field.ty, Type::List { .. }) {
             ty
         } else {
-            quote! { ::core::option::Option<#ty> }
+            let option = scope.std("Option");
+            quote! { #option<#ty> }
         };
         let attrs = field_attrs(field);
         let field_doc = doc(&describe::field_doc(field));
@@ -360,149 +522,98 @@ fn message_struct(
             pub #field_ident: #ty,
         }
     });
-    let extra_doc = doc(if outgoing {
-        "Parameters the spec does not list, sent after the typed ones and signed with them.\nNames without the `pg_` prefix are merchant parameters the gateway forwards to the check and result URLs."
-    } else {
-        "Parameters the spec does not list, as received (they took part in the signature)."
+    let extra_doc = doc(item.extra_doc);
+    let mut struct_attrs = Vec::new();
+    let mut derives = vec![
+        quote! { Debug },
+        quote! { Clone },
+        quote! { PartialEq },
+        scope.krate("Validate"),
+        scope.krate("Encode"),
+        scope.krate("Decode"),
+    ];
+    if let Some(script) = &item.script {
+        struct_attrs.push(quote! { script = #script });
+        derives.push(scope.krate("Sign"));
+    }
+    derives.push(scope.krate("Builder"));
+    let required = constructor_fields(&fields);
+    let required_struct = (required.len() > MAX_POSITIONAL).then(|| {
+        let required_ident = ident(&required_type(name));
+        struct_attrs.push(quote! { required = #required_ident });
+        required_struct(name, &required, scope)
     });
-    let (sign_derive, sign_attr) = match script {
-        Some(script) => (
-            quote! { , ::freedompay::Sign },
-            quote! { #[freedompay(script = #script)] },
-        ),
-        None => (quote! {}, quote! {}),
-    };
-    let constructor = constructor(name, &fields);
+    let struct_attrs =
+        (!struct_attrs.is_empty()).then(|| quote! { #[freedompay(#(#struct_attrs),*)] });
+    let params = scope.krate("Params");
     quote! {
         #struct_doc
-        #[derive(Debug, Clone, PartialEq, ::freedompay::Validate, ::freedompay::Encode, ::freedompay::Decode #sign_derive)]
-        #sign_attr
+        #[derive(#(#derives),*)]
+        #struct_attrs
         #[non_exhaustive]
         pub struct #name_ident {
             #(#field_defs)*
             #extra_doc
             #[freedompay(extra)]
-            pub extra: ::freedompay::Params,
+            pub extra: #params,
         }
-        #constructor
+        #required_struct
     }
 }
 
-fn constructor(name: &str, fields: &[&Field]) -> TokenStream {
-    let name_ident = ident(name);
-    let is_string = |f: &Field| {
-        matches!(
-            f.ty,
-            Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime
-        )
-    };
-    let required: Vec<&&Field> = fields
+/// Up to this many required fields, `new` takes them as arguments; beyond,
+/// it takes one struct of them with named fields (see spec/README.md).
+const MAX_POSITIONAL: usize = 4;
+
+/// The fields `new` takes: the required ones but lists, which start empty.
+fn constructor_fields<'f>(fields: &[&'f Field]) -> Vec<&'f Field> {
+    fields
         .iter()
+        .copied()
         .filter(|f| f.required && !matches!(f.ty, Type::List { .. }))
-        .collect();
-    let args = required.iter().map(|f| {
-        let id = ident(&f.rust);
-        let ty = rust_type(f);
-        if is_string(f) {
-            quote! { #id: impl ::core::convert::Into<::std::string::String> }
-        } else {
-            quote! { #id: #ty }
-        }
-    });
-    let inits = fields.iter().map(|f| {
-        let id = ident(&f.rust);
-        if matches!(f.ty, Type::List { .. }) {
-            quote! { #id: ::std::vec::Vec::new() }
-        } else if f.required && is_string(f) {
-            quote! { #id: #id.into() }
-        } else if f.required {
-            quote! { #id }
-        } else {
-            quote! { #id: ::core::option::Option::None }
-        }
-    });
-    let setters = fields.iter().filter(|f| !f.required || matches!(f.ty, Type::List { .. })).map(|f| {
-        let id = ident(&f.rust);
-        let ty = rust_type(f);
-        let setter_doc = doc(&format!("Sets `{}`.", f.wire));
-        if matches!(f.ty, Type::List { .. }) {
-            quote! {
-                #setter_doc
-                pub fn #id(mut self, value: #ty) -> Self {
-                    self.#id = value;
-                    self
-                }
-            }
-        } else if is_string(f) {
-            quote! {
-                #setter_doc
-                pub fn #id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-                    self.#id = ::core::option::Option::Some(value.into());
-                    self
-                }
-            }
-        } else {
-            quote! {
-                #setter_doc
-                pub fn #id(mut self, value: #ty) -> Self {
-                    self.#id = ::core::option::Option::Some(value);
-                    self
-                }
-            }
-        }
-    });
-    let new_doc = if required.is_empty() {
-        "Creates the message; every field is optional.".to_owned()
-    } else {
-        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
-        format!(
-            "Creates the message from its required fields: {}.",
-            names.join(", ")
-        )
-    };
-    let new_doc = doc(&new_doc);
-    let new_ident = format_ident!("new");
-    let default_impl = required.is_empty().then(|| {
+        .collect()
+}
+
+/// The name of the struct of required fields of the message `name`.
+fn required_type(name: &str) -> String {
+    format!("{name}Required")
+}
+
+/// The struct of required fields that `new` of the message `name` takes.
+fn required_struct(name: &str, required: &[&Field], scope: &Scope) -> TokenStream {
+    let struct_doc = doc(&format!(
+        "The required fields of [`{name}`], the argument of [`{name}::new`]."
+    ));
+    let struct_ident = ident(&required_type(name));
+    let fields = required.iter().map(|field| {
+        let field_doc = doc(&describe::rustdoc_text(&field.description));
+        let field_ident = ident(&field.rust);
+        let ty = rust_type(field, scope);
         quote! {
-            impl ::core::default::Default for #name_ident {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
+            #field_doc
+            pub #field_ident: #ty,
         }
     });
     quote! {
-        impl #name_ident {
-            #new_doc
-            #[allow(clippy::too_many_arguments)]
-            pub fn #new_ident(#(#args),*) -> Self {
-                Self {
-                    #(#inits,)*
-                    extra: ::freedompay::Params::new(),
-                }
-            }
-            #(#setters)*
-            /// Adds a parameter the spec does not list; it is sent and signed after the typed ones.
-            pub fn with_extra(
-                mut self,
-                name: impl ::core::convert::Into<::std::string::String>,
-                value: impl ::core::convert::Into<::std::string::String>,
-            ) -> Self {
-                self.extra.push(name.into(), value.into());
-                self
-            }
+        #struct_doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #struct_ident {
+            #(#fields)*
         }
-        #default_impl
     }
 }
 
-fn enum_def(def: &Enum) -> TokenStream {
+fn enum_def(def: &Enum, scope: &Scope) -> TokenStream {
     let name = ident(&def.rust_name);
     let enum_doc = doc(&describe::enum_doc(def));
     let variants = def.values.iter().map(|v| {
         let variant = ident(&v.rust);
         let wire = &v.wire;
-        let variant_doc = doc(&format!("`{}`: {}", v.wire, v.description));
+        let variant_doc = doc(&format!(
+            "`{}`: {}",
+            v.wire,
+            describe::rustdoc_text(&v.description)
+        ));
         quote! {
             #variant_doc
             #[freedompay(rename = #wire)]
@@ -510,127 +621,21 @@ fn enum_def(def: &Enum) -> TokenStream {
         }
     });
     let unknown = def.open.then(|| {
+        let string = scope.std("String");
         quote! {
             /// A value this version of the spec does not list, kept as received.
             #[freedompay(other)]
-            Unknown(::std::string::String),
+            Unknown(#string),
         }
     });
-    let derives = if def.open {
-        quote! { #[derive(Debug, Clone, PartialEq, Eq, Hash, ::freedompay::WireEnum)] }
-    } else {
-        quote! { #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::freedompay::WireEnum)] }
-    };
+    let wire_enum = scope.krate("WireEnum");
+    let copy = (!def.open).then(|| quote! { Copy, });
     quote! {
         #enum_doc
-        #derives
+        #[derive(Debug, Clone, #copy PartialEq, Eq, Hash, #wire_enum)]
         pub enum #name {
             #(#variants)*
             #unknown
-        }
-    }
-}
-
-/// A hidden dispatcher that lets table-driven tests run every spec example
-/// through its generated type.
-fn examples_dispatch(api: &Api) -> TokenStream {
-    let mut request_arms = Vec::new();
-    let mut response_arms = Vec::new();
-    let mut callback_arms = Vec::new();
-    let mut reply_arms = Vec::new();
-    for endpoint in &api.endpoints {
-        let id = &endpoint.id;
-        let api_mod = ident(describe::api_module(endpoint.api));
-        let group = ident(&endpoint.group);
-        let request = ident(&endpoint.request_type());
-        request_arms.push(quote! {
-            #id => ::core::option::Option::Some(
-                ::freedompay::__private::example_roundtrip::<crate::#api_mod::#group::#request>(params)
-            ),
-        });
-        if endpoint.direction == Direction::Callback {
-            callback_arms.push(quote! {
-                #id => ::core::option::Option::Some(
-                    ::freedompay::callback::verify::<crate::#api_mod::#group::#request>(script, secret, params)
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
-                ),
-            });
-            if endpoint.response.is_some() {
-                let reply = ident(&endpoint.response_type());
-                reply_arms.push(quote! {
-                    #id => ::core::option::Option::Some(
-                        <crate::#api_mod::#group::#reply as ::freedompay::Decode>::decode(reply)
-                            .map_err(|e| e.to_string())
-                            .and_then(|reply| {
-                                ::freedompay::callback::sign_reply(script, secret, &reply, ::core::option::Option::Some(salt))
-                                    .map_err(|e| e.to_string())
-                            })
-                    ),
-                });
-            }
-        }
-        if endpoint.response.is_some() {
-            let response = ident(&endpoint.response_type());
-            response_arms.push(quote! {
-                #id => ::core::option::Option::Some(
-                    ::freedompay::__private::example_roundtrip::<crate::#api_mod::#group::#response>(params)
-                ),
-            });
-        }
-    }
-    quote! {
-        /// Runs spec examples through the generated types. Used by the tests.
-        #[doc(hidden)]
-        pub mod __examples {
-            /// Decodes, validates and re-encodes an example request (or callback) of endpoint `id`.
-            pub fn request(
-                id: &str,
-                params: &::freedompay::Params,
-            ) -> ::core::option::Option<::core::result::Result<::freedompay::Params, ::std::string::String>> {
-                match id {
-                    #(#request_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-
-            /// Verifies and decodes callback `id` as the merchant receives it.
-            pub fn callback(
-                id: &str,
-                script: &str,
-                secret: &::freedompay::SecretKey,
-                params: ::freedompay::Params,
-            ) -> ::core::option::Option<::core::result::Result<(), ::std::string::String>> {
-                match id {
-                    #(#callback_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-
-            /// Decodes the reply of callback `id` from `reply` and signs it as XML with `salt`.
-            pub fn reply(
-                id: &str,
-                script: &str,
-                secret: &::freedompay::SecretKey,
-                reply: &::freedompay::Params,
-                salt: &str,
-            ) -> ::core::option::Option<::core::result::Result<::std::string::String, ::std::string::String>> {
-                match id {
-                    #(#reply_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-
-            /// Decodes, validates and re-encodes an example response (or reply) of endpoint `id`.
-            pub fn response(
-                id: &str,
-                params: &::freedompay::Params,
-            ) -> ::core::option::Option<::core::result::Result<::freedompay::Params, ::std::string::String>> {
-                match id {
-                    #(#response_arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
         }
     }
 }

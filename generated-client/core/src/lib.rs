@@ -39,7 +39,7 @@ pub mod __private {
     pub use crate::form::encode_path_segment;
     pub use crate::message::{
         Callback, Decode, DecodeError, Encode, Endpoint, HttpMethod, Replied, Sign, Validate,
-        ValidationErrors, child_path, example_roundtrip,
+        ValidationErrors, child_path,
     };
     pub use crate::params::{Params, Value};
     pub use crate::registry::decode_checked;

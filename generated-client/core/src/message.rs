@@ -184,14 +184,6 @@ impl Decode for Params {
     }
 }
 
-/// Checks an example exchange against a type: decode, validate and re-encode,
-/// returning the re-encoded parameters (salt, signature and merchant id left out).
-pub fn example_roundtrip<T: Decode + Validate + Encode>(params: &Params) -> Result<Params, String> {
-    let value = T::decode(params).map_err(|e| e.to_string())?;
-    value.validate().map_err(|e| e.to_string())?;
-    Ok(value.to_params())
-}
-
 /// A message signed with a script name: requests we send and replies we give.
 pub trait Sign: Encode {
     /// The script name that starts the string to sign.

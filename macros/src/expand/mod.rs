@@ -7,6 +7,7 @@
 //! stub impl of the derived trait, so that a mistake in an attribute is
 //! reported once instead of again at every use of the trait.
 
+pub mod builder;
 pub mod decode;
 pub mod encode;
 pub mod sign;

@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use freedompay::enums::{PaymentMethod, ResponseStatus};
 use freedompay::errors::ErrorCode;
-use freedompay::merchant::callbacks::{CheckCallback, PayoutNotifyCallback, ResultCallback};
+use freedompay::merchant::callbacks::{
+    CheckCallback, CheckCallbackRequired, PayoutNotifyCallback, ResultCallback,
+    ResultCallbackRequired,
+};
 use freedompay::{Encode, Params};
 use tokio::task::JoinHandle;
 
@@ -62,15 +65,15 @@ impl Notifications {
             return Ok(());
         };
         let currency = currency(&payment.currency);
-        let callback = CheckCallback::new(
-            payment.order_id.clone(),
-            payment.id,
-            payment.amount,
-            currency.clone(),
-            payment.amount,
-            currency,
-            payment.amount,
-        );
+        let callback = CheckCallback::new(CheckCallbackRequired {
+            order_id: payment.order_id.clone(),
+            payment_id: payment.id,
+            amount: payment.amount,
+            currency: currency.clone(),
+            ps_amount: payment.amount,
+            ps_currency: currency,
+            ps_full_amount: payment.amount,
+        });
         let params = with_merchant_params(callback.to_params(), payment);
         let params = sign_for(url, &merchant.secret, params);
         let method = payment.urls.request_method.as_deref().unwrap_or("POST");
@@ -103,20 +106,20 @@ impl Notifications {
             };
             let success = matches!(payment.state, PaymentState::Paid | PaymentState::Held);
             let currency = currency(&payment.currency);
-            let mut callback = ResultCallback::new(
-                payment.order_id.clone(),
-                payment.id,
-                payment.amount,
-                currency.clone(),
-                payment.amount,
-                payment.amount,
-                payment.amount,
-                currency,
-                payment.description.clone(),
-                i64::from(success),
-                payment.paid_at.clone().unwrap_or_else(now),
-                success,
-            )
+            let mut callback = ResultCallback::new(ResultCallbackRequired {
+                order_id: payment.order_id.clone(),
+                payment_id: payment.id,
+                amount: payment.amount,
+                currency: currency.clone(),
+                net_amount: payment.amount,
+                ps_amount: payment.amount,
+                ps_full_amount: payment.amount,
+                ps_currency: currency,
+                description: payment.description.clone(),
+                result: i64::from(success),
+                payment_date: payment.paid_at.clone().unwrap_or_else(now),
+                can_reject: success,
+            })
             .testing_mode(payment.testing)
             .captured(i64::from(!payment.captured.as_decimal().is_zero()))
             .payment_method(match payment.method {

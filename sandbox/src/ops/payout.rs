@@ -40,11 +40,13 @@ use freedompay::enums::ResponseStatus;
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::card_storage::{PayoutCardAddRequest, PayoutCardAddResponse};
 use freedompay::merchant::payout::{
-    CardPayoutRequest, CardPayoutResponse, IbanPayoutRequest, IbanPayoutResponse,
-    PayoutBalanceRequest, PayoutBalanceResponse, PayoutPageRequest, PayoutPageResponse,
-    PayoutPaymentStatus, PayoutStatusByOrderRequest, PayoutStatusByOrderResponse,
-    PayoutStatusRequest, PayoutStatusResponse, PayoutStatusV2Request, PayoutStatusV2Response,
-    PayoutTransactionStatus, TokenPayoutRequest, TokenPayoutResponse,
+    CardPayoutRequest, CardPayoutResponse, CardPayoutResponseRequired, IbanPayoutRequest,
+    IbanPayoutResponse, PayoutBalanceRequest, PayoutBalanceResponse, PayoutPageRequest,
+    PayoutPageResponse, PayoutPaymentStatus, PayoutStatusByOrderRequest,
+    PayoutStatusByOrderResponse, PayoutStatusByOrderResponseRequired, PayoutStatusRequest,
+    PayoutStatusResponse, PayoutStatusV2Request, PayoutStatusV2Response,
+    PayoutStatusV2ResponseRequired, PayoutTransactionStatus, TokenPayoutRequest,
+    TokenPayoutResponse,
 };
 use freedompay::test_data::{CardUse, Outcome as CardOutcome, TestCard};
 use rust_decimal::Decimal;
@@ -141,16 +143,16 @@ pub(super) fn payout_card(
             destination: PayoutDestination::Card,
         },
     )?;
-    Ok(CardPayoutResponse::new(
-        payout.id,
-        merchant.number(),
-        payout.order_id.clone(),
-        ResponseStatus::Ok,
-        amount(balance),
-        payout.amount,
-        payout.id.to_string(),
-        payout.created_at.clone(),
-    ))
+    Ok(CardPayoutResponse::new(CardPayoutResponseRequired {
+        payment_id: payout.id,
+        merchant_id: merchant.number(),
+        order_id: payout.order_id.clone(),
+        status: ResponseStatus::Ok,
+        balance: amount(balance),
+        payment_amount: payout.amount,
+        reference: payout.id.to_string(),
+        payment_date: payout.created_at.clone(),
+    }))
 }
 
 pub(super) fn payout_balance(
@@ -186,8 +188,14 @@ pub(super) fn payout_status_by_order(
         PayoutState::Failed { .. } => PayoutTransactionStatus::Failed,
     };
     Ok(
-        PayoutStatusByOrderResponse::new(ResponseStatus::Ok, payout.id, status, false, false)
-            .create_date(payout.created_at.clone()),
+        PayoutStatusByOrderResponse::new(PayoutStatusByOrderResponseRequired {
+            status: ResponseStatus::Ok,
+            payment_id: payout.id,
+            transaction_status: status,
+            can_reject: false,
+            captured: false,
+        })
+        .create_date(payout.created_at.clone()),
     )
 }
 
@@ -211,11 +219,13 @@ pub(super) fn payout_status_v2(
         PayoutState::Failed { .. } => PayoutPaymentStatus::Error,
     };
     Ok(PayoutStatusV2Response::new(
-        payout.id,
-        merchant.number(),
-        ResponseStatus::Ok,
-        status,
-        payout.order_id.clone(),
+        PayoutStatusV2ResponseRequired {
+            payment_id: payout.id,
+            merchant_id: merchant.number(),
+            status: ResponseStatus::Ok,
+            payment_status: status,
+            order_id: payout.order_id.clone(),
+        },
     ))
 }
 

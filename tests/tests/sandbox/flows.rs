@@ -13,8 +13,8 @@ use freedompay::merchant::payments::{
     CancelRequest, ClearingRequest, PaymentStatusRequest, RefundRequest,
 };
 use freedompay::merchant::payout::{
-    CardPayoutRequest, PayoutBalanceRequest, PayoutPaymentStatus, PayoutStatusByOrderRequest,
-    PayoutStatusV2Request, PayoutTransactionStatus,
+    CardPayoutRequest, CardPayoutRequestRequired, PayoutBalanceRequest, PayoutPaymentStatus,
+    PayoutStatusByOrderRequest, PayoutStatusV2Request, PayoutTransactionStatus,
 };
 use freedompay::signature::{self, SecretKey};
 use freedompay::test_data::{Outcome, TEST_PHONES};
@@ -516,7 +516,13 @@ async fn payouts_follow_the_test_cards_and_the_balance() {
     let client = client(&sandbox);
     let start = sandbox.payout_balance(MERCHANT);
     let payout = |order: &str, sum: &str, to: &str| {
-        CardPayoutRequest::new(order, amount(sum), to, "Payout", shop.url("payout"))
+        CardPayoutRequest::new(CardPayoutRequestRequired {
+            order_id: order.to_owned(),
+            amount: amount(sum),
+            payment_to: to.to_owned(),
+            description: "Payout".to_owned(),
+            post_link: shop.url("payout"),
+        })
     };
 
     let ok = client
@@ -637,7 +643,9 @@ async fn the_sandbox_accepts_the_documented_signature_vector() {
 #[tokio::test]
 async fn a_saved_card_is_listed_charged_and_removed() {
     use freedompay::merchant::card_storage::{CardAddRequest, CardListRequest, CardRemoveRequest};
-    use freedompay::merchant::token::{TokenDirectRequest, TokenInitRequest};
+    use freedompay::merchant::token::{
+        TokenDirectRequest, TokenInitRequest, TokenInitRequestRequired,
+    };
     let sandbox = sandbox().await;
     let shop = ShopServer::start().await;
     let client = client(&sandbox);
@@ -668,13 +676,13 @@ async fn a_saved_card_is_listed_charged_and_removed() {
     let payment = client
         .token()
         .init(
-            &TokenInitRequest::new(
-                "t-1",
-                amount("250"),
-                "Subscription",
-                "user-7",
-                token.clone(),
-            )
+            &TokenInitRequest::new(TokenInitRequestRequired {
+                order_id: "t-1".to_owned(),
+                amount: amount("250"),
+                description: "Subscription".to_owned(),
+                user_id: "user-7".to_owned(),
+                card_token: token.clone(),
+            })
             .result_url(shop.url("result")),
         )
         .await
@@ -700,13 +708,13 @@ async fn a_saved_card_is_listed_charged_and_removed() {
     // Another user's token, and a removed one, are refused.
     let error = client
         .token()
-        .init(&TokenInitRequest::new(
-            "t-2",
-            amount("1"),
-            "x",
-            "user-8",
-            token.clone(),
-        ))
+        .init(&TokenInitRequest::new(TokenInitRequestRequired {
+            order_id: "t-2".to_owned(),
+            amount: amount("1"),
+            description: "x".to_owned(),
+            user_id: "user-8".to_owned(),
+            card_token: token.clone(),
+        }))
         .await
         .unwrap_err();
     assert_eq!(gateway_code(&error), 10032);
@@ -717,13 +725,13 @@ async fn a_saved_card_is_listed_charged_and_removed() {
         .expect("removed");
     let error = client
         .token()
-        .init(&TokenInitRequest::new(
-            "t-3",
-            amount("1"),
-            "x",
-            "user-7",
-            token,
-        ))
+        .init(&TokenInitRequest::new(TokenInitRequestRequired {
+            order_id: "t-3".to_owned(),
+            amount: amount("1"),
+            description: "x".to_owned(),
+            user_id: "user-7".to_owned(),
+            card_token: token,
+        }))
         .await
         .unwrap_err();
     assert_eq!(gateway_code(&error), 10032);

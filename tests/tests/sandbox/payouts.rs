@@ -8,10 +8,11 @@ use freedompay::merchant::card_storage::{
     CardAddRequest, CardListRequest, CardRemoveRequest, PayoutCardAddRequest,
 };
 use freedompay::merchant::payout::{
-    IbanPayoutRequest, PayoutPageRequest, PayoutPaymentStatus, PayoutStatusByOrderRequest,
-    PayoutStatusRequest, PayoutStatusV2Request, PayoutTransactionStatus, TokenPayoutRequest,
+    IbanPayoutRequest, PayoutPageRequest, PayoutPageRequestRequired, PayoutPaymentStatus,
+    PayoutStatusByOrderRequest, PayoutStatusRequest, PayoutStatusV2Request,
+    PayoutTransactionStatus, TokenPayoutRequest, TokenPayoutRequestRequired,
 };
-use freedompay::merchant::token::TokenInitRequest;
+use freedompay::merchant::token::{TokenInitRequest, TokenInitRequestRequired};
 use freedompay::test_data::Outcome;
 use freedompay::{Client, Params};
 use freedompay_sandbox::PayoutState;
@@ -299,15 +300,15 @@ async fn a_card_saved_for_payouts_receives_token_payouts() {
     let token = list.cards[0].card_token.clone().expect("a token");
 
     let request = |order: &str, sum: &str, user: &str, token: &str| {
-        TokenPayoutRequest::new(
-            order,
-            amount(sum),
-            "Prize",
-            LATER,
-            user,
-            shop.url("payout"),
-            token,
-        )
+        TokenPayoutRequest::new(TokenPayoutRequestRequired {
+            order_id: order.to_owned(),
+            amount: amount(sum),
+            description: "Prize".to_owned(),
+            order_time_limit: LATER.to_owned(),
+            user_id: user.to_owned(),
+            post_link: shop.url("payout"),
+            card_token_to: token.to_owned(),
+        })
     };
     let made = client
         .payout()
@@ -396,13 +397,13 @@ async fn a_card_saved_for_payouts_receives_token_payouts() {
     // …and a card saved for payouts cannot be charged.
     let error = client
         .token()
-        .init(&TokenInitRequest::new(
-            "t-1",
-            amount("1"),
-            "x",
-            "payee-1",
-            token.clone(),
-        ))
+        .init(&TokenInitRequest::new(TokenInitRequestRequired {
+            order_id: "t-1".to_owned(),
+            amount: amount("1"),
+            description: "x".to_owned(),
+            user_id: "payee-1".to_owned(),
+            card_token: token.clone(),
+        }))
         .await
         .unwrap_err();
     assert_eq!(gateway_code(&error), 10032);
@@ -410,15 +411,15 @@ async fn a_card_saved_for_payouts_receives_token_payouts() {
     // A deadline that has passed: 200 naming the field.
     let error = client
         .payout()
-        .token(&TokenPayoutRequest::new(
-            "tok-5",
-            amount("1"),
-            "Prize",
-            "2020-12-31 12:00:00",
-            "payee-1",
-            shop.url("payout"),
-            token.clone(),
-        ))
+        .token(&TokenPayoutRequest::new(TokenPayoutRequestRequired {
+            order_id: "tok-5".to_owned(),
+            amount: amount("1"),
+            description: "Prize".to_owned(),
+            order_time_limit: "2020-12-31 12:00:00".to_owned(),
+            user_id: "payee-1".to_owned(),
+            post_link: shop.url("payout"),
+            card_token_to: token.clone(),
+        }))
         .await
         .unwrap_err();
     assert_eq!(gateway_code(&error), 200);
@@ -453,14 +454,14 @@ async fn the_payout_page_pays_the_card_the_payee_types() {
     let client = client(&sandbox);
     let start = sandbox.payout_balance(MERCHANT);
     let request = |order: &str, sum: &str| {
-        PayoutPageRequest::new(
-            order,
-            amount(sum),
-            "Cashback",
-            LATER,
-            shop.url("back"),
-            shop.url("payout"),
-        )
+        PayoutPageRequest::new(PayoutPageRequestRequired {
+            order_id: order.to_owned(),
+            amount: amount(sum),
+            description: "Cashback".to_owned(),
+            order_time_limit: LATER.to_owned(),
+            back_link: shop.url("back"),
+            post_link: shop.url("payout"),
+        })
     };
 
     let created = client
@@ -639,14 +640,14 @@ async fn the_payout_page_refuses_what_it_cannot_pay() {
     // A deadline that has passed.
     let error = client
         .payout()
-        .page(&PayoutPageRequest::new(
-            "late-1",
-            amount("10"),
-            "Cashback",
-            "2020-12-31 12:00:00",
-            shop.url("back"),
-            shop.url("payout"),
-        ))
+        .page(&PayoutPageRequest::new(PayoutPageRequestRequired {
+            order_id: "late-1".to_owned(),
+            amount: amount("10"),
+            description: "Cashback".to_owned(),
+            order_time_limit: "2020-12-31 12:00:00".to_owned(),
+            back_link: shop.url("back"),
+            post_link: shop.url("payout"),
+        }))
         .await
         .unwrap_err();
     assert_eq!(gateway_code(&error), 200);
@@ -704,14 +705,14 @@ async fn the_payout_page_refuses_what_it_cannot_pay() {
     // A page left until its deadline passes: the payout fails with 10018 and is notified.
     let created = client
         .payout()
-        .page(&PayoutPageRequest::new(
-            "late-3",
-            amount("10"),
-            "Cashback",
-            utc_in(2),
-            shop.url("back"),
-            shop.url("payout"),
-        ))
+        .page(&PayoutPageRequest::new(PayoutPageRequestRequired {
+            order_id: "late-3".to_owned(),
+            amount: amount("10"),
+            description: "Cashback".to_owned(),
+            order_time_limit: utc_in(2),
+            back_link: shop.url("back"),
+            post_link: shop.url("payout"),
+        }))
         .await
         .expect("a deadline two seconds ahead");
     let page = created.redirect_url.clone().unwrap();

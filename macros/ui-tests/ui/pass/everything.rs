@@ -1,7 +1,8 @@
 //! Every attribute in one place: this compiles without warnings and behaves.
 
 use freedompay::{
-    Amount, Decimal, Decode, Encode, Params, SecretKey, Sign, Validate, WireEnum, signature,
+    Amount, Builder, Decimal, Decode, Encode, Params, SecretKey, Sign, Validate, WireEnum,
+    signature,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, WireEnum)]
@@ -82,7 +83,40 @@ pub struct Request {
     pub extra: Params,
 }
 
+/// A message built with `new` from a struct of its required fields, and setters.
+#[derive(Debug, Clone, PartialEq, Validate, Encode, Decode, Builder)]
+#[freedompay(required = RefundRequired)]
+pub struct Refund {
+    #[freedompay(rename = "pg_payment_id")]
+    pub payment_id: i64,
+    #[freedompay(rename = "pg_reason", max_length = 64)]
+    pub reason: String,
+    #[freedompay(rename = "pg_note")]
+    pub note: Option<String>,
+    #[freedompay(rename = "pg_positions", nested)]
+    pub positions: Vec<Position>,
+    #[freedompay(extra)]
+    pub extra: Params,
+}
+
+/// The required fields of [`Refund`].
+pub struct RefundRequired {
+    /// The payment.
+    pub payment_id: i64,
+    /// Why.
+    pub reason: String,
+}
+
 fn main() {
+    let refund = Refund::new(RefundRequired {
+        payment_id: 1,
+        reason: "returned".to_owned(),
+    })
+    .note("by post")
+    .positions(Vec::new())
+    .with_extra("cart", "A-17");
+    assert_eq!(refund.to_params().len(), 4);
+
     let request = Request {
         order_id: "order-1".to_owned(),
         amount: Amount::from_minor(2550),
