@@ -144,6 +144,11 @@ impl<'a> Message<'a> {
     pub fn from_input(input: &'a DeriveInput, derive: MessageDerive) -> syn::Result<Self> {
         let mut errors = Errors::default();
         let attrs = attr::parse_struct(&input.attrs, &mut errors);
+        let prefix = attrs
+            .prefix
+            .as_ref()
+            .map(|setting| setting.value.value())
+            .unwrap_or_default();
         let mut message = Message {
             ident: &input.ident,
             generics: &input.generics,
@@ -168,7 +173,7 @@ impl<'a> Message<'a> {
                     };
                     let attrs = attr::parse_field(&field.attrs, &mut errors);
                     let (field, wire_span) =
-                        build_field(member, &field.ty, attrs, &mut extra, &mut errors);
+                        build_field(member, &field.ty, attrs, &prefix, &mut extra, &mut errors);
                     if !matches!(field.kind, FieldKind::Extra) {
                         if let Some(first) = wires.get(&field.wire) {
                             errors.at_span(
@@ -299,17 +304,19 @@ fn is_named(ty: &Type, name: &str) -> bool {
 }
 
 /// Checks a field's keys against its type; returns the field and the span
-/// that names it on the wire (its `rename` literal or its ident).
+/// that names it on the wire (its `rename` literal, or its ident after the
+/// struct's `prefix`).
 fn build_field<'a>(
     member: &'a Ident,
     ty: &'a Type,
     attrs: attr::FieldAttrs,
+    prefix: &str,
     extra: &mut Option<&'a Ident>,
     errors: &mut Errors,
 ) -> (Field<'a>, Span) {
     let (wire, wire_span) = match &attrs.rename {
         Some(rename) => (rename.value.value(), rename.value.span()),
-        None => (member.unraw().to_string(), member.span()),
+        None => (format!("{prefix}{}", member.unraw()), member.span()),
     };
 
     if let Some(flag) = &attrs.extra {

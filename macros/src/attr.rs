@@ -26,6 +26,9 @@ pub const FREEDOMPAY: &str = "freedompay";
 pub const SCRIPT: &str = "script";
 /// Struct key: the struct of required fields that `new` takes (read by `Builder`).
 pub const REQUIRED: &str = "required";
+/// Struct key: the text put before a field's name to make its wire name,
+/// for fields without `rename` (`prefix = "pg_"`: `amount` is `pg_amount`).
+pub const PREFIX: &str = "prefix";
 /// Field or variant key: the name (or value) on the wire.
 pub const RENAME: &str = "rename";
 /// Field key: the smallest allowed number.
@@ -54,7 +57,7 @@ pub const EXTRA: &str = "extra";
 pub const OTHER: &str = "other";
 
 /// Keys accepted on a message struct.
-pub const STRUCT_KEYS: &[&str] = &[SCRIPT, REQUIRED];
+pub const STRUCT_KEYS: &[&str] = &[SCRIPT, REQUIRED, PREFIX];
 /// Keys accepted on a message field.
 pub const FIELD_KEYS: &[&str] = &[
     RENAME, MIN, MAX, MIN_LENGTH, MAX_LENGTH, PATTERN, FORMAT, MIN_ITEMS, MAX_ITEMS, NESTED,
@@ -163,6 +166,8 @@ pub struct StructAttrs {
     pub script: Option<Setting<LitStr>>,
     /// `required = PaymentRequired`.
     pub required: Option<Setting<Path>>,
+    /// `prefix = "pg_"`.
+    pub prefix: Option<Setting<LitStr>>,
 }
 
 /// What a message field says about itself. Each key is kept with its span;
@@ -258,6 +263,11 @@ pub fn parse_struct(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
             REQUIRED => {
                 if let Some(path) = path(meta, &key, "required = PaymentRequired", errors)? {
                     set(&mut out.required, key, path, errors);
+                }
+            }
+            PREFIX => {
+                if let Some(lit) = string(meta, &key, "prefix = \"pg_\"", errors)? {
+                    set(&mut out.prefix, key, lit, errors);
                 }
             }
             _ => unknown(meta, &key, "a message struct", STRUCT_KEYS, errors)?,

@@ -42,14 +42,16 @@
 //! All settings live in `#[freedompay(...)]`; each key may be given once per
 //! item, and unknown keys are errors.
 //!
-//! On a message struct: `script = "name.php"` (read by `Sign`) and
-//! `required = MessageRequired` (read by `Builder`).
+//! On a message struct: `script = "name.php"` (read by `Sign`),
+//! `required = MessageRequired` (read by `Builder`), and `prefix = "pg_"`:
+//! a field without `rename` is then named on the wire by the prefix and its
+//! own name (`amount` is `pg_amount`).
 //!
 //! On a message field:
 //!
 //! | key | meaning |
 //! | --- | --- |
-//! | `rename = "pg_x"` | the wire name (default: the field's name) |
+//! | `rename = "pg_x"` | the wire name (default: the struct's `prefix`, then the field's name) |
 //! | `min = 0.01`, `max = 100` | numeric limits (int, float or string literal, a decimal) |
 //! | `min_length = N`, `max_length = N` | text length in characters |
 //! | `pattern = "regex"` | the text matches the regular expression |

@@ -1088,3 +1088,37 @@ fn builder_takes_a_struct_of_required_fields_when_named() {
     assert_eq!(Filter::default(), Filter::new());
     assert_eq!(Filter::new().status(Status::Ok).status, Some(Status::Ok));
 }
+
+/// `prefix` names every field without `rename` by the prefix and its own name.
+#[derive(Debug, Clone, PartialEq, Validate, Encode, Decode)]
+#[freedompay(prefix = "pg_")]
+struct Prefixed {
+    order_id: String,
+    #[freedompay(min = "0.01")]
+    amount: Amount,
+    #[freedompay(rename = "custom")]
+    merchant_note: Option<String>,
+    #[freedompay(extra)]
+    extra: Params,
+}
+
+#[test]
+fn a_prefix_names_the_fields_without_rename() {
+    let message = Prefixed {
+        order_id: "42".into(),
+        amount: "10".parse().unwrap(),
+        merchant_note: Some("tea".into()),
+        extra: Params::new(),
+    };
+    let params = message.to_params();
+    let names: Vec<&str> = params.iter().map(|(name, _)| name).collect();
+    assert_eq!(names, ["pg_order_id", "pg_amount", "custom"]);
+    assert_eq!(Prefixed::decode(&params).unwrap(), message);
+    let errors = Prefixed {
+        amount: "0".parse().unwrap(),
+        ..message
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(errors.iter().next().unwrap().field, "pg_amount");
+}

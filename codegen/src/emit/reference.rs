@@ -61,11 +61,7 @@ fn errors_module(reference: &Reference) -> TokenStream {
         quote! { (ErrorCode::#name, #code, Source::#source) }
     });
     let count = Literal::usize_unsuffixed(reference.errors.len());
-    let description_arms = reference.errors.iter().map(|e| {
-        let name = format_ident!("{}", e.rust);
-        let text = &e.description;
-        quote! { ErrorCode::#name => #text, }
-    });
+    let descriptions = reference.errors.iter().map(|e| &e.description);
     let unsigned = match reference.errors.iter().find(|e| e.unsigned) {
         Some(e) => {
             let name = format_ident!("{}", e.rust);
@@ -82,16 +78,7 @@ fn errors_module(reference: &Reference) -> TokenStream {
 
             use crate::GatewayError;
 
-            /// Where the meaning of an error code comes from.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub enum Source {
-                /// Freedom Pay's own documentation.
-                Freedompay,
-                /// The PayBox-era table (predecessor; may be outdated).
-                Paybox,
-                /// The Platron/PayBox 1.x table (predecessor; probably outdated).
-                Platron,
-            }
+            pub use freedompay_core::reference::Source;
 
             /// An error code with its documented meaning.
             ///
@@ -105,6 +92,9 @@ fn errors_module(reference: &Reference) -> TokenStream {
 
             /// Every listed code with its number and the source of its meaning, by code.
             const CODES: [(ErrorCode, i64, Source); #count] = [#(#rows),*];
+
+            /// The documented meaning of each code, in the order of `CODES`.
+            const DESCRIPTIONS: [&str; #count] = [#(#descriptions),*];
 
             impl ErrorCode {
                 /// Every listed code, by code.
@@ -126,9 +116,14 @@ fn errors_module(reference: &Reference) -> TokenStream {
                         .map_or(ErrorCode::Unknown(code), |row| row.0)
                 }
 
+                /// The position of a listed code in `CODES`.
+                fn index(self) -> Option<usize> {
+                    CODES.iter().position(|row| row.0 == self)
+                }
+
                 /// The row of a listed code.
                 fn row(self) -> Option<&'static (ErrorCode, i64, Source)> {
-                    CODES.iter().find(|row| row.0 == self)
+                    CODES.get(self.index()?)
                 }
 
                 /// The numeric code.
@@ -142,11 +137,7 @@ fn errors_module(reference: &Reference) -> TokenStream {
 
                 /// The documented meaning, or `None` for an unknown code.
                 pub fn description(self) -> Option<&'static str> {
-                    let text = match self {
-                        #(#description_arms)*
-                        ErrorCode::Unknown(_) => return None,
-                    };
-                    Some(text)
+                    DESCRIPTIONS.get(self.index()?).copied()
                 }
 
                 /// Which table the meaning comes from, or `None` for an unknown code.
@@ -283,38 +274,7 @@ fn test_data_module(api: &Api) -> TokenStream {
         pub mod test_data {
             #operator_use
 
-            /// What a test card is for.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub enum CardUse {
-                /// Purchases.
-                Purchase,
-                /// Payouts to a card.
-                Payout,
-            }
-
-            /// Whether an operation can be done with a test card.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub enum Availability {
-                /// The operation succeeds.
-                Available,
-                /// The operation is refused.
-                NotAvailable,
-                /// The operation cannot arise: the card never gets that far.
-                Impossible,
-            }
-
-            /// The documented outcome of a test card.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub enum Outcome {
-                /// Approved (purchase) or paid out (payout).
-                Success,
-                /// Declined, with `error_code` when documented.
-                Declined,
-                /// Stays in process, then succeeds.
-                PendingThenSuccess,
-                /// Stays in process, then fails with `error_code`.
-                PendingThenDeclined,
-            }
+            pub use freedompay_core::reference::{Availability, CardUse, Outcome};
 
             /// A documented test card.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -43,7 +43,7 @@ fn variant(endpoint: &Endpoint) -> proc_macro2::Ident {
 /// The answer the spec gives to a request endpoint, as a compact XML message
 /// without salt and signature: its first documented successful example
 /// response, or else every field that has an example or a default, filled
-/// with it, and every other required field with a [`placeholder`].
+/// with it, and every other required field with a placeholder.
 pub fn spec_answer(endpoint: &Endpoint) -> String {
     let documented = endpoint
         .examples
@@ -96,6 +96,11 @@ fn placeholder(field: &Field) -> String {
     }
 }
 
+/// The name of the constant holding an endpoint's spec answer.
+fn answer_const(endpoint: &Endpoint) -> proc_macro2::Ident {
+    format_ident!("{}", endpoint.id.to_uppercase())
+}
+
 /// The `registry` module.
 pub fn registry(api: &Api) -> TokenStream {
     let imports = api_imports(api);
@@ -110,8 +115,6 @@ pub fn registry(api: &Api) -> TokenStream {
     });
     let infos = api.endpoints.iter().map(|endpoint| {
         let id = &endpoint.id;
-        let title = &endpoint.title;
-        let group = &endpoint.group;
         let script = &endpoint.script;
         let payout = endpoint.payout_key;
         let direction = format_ident!(
@@ -137,14 +140,12 @@ pub fn registry(api: &Api) -> TokenStream {
         quote! {
             EndpointInfo {
                 id: #id,
-                title: #title,
-                group: #group,
                 direction: Direction::#direction,
                 method: HttpMethod::#method,
                 path: #path,
                 script: #script,
                 payout_key: #payout,
-                decode: |params| decode_checked(params).map(|m| Message::#variant(Box::new(m))),
+                decode: |params| decode_into(params, Message::#variant),
             }
         }
     });
@@ -154,7 +155,7 @@ pub fn registry(api: &Api) -> TokenStream {
         /// with the same generated types the client sends.
         pub mod registry {
             pub use freedompay_core::registry::{Direction, Rejection};
-            use freedompay_core::registry::decode_checked;
+            use freedompay_core::registry::decode_into;
             use freedompay_core::HttpMethod;
             #imports
 
@@ -211,37 +212,47 @@ pub fn server(api: &Api) -> TokenStream {
             Some(_) => type_path(endpoint, &endpoint.response_type()),
             None => quote! { Params },
         };
-        let answer = spec_answer(endpoint);
+        let answer = answer_const(endpoint);
         let doc = format!(
             " Answers `{method} {path}` (`{id}`); by default the spec's example answer, with the request's values where it has the same fields."
         );
         quote! {
             #[doc = #doc]
             fn #name(&self, _context: &Self::Context, request: #request) -> Result<#response, Self::Error> {
-                Ok(spec_answer(#id, &request, #answer)?)
+                Ok(spec_answer(#id, &request, answers::#answer)?)
             }
         }
     });
-    let arms = api.endpoints.iter().map(|endpoint| {
+    let answers = served
+        .iter()
+        .filter(|e| e.direction == Direction::Request)
+        .map(|endpoint| {
+            let name = answer_const(endpoint);
+            let answer = spec_answer(endpoint);
+            quote! { pub(super) const #name: &str = #answer; }
+        });
+    let arms = served.iter().map(|endpoint| {
         let variant = variant(endpoint);
         let name = format_ident!("{}", endpoint.id);
-        match (endpoint.direction, &endpoint.response) {
-            (Direction::Callback, _) => quote! { Message::#variant(_) => return None, },
-            (Direction::Redirect, _) => quote! {
-                Message::#variant(request) => handler.#name(context, *request).map(Served::Redirect),
-            },
-            (Direction::Request, Some(_)) => quote! {
-                Message::#variant(request) => handler.#name(context, *request).map(|answer| Served::Answer(answer.to_params())),
-            },
-            (Direction::Request, None) => quote! {
-                Message::#variant(request) => handler.#name(context, *request).map(Served::Answer),
-            },
-        }
+        let wrap = match (endpoint.direction, &endpoint.response) {
+            (Direction::Redirect, _) => quote! { redirect },
+            (_, Some(_)) => quote! { answer },
+            (_, None) => quote! { parameters },
+        };
+        quote! { Message::#variant(r) => #wrap(handler.#name(cx, *r)), }
     });
+    let callbacks = api
+        .endpoints
+        .iter()
+        .filter(|e| e.direction == Direction::Callback)
+        .map(|endpoint| {
+            let variant = variant(endpoint);
+            quote! { Message::#variant(_) }
+        });
     quote! {
-        /// Serving the spec's endpoints as the gateway: one [`Handler`] method
-        /// per request endpoint, each answering from the spec until an
-        /// implementation overrides it, and [`serve`] to route a decoded message.
+        /// Serving the spec's endpoints as the gateway: one [`server::Handler`]
+        /// method per request endpoint, each answering from the spec until an
+        /// implementation overrides it, and [`server::serve`] to route a decoded message.
         pub mod server {
             pub use freedompay_core::server::{Served, SpecAnswerError};
             use freedompay_core::server::spec_answer;
@@ -267,11 +278,33 @@ pub fn server(api: &Api) -> TokenStream {
 
             /// Runs a decoded request through its `handler` method. `None` for a
             /// callback, which the gateway sends rather than serves.
-            pub fn serve<H: Handler>(handler: &H, context: &H::Context, message: Message) -> Option<Result<Served, H::Error>> {
+            pub fn serve<H: Handler>(handler: &H, cx: &H::Context, message: Message) -> Option<Result<Served, H::Error>> {
                 let served = match message {
                     #(#arms)*
+                    #(#callbacks)|* => return None,
                 };
                 Some(served)
+            }
+
+            /// A typed answer, as the parameters to sign.
+            fn answer<E>(answer: Result<impl Encode, E>) -> Result<Served, E> {
+                answer.map(|message| Served::Answer(message.to_params()))
+            }
+
+            /// An untyped answer, as the parameters to sign.
+            fn parameters<E>(answer: Result<Params, E>) -> Result<Served, E> {
+                answer.map(Served::Answer)
+            }
+
+            /// A browser redirect.
+            fn redirect<E>(url: Result<String, E>) -> Result<Served, E> {
+                url.map(Served::Redirect)
+            }
+
+            /// The spec's answer to each request endpoint, as an XML message
+            /// without salt and signature.
+            mod answers {
+                #(#answers)*
             }
         }
     }

@@ -449,10 +449,23 @@ fn count(n: u32) -> Literal {
 
 /// The field's `#[freedompay(...)]`: its wire name unless it is the field's
 /// own name, its rules and, for a list, how it travels. Nothing when empty.
-fn field_attrs(field: &Field) -> TokenStream {
+/// The prefix most wire names of a message share with their field names.
+const WIRE_PREFIX: &str = "pg_";
+
+/// Whether a field's wire name is its Rust name after the message's `prefix`.
+fn prefixed(field: &Field) -> bool {
+    field.wire.strip_prefix(WIRE_PREFIX) == Some(field.rust.as_str())
+}
+
+fn field_attrs(field: &Field, prefix: bool) -> TokenStream {
     let wire = &field.wire;
     let mut parts = Vec::new();
-    if *wire != field.rust {
+    let implied = if prefix {
+        prefixed(field)
+    } else {
+        *wire == field.rust
+    };
+    if !implied {
         parts.push(quote! { rename = #wire });
     }
     let c = &field.constraints;
@@ -505,6 +518,8 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
     let name_ident = ident(name);
     let struct_doc = doc(&item.doc);
     let fields = item.fields();
+    // `prefix = "pg_"` when it spares at least one field its `rename`.
+    let prefix = fields.iter().any(|f| prefixed(f));
     let field_defs = fields.iter().map(|field| {
         let field_ident = ident(&field.rust);
         let ty = rust_type(field, scope);
@@ -514,7 +529,7 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
             let option = scope.std("Option");
             quote! { #option<#ty> }
         };
-        let attrs = field_attrs(field);
+        let attrs = field_attrs(field, prefix);
         let field_doc = doc(&describe::field_doc(field));
         quote! {
             #field_doc
@@ -524,6 +539,9 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
     });
     let extra_doc = doc(item.extra_doc);
     let mut struct_attrs = Vec::new();
+    if prefix {
+        struct_attrs.push(quote! { prefix = #WIRE_PREFIX });
+    }
     let mut derives = vec![
         quote! { Debug },
         quote! { Clone },

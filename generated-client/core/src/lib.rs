@@ -16,6 +16,7 @@ pub mod form;
 pub mod hosts;
 pub mod message;
 pub mod params;
+pub mod reference;
 pub mod registry;
 pub mod rules;
 pub mod server;

@@ -39,15 +39,20 @@ pub fn decode_checked<T: Decode + Validate>(params: &Params) -> Result<T, Reject
     Ok(message)
 }
 
+/// Decodes and checks a message as received, then wraps it in the registry's
+/// message type (`wrap` is typically an enum variant: `Message::InitPayment`).
+pub fn decode_into<T: Decode + Validate, M>(
+    params: &Params,
+    wrap: fn(Box<T>) -> M,
+) -> Result<M, Rejection> {
+    decode_checked(params).map(|message| wrap(Box::new(message)))
+}
+
 /// One endpoint or callback of the spec; `M` is the type every message of
 /// the registry decodes into.
 pub struct EndpointInfo<M: 'static> {
-    /// The spec id.
+    /// The spec id (its documentation page is `docs/<api>/<group>/<id>.md`).
     pub id: &'static str,
-    /// The documentation's title.
-    pub title: &'static str,
-    /// The group (`payments`).
-    pub group: &'static str,
     /// Who sends it.
     pub direction: Direction,
     /// The HTTP method.
