@@ -10,8 +10,9 @@ use freedompay_core::rules::{self, Format};
 use freedompay_core::{Amount, Decimal, FromWire, ToWire, ValidationErrors};
 
 use crate::diag::Diagnostics;
-use crate::ir::{Ctx, Endpoint, Field, Message, Type};
+use crate::ir::{Api, Endpoint, Field, Message, Type};
 use crate::load::RawSpec;
+use crate::lower::Ctx;
 use crate::spec::{self, FilledBy};
 
 const RUST_KEYWORDS: &[&str] = &[
@@ -414,12 +415,13 @@ pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, Strin
     }
 }
 
+/// Runs the checks over the lowered IR.
+pub(crate) fn api(api: &Api, raw: &RawSpec, diagnostics: &mut Diagnostics) {
+    across_endpoints(raw, &api.endpoints, diagnostics);
+}
+
 /// Rules that span files: ids and type names must be unique across the whole API.
-pub(crate) fn across_endpoints(
-    raw: &RawSpec,
-    endpoints: &[Endpoint],
-    diagnostics: &mut Diagnostics,
-) {
+fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Diagnostics) {
     let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
     let mut types: BTreeMap<(String, String), &str> = BTreeMap::new();
     let mut methods: BTreeMap<(String, String, String), &str> = BTreeMap::new();

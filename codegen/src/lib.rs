@@ -15,13 +15,10 @@ pub mod spec;
 
 pub use diag::{Diagnostic, Diagnostics};
 mod check;
-mod examples;
-pub mod ir;
-pub mod reference;
-
-pub use check::value_problems;
 pub mod emit;
 pub mod format;
+pub mod ir;
+mod lower;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,11 +27,7 @@ use std::path::Path;
 pub fn compile(dir: &Path) -> Result<ir::Api, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let raw = load::load_dir(dir, &mut diagnostics);
-    let api = ir::lower(&raw, &mut diagnostics);
-    match api {
-        Some(api) if diagnostics.is_empty() => Ok(api),
-        _ => Err(diagnostics.sorted()),
-    }
+    lower_and_check(&raw, diagnostics)
 }
 
 /// Loads and validates spec files given as `(name, text, shared)` (for tests and tools).
@@ -50,10 +43,21 @@ pub fn compile_texts(files: &[(&str, &str, bool)]) -> Result<ir::Api, Diagnostic
             &mut diagnostics,
         );
     }
-    let api = ir::lower(&raw, &mut diagnostics);
-    match api {
-        Some(api) if diagnostics.is_empty() => Ok(api),
-        _ => Err(diagnostics.sorted()),
+    lower_and_check(&raw, diagnostics)
+}
+
+/// The stages after loading: lowering, then the checks over the IR. The IR is
+/// returned only when no stage found a problem.
+fn lower_and_check(
+    raw: &load::RawSpec,
+    mut diagnostics: Diagnostics,
+) -> Result<ir::Api, Diagnostics> {
+    let api = lower::lower(raw, &mut diagnostics);
+    check::api(&api, raw, &mut diagnostics);
+    if diagnostics.is_empty() {
+        Ok(api)
+    } else {
+        Err(diagnostics.sorted())
     }
 }
 

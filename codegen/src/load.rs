@@ -1,7 +1,7 @@
 //! Reading the spec directory: the only place that parses YAML.
 //!
 //! Each file is read in three steps. Its YAML is parsed into a value, which
-//! [`crate::shape`] checks against the JSON Schema of the format, reporting
+//! `shape` checks against the JSON Schema of the format, reporting
 //! every shape mistake of the file (unknown keys, unknown values, wrong kinds,
 //! missing keys) and repairing the value; the repaired value is then
 //! deserialised into the raw model of [`crate::spec`], so the file's semantic
