@@ -19,6 +19,19 @@ pub struct Api {
     pub endpoints: Vec<Endpoint>,
     /// Error codes, test data and the documentation's endpoint index.
     pub reference: Reference,
+    /// The shared field definitions as written (by id order), for the checks:
+    /// the messages hold copies of them, merged with their overrides.
+    pub shared_fields: Vec<Field>,
+}
+
+/// Where a node of the IR was written: the spec file and the YAML path in it,
+/// which the loaded file turns into a line and column when a check reports a problem.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The spec file (`spec/merchant/page/init_payment.yaml`).
+    pub file: String,
+    /// The YAML path of the node (`request.fields[3]`).
+    pub path: String,
 }
 
 /// An enum.
@@ -159,6 +172,8 @@ pub struct Field {
     pub description: String,
     /// Documentation note.
     pub note: Option<String>,
+    /// Where the field is written (for a `ref:`, the referring entry).
+    pub origin: Origin,
 }
 
 /// A field's type.

@@ -15,7 +15,7 @@ use heck::ToUpperCamelCase;
 
 use crate::check;
 use crate::diag::Diagnostics;
-use crate::ir::{Api, Constraints, Endpoint, Enum, EnumValue, Field, Message, Type};
+use crate::ir::{Api, Constraints, Endpoint, Enum, EnumValue, Field, Message, Origin, Type};
 use crate::load::{RawSpec, Source};
 use crate::spec::{self, Direction, FieldType, FilledBy, ListStyle, Site};
 
@@ -128,6 +128,7 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Api {
     // Shared fields are lowered once, against the shared enums, to report their own
     // problems; the salt and signature fields are kept, as every signed message carries them.
     let mut implied = Implied::default();
+    let mut lowered_shared = Vec::new();
     for (id, (file_index, i, field)) in &shared_fields {
         let (source, _) = &raw.shared[*file_index];
         let mut cx = Ctx {
@@ -144,7 +145,8 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Api {
         };
         let path = format!("fields[{i}]");
         if let Some(lowered) = resolver.field(&mut cx, &path, field, id) {
-            implied.offer(&mut cx, &path, id, lowered);
+            implied.offer(&mut cx, &path, id, lowered.clone());
+            lowered_shared.push(lowered);
         }
     }
 
@@ -178,6 +180,7 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Api {
         enums: shared_enums.into_values().collect(),
         endpoints,
         reference,
+        shared_fields: lowered_shared,
     }
 }
 
@@ -776,22 +779,11 @@ impl Resolver<'_> {
                 .unwrap_or_default()
                 .to_owned(),
             note: field.note.as_ref().map(|n| n.trim().to_owned()),
+            origin: Origin {
+                file: cx.source.name.clone(),
+                path: path.to_owned(),
+            },
         };
-        if lowered.description.is_empty() {
-            cx.error(path, &wire, "every field needs a `description`");
-        }
-        check::constraints(cx, path, &lowered);
-        for (key, value) in [("example", &lowered.example), ("default", &lowered.default)] {
-            if let Some(value) = value {
-                for problem in check::value_problems(&lowered, value) {
-                    cx.error(
-                        &format!("{path}.{key}"),
-                        &wire,
-                        format!("the {key} `{value}` breaks its own field's rules: {problem}"),
-                    );
-                }
-            }
-        }
         Some(lowered)
     }
 }
