@@ -1,6 +1,8 @@
 //! The rules a spec must follow, one function each, with the reason for it.
 //!
-//! Every check records problems in the lowering context and returns; none
+//! [`api`] runs the rules over the finished IR, reporting at each node's
+//! [`Origin`]. The rules lowering still applies while it builds the IR take
+//! its context instead. Every check records its problems and returns; none
 //! stops the run, so all problems are reported together.
 
 use std::collections::{BTreeMap, BTreeSet};

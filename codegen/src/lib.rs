@@ -1,11 +1,27 @@
 //! Freedom Pay code generator: YAML spec → validated IR → Rust, Markdown, JSON Schema.
 //!
-//! The stages, one module each: [`load`] reads the YAML, checks each file's
-//! shape against the format's JSON Schema (every mistake at once) and
-//! deserialises it into the raw model of [`spec`]; [`ir`] lowers it into the
-//! validated intermediate representation,
-//! recording every problem as a [`Diagnostic`]; the emitters in [`emit`] read
-//! the IR only. Output is deterministic: the same spec gives byte-identical files.
+//! The stages run in order, each module importing only the ones before it:
+//!
+//! 1. **load** ([`load`], with the private `shape`): reads the YAML, checks each
+//!    file's shape against the format's JSON Schema (every mistake at once) and
+//!    deserialises it into the raw model of [`spec`], remembering where every
+//!    key and value stands.
+//! 2. **lower** (private `lower`): resolves every `ref:`, applies the defaults
+//!    and derives the names, building the [`ir`]: plain data, each field
+//!    keeping its [`ir::Origin`] (file and YAML path). It reports what it
+//!    cannot lower (an unknown ref, a missing required key) and leaves that
+//!    part out.
+//! 3. **check** (private `check`): the rules over the finished IR, located
+//!    through the origins; value rules are the core crate's
+//!    (`freedompay_core::rules`), not re-implemented here. Not every rule has
+//!    moved yet: the name, enum, message and example rules still run during
+//!    lowering, calling `check`'s rule functions.
+//! 4. **emit** ([`emit`]): the Rust, Markdown and JSON Schema output, from the
+//!    IR only.
+//!
+//! Every problem is a [`Diagnostic`]; no stage stops at the first one, and the
+//! IR is returned only when none was found. Output is deterministic: the same
+//! spec gives byte-identical files.
 #![deny(missing_docs)]
 
 pub mod diag;
