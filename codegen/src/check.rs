@@ -1,6 +1,8 @@
 //! The rules a spec must follow, one function each, with the reason for it.
 //!
-//! Every check records problems in the lowering context and returns; none
+//! [`api`] runs the rules over the finished IR, reporting at each node's
+//! [`Origin`]. The rules lowering still applies while it builds the IR take
+//! its context instead. Every check records its problems and returns; none
 //! stops the run, so all problems are reported together.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -10,8 +12,9 @@ use freedompay_core::rules::{self, Format};
 use freedompay_core::{Amount, Decimal, FromWire, ToWire, ValidationErrors};
 
 use crate::diag::Diagnostics;
-use crate::ir::{Ctx, Endpoint, Field, Message, Type};
+use crate::ir::{Api, Endpoint, Field, Message, Origin, Type};
 use crate::load::RawSpec;
+use crate::lower::Ctx;
 use crate::spec::{self, FilledBy};
 
 const RUST_KEYWORDS: &[&str] = &[
@@ -204,7 +207,8 @@ pub(crate) fn path_params(cx: &mut Ctx<'_>, path: &str, request: &Message) -> Ve
 }
 
 /// Constraints must fit the type and each other; a contradiction is a typo.
-pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
+fn constraints(report: &mut Report<'_>, field: &Field) {
+    let origin = &field.origin;
     let c = &field.constraints;
     let wire = field.wire.as_str();
     let numeric = field.ty.is_numeric();
@@ -214,8 +218,9 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
     for (key, value) in [("min", &c.min), ("max", &c.max)] {
         if let Some(value) = value {
             if !numeric {
-                cx.error(
-                    &format!("{path}.{key}"),
+                report.error(
+                    origin,
+                    key,
                     wire,
                     format!("`{key}` applies to numbers, not to `{}`", field.ty.name()),
                 );
@@ -224,19 +229,16 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
                 Ok(d) => {
                     parsed.insert(key, d);
                 }
-                Err(_) => cx.error(
-                    &format!("{path}.{key}"),
-                    wire,
-                    format!("`{value}` is not a number"),
-                ),
+                Err(_) => report.error(origin, key, wire, format!("`{value}` is not a number")),
             }
         }
     }
     if let (Some(min), Some(max)) = (parsed.get("min"), parsed.get("max"))
         && min > max
     {
-        cx.error(
-            &format!("{path}.min"),
+        report.error(
+            origin,
+            "min",
             wire,
             format!("min ({min}) is greater than max ({max})"),
         );
@@ -244,8 +246,9 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
     if matches!(field.ty, Type::Integer) {
         for (key, value) in &parsed {
             if value.fract() != Decimal::ZERO {
-                cx.error(
-                    &format!("{path}.{key}"),
+                report.error(
+                    origin,
+                    key,
                     wire,
                     format!("an integer field cannot have a fractional {key} ({value})"),
                 );
@@ -258,8 +261,9 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
         ("pattern", c.pattern.is_some()),
     ] {
         if set && !text {
-            cx.error(
-                &format!("{path}.{key}"),
+            report.error(
+                origin,
+                key,
                 wire,
                 format!("`{key}` applies to text, not to `{}`", field.ty.name()),
             );
@@ -268,8 +272,9 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
     if let (Some(min), Some(max)) = (c.min_length, c.max_length)
         && min > max
     {
-        cx.error(
-            &format!("{path}.min_length"),
+        report.error(
+            origin,
+            "min_length",
             wire,
             format!("min_length ({min}) is greater than max_length ({max})"),
         );
@@ -278,8 +283,9 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
         && let Err(e) = regex::Regex::new(pattern)
     {
         let reason = e.to_string().lines().last().unwrap_or_default().to_owned();
-        cx.error(
-            &format!("{path}.pattern"),
+        report.error(
+            origin,
+            "pattern",
             wire,
             format!("invalid regular expression: {reason}"),
         );
@@ -289,8 +295,9 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
         ("max_items", c.max_items.is_some()),
     ] {
         if set && !list {
-            cx.error(
-                &format!("{path}.{key}"),
+            report.error(
+                origin,
+                key,
                 wire,
                 format!("`{key}` applies to lists, not to `{}`", field.ty.name()),
             );
@@ -299,8 +306,9 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
     if let (Some(min), Some(max)) = (c.min_items, c.max_items)
         && min > max
     {
-        cx.error(
-            &format!("{path}.min_items"),
+        report.error(
+            origin,
+            "min_items",
             wire,
             format!("min_items ({min}) is greater than max_items ({max})"),
         );
@@ -313,7 +321,7 @@ pub(crate) fn constraints(cx: &mut Ctx<'_>, path: &str, field: &Field) {
 /// the text is read as the client reads it (`FromWire`) and checked with the
 /// validation rules of `freedompay_core::rules`, so an example in the spec that
 /// passes here passes in the client too, with the client's messages.
-pub fn value_problems(field: &Field, value: &str) -> Vec<String> {
+pub(crate) fn value_problems(field: &Field, value: &str) -> Vec<String> {
     let mut problems = Vec::new();
     // An empty optional value reads as absent (text stays empty text): no rule applies.
     if value.is_empty() && !field.required && !field.ty.is_text() {
@@ -414,12 +422,83 @@ pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, Strin
     }
 }
 
+/// Runs the checks over the lowered IR; `raw` locates the problems (the line
+/// and column of an [`Origin`]'s YAML path).
+pub(crate) fn api(api: &Api, raw: &RawSpec, diagnostics: &mut Diagnostics) {
+    let mut report = Report { raw, diagnostics };
+    for field in &api.shared_fields {
+        field_rules(&mut report, field);
+    }
+    for endpoint in &api.endpoints {
+        for message in std::iter::once(&endpoint.request).chain(&endpoint.response) {
+            for field in &message.fields {
+                field_rules(&mut report, field);
+            }
+        }
+    }
+    across_endpoints(raw, &api.endpoints, diagnostics);
+}
+
+/// Records the problems of checks over the IR at the place an [`Origin`] names.
+struct Report<'a> {
+    raw: &'a RawSpec,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Report<'_> {
+    /// Records a problem at `key` below `origin` (at `origin` itself when
+    /// `key` is empty), as lowering would have: not when it is a consequence of
+    /// a shape mistake already reported there.
+    fn error(&mut self, origin: &Origin, key: &str, field: &str, message: impl Into<String>) {
+        let source = self
+            .raw
+            .shared
+            .iter()
+            .map(|(s, _)| s)
+            .chain(self.raw.endpoints.iter().map(|(s, _)| s))
+            .find(|s| s.name == origin.file);
+        let Some(source) = source else { return };
+        let path = if key.is_empty() {
+            origin.path.clone()
+        } else {
+            format!("{}.{key}", origin.path)
+        };
+        Ctx {
+            source,
+            diagnostics: self.diagnostics,
+        }
+        .error(&path, field, message);
+    }
+}
+
+/// The rules of one field and, for a list, of its items' fields.
+fn field_rules(report: &mut Report<'_>, field: &Field) {
+    let wire = field.wire.as_str();
+    if field.description.is_empty() {
+        report.error(&field.origin, "", wire, "every field needs a `description`");
+    }
+    constraints(report, field);
+    for (key, value) in [("example", &field.example), ("default", &field.default)] {
+        if let Some(value) = value {
+            for problem in value_problems(field, value) {
+                report.error(
+                    &field.origin,
+                    key,
+                    wire,
+                    format!("the {key} `{value}` breaks its own field's rules: {problem}"),
+                );
+            }
+        }
+    }
+    if let Type::List { fields, .. } = &field.ty {
+        for item in fields {
+            field_rules(report, item);
+        }
+    }
+}
+
 /// Rules that span files: ids and type names must be unique across the whole API.
-pub(crate) fn across_endpoints(
-    raw: &RawSpec,
-    endpoints: &[Endpoint],
-    diagnostics: &mut Diagnostics,
-) {
+fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Diagnostics) {
     let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
     let mut types: BTreeMap<(String, String), &str> = BTreeMap::new();
     let mut methods: BTreeMap<(String, String, String), &str> = BTreeMap::new();

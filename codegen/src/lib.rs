@@ -1,11 +1,27 @@
 //! Freedom Pay code generator: YAML spec → validated IR → Rust, Markdown, JSON Schema.
 //!
-//! The stages, one module each: [`load`] reads the YAML, checks each file's
-//! shape against the format's JSON Schema (every mistake at once) and
-//! deserialises it into the raw model of [`spec`]; [`ir`] lowers it into the
-//! validated intermediate representation,
-//! recording every problem as a [`Diagnostic`]; the emitters in [`emit`] read
-//! the IR only. Output is deterministic: the same spec gives byte-identical files.
+//! The stages run in order, each module importing only the ones before it:
+//!
+//! 1. **load** ([`load`], with the private `shape`): reads the YAML, checks each
+//!    file's shape against the format's JSON Schema (every mistake at once) and
+//!    deserialises it into the raw model of [`spec`], remembering where every
+//!    key and value stands.
+//! 2. **lower** (private `lower`): resolves every `ref:`, applies the defaults
+//!    and derives the names, building the [`ir`]: plain data, each field
+//!    keeping its [`ir::Origin`] (file and YAML path). It reports what it
+//!    cannot lower (an unknown ref, a missing required key) and leaves that
+//!    part out.
+//! 3. **check** (private `check`): the rules over the finished IR, located
+//!    through the origins; value rules are the core crate's
+//!    (`freedompay_core::rules`), not re-implemented here. Not every rule has
+//!    moved yet: the name, enum, message and example rules still run during
+//!    lowering, calling `check`'s rule functions.
+//! 4. **emit** ([`emit`]): the Rust, Markdown and JSON Schema output, from the
+//!    IR only.
+//!
+//! Every problem is a [`Diagnostic`]; no stage stops at the first one, and the
+//! IR is returned only when none was found. Output is deterministic: the same
+//! spec gives byte-identical files.
 #![deny(missing_docs)]
 
 pub mod diag;
@@ -15,13 +31,10 @@ pub mod spec;
 
 pub use diag::{Diagnostic, Diagnostics};
 mod check;
-mod examples;
-pub mod ir;
-pub mod reference;
-
-pub use check::value_problems;
 pub mod emit;
 pub mod format;
+pub mod ir;
+mod lower;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,11 +43,7 @@ use std::path::Path;
 pub fn compile(dir: &Path) -> Result<ir::Api, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let raw = load::load_dir(dir, &mut diagnostics);
-    let api = ir::lower(&raw, &mut diagnostics);
-    match api {
-        Some(api) if diagnostics.is_empty() => Ok(api),
-        _ => Err(diagnostics.sorted()),
-    }
+    lower_and_check(&raw, diagnostics)
 }
 
 /// Loads and validates spec files given as `(name, text, shared)` (for tests and tools).
@@ -50,10 +59,21 @@ pub fn compile_texts(files: &[(&str, &str, bool)]) -> Result<ir::Api, Diagnostic
             &mut diagnostics,
         );
     }
-    let api = ir::lower(&raw, &mut diagnostics);
-    match api {
-        Some(api) if diagnostics.is_empty() => Ok(api),
-        _ => Err(diagnostics.sorted()),
+    lower_and_check(&raw, diagnostics)
+}
+
+/// The stages after loading: lowering, then the checks over the IR. The IR is
+/// returned only when no stage found a problem.
+fn lower_and_check(
+    raw: &load::RawSpec,
+    mut diagnostics: Diagnostics,
+) -> Result<ir::Api, Diagnostics> {
+    let api = lower::lower(raw, &mut diagnostics);
+    check::api(&api, raw, &mut diagnostics);
+    if diagnostics.is_empty() {
+        Ok(api)
+    } else {
+        Err(diagnostics.sorted())
     }
 }
 

@@ -8,8 +8,7 @@ use quote::{format_ident, quote};
 
 use crate::emit::markdown::escape;
 use crate::emit::{describe, markdown};
-use crate::ir::Api;
-use crate::reference::Reference;
+use crate::ir::{Api, Reference};
 use crate::spec::{Availability, ErrorCode, ErrorSource, TestCard, TestCardUse, TestOutcome};
 
 fn source_name(source: ErrorSource) -> &'static str {

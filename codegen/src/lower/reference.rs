@@ -1,31 +1,14 @@
-//! Reference data from the shared files: error codes, test cards and phones,
-//! and the index of every endpoint the documentation lists.
-//!
-//! Like [`crate::ir`], lowering records every problem and goes on, so a
-//! maintainer sees them all at once.
+//! Lowering the reference data of the shared files: error codes, test cards
+//! and phones, and the index of every endpoint the documentation lists.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check;
 use crate::diag::Diagnostics;
-use crate::ir::{Ctx, Endpoint};
+use crate::ir::{Endpoint, Reference};
 use crate::load::RawSpec;
+use crate::lower::Ctx;
 use crate::spec::{self, TestCardUse, TestOutcome};
-
-/// Everything in the shared files besides fields and enums, checked, with
-/// prose folded onto one line. The items are the spec's own types: lowering
-/// adds no meaning to them.
-#[derive(Debug, Clone, Default)]
-pub struct Reference {
-    /// Error codes, sorted by code.
-    pub errors: Vec<spec::ErrorCode>,
-    /// Test cards in file order.
-    pub test_cards: Vec<spec::TestCard>,
-    /// Test phones in file order.
-    pub test_phones: Vec<spec::TestPhone>,
-    /// The documentation's endpoint index, in file order.
-    pub index: Vec<spec::IndexEntry>,
-}
 
 fn trimmed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -12,7 +12,8 @@ use freedompay_core::rules;
 use freedompay_core::{Params, ValidationErrors, Value};
 
 use crate::check::sent_as;
-use crate::ir::{Ctx, Example, Field, Message, Type, Unchecked};
+use crate::ir::{Example, Field, Message, Type};
+use crate::lower::{Ctx, Unchecked};
 use crate::spec::{self, FilledBy, ListStyle};
 
 /// Checks one example against its endpoint's messages; `outgoing` when the

@@ -1,0 +1,904 @@
+//! Lowering: the loaded spec ([`RawSpec`]) becomes the IR ([`crate::ir`]).
+//!
+//! Lowering resolves every `ref:`, applies every default and derives every
+//! name. It never stops early: each problem becomes a
+//! [`Diagnostic`](crate::Diagnostic) naming the file, line and field, and
+//! lowering goes on with what it could make sense of.
+
+mod examples;
+mod reference;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToUpperCamelCase;
+
+use crate::check;
+use crate::diag::Diagnostics;
+use crate::ir::{Api, Constraints, Endpoint, Enum, EnumValue, Field, Message, Origin, Type};
+use crate::load::{RawSpec, Source};
+use crate::spec::{self, Direction, FieldType, FilledBy, ListStyle, Site};
+
+/// Context for lowering one file.
+pub(crate) struct Ctx<'a> {
+    pub source: &'a Source,
+    pub diagnostics: &'a mut Diagnostics,
+}
+
+impl Ctx<'_> {
+    /// Records a problem at `path`, unless it is a consequence of a shape
+    /// mistake already reported there (the shape check repaired that place).
+    pub fn error(&mut self, path: &str, field: &str, message: impl Into<String>) {
+        if self.source.damage().hides(path) {
+            return;
+        }
+        let diagnostic = self.source.error(path, field, message);
+        self.diagnostics.push(diagnostic);
+    }
+}
+
+/// Shared definitions whose file had shape mistakes at them (the mistakes are
+/// reported; what uses the definitions is not checked against them), and
+/// whether every shared file could be read at all.
+#[derive(Debug, Clone, Default)]
+struct Broken {
+    fields: BTreeSet<String>,
+    enums: BTreeSet<String>,
+    shared_incomplete: bool,
+}
+
+/// Fields of an endpoint's messages that could not be lowered (their problem
+/// is reported, or is a consequence of one): examples may set them unchecked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Unchecked {
+    names: BTreeSet<String>,
+    /// A field whose wire name is unknown was left out: any `pg_` name may be it.
+    any: bool,
+}
+
+impl Unchecked {
+    /// Whether an example's `name` may be one of the fields left out.
+    pub(crate) fn covers(&self, name: &str) -> bool {
+        self.any || self.names.contains(name)
+    }
+
+    /// Whether every field was lowered.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.any && self.names.is_empty()
+    }
+}
+
+/// Lowers the raw spec. The IR is complete only when no problem was recorded:
+/// what could not be lowered is left out.
+pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Api {
+    let mut shared_fields: BTreeMap<String, (usize, usize, spec::Field)> = BTreeMap::new();
+    let mut shared_enums: BTreeMap<String, Enum> = BTreeMap::new();
+    let mut enum_sources: BTreeMap<String, String> = BTreeMap::new();
+    let mut broken = Broken {
+        shared_incomplete: raw.failed.iter().any(|f| f.shared),
+        ..Broken::default()
+    };
+
+    for (file_index, (source, file)) in raw.shared.iter().enumerate() {
+        let mut cx = Ctx {
+            source,
+            diagnostics,
+        };
+        for (i, def) in file.enums.iter().enumerate() {
+            let path = format!("enums[{i}]");
+            if source.damage().within(&path) {
+                broken.enums.insert(def.id.clone());
+            }
+            let lowered = lower_enum(&mut cx, &path, def);
+            if let Some(first) = enum_sources.get(&def.id) {
+                cx.error(
+                    &path,
+                    &def.id,
+                    format!("enum `{}` is already defined in {first}", def.id),
+                );
+            } else {
+                enum_sources.insert(def.id.clone(), source.name.clone());
+                shared_enums.insert(def.id.clone(), lowered);
+            }
+        }
+        for (i, field) in file.fields.iter().enumerate() {
+            let path = format!("fields[{i}]");
+            if source.damage().within(&path) {
+                broken.fields.insert(field.id.clone());
+            }
+            if shared_fields.contains_key(&field.id) {
+                cx.error(
+                    &path,
+                    &field.id,
+                    format!("shared field `{}` is defined twice", field.id),
+                );
+            } else {
+                shared_fields.insert(field.id.clone(), (file_index, i, field.field.clone()));
+            }
+            if field.field.reference.is_some() {
+                cx.error(
+                    &format!("{path}.ref"),
+                    &field.id,
+                    "a shared field cannot refer to another one",
+                );
+            }
+        }
+    }
+
+    // Shared fields are lowered once, against the shared enums, to report their own
+    // problems; the salt and signature fields are kept, as every signed message carries them.
+    let mut implied = Implied::default();
+    let mut lowered_shared = Vec::new();
+    for (id, (file_index, i, field)) in &shared_fields {
+        let (source, _) = &raw.shared[*file_index];
+        let mut cx = Ctx {
+            source,
+            diagnostics,
+        };
+        let resolver = Resolver {
+            shared_fields: &BTreeMap::new(),
+            shared_enums: &shared_enums,
+            local_enums: &BTreeMap::new(),
+            implied: &Implied::default(),
+            broken: &broken,
+            unchecked: RefCell::default(),
+        };
+        let path = format!("fields[{i}]");
+        if let Some(lowered) = resolver.field(&mut cx, &path, field, id) {
+            implied.offer(&mut cx, &path, id, lowered.clone());
+            lowered_shared.push(lowered);
+        }
+    }
+
+    let shared_field_defs: BTreeMap<String, spec::Field> = shared_fields
+        .into_iter()
+        .map(|(id, (_, _, field))| (id, field))
+        .collect();
+
+    let mut endpoints = Vec::new();
+    for (source, file) in &raw.endpoints {
+        let mut cx = Ctx {
+            source,
+            diagnostics,
+        };
+        let shared = Shared {
+            fields: &shared_field_defs,
+            enums: &shared_enums,
+            implied: &implied,
+            broken: &broken,
+        };
+        if let Some(endpoint) = lower_endpoint(&mut cx, file, &shared) {
+            endpoints.push(endpoint);
+        }
+    }
+    let mobile_operators = shared_enums
+        .get("mobile_operator")
+        .map(|e| e.values.iter().map(|v| v.wire.clone()).collect())
+        .unwrap_or_default();
+    let reference = reference::lower(raw, &endpoints, &mobile_operators, diagnostics);
+    Api {
+        enums: shared_enums.into_values().collect(),
+        endpoints,
+        reference,
+        shared_fields: lowered_shared,
+    }
+}
+
+fn lower_enum(cx: &mut Ctx<'_>, path: &str, def: &spec::EnumDef) -> Enum {
+    check::rust_type_name(cx, &format!("{path}.rust_name"), &def.id, &def.rust_name);
+    check::snake_case_id(cx, &format!("{path}.id"), &def.id, &def.id);
+    if def.values.is_empty() {
+        cx.error(
+            &format!("{path}.values"),
+            &def.id,
+            "an enum needs at least one value",
+        );
+    }
+    let mut wires = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    let mut values = Vec::new();
+    for (i, value) in def.values.iter().enumerate() {
+        let vpath = format!("{path}.values[{i}]");
+        let wire = value.value.text();
+        check::rust_type_name(cx, &format!("{vpath}.rust"), &def.id, &value.rust);
+        if value.rust == "Unknown" && def.open {
+            cx.error(
+                &format!("{vpath}.rust"),
+                &def.id,
+                "`Unknown` is reserved for the unknown values of an open enum",
+            );
+        }
+        if !wires.insert(wire.clone()) {
+            cx.error(
+                &format!("{vpath}.value"),
+                &def.id,
+                format!("value `{wire}` is listed twice"),
+            );
+        }
+        if !names.insert(value.rust.clone()) {
+            cx.error(
+                &format!("{vpath}.rust"),
+                &def.id,
+                format!("variant name `{}` is used twice", value.rust),
+            );
+        }
+        values.push(EnumValue {
+            wire,
+            rust: value.rust.clone(),
+            description: value.description.trim().to_owned(),
+        });
+    }
+    Enum {
+        id: def.id.clone(),
+        rust_name: def.rust_name.clone(),
+        description: def.description.trim().to_owned(),
+        open: def.open,
+        values,
+    }
+}
+
+/// What every endpoint file may use from the shared files.
+struct Shared<'a> {
+    fields: &'a BTreeMap<String, spec::Field>,
+    enums: &'a BTreeMap<String, Enum>,
+    implied: &'a Implied,
+    broken: &'a Broken,
+}
+
+/// The shared fields filled with the salt and the signature: a signed message
+/// carries them whether or not it lists them (`ref: salt`, `ref: sig`).
+#[derive(Default)]
+struct Implied {
+    salt: Option<(String, Field)>,
+    signature: Option<(String, Field)>,
+}
+
+impl Implied {
+    /// Keeps `field` when it is the salt or the signature; a second one of a
+    /// kind would make the implied field ambiguous.
+    fn offer(&mut self, cx: &mut Ctx<'_>, path: &str, id: &str, field: Field) {
+        let (slot, kind) = match field.filled_by {
+            Some(FilledBy::Salt) => (&mut self.salt, "salt"),
+            Some(FilledBy::Signature) => (&mut self.signature, "signature"),
+            _ => return,
+        };
+        match slot {
+            Some((first, _)) => cx.error(
+                &format!("{path}.filled_by"),
+                id,
+                format!(
+                    "only one shared field can be `filled_by: {kind}` (`{first}` is): signed messages that do not list it carry it"
+                ),
+            ),
+            None => *slot = Some((id.to_owned(), field)),
+        }
+    }
+
+    /// Adds the salt and the signature to a signed message that does not list
+    /// them: the salt before the signature, both last when neither is listed,
+    /// where the client's signing puts them.
+    ///
+    /// When the shared definitions are `unsure` (one could not be read), the
+    /// missing one may be among them: its absence is then not reported.
+    fn complete(&self, cx: &mut Ctx<'_>, path: &str, fields: &mut Vec<Field>, unsure: bool) {
+        let mut undefined = Vec::new();
+        for (kind, implied, name) in [
+            (FilledBy::Salt, &self.salt, "salt"),
+            (FilledBy::Signature, &self.signature, "signature"),
+        ] {
+            if fields.iter().any(|f| f.filled_by == Some(kind)) {
+                continue;
+            }
+            let Some((id, field)) = implied else {
+                undefined.push(name);
+                continue;
+            };
+            if let Some(i) = fields.iter().position(|f| f.wire == field.wire) {
+                cx.error(
+                    &format!("{path}.fields[{i}]"),
+                    &field.wire,
+                    format!(
+                        "the client fills `{}` of a signed message: use `ref: {id}`",
+                        field.wire
+                    ),
+                );
+                continue;
+            }
+            let at = match kind {
+                FilledBy::Salt => fields
+                    .iter()
+                    .position(|f| f.filled_by == Some(FilledBy::Signature))
+                    .unwrap_or(fields.len()),
+                _ => fields.len(),
+            };
+            fields.insert(at, field.clone());
+        }
+        if !undefined.is_empty() && !unsure {
+            let kinds: Vec<String> = undefined
+                .iter()
+                .map(|k| format!("`filled_by: {k}`"))
+                .collect();
+            cx.error(
+                path,
+                path,
+                format!(
+                    "a signed message carries its salt and signature, but no shared field has {} to describe them; define it in spec/shared/ or set `signed: false`",
+                    kinds.join(" or ")
+                ),
+            );
+        }
+    }
+}
+
+fn lower_endpoint(
+    cx: &mut Ctx<'_>,
+    file: &spec::EndpointFile,
+    shared: &Shared<'_>,
+) -> Option<Endpoint> {
+    let (shared_fields, shared_enums) = (shared.fields, shared.enums);
+    check::snake_case_id(cx, "id", "", &file.id);
+    check::snake_case_id(cx, "group", "", &file.group);
+    check::rust_type_name(cx, "rust_name", "", &file.rust_name);
+    let client_method = match &file.client_method {
+        Some(name) => {
+            check::snake_case_id(cx, "client_method", "", name);
+            name.clone()
+        }
+        None => file
+            .id
+            .strip_prefix(&format!("{}_", file.group))
+            .unwrap_or(&file.id)
+            .to_owned(),
+    };
+
+    let mut local_enums = BTreeMap::new();
+    let mut broken = shared.broken.clone();
+    for (i, def) in file.enums.iter().enumerate() {
+        let path = format!("enums[{i}]");
+        if cx.source.damage().within(&path) {
+            broken.enums.insert(def.id.clone());
+        }
+        let lowered = lower_enum(cx, &path, def);
+        if shared_enums.contains_key(&def.id) || local_enums.contains_key(&def.id) {
+            cx.error(
+                &path,
+                &def.id,
+                format!("enum `{}` is already defined", def.id),
+            );
+        } else {
+            local_enums.insert(def.id.clone(), lowered);
+        }
+    }
+    let resolver = Resolver {
+        shared_fields,
+        shared_enums,
+        local_enums: &local_enums,
+        implied: shared.implied,
+        broken: &broken,
+        unchecked: RefCell::default(),
+    };
+
+    let request = resolver.message(cx, "request", &file.request);
+    let response = file
+        .response
+        .as_ref()
+        .map(|message| resolver.message(cx, "response", message));
+    let unchecked = resolver.unchecked.take();
+
+    if file.direction == Direction::Redirect && file.response.is_some() {
+        cx.error(
+            "response",
+            "",
+            "a redirect has no response: the payer's browser opens the URL",
+        );
+    }
+    let (path, script) = match file.direction {
+        Direction::Request | Direction::Redirect => {
+            let Some(path) = file.path.clone() else {
+                cx.error(
+                    "path",
+                    "",
+                    "a request endpoint needs a `path` on the gateway host",
+                );
+                return None;
+            };
+            if !path.starts_with('/') {
+                cx.error("path", "", format!("the path `{path}` must start with `/`"));
+            }
+            let script = match &file.script {
+                Some(script) => script.clone(),
+                None => {
+                    let derived = freedompay_core::signature::script_name(&path).to_owned();
+                    if derived.is_empty() || derived.contains('{') {
+                        cx.error(
+                            "path",
+                            "",
+                            "the script name cannot be derived from this path: set `script`",
+                        );
+                    }
+                    derived
+                }
+            };
+            (Some(path), script)
+        }
+        Direction::Callback => {
+            if file.path.is_some() {
+                cx.error(
+                    "path",
+                    "",
+                    "a callback has no gateway path (it goes to the merchant's URL)",
+                );
+            }
+            let Some(script) = file.script.clone() else {
+                cx.error("script", "", "a callback needs `script`: the merchant-side script name its examples are signed with");
+                return None;
+            };
+            (None, script)
+        }
+    };
+    if script.is_empty() || script.contains(['/', '?', ';']) {
+        cx.error(
+            "script",
+            "",
+            format!(
+                "`{script}` is not a script name (the last path segment, without `/`, `?` or `;`)"
+            ),
+        );
+    }
+
+    let path_params = path
+        .as_deref()
+        .map(|p| check::path_params(cx, p, &request))
+        .unwrap_or_default();
+
+    let examples = file
+        .examples
+        .iter()
+        .enumerate()
+        .map(|(i, example)| {
+            examples::lower(
+                cx,
+                &format!("examples[{i}]"),
+                example,
+                &request,
+                response.as_ref(),
+                file.direction.outgoing(),
+                &unchecked,
+            )
+        })
+        .collect();
+
+    let mut hosts = file
+        .hosts
+        .clone()
+        .unwrap_or_else(|| vec![Site::Kz, Site::Kg, Site::Uz, Site::Money]);
+    hosts.sort();
+    hosts.dedup();
+
+    Some(Endpoint {
+        id: file.id.clone(),
+        rust_name: file.rust_name.clone(),
+        title: file.title.trim().to_owned(),
+        description: file.description.trim().to_owned(),
+        api: file.api,
+        group: file.group.clone(),
+        client_method,
+        direction: file.direction,
+        method: file.method,
+        path,
+        path_params,
+        script,
+        hosts,
+        payout_key: file.payout_key,
+        completeness: file.completeness,
+        notes: file.notes.iter().map(|n| n.trim().to_owned()).collect(),
+        sources: file.sources.clone(),
+        enums: local_enums.into_values().collect(),
+        request,
+        response,
+        examples,
+        file: cx.source.name.clone(),
+    })
+}
+
+struct Resolver<'a> {
+    shared_fields: &'a BTreeMap<String, spec::Field>,
+    shared_enums: &'a BTreeMap<String, Enum>,
+    local_enums: &'a BTreeMap<String, Enum>,
+    implied: &'a Implied,
+    broken: &'a Broken,
+    unchecked: RefCell<Unchecked>,
+}
+
+impl Resolver<'_> {
+    fn message(&self, cx: &mut Ctx<'_>, path: &str, message: &spec::Message) -> Message {
+        let mut fields = Vec::new();
+        for (i, field) in message.fields.iter().enumerate() {
+            let fpath = format!("{path}.fields[{i}]");
+            let label = field
+                .name
+                .clone()
+                .or_else(|| field.reference.clone())
+                .unwrap_or_default();
+            match self.entry(cx, &fpath, field, &label) {
+                Some(field) => fields.push(field),
+                None => self.leave_out(field),
+            }
+        }
+        check::unique_names(cx, path, &fields);
+        check::filled_fields(cx, path, message, &fields);
+        if message.signed {
+            // A shared file that could not be read, or a shared field with shape
+            // mistakes, may be the salt or signature that seems missing.
+            let unsure = self.broken.shared_incomplete || !self.broken.fields.is_empty();
+            self.implied.complete(cx, path, &mut fields, unsure);
+        }
+        Message {
+            encoding: message.encoding,
+            signed: message.signed,
+            description: message.description.as_ref().map(|d| d.trim().to_owned()),
+            fields,
+        }
+    }
+
+    /// Notes an entry that could not be lowered, so examples may still set it.
+    fn leave_out(&self, field: &spec::Field) {
+        let wire = field.name.clone().or_else(|| {
+            let reference = field.reference.as_ref()?;
+            self.shared_fields.get(reference)?.name.clone()
+        });
+        let mut unchecked = self.unchecked.borrow_mut();
+        match wire {
+            Some(wire) => {
+                unchecked.names.insert(wire);
+            }
+            None => unchecked.any = true,
+        }
+    }
+
+    /// A field entry: a reference merged with its overrides, or a full definition.
+    fn entry(
+        &self,
+        cx: &mut Ctx<'_>,
+        path: &str,
+        field: &spec::Field,
+        label: &str,
+    ) -> Option<Field> {
+        let Some(reference) = &field.reference else {
+            return self.field(cx, path, field, label);
+        };
+        // A shared definition with shape mistakes (reported in its own file) is not used.
+        if self.broken.fields.contains(reference) {
+            return None;
+        }
+        let Some(base) = self.shared_fields.get(reference) else {
+            // A shared file that could not be read may define it.
+            if self.broken.shared_incomplete {
+                return None;
+            }
+            let known: Vec<&str> = self.shared_fields.keys().map(String::as_str).collect();
+            cx.error(
+                &format!("{path}.ref"),
+                reference,
+                format!(
+                    "unknown shared field `{reference}`{}",
+                    check::did_you_mean(reference, &known)
+                ),
+            );
+            return None;
+        };
+        for (key, set) in [
+            ("name", field.name.is_some()),
+            ("rust", field.rust.is_some()),
+            ("type", field.ty.is_some()),
+            ("enum", field.enumeration.is_some()),
+            ("items", field.items.is_some()),
+            ("filled_by", field.filled_by.is_some()),
+        ] {
+            if set {
+                cx.error(
+                    &format!("{path}.{key}"),
+                    reference,
+                    format!("`{key}` comes from the shared field `{reference}` and cannot be overridden; define a separate field instead"),
+                );
+            }
+        }
+        let merged = spec::Field {
+            reference: None,
+            required: field.required.or(base.required),
+            min: field.min.clone().or_else(|| base.min.clone()),
+            max: field.max.clone().or_else(|| base.max.clone()),
+            min_length: field.min_length.or(base.min_length),
+            max_length: field.max_length.or(base.max_length),
+            pattern: field.pattern.clone().or_else(|| base.pattern.clone()),
+            min_items: field.min_items.or(base.min_items),
+            max_items: field.max_items.or(base.max_items),
+            default: field.default.clone().or_else(|| base.default.clone()),
+            example: field.example.clone().or_else(|| base.example.clone()),
+            description: field
+                .description
+                .clone()
+                .or_else(|| base.description.clone()),
+            note: field.note.clone().or_else(|| base.note.clone()),
+            ..base.clone()
+        };
+        let label = merged.name.clone().unwrap_or_else(|| reference.clone());
+        self.field(cx, path, &merged, &label)
+    }
+
+    fn field(
+        &self,
+        cx: &mut Ctx<'_>,
+        path: &str,
+        field: &spec::Field,
+        label: &str,
+    ) -> Option<Field> {
+        let Some(wire) = field.name.clone() else {
+            cx.error(path, label, "a field needs `name` (its wire name) or `ref`");
+            return None;
+        };
+        let Some(spec_ty) = field.ty else {
+            cx.error(path, &wire, "a field needs `type` or `ref`");
+            return None;
+        };
+        check::wire_name(cx, &format!("{path}.name"), &wire);
+        let rust = field
+            .rust
+            .clone()
+            .unwrap_or_else(|| wire.strip_prefix("pg_").unwrap_or(&wire).to_owned());
+        check::rust_field_name(cx, &format!("{path}.rust"), &wire, &rust);
+
+        let ty = match spec_ty {
+            FieldType::String => Type::String,
+            FieldType::Integer => Type::Integer,
+            FieldType::Amount => Type::Amount,
+            FieldType::Decimal => Type::Decimal,
+            FieldType::Flag => Type::Flag,
+            FieldType::Url => Type::Url,
+            FieldType::Email => Type::Email,
+            FieldType::Phone => Type::Phone,
+            FieldType::Ip => Type::Ip,
+            FieldType::DateTime => Type::DateTime,
+            FieldType::Enum => {
+                let Some(id) = &field.enumeration else {
+                    cx.error(path, &wire, "a field of `type: enum` needs `enum: <id>`");
+                    return None;
+                };
+                // An enum with shape mistakes (reported where it is defined) is not used.
+                if self.broken.enums.contains(id) {
+                    return None;
+                }
+                if let Some(def) = self.local_enums.get(id) {
+                    Type::Enum {
+                        def: def.clone(),
+                        shared: false,
+                    }
+                } else if let Some(def) = self.shared_enums.get(id) {
+                    Type::Enum {
+                        def: def.clone(),
+                        shared: true,
+                    }
+                } else if self.broken.shared_incomplete {
+                    // A shared file that could not be read may define it.
+                    return None;
+                } else {
+                    let known: Vec<&str> = self
+                        .local_enums
+                        .keys()
+                        .chain(self.shared_enums.keys())
+                        .map(String::as_str)
+                        .collect();
+                    cx.error(
+                        &format!("{path}.enum"),
+                        &wire,
+                        format!("unknown enum `{id}`{}", check::did_you_mean(id, &known)),
+                    );
+                    return None;
+                }
+            }
+            FieldType::List => {
+                let Some(items) = &field.items else {
+                    cx.error(path, &wire, "a field of `type: list` needs `items`");
+                    return None;
+                };
+                let item_rust_name = field
+                    .item_rust_name
+                    .clone()
+                    .unwrap_or_else(|| rust.to_upper_camel_case());
+                check::rust_type_name(
+                    cx,
+                    &format!("{path}.item_rust_name"),
+                    &wire,
+                    &item_rust_name,
+                );
+                let mut fields = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let ipath = format!("{path}.items[{i}]");
+                    let label = item
+                        .name
+                        .clone()
+                        .or_else(|| item.reference.clone())
+                        .unwrap_or_default();
+                    match self.entry(cx, &ipath, item, &label) {
+                        Some(item) => fields.push(item),
+                        None => self.leave_out(item),
+                    }
+                }
+                check::unique_names(cx, path, &fields);
+                Type::List {
+                    item_rust_name,
+                    style: field.list_style.unwrap_or(ListStyle::Indexed),
+                    fields,
+                }
+            }
+        };
+        if field.enumeration.is_some() && !matches!(ty, Type::Enum { .. }) {
+            cx.error(
+                &format!("{path}.enum"),
+                &wire,
+                "`enum` applies only to `type: enum`",
+            );
+        }
+        if !matches!(ty, Type::List { .. }) {
+            for (key, set) in [
+                ("items", field.items.is_some()),
+                ("item_rust_name", field.item_rust_name.is_some()),
+                ("list_style", field.list_style.is_some()),
+            ] {
+                if set {
+                    cx.error(
+                        &format!("{path}.{key}"),
+                        &wire,
+                        format!("`{key}` applies only to `type: list`"),
+                    );
+                }
+            }
+        }
+        let constraints = Constraints {
+            min: field.min.as_ref().map(spec::Number::text),
+            max: field.max.as_ref().map(spec::Number::text),
+            min_length: field.min_length,
+            max_length: field.max_length,
+            pattern: field.pattern.clone(),
+            min_items: field.min_items,
+            max_items: field.max_items,
+        };
+        let lowered = Field {
+            wire: wire.clone(),
+            rust,
+            ty,
+            required: field.required.unwrap_or(false),
+            filled_by: field.filled_by,
+            constraints,
+            default: field.default.as_ref().map(spec::Scalar::text),
+            example: field.example.as_ref().map(spec::Scalar::text),
+            description: field
+                .description
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_owned(),
+            note: field.note.as_ref().map(|n| n.trim().to_owned()),
+            origin: Origin {
+                file: cx.source.name.clone(),
+                path: path.to_owned(),
+            },
+        };
+        Some(lowered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::FilledBy;
+
+    const SHARED: &str = "\
+fields:
+  - id: salt
+    name: pg_salt
+    type: string
+    required: true
+    filled_by: salt
+    description: Random salt.
+  - id: sig
+    name: pg_sig
+    type: string
+    required: true
+    filled_by: signature
+    description: Signature.
+";
+
+    fn endpoint(request: &str, response: &str) -> String {
+        format!(
+            "id: e\nrust_name: E\ntitle: T\ndescription: D\napi: merchant\ngroup: g\ndirection: request\npath: /e.php\ncompleteness: F\nrequest:\n  encoding: form\n  fields:\n{request}response:\n  encoding: xml\n{response}"
+        )
+    }
+
+    const CODE: &str = "    - name: pg_code\n      type: string\n      required: true\n      description: A code.\n";
+
+    fn wires(message: &crate::ir::Message) -> Vec<&str> {
+        message.fields.iter().map(|f| f.wire.as_str()).collect()
+    }
+
+    fn compile(endpoint: &str) -> Result<crate::ir::Api, String> {
+        crate::compile_texts(&[
+            ("spec/shared/f.yaml", SHARED, true),
+            ("spec/e.yaml", endpoint, false),
+        ])
+        .map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn a_signed_message_carries_salt_and_signature_it_does_not_list() {
+        let api = compile(&endpoint(CODE, &format!("  fields:\n{CODE}"))).expect("compiles");
+        let e = &api.endpoints[0];
+        assert_eq!(wires(&e.request), ["pg_code", "pg_salt", "pg_sig"]);
+        let response = e.response.as_ref().expect("a response");
+        assert_eq!(wires(response), ["pg_code", "pg_salt", "pg_sig"]);
+        assert_eq!(response.fields[1].filled_by, Some(FilledBy::Salt));
+        assert_eq!(response.fields[2].filled_by, Some(FilledBy::Signature));
+
+        // The same as listing them last: identical IR fields and generated Rust.
+        let listed = format!("  fields:\n{CODE}    - ref: salt\n    - ref: sig\n");
+        let explicit = compile(&endpoint(CODE, &listed)).expect("compiles");
+        assert_eq!(
+            crate::endpoint_rust_source(e),
+            crate::endpoint_rust_source(&explicit.endpoints[0])
+        );
+        assert_eq!(
+            crate::emit::markdown::page(e).replace("spec/e.yaml", ""),
+            crate::emit::markdown::page(&explicit.endpoints[0]).replace("spec/e.yaml", "")
+        );
+    }
+
+    #[test]
+    fn listed_salt_and_signature_keep_their_place() {
+        let request = format!("    - ref: sig\n{CODE}");
+        let api = compile(&endpoint(&request, "  fields: []\n")).expect("compiles");
+        let e = &api.endpoints[0];
+        // The salt joins just before the listed signature.
+        assert_eq!(wires(&e.request), ["pg_salt", "pg_sig", "pg_code"]);
+        let response = e.response.as_ref().expect("a response");
+        assert_eq!(wires(response), ["pg_salt", "pg_sig"]);
+    }
+
+    #[test]
+    fn an_unsigned_message_gets_neither() {
+        let api = compile(&endpoint(CODE, "  signed: false\n  fields: []\n")).expect("compiles");
+        let response = api.endpoints[0].response.as_ref().expect("a response");
+        assert!(response.fields.is_empty());
+    }
+
+    #[test]
+    fn the_implied_fields_must_be_defined_once_and_not_redefined() {
+        let without =
+            crate::compile_texts(&[("spec/e.yaml", &endpoint(CODE, "  fields: []\n"), false)])
+                .expect_err("no shared salt field")
+                .to_string();
+        assert_eq!(
+            without,
+            "error: spec/e.yaml:10:1: request: a signed message carries its salt and signature, but no shared field has `filled_by: salt` or `filled_by: signature` to describe them; define it in spec/shared/ or set `signed: false`\n\
+             error: spec/e.yaml:17:1: response: a signed message carries its salt and signature, but no shared field has `filled_by: salt` or `filled_by: signature` to describe them; define it in spec/shared/ or set `signed: false`\n\
+             2 errors in the spec"
+        );
+        let own = "    - name: pg_salt\n      type: string\n      description: Mine.\n";
+        let redefined = compile(&endpoint(own, "  fields: []\n")).expect_err("pg_salt redefined");
+        assert_eq!(
+            redefined,
+            "error: spec/e.yaml:13:11: pg_salt: the client fills `pg_salt` of a signed message: use `ref: salt`\n1 error in the spec"
+        );
+        let twice = format!(
+            "{SHARED}  - id: salt2\n    name: pg_salt2\n    type: string\n    filled_by: salt\n    description: Another.\n"
+        );
+        let ambiguous = crate::compile_texts(&[
+            ("spec/shared/f.yaml", &twice, true),
+            ("spec/e.yaml", &endpoint(CODE, "  fields: []\n"), false),
+        ])
+        .expect_err("two salts")
+        .to_string();
+        assert!(
+            ambiguous.contains("salt2: only one shared field can be `filled_by: salt` (`salt` is)"),
+            "{ambiguous}"
+        );
+    }
+}
