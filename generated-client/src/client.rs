@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use freedompay_core::exchange::{self, PreparedRequest, Response, ResponseError};
+use freedompay_core::exchange::{self, AnswerSignature, PreparedRequest, Response, ResponseError};
 use freedompay_core::hosts::Site;
 use freedompay_core::{Endpoint, HttpMethod, Redirect, SecretKey, ValidationErrors};
 
@@ -46,6 +46,7 @@ pub struct Config {
     host: Host,
     timeout: Duration,
     connect_timeout: Duration,
+    require_signed_answers: bool,
 }
 
 impl fmt::Debug for Config {
@@ -57,6 +58,7 @@ impl fmt::Debug for Config {
             .field("host", &self.host)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("require_signed_answers", &self.require_signed_answers)
             .finish()
     }
 }
@@ -71,6 +73,7 @@ impl Config {
             host: Host::Production(Site::Kz),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            require_signed_answers: false,
         }
     }
 
@@ -96,6 +99,27 @@ impl Config {
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
+    }
+
+    /// With `true`, every successful answer must carry a valid `pg_sig`.
+    ///
+    /// By default an endpoint whose answer the documentation shows without
+    /// `pg_salt` and `pg_sig` (`mfs/pay`, `mfs/approve`, `cardstorage/list`:
+    /// [`exchange::DOCUMENTED_UNSIGNED_ANSWERS`]) may answer unsigned; a
+    /// `pg_sig` that is present is checked all the same. Every other endpoint's
+    /// answer must always be signed.
+    pub fn require_signed_answers(mut self, require: bool) -> Self {
+        self.require_signed_answers = require;
+        self
+    }
+
+    /// Whether the answers of `E` must be signed under this configuration.
+    pub fn answer_signature<E: Endpoint>(&self) -> AnswerSignature {
+        if self.require_signed_answers {
+            AnswerSignature::Required
+        } else {
+            AnswerSignature::documented_for(E::ID)
+        }
     }
 
     /// The merchant id.
@@ -263,7 +287,12 @@ impl Client {
                 body: body.chars().take(200).collect(),
             });
         }
-        let result = exchange::read_response(E::SCRIPT, self.config.secret_for::<E>(), &body);
+        let result = exchange::read_response_with(
+            E::SCRIPT,
+            self.config.secret_for::<E>(),
+            &body,
+            self.config.answer_signature::<E>(),
+        );
         tracing::debug!(endpoint = E::ID, ok = result.is_ok(), "response read");
         Ok(result?)
     }

@@ -34,7 +34,9 @@ mod client;
 pub mod axum;
 
 pub use client::{Client, Config, Error, Host, MAX_RESPONSE_BYTES};
-pub use freedompay_core::exchange::{GatewayError, PreparedRequest, Response, ResponseError};
+pub use freedompay_core::exchange::{
+    AnswerSignature, GatewayError, PreparedRequest, Response, ResponseError,
+};
 pub use freedompay_core::{
     Amount, AmountError, Callback, Decimal, Decode, DecodeError, Encode, Endpoint, FromWire,
     HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sign, ToWire, Validate,

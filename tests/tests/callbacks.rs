@@ -66,7 +66,7 @@ fn assert_example(callback: &CheckCallback) {
     assert_eq!(callback.amount, amount("10"));
     assert_eq!(callback.currency, Currency::Kzt);
     assert_eq!(callback.ps_amount, amount("5"));
-    assert_eq!(callback.ps_currency, Currency::Kzt);
+    assert_eq!(callback.ps_currency, Some(Currency::Kzt));
     assert_eq!(callback.ps_full_amount, amount("5"));
     assert_eq!(callback.extra, flat(&[("order_ref", "A-17")]));
 }
@@ -93,9 +93,9 @@ fn signed_example_is_accepted() {
         amount: amount("10"),
         currency: Currency::Kzt,
         ps_amount: amount("5"),
-        ps_currency: Currency::Kzt,
         ps_full_amount: amount("5"),
     })
+    .ps_currency(Currency::Kzt)
     .with_extra("order_ref", "A-17");
     assert_eq!(verified.into_data(), expected);
 }
@@ -363,4 +363,45 @@ fn reply_with_the_callbacks_salt() {
     let params = xml::parse(&document).expect("xml").params;
     assert_eq!(params.get_text("pg_salt"), Some(SALT));
     assert_eq!(signature::verify(SCRIPT, &params, &key(SECRET)), Ok(()));
+}
+
+// ---------------------------------------------------------------------------
+// The result callback of a failed payment
+// ---------------------------------------------------------------------------
+
+/// A failed payment's result callback may come without `pg_can_reject`
+/// (optional on the uz page) and without `pg_ps_currency` (the check page: it
+/// may be absent when the payment failed). It still verifies and decodes; a
+/// forged one is still refused.
+#[test]
+fn a_failed_payment_result_callback_without_can_reject_or_ps_currency_decodes() {
+    use freedompay::merchant::callbacks::ResultCallback;
+    const RESULT: &str = "result";
+    let fields = flat(&[
+        ("pg_order_id", "123456789"),
+        ("pg_payment_id", "12345"),
+        ("pg_amount", "500"),
+        ("pg_currency", "KZT"),
+        ("pg_net_amount", "482.5"),
+        ("pg_ps_amount", "500"),
+        ("pg_ps_full_amount", "500"),
+        ("pg_description", "Purchase in the online store Site.kz"),
+        ("pg_result", "0"),
+        ("pg_payment_date", "2019-01-01 12:00:00"),
+    ]);
+    let body = form::encode(&sign_as_gateway(RESULT, SECRET, fields));
+    let verified = verify_form::<ResultCallback>(RESULT, &key(SECRET), &body)
+        .expect("a signed failed-payment result callback");
+    assert_eq!(verified.result, 0);
+    assert_eq!(verified.payment_id, 12345);
+    assert_eq!(verified.can_reject, None);
+    assert_eq!(verified.ps_currency, None);
+    assert!(verified.extra.is_empty(), "{:?}", verified.extra);
+
+    let forged = body.replace("pg_amount=500", "pg_amount=5");
+    assert_ne!(forged, body);
+    assert!(matches!(
+        verify_form::<ResultCallback>(RESULT, &key(SECRET), &forged),
+        Err(CallbackError::Signature(SignatureError::Mismatch))
+    ));
 }

@@ -701,3 +701,43 @@ fn help_documents_the_environment_variable_and_exit_codes() {
     run(&["sign", "--no-such-flag"]).assert_code(2);
     run(&[]).assert_code(2);
 }
+
+/// The reference signer takes the part of the URL after its last `/`, which
+/// is empty for a URL that ends in `/`: an empty script name is signed as it
+/// is (the string to sign starts with `;`), and `--explain` says so.
+#[test]
+fn sign_accepts_an_empty_script_name_and_explains_it() {
+    let plain = run(&["sign", "--script", "", "--secret", "k", "a=1"]);
+    plain.assert_code(0);
+    assert_eq!(plain.last_line(), signature::md5_hex(";1;k"));
+    assert!(
+        !plain.stdout.contains("empty script name"),
+        "{}",
+        plain.stdout
+    );
+
+    let explained = run(&["sign", "--explain", "--script", "", "--secret", "k", "a=1"]);
+    explained.assert_code(0);
+    assert!(
+        explained.stdout.contains("\n;1;k\n"),
+        "{}",
+        explained.stdout
+    );
+    assert!(
+        explained.stdout.contains("# empty script name"),
+        "{}",
+        explained.stdout
+    );
+    assert_eq!(explained.last_line(), signature::md5_hex(";1;k"));
+
+    let verified = run(&[
+        "verify",
+        "--script",
+        "",
+        "--secret",
+        "k",
+        "a=1",
+        &format!("pg_sig={}", signature::md5_hex(";1;k")),
+    ]);
+    verified.assert_code(0);
+}

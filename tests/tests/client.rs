@@ -861,9 +861,10 @@ async fn signed_response_missing_a_required_field() {
     let (error, _server) = init_error(Reply::ok(body)).await;
     let display = error.to_string();
     assert!(display.contains("pg_redirect_url"), "{display}");
+    let error = response_error(error);
     assert_eq!(
-        response_error(error),
-        ResponseError::Decode(DecodeError::Missing {
+        error.decode_error(),
+        Some(&DecodeError::Missing {
             field: "pg_redirect_url".to_owned()
         })
     );
@@ -876,7 +877,10 @@ async fn signed_response_with_an_invalid_value() {
     let body = signed_xml(INIT_SCRIPT, SECRET, fields);
     let (error, _server) = init_error(Reply::ok(body)).await;
     match response_error(error) {
-        ResponseError::Decode(DecodeError::Invalid { field, .. }) => {
+        ResponseError::Decode {
+            error: DecodeError::Invalid { field, .. },
+            ..
+        } => {
             assert_eq!(field, "pg_payment_id");
         }
         other => panic!("expected Decode(Invalid), got {other:?}"),
@@ -1146,8 +1150,8 @@ async fn grouped_payments_status_sends_and_parses() {
     match result {
         Ok(response) => assert_eq!(response.payment_id, 987),
         // The answer may need fields this test does not send; the request side is what is checked.
-        Err(Error::Response(ResponseError::Decode(e))) => {
-            panic!("status answer does not decode: {e}")
+        Err(Error::Response(ResponseError::Decode { error, .. })) => {
+            panic!("status answer does not decode: {error}")
         }
         Err(other) => panic!("unexpected error: {other}"),
     }
@@ -1295,4 +1299,117 @@ async fn gateway_error_codes_are_typed() {
         .await
         .expect_err("an error answer");
     assert_eq!(error.error_code(), Some(ErrorCode::from_code(9998)));
+}
+
+// ---------------------------------------------------------------------------
+// Answers the documentation shows unsigned
+// ---------------------------------------------------------------------------
+
+/// The `mfs/pay` answer as the documentation shows it: no `pg_salt`, no `pg_sig`.
+fn unsigned_pay_answer() -> String {
+    xml::write(
+        "response",
+        &flat(&[("pg_status", "need_approve"), ("pg_payment_id", "12345")]),
+    )
+}
+
+fn pay_request() -> MobileBalancePayRequest {
+    MobileBalancePayRequest::new(12345, "77077777777")
+}
+
+/// `mfs/pay` is documented unsigned: its unsigned answer is accepted by default.
+#[tokio::test]
+async fn an_answer_documented_unsigned_is_accepted_unsigned() {
+    let server = Server::answering(Reply::ok(unsigned_pay_answer())).await;
+    let response = server
+        .client()
+        .send(&pay_request())
+        .await
+        .expect("accepted");
+    assert_eq!(response.status, MobileBalancePayStatus::NeedApprove);
+    assert_eq!(response.payment_id, 12345);
+    assert!(!response.is_signed());
+
+    // A signed answer is still checked, and reported signed.
+    let signed_answer = signed_xml(
+        "pay",
+        SECRET,
+        flat(&[("pg_status", "ok"), ("pg_payment_id", "12345")]),
+    );
+    let server = Server::answering(Reply::ok(signed_answer)).await;
+    let response = server
+        .client()
+        .send(&pay_request())
+        .await
+        .expect("accepted");
+    assert!(response.is_signed());
+}
+
+/// A `pg_sig` that is present must match, even where the answer may be unsigned.
+#[tokio::test]
+async fn a_forged_signature_is_refused_where_the_answer_may_be_unsigned() {
+    let forged = signed_xml(
+        "pay",
+        "Some-Other-Key",
+        flat(&[("pg_status", "ok"), ("pg_payment_id", "12345")]),
+    );
+    let server = Server::answering(Reply::ok(forged)).await;
+    let error = server
+        .client()
+        .send(&pay_request())
+        .await
+        .expect_err("forged");
+    assert_no_secret(&error);
+    assert_eq!(response_error(error), ResponseError::BadSignature);
+}
+
+/// `Config::require_signed_answers(true)` refuses every unsigned success answer.
+#[tokio::test]
+async fn require_signed_answers_refuses_the_documented_unsigned_answer() {
+    let server = Server::answering(Reply::ok(unsigned_pay_answer())).await;
+    let client = Client::new(server.config().require_signed_answers(true)).expect("client");
+    let error = client.send(&pay_request()).await.expect_err("unsigned");
+    assert_eq!(response_error(error), ResponseError::Unsigned);
+}
+
+/// Every other endpoint's answer must be signed, whatever the setting.
+#[tokio::test]
+async fn an_unsigned_answer_of_a_signed_endpoint_is_refused() {
+    let body = xml::write("response", &init_ok_fields());
+    let (error, _server) = init_error(Reply::ok(body)).await;
+    assert_eq!(response_error(error), ResponseError::Unsigned);
+}
+
+/// The client's list of endpoints answering unsigned is the spec's: the
+/// responses marked `signed: false`.
+#[test]
+fn the_documented_unsigned_answers_are_those_the_spec_marks_unsigned() {
+    use freedompay::exchange::DOCUMENTED_UNSIGNED_ANSWERS;
+    let mut from_spec: Vec<&str> = crate::support::spec()
+        .endpoints
+        .iter()
+        .filter(|e| e.response.as_ref().is_some_and(|r| !r.signed))
+        .filter(|e| e.direction == codegen::spec::Direction::Request)
+        .map(|e| e.id.as_str())
+        .collect();
+    from_spec.sort_unstable();
+    let mut listed = DOCUMENTED_UNSIGNED_ANSWERS.to_vec();
+    listed.sort_unstable();
+    assert_eq!(listed, from_spec);
+}
+
+/// An answer that verifies but does not decode keeps its parameters and
+/// body: the payment id the gateway already created is never lost.
+#[tokio::test]
+async fn a_verified_answer_that_does_not_decode_keeps_its_params() {
+    let mut fields = init_ok_fields();
+    fields.remove("pg_redirect_url");
+    let body = signed_xml(INIT_SCRIPT, SECRET, fields);
+    let (error, _server) = init_error(Reply::ok(body.clone())).await;
+    let error = response_error(error);
+    assert!(error.decode_error().is_some(), "{error:?}");
+    let params = error.params().expect("the verified parameters");
+    assert_eq!(params.get_text("pg_payment_id"), Some("4567788"));
+    assert_eq!(error.raw_xml(), Some(body.as_str()));
+    assert!(!error.to_string().contains("4567788"), "{error}");
 }

@@ -21,6 +21,8 @@ mod spec_errors;
 mod codegen_cli;
 // Every spec example runs through its generated type.
 mod spec_examples;
+// The rule for required fields of what the gateway sends, checked against every example.
+mod required_fields;
 // Reference data: the documentation's index, error codes, test cards; every callback.
 mod reference_data;
 // The sandbox gateway with the client and a merchant server: flows, rules, callbacks.

@@ -107,6 +107,7 @@ pub struct Response<T> {
     data: T,
     params: Params,
     raw: String,
+    signed: bool,
 }
 
 impl<T> Response<T> {
@@ -129,7 +130,47 @@ impl<T> Response<T> {
     pub fn raw_xml(&self) -> &str {
         &self.raw
     }
+
+    /// Whether the answer carried a `pg_sig` (which then matched). Only an
+    /// endpoint whose answer the documentation shows unsigned, read with
+    /// [`AnswerSignature::Optional`], can give `false`.
+    pub fn is_signed(&self) -> bool {
+        self.signed
+    }
 }
+
+/// Whether a successful answer must carry `pg_sig`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AnswerSignature {
+    /// An answer without `pg_sig` is refused ([`ResponseError::Unsigned`]).
+    #[default]
+    Required,
+    /// An answer without `pg_sig` is accepted; one that carries it must
+    /// still match (a forged or altered answer is refused).
+    Optional,
+}
+
+impl AnswerSignature {
+    /// What the documentation shows for the answers of endpoint `id`:
+    /// [`Optional`](Self::Optional) for those documented without `pg_salt` and
+    /// `pg_sig` (see [`DOCUMENTED_UNSIGNED_ANSWERS`]), otherwise [`Required`](Self::Required).
+    pub fn documented_for(id: &str) -> Self {
+        if DOCUMENTED_UNSIGNED_ANSWERS.contains(&id) {
+            AnswerSignature::Optional
+        } else {
+            AnswerSignature::Required
+        }
+    }
+}
+
+/// The endpoints (by spec id) whose answer the documentation shows without
+/// `pg_salt` and `pg_sig`: the spec marks their response `signed: false`, and
+/// a test checks that this list and the spec agree.
+pub const DOCUMENTED_UNSIGNED_ANSWERS: &[&str] = &[
+    "mobile_balance_pay",
+    "mobile_balance_approve",
+    "card_storage_list",
+];
 
 impl<T> Deref for Response<T> {
     type Target = T;
@@ -175,20 +216,67 @@ pub enum ResponseError {
     /// The gateway reported an error.
     #[error(transparent)]
     Gateway(#[from] GatewayError),
-    /// The response is signed but lacks a field or has an invalid value.
-    #[error("unexpected response content: {0}")]
-    Decode(#[from] DecodeError),
+    /// The response verified but lacks a field or has an invalid value. The
+    /// verified parameters and the body are kept: the gateway may already have
+    /// created the payment whose `pg_payment_id` they hold.
+    #[error("unexpected response content: {error}")]
+    Decode {
+        /// What could not be decoded.
+        error: DecodeError,
+        /// Every parameter as received (and verified), in document order.
+        params: Params,
+        /// The response body as received.
+        raw: String,
+    },
+}
+
+impl ResponseError {
+    /// The parameters of an answer that verified but did not decode.
+    pub fn params(&self) -> Option<&Params> {
+        match self {
+            ResponseError::Decode { params, .. } => Some(params),
+            _ => None,
+        }
+    }
+
+    /// The body of an answer that verified but did not decode.
+    pub fn raw_xml(&self) -> Option<&str> {
+        match self {
+            ResponseError::Decode { raw, .. } => Some(raw),
+            _ => None,
+        }
+    }
+
+    /// Why an answer that verified did not decode.
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        match self {
+            ResponseError::Decode { error, .. } => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// Parses, verifies and decodes a gateway response to a request signed with `script`.
 ///
 /// The signature is checked over the message exactly as received (every
 /// element, known or not). `pg_status=error` becomes [`ResponseError::Gateway`];
-/// such an error may be unsigned (the merchant was not identified).
+/// such an error may be unsigned (the merchant was not identified). Every
+/// successful answer must be signed; see [`read_response_with`].
 pub fn read_response<T: Decode>(
     script: &str,
     secret: &SecretKey,
     body: &str,
+) -> Result<Response<T>, ResponseError> {
+    read_response_with(script, secret, body, AnswerSignature::Required)
+}
+
+/// [`read_response`], with `signature` saying whether a successful answer
+/// without `pg_sig` is accepted. A `pg_sig` that is present is always checked.
+pub fn read_response_with<T: Decode>(
+    script: &str,
+    secret: &SecretKey,
+    body: &str,
+    signature: AnswerSignature,
 ) -> Result<Response<T>, ResponseError> {
     let message = xml::parse(body)?;
     let params = message.params;
@@ -211,15 +299,28 @@ pub fn read_response<T: Decode>(
             signed,
         }));
     }
-    match verified {
-        Ok(()) => {}
-        Err(SignatureError::Missing) => return Err(ResponseError::Unsigned),
-        Err(SignatureError::Mismatch) => return Err(ResponseError::BadSignature),
-    }
-    let data = T::decode(&params)?;
+    let signed = match (verified, signature) {
+        (Ok(()), _) => true,
+        (Err(SignatureError::Missing), AnswerSignature::Optional) => false,
+        (Err(SignatureError::Missing), AnswerSignature::Required) => {
+            return Err(ResponseError::Unsigned);
+        }
+        (Err(SignatureError::Mismatch), _) => return Err(ResponseError::BadSignature),
+    };
+    let data = match T::decode(&params) {
+        Ok(data) => data,
+        Err(error) => {
+            return Err(ResponseError::Decode {
+                error,
+                params,
+                raw: body.to_owned(),
+            });
+        }
+    };
     Ok(Response {
         data,
         params,
         raw: body.to_owned(),
+        signed,
     })
 }

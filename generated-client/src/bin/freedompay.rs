@@ -187,6 +187,8 @@ struct KeyArgs {
     ///
     /// A URL or path is accepted too; its last path segment is used
     /// (https://api.freedompay.kz/init_payment.php?x=1 → init_payment.php).
+    /// An empty name (--script '') is signed as it is: the string to sign then
+    /// starts with ';', as the reference signer produces for a URL that ends in '/'.
     #[arg(long, value_name = "NAME")]
     script: String,
 
@@ -293,13 +295,9 @@ fn run(command: Command) -> Result<String, Failure> {
 impl KeyArgs {
     /// The script name to sign with and the secret key, from `--secret` or the environment.
     fn resolve(self) -> Result<(String, SecretKey), Failure> {
+        // An empty name is a valid script name: the reference signer takes the
+        // part of the URL after its last '/', which is empty for a URL ending in '/'.
         let script = signature::script_name(self.script.trim()).to_owned();
-        if script.is_empty() {
-            return Err(Failure::BadInput(format!(
-                "--script `{}` names no script: give the script name (init_payment.php) or its URL",
-                self.script
-            )));
-        }
         let secret = match self.secret {
             Some(secret) => secret,
             None => match std::env::var(SECRET_ENV) {
@@ -351,6 +349,10 @@ fn parse_params(args: &[String], secret: &SecretKey) -> Result<Params, Failure> 
     Ok(form::from_pairs(pairs))
 }
 
+/// What `--explain` says about an empty script name, before the string to sign.
+const EMPTY_SCRIPT_NOTE: &str = "# empty script name: the string to sign starts with ';' \
+(what the reference signer produces for a URL that ends in '/')";
+
 /// The signature, preceded with `--explain` by the sort keys and the string to sign.
 fn signed(script: &str, params: &Params, secret: &SecretKey, explain: bool) -> String {
     let mut out = String::new();
@@ -359,6 +361,10 @@ fn signed(script: &str, params: &Params, secret: &SecretKey, explain: bool) -> S
             out.push_str(&key);
             out.push('\t');
             out.push_str(value);
+            out.push('\n');
+        }
+        if script.is_empty() {
+            out.push_str(EMPTY_SCRIPT_NOTE);
             out.push('\n');
         }
         out.push_str(&signature::string_to_sign(script, params, secret));

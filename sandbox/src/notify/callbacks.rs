@@ -71,9 +71,9 @@ impl Notifications {
             amount: payment.amount,
             currency: currency.clone(),
             ps_amount: payment.amount,
-            ps_currency: currency,
             ps_full_amount: payment.amount,
-        });
+        })
+        .ps_currency(currency);
         let params = with_merchant_params(callback.to_params(), payment);
         let params = sign_for(url, &merchant.secret, params);
         let method = payment.urls.request_method.as_deref().unwrap_or("POST");
@@ -114,18 +114,22 @@ impl Notifications {
                 net_amount: payment.amount,
                 ps_amount: payment.amount,
                 ps_full_amount: payment.amount,
-                ps_currency: currency,
                 description: payment.description.clone(),
                 result: i64::from(success),
                 payment_date: payment.paid_at.clone().unwrap_or_else(now),
-                can_reject: success,
             })
+            .can_reject(success)
             .testing_mode(payment.testing)
             .captured(i64::from(!payment.captured.as_decimal().is_zero()))
             .payment_method(match payment.method {
                 Method::Card | Method::Token { .. } => PaymentMethod::BankCard,
                 Method::MobileBalance => PaymentMethod::MobileCommerce,
             });
+            // The payment system's currency may be absent when the payment
+            // failed (the check page says so); the sandbox leaves it out then.
+            if success {
+                callback = callback.ps_currency(currency);
+            }
             if let Some(pan) = &payment.card_pan {
                 callback = callback.card_pan(pan.clone());
             }

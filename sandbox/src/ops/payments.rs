@@ -8,8 +8,8 @@ use freedompay::enums::ResponseStatus;
 use freedompay::errors::ErrorCode;
 use freedompay::merchant::payments::{
     CancelRequest, CancelResponse, ClearingRequest, ClearingResponse, PaymentStatusResponse,
-    PaymentStatusResponseRequired, RecurringPaymentRequest, RecurringPaymentResponse,
-    RefundPayment, RefundRequest, RefundResponse,
+    RecurringPaymentRequest, RecurringPaymentResponse, RefundPayment, RefundRequest,
+    RefundResponse,
 };
 use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, TestCard};
 use freedompay::{Amount, Params};
@@ -117,13 +117,13 @@ pub(super) fn status(
         .payment(&merchant.id, payment_id)
         .ok_or_else(|| Failure::new(ErrorCode::PaymentNotFound, "payment not found"))?;
     let refunded = payment.refunded();
-    let mut answer = PaymentStatusResponse::new(PaymentStatusResponseRequired {
-        status: ResponseStatus::Ok,
-        payment_id: payment.id,
-        order_id: payment.order_id.clone(),
-        currency: currency(&payment.currency),
-        amount: payment.amount,
-    })
+    let mut answer = PaymentStatusResponse::new(
+        ResponseStatus::Ok,
+        payment.id,
+        currency(&payment.currency),
+        payment.amount,
+    )
+    .order_id(payment.order_id.clone())
     .payment_status(payment.state.wire().parse().unwrap_or_else(|_| {
         freedompay::enums::PaymentState::Unknown(payment.state.wire().to_owned())
     }))

@@ -86,7 +86,7 @@ async fn the_payer_chooses_the_amount_within_the_bounds() {
         .await
         .unwrap();
     assert_eq!(status.amount, "1234.50".parse::<Amount>().unwrap());
-    assert_eq!(status.order_id, "donation-1");
+    assert_eq!(status.order_id.as_deref(), Some("donation-1"));
 }
 
 #[tokio::test]

@@ -76,7 +76,6 @@ each_rule_is_enforced! {
     text_not_matching_pattern: "pg_user_id" = Some("user 1") => "(pattern)";
     url_format: "pg_check_url" = Some("shop/check") => "(format)";
     email_format: "pg_user_contact_email" = Some("nobody") => "(format)";
-    phone_format: "pg_user_phone" = Some("call me") => "(format)";
     ip_format: "pg_user_ip" = Some("999.0.0.1") => "(format)";
     nested_field_below_min: "pg_receipt_positions[0][price]" = Some("0") => "(min)";
     extra_parameter_with_an_unusable_name: "gift card" = Some("1") => "(extra)";
