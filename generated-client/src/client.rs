@@ -105,7 +105,7 @@ impl Config {
     ///
     /// By default an endpoint whose answer the documentation shows without
     /// `pg_salt` and `pg_sig` (`mfs/pay`, `mfs/approve`, `cardstorage/list`:
-    /// [`exchange::DOCUMENTED_UNSIGNED_ANSWERS`]) may answer unsigned; a
+    /// [`Endpoint::SIGNED_ANSWER`](crate::Endpoint::SIGNED_ANSWER)) may answer unsigned; a
     /// `pg_sig` that is present is checked all the same. Every other endpoint's
     /// answer must always be signed.
     pub fn require_signed_answers(mut self, require: bool) -> Self {
@@ -118,7 +118,7 @@ impl Config {
         if self.require_signed_answers {
             AnswerSignature::Required
         } else {
-            AnswerSignature::documented_for(E::ID)
+            AnswerSignature::documented::<E>()
         }
     }
 

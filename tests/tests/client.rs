@@ -1380,11 +1380,16 @@ async fn an_unsigned_answer_of_a_signed_endpoint_is_refused() {
     assert_eq!(response_error(error), ResponseError::Unsigned);
 }
 
-/// The client's list of endpoints answering unsigned is the spec's: the
-/// responses marked `signed: false`.
+/// The endpoints whose answers the spec marks `signed: false` (documented
+/// without `pg_salt` and `pg_sig`) are the generated types that accept an
+/// unsigned answer; every other endpoint requires a signed one.
 #[test]
-fn the_documented_unsigned_answers_are_those_the_spec_marks_unsigned() {
-    use freedompay::exchange::DOCUMENTED_UNSIGNED_ANSWERS;
+fn the_generated_endpoints_know_which_answers_are_documented_unsigned() {
+    use freedompay::Endpoint;
+    use freedompay::exchange::AnswerSignature;
+    use freedompay::merchant::card_storage::CardListRequest;
+    use freedompay::merchant::mobile_balance::MobileBalanceApproveRequest;
+    use freedompay::merchant::payments::PaymentStatusRequest;
     let mut from_spec: Vec<&str> = crate::support::spec()
         .endpoints
         .iter()
@@ -1393,9 +1398,30 @@ fn the_documented_unsigned_answers_are_those_the_spec_marks_unsigned() {
         .map(|e| e.id.as_str())
         .collect();
     from_spec.sort_unstable();
-    let mut listed = DOCUMENTED_UNSIGNED_ANSWERS.to_vec();
-    listed.sort_unstable();
-    assert_eq!(listed, from_spec);
+    assert_eq!(
+        from_spec,
+        [
+            CardListRequest::ID,
+            MobileBalanceApproveRequest::ID,
+            MobileBalancePayRequest::ID
+        ]
+    );
+    let signed = [
+        CardListRequest::SIGNED_ANSWER,
+        MobileBalanceApproveRequest::SIGNED_ANSWER,
+        MobileBalancePayRequest::SIGNED_ANSWER,
+        InitPaymentRequest::SIGNED_ANSWER,
+        PaymentStatusRequest::SIGNED_ANSWER,
+    ];
+    assert_eq!(signed, [false, false, false, true, true]);
+    assert_eq!(
+        AnswerSignature::documented::<MobileBalancePayRequest>(),
+        AnswerSignature::Optional
+    );
+    assert_eq!(
+        AnswerSignature::documented::<InitPaymentRequest>(),
+        AnswerSignature::Required
+    );
 }
 
 /// An answer that verifies but does not decode keeps its parameters and

@@ -277,6 +277,12 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
             let payout = endpoint
                 .payout_key
                 .then(|| quote! { const PAYOUT: bool = true; });
+            // Answers the documentation shows without `pg_salt`/`pg_sig`.
+            let unsigned = endpoint
+                .response
+                .as_ref()
+                .is_some_and(|r| !r.signed)
+                .then(|| quote! { const SIGNED_ANSWER: bool = false; });
             let path_fn = path_fn(endpoint, scope);
             let endpoint_trait = scope.krate("Endpoint");
             quote! {
@@ -286,6 +292,7 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                     const METHOD: #http_method = #method;
                     const PATH: #static_str = #path;
                     #payout
+                    #unsigned
                     #path_fn
                 }
             }

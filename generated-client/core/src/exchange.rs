@@ -151,26 +151,18 @@ pub enum AnswerSignature {
 }
 
 impl AnswerSignature {
-    /// What the documentation shows for the answers of endpoint `id`:
+    /// What the documentation shows for the answers of endpoint `E`:
     /// [`Optional`](Self::Optional) for those documented without `pg_salt` and
-    /// `pg_sig` (see [`DOCUMENTED_UNSIGNED_ANSWERS`]), otherwise [`Required`](Self::Required).
-    pub fn documented_for(id: &str) -> Self {
-        if DOCUMENTED_UNSIGNED_ANSWERS.contains(&id) {
-            AnswerSignature::Optional
-        } else {
+    /// `pg_sig` ([`Endpoint::SIGNED_ANSWER`] is `false`), otherwise
+    /// [`Required`](Self::Required).
+    pub fn documented<E: Endpoint>() -> Self {
+        if E::SIGNED_ANSWER {
             AnswerSignature::Required
+        } else {
+            AnswerSignature::Optional
         }
     }
 }
-
-/// The endpoints (by spec id) whose answer the documentation shows without
-/// `pg_salt` and `pg_sig`: the spec marks their response `signed: false`, and
-/// a test checks that this list and the spec agree.
-pub const DOCUMENTED_UNSIGNED_ANSWERS: &[&str] = &[
-    "mobile_balance_pay",
-    "mobile_balance_approve",
-    "card_storage_list",
-];
 
 impl<T> Deref for Response<T> {
     type Target = T;

@@ -223,6 +223,11 @@ pub trait Endpoint: Sign + Validate {
     const PATH: &'static str;
     /// Whether the endpoint is signed with the payout key when one is configured.
     const PAYOUT: bool = false;
+    /// Whether the documentation shows the endpoint's answers signed; `false`
+    /// where it shows them without `pg_salt` and `pg_sig` (the spec marks
+    /// the response `signed: false`), so an unsigned answer is accepted
+    /// (a `pg_sig` that is present is still verified).
+    const SIGNED_ANSWER: bool = true;
 
     /// The path with its parameters filled in.
     fn path(&self, merchant_id: &str) -> String {
