@@ -216,11 +216,8 @@ fn the_readme_table_of_simulated_endpoints_is_current() {
          `FREEDOMPAY_BLESS=1 cargo test -p freedompay-tests sandbox::coverage`"
     );
     assert_eq!(
-        ENDPOINTS
-            .iter()
-            .filter(|e| e.direction != Direction::Callback)
-            .count(),
+        freedompay_sandbox::STATEFUL.len(),
         section.content.lines().count() - 2,
-        "one row per endpoint served"
+        "one row per simulated endpoint"
     );
 }
