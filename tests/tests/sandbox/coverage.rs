@@ -4,7 +4,7 @@
 //! answer, e.g. a payment that does not exist) or from the spec. The README's
 //! table of which is which is current.
 
-use freedompay::registry::{Direction, ENDPOINTS};
+use freedompay::registry::Direction;
 use freedompay::server::{self, Handler, Served, SpecAnswerError};
 use freedompay::signature::{self, SecretKey};
 use freedompay::{HttpMethod, Params, form, xml};
