@@ -1,8 +1,9 @@
 //! The rules a spec must follow, one function each, with the reason for it.
 //!
 //! [`api`] runs the rules over the finished IR, reporting at each node's
-//! [`Origin`]. The rules lowering still applies while it builds the IR take
-//! its context instead. Every check records its problems and returns; none
+//! [`Origin`]: names (ids, types, fields, enums), fields, and rules across
+//! endpoints. The message rules lowering still applies while it builds the IR
+//! take its context instead. Every check records its problems and returns; none
 //! stops the run, so all problems are reported together.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,9 +13,9 @@ use freedompay_core::rules::{self, Format};
 use freedompay_core::{Amount, Decimal, FromWire, ToWire, ValidationErrors};
 
 use crate::diag::Diagnostics;
-use crate::ir::{Api, Endpoint, Field, Message, Origin, Type};
+use crate::ir::{Api, Endpoint, Enum, Field, LeftOut, Message, Origin, Type};
 use crate::load::RawSpec;
-use crate::lower::Ctx;
+use crate::lower::{Ctx, default_client_method};
 use crate::spec::{self, FilledBy};
 
 const RUST_KEYWORDS: &[&str] = &[
@@ -64,33 +65,25 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Type and variant names become Rust identifiers as written, so they must be
 /// UpperCamelCase and not keywords.
-pub(crate) fn rust_type_name(cx: &mut Ctx<'_>, path: &str, field: &str, name: &str) {
+pub(crate) fn rust_type_name(name: &str) -> Option<String> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric())
         && !RUST_KEYWORDS.contains(&name);
-    if !ok {
-        cx.error(
-            path,
-            field,
-            format!("`{name}` is not an UpperCamelCase Rust type name"),
-        );
-    }
+    (!ok).then(|| format!("`{name}` is not an UpperCamelCase Rust type name"))
 }
 
 /// Ids name files, modules and docs pages; snake_case keeps them all valid.
-pub(crate) fn snake_case_id(cx: &mut Ctx<'_>, path: &str, field: &str, id: &str) {
+fn snake_case_id(id: &str) -> Option<String> {
     let ok = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !RUST_KEYWORDS.contains(&id);
-    if !ok {
-        cx.error(path, field, format!("`{id}` is not a snake_case id"));
-    }
+    (!ok).then(|| format!("`{id}` is not a snake_case id"))
 }
 
 /// Field names become struct fields and setter methods.
-pub(crate) fn rust_field_name(cx: &mut Ctx<'_>, path: &str, wire: &str, name: &str) {
+fn rust_field_name(name: &str) -> Option<String> {
     let ok = name
         .chars()
         .next()
@@ -99,34 +92,132 @@ pub(crate) fn rust_field_name(cx: &mut Ctx<'_>, path: &str, wire: &str, name: &s
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
-        cx.error(
-            path,
-            wire,
-            format!("`{name}` is not a snake_case Rust field name; set `rust:`"),
-        );
+        Some(format!(
+            "`{name}` is not a snake_case Rust field name; set `rust:`"
+        ))
     } else if RUST_KEYWORDS.contains(&name) || RESERVED_FIELDS.contains(&name) {
-        cx.error(
-            path,
-            wire,
-            format!(
-                "`{name}` is reserved in Rust or in the generated code; set `rust:` to another name"
-            ),
-        );
+        Some(format!(
+            "`{name}` is reserved in Rust or in the generated code; set `rust:` to another name"
+        ))
+    } else {
+        None
     }
 }
 
 /// Wire names travel in forms and as XML element names: no brackets, spaces or markup.
-pub(crate) fn wire_name(cx: &mut Ctx<'_>, path: &str, wire: &str) {
+fn wire_name(wire: &str) -> Option<String> {
     let ok = !wire.is_empty()
         && wire
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-    if !ok {
-        cx.error(
-            path,
-            wire,
-            format!("`{wire}` is not a usable wire name (letters, digits, `_`, `-`, `.`)"),
-        );
+    (!ok).then(|| format!("`{wire}` is not a usable wire name (letters, digits, `_`, `-`, `.`)"))
+}
+
+/// The names of an endpoint become a module, types and a client method.
+fn endpoint_names(report: &mut Report<'_>, endpoint: &Endpoint) {
+    let origin = &endpoint.origin;
+    for (key, problem) in [
+        ("id", snake_case_id(&endpoint.id)),
+        ("group", snake_case_id(&endpoint.group)),
+        ("rust_name", rust_type_name(&endpoint.rust_name)),
+    ] {
+        if let Some(problem) = problem {
+            report.error(origin, key, "", problem);
+        }
+    }
+    // A client method derived from the id is as good as the id, checked above.
+    if endpoint.client_method != default_client_method(&endpoint.id, &endpoint.group)
+        && let Some(problem) = snake_case_id(&endpoint.client_method)
+    {
+        report.error(origin, "client_method", "", problem);
+    }
+}
+
+/// An enum becomes a Rust enum: its type and variant names must be usable and
+/// distinct, and its values distinct so that reading one is not ambiguous.
+fn enum_rules(report: &mut Report<'_>, def: &Enum) {
+    let (origin, id) = (&def.origin, def.id.as_str());
+    if let Some(problem) = rust_type_name(&def.rust_name) {
+        report.error(origin, "rust_name", id, problem);
+    }
+    if let Some(problem) = snake_case_id(id) {
+        report.error(origin, "id", id, problem);
+    }
+    if def.values.is_empty() {
+        report.error(origin, "values", id, "an enum needs at least one value");
+    }
+    let mut wires = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for (i, value) in def.values.iter().enumerate() {
+        let (rust, wire) = (format!("values[{i}].rust"), format!("values[{i}].value"));
+        if let Some(problem) = rust_type_name(&value.rust) {
+            report.error(origin, &rust, id, problem);
+        }
+        if value.rust == "Unknown" && def.open {
+            report.error(
+                origin,
+                &rust,
+                id,
+                "`Unknown` is reserved for the unknown values of an open enum",
+            );
+        }
+        if !wires.insert(value.wire.as_str()) {
+            report.error(
+                origin,
+                &wire,
+                id,
+                format!("value `{}` is listed twice", value.wire),
+            );
+        }
+        if !names.insert(value.rust.as_str()) {
+            report.error(
+                origin,
+                &rust,
+                id,
+                format!("variant name `{}` is used twice", value.rust),
+            );
+        }
+    }
+}
+
+/// The wire and Rust names of a field entry at `origin`.
+fn field_names(report: &mut Report<'_>, origin: &Origin, wire: &str, rust: &str) {
+    if let Some(problem) = wire_name(wire) {
+        report.error(origin, "name", wire, problem);
+    }
+    if let Some(problem) = rust_field_name(rust) {
+        report.error(origin, "rust", wire, problem);
+    }
+}
+
+/// The names of a field and, for a list, of its item type and items' fields.
+fn field_and_item_names(report: &mut Report<'_>, field: &Field) {
+    field_names(report, &field.origin, &field.wire, &field.rust);
+    if let Type::List {
+        item_rust_name,
+        fields,
+        ..
+    } = &field.ty
+    {
+        if let Some(problem) = rust_type_name(item_rust_name) {
+            report.error(&field.origin, "item_rust_name", &field.wire, problem);
+        }
+        for item in fields {
+            field_and_item_names(report, item);
+        }
+    }
+}
+
+/// The name rules of an endpoint, its enums and its messages' fields.
+fn names(report: &mut Report<'_>, endpoint: &Endpoint) {
+    endpoint_names(report, endpoint);
+    for def in &endpoint.enums {
+        enum_rules(report, def);
+    }
+    for message in std::iter::once(&endpoint.request).chain(&endpoint.response) {
+        for field in &message.fields {
+            field_and_item_names(report, field);
+        }
     }
 }
 
@@ -422,10 +513,23 @@ pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, Strin
     }
 }
 
-/// Runs the checks over the lowered IR; `raw` locates the problems (the line
-/// and column of an [`Origin`]'s YAML path).
-pub(crate) fn api(api: &Api, raw: &RawSpec, diagnostics: &mut Diagnostics) {
+/// Runs the checks over the lowered IR, and the name rules over what lowering
+/// `left_out` of it too; `raw` locates the problems (the line and column of an
+/// [`Origin`]'s YAML path).
+pub(crate) fn api(api: &Api, left_out: &LeftOut, raw: &RawSpec, diagnostics: &mut Diagnostics) {
     let mut report = Report { raw, diagnostics };
+    for def in api.enums.iter().chain(&left_out.enums) {
+        enum_rules(&mut report, def);
+    }
+    for field in &api.shared_fields {
+        field_and_item_names(&mut report, field);
+    }
+    for entry in &left_out.fields {
+        field_names(&mut report, &entry.origin, &entry.wire, &entry.rust);
+    }
+    for endpoint in api.endpoints.iter().chain(&left_out.endpoints) {
+        names(&mut report, endpoint);
+    }
     for field in &api.shared_fields {
         field_rules(&mut report, field);
     }
@@ -447,7 +551,7 @@ struct Report<'a> {
 
 impl Report<'_> {
     /// Records a problem at `key` below `origin` (at `origin` itself when
-    /// `key` is empty), as lowering would have: not when it is a consequence of
+    /// `key` is empty; at the top-level `key` when `origin` is a whole file), as lowering would have: not when it is a consequence of
     /// a shape mistake already reported there.
     fn error(&mut self, origin: &Origin, key: &str, field: &str, message: impl Into<String>) {
         let source = self
@@ -458,10 +562,10 @@ impl Report<'_> {
             .chain(self.raw.endpoints.iter().map(|(s, _)| s))
             .find(|s| s.name == origin.file);
         let Some(source) = source else { return };
-        let path = if key.is_empty() {
-            origin.path.clone()
-        } else {
-            format!("{}.{key}", origin.path)
+        let path = match (origin.path.as_str(), key) {
+            (path, "") => path.to_owned(),
+            ("", key) => key.to_owned(),
+            (path, key) => format!("{path}.{key}"),
         };
         Ctx {
             source,
@@ -506,14 +610,14 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
         let source = raw
             .endpoints
             .iter()
-            .find(|(s, _)| s.name == endpoint.file)
+            .find(|(s, _)| s.name == endpoint.origin.file)
             .map(|(s, _)| s);
         let Some(source) = source else { continue };
         let mut cx = Ctx {
             source,
             diagnostics,
         };
-        if let Some(first) = ids.insert(&endpoint.id, &endpoint.file) {
+        if let Some(first) = ids.insert(&endpoint.id, &endpoint.origin.file) {
             cx.error(
                 "id",
                 &endpoint.id,
@@ -527,7 +631,7 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
                 module.1.clone(),
                 endpoint.client_method.clone(),
             );
-            if let Some(first) = methods.insert(key, &endpoint.file) {
+            if let Some(first) = methods.insert(key, &endpoint.origin.file) {
                 cx.error(
                     "client_method",
                     &endpoint.id,
@@ -553,9 +657,10 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
         names.sort();
         names.dedup();
         for name in names {
-            if let Some(first) =
-                types.insert((module.0.clone() + &module.1, name.clone()), &endpoint.file)
-                && first != endpoint.file
+            if let Some(first) = types.insert(
+                (module.0.clone() + &module.1, name.clone()),
+                &endpoint.origin.file,
+            ) && first != endpoint.origin.file
             {
                 cx.error(
                     "rust_name",
@@ -566,6 +671,30 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
                     ),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Names are checked also on what lowering left out of the API: a field
+    /// whose enum is unknown, an enum defined twice, an endpoint without its path.
+    #[test]
+    fn names_are_checked_on_what_lowering_left_out() {
+        let endpoint = "id: e\nrust_name: e\ntitle: T\ndescription: D\napi: merchant\ngroup: g\ndirection: request\ncompleteness: F\nenums:\n  - id: k\n    rust_name: K\n    description: K.\n    values: [{value: a, rust: A, description: A.}]\n  - id: k\n    rust_name: kk\n    description: K.\n    values: [{value: a, rust: A, description: A.}]\nrequest:\n  encoding: form\n  signed: false\n  fields:\n    - name: pg a\n      type: enum\n      enum: nope\n      description: A.\n";
+        let errors = crate::compile_texts(&[("spec/e.yaml", endpoint, false)])
+            .expect_err("broken")
+            .to_string();
+        for expected in [
+            "`e` is not an UpperCamelCase Rust type name",
+            "a request endpoint needs a `path`",
+            "enum `k` is already defined",
+            "`kk` is not an UpperCamelCase Rust type name",
+            "`pg a` is not a usable wire name",
+            "`pg a` is not a snake_case Rust field name",
+            "unknown enum `nope`",
+        ] {
+            assert!(errors.contains(expected), "{expected}: {errors}");
         }
     }
 }

@@ -51,7 +51,9 @@ pub(crate) fn lower(
         for (i, error) in file.errors.iter().enumerate() {
             let path = format!("errors[{i}]");
             let field = error.code.to_string();
-            check::rust_type_name(&mut cx, &format!("{path}.rust"), &field, &error.rust);
+            if let Some(problem) = check::rust_type_name(&error.rust) {
+                cx.error(&format!("{path}.rust"), &field, problem);
+            }
             if error.rust == "Unknown" {
                 cx.error(
                     &format!("{path}.rust"),
@@ -220,7 +222,7 @@ pub(crate) fn lower(
                 let (source, _) = raw
                     .endpoints
                     .iter()
-                    .find(|(s, _)| s.name == endpoint.file)
+                    .find(|(s, _)| s.name == endpoint.origin.file)
                     .expect("every endpoint comes from a file");
                 Ctx {
                     source,
