@@ -1,9 +1,10 @@
 //! The rules a spec must follow, one function each, with the reason for it.
 //!
 //! [`api`] runs the rules over the finished IR, reporting at each node's
-//! [`Origin`]: names (ids, types, fields, enums), fields, and rules across
-//! endpoints. The message rules lowering still applies while it builds the IR
-//! take its context instead. Every check records its problems and returns; none
+//! [`Origin`]: names (ids, types, fields, enums), messages (unique names,
+//! client-filled fields, path parameters, the script name), fields, and rules
+//! across endpoints. The value functions ([`value_problems`], [`sent_as`]) also
+//! serve the example checks that still run during lowering. Every check records its problems and returns; none
 //! stops the run, so all problems are reported together.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,8 +16,8 @@ use freedompay_core::{Amount, Decimal, FromWire, ToWire, ValidationErrors};
 use crate::diag::Diagnostics;
 use crate::ir::{Api, Endpoint, Enum, Field, LeftOut, Message, Origin, Type};
 use crate::load::RawSpec;
-use crate::lower::{Ctx, default_client_method};
-use crate::spec::{self, FilledBy};
+use crate::lower::{self, Ctx, default_client_method};
+use crate::spec::FilledBy;
 
 const RUST_KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
@@ -208,7 +209,7 @@ fn field_and_item_names(report: &mut Report<'_>, field: &Field) {
     }
 }
 
-/// The name rules of an endpoint, its enums and its messages' fields.
+/// The name and message rules of an endpoint, its enums and its messages' fields.
 fn names(report: &mut Report<'_>, endpoint: &Endpoint) {
     endpoint_names(report, endpoint);
     for def in &endpoint.enums {
@@ -218,25 +219,27 @@ fn names(report: &mut Report<'_>, endpoint: &Endpoint) {
         for field in &message.fields {
             field_and_item_names(report, field);
         }
+        message_rules(report, endpoint, message);
     }
 }
 
 /// A wire name twice in one message would make the typed field ambiguous and
 /// the signature order depend on which one the gateway reads.
-pub(crate) fn unique_names(cx: &mut Ctx<'_>, path: &str, fields: &[Field]) {
+fn unique_names<'f>(report: &mut Report<'_>, fields: impl Iterator<Item = &'f Field>) {
     let mut wires = BTreeSet::new();
     let mut rusts = BTreeSet::new();
-    for (i, field) in fields.iter().enumerate() {
-        let fpath = format!("{path}.fields[{i}]");
+    for field in fields {
         if !wires.insert(field.wire.as_str()) {
-            cx.error(
-                &fpath,
+            report.error(
+                &field.origin,
+                "",
                 &field.wire,
                 format!("duplicate field `{}` in this message", field.wire),
             );
         } else if !rusts.insert(field.rust.as_str()) {
-            cx.error(
-                &fpath,
+            report.error(
+                &field.origin,
+                "",
                 &field.wire,
                 format!("two fields share the Rust name `{}`", field.rust),
             );
@@ -244,57 +247,92 @@ pub(crate) fn unique_names(cx: &mut Ctx<'_>, path: &str, fields: &[Field]) {
     }
 }
 
-/// `signed: false` says the message carries no signature, so listing one is a
-/// contradiction. (A signed message need not list `pg_salt`/`pg_sig`: several
-/// pages leave them out although the general rule signs every message; the IR
-/// adds them, see `ir::Implied`.)
-pub(crate) fn filled_fields(
-    cx: &mut Ctx<'_>,
-    path: &str,
-    message: &spec::Message,
-    fields: &[Field],
-) {
-    for (i, field) in fields.iter().enumerate() {
-        let fpath = format!("{path}.fields[{i}]");
-        if !message.signed && matches!(field.filled_by, Some(FilledBy::Salt | FilledBy::Signature))
-        {
-            cx.error(
-                &fpath,
-                &field.wire,
-                "an unsigned message (`signed: false`) cannot carry a salt or signature field",
-            );
-        }
-        if field.filled_by.is_some() && matches!(field.ty, Type::List { .. }) {
-            cx.error(&fpath, &field.wire, "a list cannot be filled by the client");
+/// The items of every list among `fields` (at any depth) must have distinct names too.
+fn unique_item_names(report: &mut Report<'_>, fields: &[Field]) {
+    for field in fields {
+        if let Type::List { fields: items, .. } = &field.ty {
+            unique_names(report, items.iter());
+            unique_item_names(report, items);
         }
     }
 }
 
-/// Every `{name}` in a path must be filled from somewhere: the merchant id or a request field.
-pub(crate) fn path_params(cx: &mut Ctx<'_>, path: &str, request: &Message) -> Vec<String> {
-    let mut params = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            cx.error("path", "", "unclosed `{` in the path");
-            break;
-        };
-        let name = &rest[open + 1..open + close];
-        let known = request
+/// `signed: false` says the message carries no signature, so listing one is a
+/// contradiction. (A signed message need not list `pg_salt`/`pg_sig`: several
+/// pages leave them out although the general rule signs every message;
+/// lowering adds them.)
+fn filled_fields(report: &mut Report<'_>, message: &Message, field: &Field) {
+    if !message.signed && matches!(field.filled_by, Some(FilledBy::Salt | FilledBy::Signature)) {
+        report.error(
+            &field.origin,
+            "",
+            &field.wire,
+            "an unsigned message (`signed: false`) cannot carry a salt or signature field",
+        );
+    }
+    if field.filled_by.is_some() && matches!(field.ty, Type::List { .. }) {
+        report.error(
+            &field.origin,
+            "",
+            &field.wire,
+            "a list cannot be filled by the client",
+        );
+    }
+}
+
+/// The rules of one of `endpoint`'s messages. The salt and signature lowering
+/// adds to a signed message that does not list them (written in a shared
+/// file, not the endpoint's) are the client's own and not checked here.
+fn message_rules(report: &mut Report<'_>, endpoint: &Endpoint, message: &Message) {
+    let listed = || {
+        message
             .fields
             .iter()
-            .any(|f| f.rust == name && (f.filled_by == Some(FilledBy::MerchantId) || f.required));
+            .filter(|f| f.origin.file == endpoint.origin.file)
+    };
+    unique_names(report, listed());
+    for field in listed() {
+        filled_fields(report, message, field);
+    }
+    unique_item_names(report, &message.fields);
+}
+
+/// Every `{name}` in a path must be filled from somewhere: the merchant id or
+/// a required request field.
+fn path_params(report: &mut Report<'_>, endpoint: &Endpoint, path: &str) {
+    let (names, unclosed) = lower::path_params(path);
+    if unclosed {
+        report.error(&endpoint.origin, "path", "", "unclosed `{` in the path");
+    }
+    for name in names {
+        let known =
+            endpoint.request.fields.iter().any(|f| {
+                f.rust == name && (f.filled_by == Some(FilledBy::MerchantId) || f.required)
+            });
         if !known {
-            cx.error(
+            report.error(
+                &endpoint.origin,
                 "path",
-                name,
+                &name,
                 format!("path parameter `{{{name}}}` has no required request field with `rust: {name}` to fill it"),
             );
         }
-        params.push(name.to_owned());
-        rest = &rest[open + close + 1..];
     }
-    params
+}
+
+/// The script name is signed with every message: the last segment of a URL path.
+fn script_name(report: &mut Report<'_>, endpoint: &Endpoint) {
+    let script = &endpoint.script;
+    if script.is_empty() || script.contains(['/', '?', ';']) {
+        report.error(
+            &endpoint.origin,
+            "script",
+            "",
+            format!(
+                "`{script}` is not a script name (the last path segment, without `/`, `?` or `;`)"
+            ),
+        );
+    }
 }
 
 /// Constraints must fit the type and each other; a contradiction is a typo.
@@ -524,6 +562,7 @@ pub(crate) fn api(api: &Api, left_out: &LeftOut, raw: &RawSpec, diagnostics: &mu
     for field in &api.shared_fields {
         field_and_item_names(&mut report, field);
     }
+    unique_item_names(&mut report, &api.shared_fields);
     for entry in &left_out.fields {
         field_names(&mut report, &entry.origin, &entry.wire, &entry.rust);
     }
@@ -534,6 +573,10 @@ pub(crate) fn api(api: &Api, left_out: &LeftOut, raw: &RawSpec, diagnostics: &mu
         field_rules(&mut report, field);
     }
     for endpoint in &api.endpoints {
+        if let Some(path) = &endpoint.path {
+            path_params(&mut report, endpoint, path);
+        }
+        script_name(&mut report, endpoint);
         for message in std::iter::once(&endpoint.request).chain(&endpoint.response) {
             for field in &message.fields {
                 field_rules(&mut report, field);
@@ -696,5 +739,20 @@ mod tests {
         ] {
             assert!(errors.contains(expected), "{expected}: {errors}");
         }
+    }
+
+    /// A duplicate list item is reported at its own entry, after an entry left out too.
+    #[test]
+    fn duplicates_are_reported_where_they_are_written() {
+        let endpoint = "id: e\nrust_name: E\ntitle: T\ndescription: D\napi: merchant\ngroup: g\ndirection: request\npath: /e.php\ncompleteness: F\nrequest:\n  encoding: form\n  signed: false\n  fields:\n    - name: pg_gone\n      type: enum\n      description: G.\n    - name: pg_list\n      type: list\n      description: L.\n      items:\n        - name: a\n          type: string\n          description: A.\n        - name: a\n          type: string\n          description: A.\n";
+        let errors = crate::compile_texts(&[("spec/e.yaml", endpoint, false)])
+            .expect_err("broken")
+            .to_string();
+        assert_eq!(
+            errors,
+            "error: spec/e.yaml:14:11: pg_gone: a field of `type: enum` needs `enum: <id>`\n\
+             error: spec/e.yaml:24:15: a: duplicate field `a` in this message\n\
+             2 errors in the spec"
+        );
     }
 }

@@ -16,8 +16,8 @@
 //!    (`freedompay_core::rules`), not re-implemented here. What lowering built
 //!    but left out of the API (an enum defined twice, an endpoint without its
 //!    `path`, a field whose type failed) is still checked for its names. Not
-//!    every rule has moved yet: the message and example rules still run during
-//!    lowering, calling `check`'s rule functions.
+//!    every rule has moved yet: the example rules still run during lowering,
+//!    calling `check`'s value functions.
 //! 4. **emit** ([`emit`]): the Rust, Markdown and JSON Schema output, from the
 //!    IR only.
 //!

@@ -446,19 +446,9 @@ fn lower_endpoint(
             (None, script)
         }
     };
-    if script.is_empty() || script.contains(['/', '?', ';']) {
-        cx.error(
-            "script",
-            "",
-            format!(
-                "`{script}` is not a script name (the last path segment, without `/`, `?` or `;`)"
-            ),
-        );
-    }
-
     endpoint.path_params = path
         .as_deref()
-        .map(|p| check::path_params(cx, p, &endpoint.request))
+        .map(|p| path_params(p).0)
         .unwrap_or_default();
     endpoint.path = path;
     endpoint.script = script;
@@ -480,6 +470,21 @@ fn lower_endpoint(
         })
         .collect();
     Some(endpoint)
+}
+
+/// The names of the `{name}` parameters in a gateway path, and whether an
+/// unclosed `{` ended the reading.
+pub(crate) fn path_params(path: &str) -> (Vec<String>, bool) {
+    let mut params = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return (params, true);
+        };
+        params.push(rest[open + 1..open + close].to_owned());
+        rest = &rest[open + close + 1..];
+    }
+    (params, false)
 }
 
 /// The client method of an endpoint that does not name one: its id without the
@@ -515,8 +520,6 @@ impl Resolver<'_> {
                 None => self.leave_out(field),
             }
         }
-        check::unique_names(cx, path, &fields);
-        check::filled_fields(cx, path, message, &fields);
         if message.signed {
             // A shared file that could not be read, or a shared field with shape
             // mistakes, may be the salt or signature that seems missing.
@@ -717,7 +720,6 @@ impl Resolver<'_> {
                         None => self.leave_out(item),
                     }
                 }
-                check::unique_names(cx, path, &fields);
                 Type::List {
                     item_rust_name,
                     style: field.list_style.unwrap_or(ListStyle::Indexed),
