@@ -3,116 +3,22 @@
 //! [`api`] runs the rules over the finished IR, reporting at each node's
 //! [`Origin`]: names (ids, types, fields, enums), messages (unique names,
 //! client-filled fields, path parameters, the script name), fields, and rules
-//! across endpoints. The value functions ([`value_problems`], [`sent_as`]) also
-//! serve the example checks that still run during lowering. Every check records its problems and returns; none
+//! across endpoints. What a name must look like is in `names`, what a value
+//! must be in `values`: leaf modules, which lowering uses too. Every check records its problems and returns; none
 //! stops the run, so all problems are reported together.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use freedompay_core::rules::{self, Format};
-use freedompay_core::{Amount, Decimal, FromWire, ToWire, ValidationErrors};
+use freedompay_core::Decimal;
 
 use crate::diag::Diagnostics;
 use crate::ir::{Api, Endpoint, Enum, Field, LeftOut, Message, Origin, Type};
 use crate::load::RawSpec;
 use crate::lower::{self, Ctx, default_client_method};
+use crate::names::{rust_field_name, rust_type_name, snake_case_id, wire_name};
 use crate::spec::FilledBy;
-
-const RUST_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
-    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
-];
-
-/// Names the generated code reserves on every message struct.
-const RESERVED_FIELDS: &[&str] = &["extra", "new"];
-
-/// Suggests the closest known name, for typos in references.
-pub fn did_you_mean(name: &str, known: &[&str]) -> String {
-    match closest(name, known) {
-        Some(k) => format!(" (did you mean `{k}`?)"),
-        None if known.is_empty() => String::new(),
-        None => format!(" (known: {})", known.join(", ")),
-    }
-}
-
-/// The known name nearest to `name`, when it is near enough to be what a typo meant.
-pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(name, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
-/// Type and variant names become Rust identifiers as written, so they must be
-/// UpperCamelCase and not keywords.
-pub(crate) fn rust_type_name(name: &str) -> Option<String> {
-    let ok = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_ascii_alphanumeric())
-        && !RUST_KEYWORDS.contains(&name);
-    (!ok).then(|| format!("`{name}` is not an UpperCamelCase Rust type name"))
-}
-
-/// Ids name files, modules and docs pages; snake_case keeps them all valid.
-fn snake_case_id(id: &str) -> Option<String> {
-    let ok = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !RUST_KEYWORDS.contains(&id);
-    (!ok).then(|| format!("`{id}` is not a snake_case id"))
-}
-
-/// Field names become struct fields and setter methods.
-fn rust_field_name(name: &str) -> Option<String> {
-    let ok = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !ok {
-        Some(format!(
-            "`{name}` is not a snake_case Rust field name; set `rust:`"
-        ))
-    } else if RUST_KEYWORDS.contains(&name) || RESERVED_FIELDS.contains(&name) {
-        Some(format!(
-            "`{name}` is reserved in Rust or in the generated code; set `rust:` to another name"
-        ))
-    } else {
-        None
-    }
-}
-
-/// Wire names travel in forms and as XML element names: no brackets, spaces or markup.
-fn wire_name(wire: &str) -> Option<String> {
-    let ok = !wire.is_empty()
-        && wire
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-    (!ok).then(|| format!("`{wire}` is not a usable wire name (letters, digits, `_`, `-`, `.`)"))
-}
+use crate::values::value_problems;
 
 /// The names of an endpoint become a module, types and a client method.
 fn endpoint_names(report: &mut Report<'_>, endpoint: &Endpoint) {
@@ -441,113 +347,6 @@ fn constraints(report: &mut Report<'_>, field: &Field) {
             wire,
             format!("min_items ({min}) is greater than max_items ({max})"),
         );
-    }
-}
-
-/// What is wrong with `value` as a value of `field` (empty when nothing is).
-///
-/// The value rules are the core crate's, the ones the generated types apply:
-/// the text is read as the client reads it (`FromWire`) and checked with the
-/// validation rules of `freedompay_core::rules`, so an example in the spec that
-/// passes here passes in the client too, with the client's messages.
-pub(crate) fn value_problems(field: &Field, value: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    // An empty optional value reads as absent (text stays empty text): no rule applies.
-    if value.is_empty() && !field.required && !field.ty.is_text() {
-        return problems;
-    }
-    let mut broken = ValidationErrors::default();
-    let c = &field.constraints;
-    let number = match &field.ty {
-        Type::Integer => i64::from_wire(value).map(Decimal::from).map(Some),
-        Type::Amount => Amount::from_wire(value).map(|a| Some(a.as_decimal())),
-        Type::Decimal => Decimal::from_wire(value).map(Some),
-        Type::Flag => bool::from_wire(value).map(|_| None),
-        Type::Enum { def, .. } => {
-            if !def.open && !def.values.iter().any(|v| v.wire == value.trim()) {
-                let allowed: Vec<&str> = def.values.iter().map(|v| v.wire.as_str()).collect();
-                problems.push(format!("`{value}` is not one of {}", allowed.join(", ")));
-            }
-            Ok(None)
-        }
-        Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
-            let format = match field.ty {
-                Type::Url => Format::Url,
-                Type::Email => Format::Email,
-                Type::Phone => Format::Phone,
-                Type::Ip => Format::Ip,
-                _ => Format::DateTime,
-            };
-            rules::format(&mut broken, "", value, format);
-            Ok(None)
-        }
-        Type::String => Ok(None),
-        Type::List { .. } => Err("a list has no scalar value".to_owned()),
-    };
-    match number {
-        Ok(Some(number)) => {
-            if let Some(min) = &c.min {
-                rules::min(&mut broken, "", &number, min);
-            }
-            if let Some(max) = &c.max {
-                rules::max(&mut broken, "", &number, max);
-            }
-        }
-        Ok(None) => {}
-        Err(problem) => problems.push(problem),
-    }
-    if field.ty.is_text() {
-        if let Some(min) = c.min_length {
-            rules::min_length(&mut broken, "", value, min as usize);
-        }
-        if let Some(max) = c.max_length {
-            rules::max_length(&mut broken, "", value, max as usize);
-        }
-        // The generated validation anchors the pattern the same way.
-        if let Some(pattern) = &c.pattern
-            && let Ok(regex) = regex::Regex::new(&format!("^(?:{pattern})$"))
-        {
-            rules::pattern(&mut broken, "", value, &regex, pattern);
-        }
-    }
-    problems.extend(broken.iter().map(|e| e.message.clone()));
-    problems
-}
-
-/// The text the generated type sends for a value it received as `text`: what
-/// reading and writing it back make of it (`10.50` becomes `10.5`), or `None`
-/// when an empty optional value reads as absent and is not sent. Reading and
-/// writing are the core crate's (`FromWire`, `ToWire`), as in the client.
-pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, String> {
-    fn reread<T: FromWire + ToWire>(text: &str, required: bool) -> Result<Option<String>, String> {
-        let value = if required {
-            Some(T::from_wire(text)?)
-        } else {
-            T::from_wire_optional(text)?
-        };
-        Ok(value.map(|v| v.to_wire()))
-    }
-    match &field.ty {
-        Type::Integer => reread::<i64>(text, field.required),
-        Type::Amount => reread::<Amount>(text, field.required),
-        Type::Decimal => reread::<Decimal>(text, field.required),
-        Type::Flag => reread::<bool>(text, field.required),
-        // As the generated enums read: an empty optional value is absent, a listed
-        // value is matched without surrounding spaces, an open enum keeps others as they are.
-        Type::Enum { def, .. } => {
-            if text.is_empty() && !field.required {
-                return Ok(None);
-            }
-            match def.values.iter().find(|v| v.wire == text.trim()) {
-                Some(v) => Ok(Some(v.wire.clone())),
-                None if def.open => Ok(Some(text.to_owned())),
-                None => Err(format!("`{text}` is not a value of the enum")),
-            }
-        }
-        Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
-            Ok(Some(text.to_owned()))
-        }
-        Type::List { .. } => Err("a list has no scalar value".to_owned()),
     }
 }
 

@@ -11,10 +11,10 @@
 use freedompay_core::rules;
 use freedompay_core::{Params, ValidationErrors, Value};
 
-use crate::check::sent_as;
 use crate::ir::{Example, Field, Message, Type};
 use crate::lower::{Ctx, Unchecked};
 use crate::spec::{self, FilledBy, ListStyle};
+use crate::values::{sent_as, value_problems};
 
 /// Checks one example against its endpoint's messages; `outgoing` when the
 /// client sends the request (it then fills the merchant id). Fields that could
@@ -200,7 +200,7 @@ fn mapping(
                 };
                 // Filled fields (salt, signature) take any text; the salt is part of the example.
                 if field.filled_by.is_none() {
-                    for problem in crate::check::value_problems(field, &text) {
+                    for problem in value_problems(field, &text) {
                         cx.error(
                             &vpath,
                             name,

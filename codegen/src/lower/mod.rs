@@ -13,12 +13,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 
-use crate::check;
 use crate::diag::Diagnostics;
 use crate::ir::{
     Api, Constraints, Endpoint, Enum, EnumValue, Field, LeftOut, Message, NamedEntry, Origin, Type,
 };
 use crate::load::{RawSpec, Source};
+use crate::names::did_you_mean;
 use crate::spec::{self, Direction, FieldType, FilledBy, ListStyle, Site};
 
 /// Context for lowering one file.
@@ -586,7 +586,7 @@ impl Resolver<'_> {
                 reference,
                 format!(
                     "unknown shared field `{reference}`{}",
-                    check::did_you_mean(reference, &known)
+                    did_you_mean(reference, &known)
                 ),
             );
             return None;
@@ -693,7 +693,7 @@ impl Resolver<'_> {
                     cx.error(
                         &format!("{path}.enum"),
                         &wire,
-                        format!("unknown enum `{id}`{}", check::did_you_mean(id, &known)),
+                        format!("unknown enum `{id}`{}", did_you_mean(id, &known)),
                     );
                     return self.named_only(cx, path, wire, rust);
                 }
