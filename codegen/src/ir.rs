@@ -285,6 +285,8 @@ pub struct Example {
     pub string_to_sign: Option<String>,
     /// Documented response body.
     pub response: Option<String>,
+    /// Where the example is written (`examples[1]`).
+    pub origin: Origin,
 }
 
 /// What lowering built but could not make part of the [`Api`], kept so that
@@ -299,6 +301,31 @@ pub(crate) struct LeftOut {
     pub endpoints: Vec<Endpoint>,
     /// Field entries whose type could not be lowered, with the names they have.
     pub fields: Vec<NamedEntry>,
+    /// By endpoint file, the entries of its messages that could not be lowered
+    /// (only endpoints that have some): their examples may set them unchecked.
+    pub unlowered: std::collections::BTreeMap<String, Unlowered>,
+}
+
+/// The wire names of the entries of an endpoint's messages that could not be
+/// lowered (their problem is reported, or is a consequence of one).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Unlowered {
+    /// Their wire names.
+    pub names: std::collections::BTreeSet<String>,
+    /// An entry whose wire name is unknown was left out: any `pg_` name may be it.
+    pub any: bool,
+}
+
+impl Unlowered {
+    /// Whether an example's `name` may be one of the entries left out.
+    pub fn covers(&self, name: &str) -> bool {
+        self.any || self.names.contains(name)
+    }
+
+    /// Whether every entry was lowered.
+    pub fn is_empty(&self) -> bool {
+        !self.any && self.names.is_empty()
+    }
 }
 
 /// The names of a field entry whose type could not be lowered.

@@ -15,9 +15,12 @@
 //!    enum and endpoint keeping its [`ir::Origin`] (file and YAML path). It
 //!    reports what it cannot lower (an unknown ref, a missing required key) and
 //!    leaves that part out of the API, returning what it built of it beside
-//!    it. The examples' checks against their fields still run here.
+//!    it, with the entries of each endpoint's messages it could not lower.
+//!    Examples are read into the parameters they send; a key or value that
+//!    cannot be read so is reported here.
 //! 3. **check** (private `check`): the rules over the finished IR, located
-//!    through the origins: names, enums, messages, fields and the rules
+//!    through the origins: names, enums, messages, fields, examples (against
+//!    their fields, resent as the generated types send them) and the rules
 //!    across endpoints; value rules are the core crate's
 //!    (`freedompay_core::rules`), not re-implemented here. What lowering built
 //!    but left out of the API (an enum defined twice, an endpoint without its

@@ -16,6 +16,7 @@ use heck::ToUpperCamelCase;
 use crate::diag::Diagnostics;
 use crate::ir::{
     Api, Constraints, Endpoint, Enum, EnumValue, Field, LeftOut, Message, NamedEntry, Origin, Type,
+    Unlowered,
 };
 use crate::load::{RawSpec, Source};
 use crate::names::did_you_mean;
@@ -55,27 +56,6 @@ struct Broken {
     fields: BTreeSet<String>,
     enums: BTreeSet<String>,
     shared_incomplete: bool,
-}
-
-/// Fields of an endpoint's messages that could not be lowered (their problem
-/// is reported, or is a consequence of one): examples may set them unchecked.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Unchecked {
-    names: BTreeSet<String>,
-    /// A field whose wire name is unknown was left out: any `pg_` name may be it.
-    any: bool,
-}
-
-impl Unchecked {
-    /// Whether an example's `name` may be one of the fields left out.
-    pub(crate) fn covers(&self, name: &str) -> bool {
-        self.any || self.names.contains(name)
-    }
-
-    /// Whether every field was lowered.
-    pub(crate) fn is_empty(&self) -> bool {
-        !self.any && self.names.is_empty()
-    }
 }
 
 /// Lowers the raw spec. The IR is complete only when no problem was recorded:
@@ -463,12 +443,17 @@ fn lower_endpoint(
                 &format!("examples[{i}]"),
                 example,
                 &endpoint.request,
-                endpoint.response.as_ref(),
-                file.direction.outgoing(),
                 &unchecked,
             )
         })
         .collect();
+    if !unchecked.is_empty() {
+        shared
+            .left_out
+            .borrow_mut()
+            .unlowered
+            .insert(endpoint.origin.file.clone(), unchecked);
+    }
     Some(endpoint)
 }
 
@@ -501,7 +486,7 @@ struct Resolver<'a> {
     local_enums: &'a BTreeMap<String, Enum>,
     implied: &'a Implied,
     broken: &'a Broken,
-    unchecked: RefCell<Unchecked>,
+    unchecked: RefCell<Unlowered>,
     left_out: &'a RefCell<LeftOut>,
 }
 

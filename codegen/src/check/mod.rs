@@ -2,10 +2,12 @@
 //!
 //! [`api`] runs the rules over the finished IR, reporting at each node's
 //! [`Origin`]: names (ids, types, fields, enums), messages (unique names,
-//! client-filled fields, path parameters, the script name), fields, and rules
-//! across endpoints. What a name must look like is in `names`, what a value
+//! client-filled fields, path parameters, the script name), fields, examples
+//! (in `examples`), and rules across endpoints. What a name must look like is in `names`, what a value
 //! must be in `values`: leaf modules, which lowering uses too. Every check records its problems and returns; none
 //! stops the run, so all problems are reported together.
+
+mod examples;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -376,6 +378,7 @@ pub(crate) fn api(api: &Api, left_out: &LeftOut, raw: &RawSpec, diagnostics: &mu
             path_params(&mut report, endpoint, path);
         }
         script_name(&mut report, endpoint);
+        examples::endpoint(&mut report, endpoint, left_out);
         for message in std::iter::once(&endpoint.request).chain(&endpoint.response) {
             for field in &message.fields {
                 field_rules(&mut report, field);
