@@ -3,9 +3,10 @@
 //! [`api`] runs the rules over the finished IR, reporting at each node's
 //! [`Origin`]: names (ids, types, fields, enums), messages (unique names,
 //! client-filled fields, path parameters, the script name), fields, examples
-//! (in `examples`), and rules across endpoints. What a name must look like is in `names`, what a value
-//! must be in `values`: leaf modules, which lowering uses too. Every check records its problems and returns; none
-//! stops the run, so all problems are reported together.
+//! (in `examples`), and rules across endpoints. What a name must look like is
+//! in `names`, what a value must be in `values`: leaf modules, which lowering
+//! uses too. Every check records its problems and returns; none stops the run,
+//! so all problems are reported together.
 
 mod examples;
 
