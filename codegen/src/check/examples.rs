@@ -270,3 +270,23 @@ fn resent(at: &mut At<'_, '_>, path: &str, params: &Params, fields: &[Field], ou
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_example_must_give_the_required_fields_and_a_readable_response() {
+        let endpoint = "id: e\nrust_name: E\ntitle: T\ndescription: D\napi: merchant\ngroup: g\ndirection: request\npath: /e.php\ncompleteness: F\nrequest:\n  encoding: form\n  signed: false\n  fields:\n    - name: pg_a\n      type: string\n      required: true\n      description: A.\nresponse:\n  encoding: xml\n  signed: false\n  fields:\n    - name: pg_b\n      type: string\n      required: true\n      description: B.\nexamples:\n  - name: empty\n    request: {}\n    response: <response><pg_c>1</pg_c></response>\n  - name: broken\n    request: {pg_a: x}\n    response: <response>\n";
+        let errors = crate::compile_texts(&[("spec/e.yaml", endpoint, false)])
+            .expect_err("broken examples")
+            .to_string();
+        let lines: Vec<&str> = errors.lines().collect();
+        assert_eq!(lines.len(), 4, "{errors}");
+        for expected in [
+            "pg_a: the example lacks the required field `pg_a`",
+            "pg_b: the example response lacks the required field `pg_b`",
+            "the example response is not well-formed XML",
+        ] {
+            assert!(errors.contains(expected), "{expected}: {errors}");
+        }
+    }
+}
