@@ -47,6 +47,8 @@ pub struct Enum {
     pub open: bool,
     /// The values.
     pub values: Vec<EnumValue>,
+    /// Where the enum is defined (`enums[2]` of its file).
+    pub origin: Origin,
 }
 
 /// One enum value.
@@ -105,8 +107,9 @@ pub struct Endpoint {
     pub response: Option<Message>,
     /// Examples.
     pub examples: Vec<Example>,
-    /// The spec file (for docs and diagnostics).
-    pub file: String,
+    /// The spec file (for docs and diagnostics); the YAML path is empty, the
+    /// whole file being the endpoint.
+    pub origin: Origin,
 }
 
 impl Endpoint {
@@ -282,6 +285,58 @@ pub struct Example {
     pub string_to_sign: Option<String>,
     /// Documented response body.
     pub response: Option<String>,
+    /// Where the example is written (`examples[1]`).
+    pub origin: Origin,
+}
+
+/// What lowering built but could not make part of the [`Api`], kept so that
+/// the checks still apply their rules to it: a spec with such parts has a
+/// problem reported already, and its IR is never returned.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LeftOut {
+    /// Enums defined a second time (the first definition is the one used).
+    pub enums: Vec<Enum>,
+    /// Endpoints missing what the API needs of them (a request's `path`, a
+    /// callback's `script`); their path is `None` and their script empty.
+    pub endpoints: Vec<Endpoint>,
+    /// Field entries whose type could not be lowered, with the names they have.
+    pub fields: Vec<NamedEntry>,
+    /// By endpoint file, the entries of its messages that could not be lowered
+    /// (only endpoints that have some): their examples may set them unchecked.
+    pub unlowered: std::collections::BTreeMap<String, Unlowered>,
+}
+
+/// The wire names of the entries of an endpoint's messages that could not be
+/// lowered (their problem is reported, or is a consequence of one).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Unlowered {
+    /// Their wire names.
+    pub names: std::collections::BTreeSet<String>,
+    /// An entry whose wire name is unknown was left out: any `pg_` name may be it.
+    pub any: bool,
+}
+
+impl Unlowered {
+    /// Whether an example's `name` may be one of the entries left out.
+    pub fn covers(&self, name: &str) -> bool {
+        self.any || self.names.contains(name)
+    }
+
+    /// Whether every entry was lowered.
+    pub fn is_empty(&self) -> bool {
+        !self.any && self.names.is_empty()
+    }
+}
+
+/// The names of a field entry whose type could not be lowered.
+#[derive(Debug, Clone)]
+pub(crate) struct NamedEntry {
+    /// Wire name.
+    pub wire: String,
+    /// Rust field name.
+    pub rust: String,
+    /// Where the entry is written.
+    pub origin: Origin,
 }
 
 /// The documented test credentials examples are signed with.

@@ -1,21 +1,31 @@
 //! Freedom Pay code generator: YAML spec → validated IR → Rust, Markdown, JSON Schema.
 //!
-//! The stages run in order, each module importing only the ones before it:
+//! The stages run in order, each module importing only the ones before it
+//! (load ← lower ← check ← emit), and two leaf modules any stage may use:
+//! `names` (what a name must look like, the nearest name for a typo) and
+//! `values` (what the generated types make of a value: its broken rules, the
+//! text they send).
 //!
 //! 1. **load** ([`load`], with the private `shape`): reads the YAML, checks each
 //!    file's shape against the format's JSON Schema (every mistake at once) and
 //!    deserialises it into the raw model of [`spec`], remembering where every
 //!    key and value stands.
 //! 2. **lower** (private `lower`): resolves every `ref:`, applies the defaults
-//!    and derives the names, building the [`ir`]: plain data, each field
-//!    keeping its [`ir::Origin`] (file and YAML path). It reports what it
-//!    cannot lower (an unknown ref, a missing required key) and leaves that
-//!    part out.
+//!    and derives the names, building the [`ir`]: plain data, each field,
+//!    enum and endpoint keeping its [`ir::Origin`] (file and YAML path). It
+//!    reports what it cannot lower (an unknown ref, a missing required key) and
+//!    leaves that part out of the API, returning what it built of it beside
+//!    it, with the entries of each endpoint's messages it could not lower.
+//!    Examples are read into the parameters they send; a key or value that
+//!    cannot be read so is reported here.
 //! 3. **check** (private `check`): the rules over the finished IR, located
-//!    through the origins; value rules are the core crate's
-//!    (`freedompay_core::rules`), not re-implemented here. Not every rule has
-//!    moved yet: the name, enum, message and example rules still run during
-//!    lowering, calling `check`'s rule functions.
+//!    through the origins: names, enums, messages, fields, examples (against
+//!    their fields, resent as the generated types send them) and the rules
+//!    across endpoints; value rules are the core crate's
+//!    (`freedompay_core::rules`), not re-implemented here. What lowering built
+//!    but left out of the API (an enum defined twice, an endpoint without its
+//!    `path`, a field whose type failed) is still checked for its names and
+//!    messages.
 //! 4. **emit** ([`emit`]): the Rust, Markdown and JSON Schema output, from the
 //!    IR only.
 //!
@@ -35,6 +45,8 @@ pub mod emit;
 pub mod format;
 pub mod ir;
 mod lower;
+mod names;
+mod values;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -68,8 +80,8 @@ fn lower_and_check(
     raw: &load::RawSpec,
     mut diagnostics: Diagnostics,
 ) -> Result<ir::Api, Diagnostics> {
-    let api = lower::lower(raw, &mut diagnostics);
-    check::api(&api, raw, &mut diagnostics);
+    let (api, left_out) = lower::lower(raw, &mut diagnostics);
+    check::api(&api, &left_out, raw, &mut diagnostics);
     if diagnostics.is_empty() {
         Ok(api)
     } else {

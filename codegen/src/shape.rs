@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 
-use crate::check::closest;
+use crate::names::closest;
 
 /// Which kind of spec file a text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,33 +1,27 @@
-//! Examples: documented exchanges, checked against their own endpoint.
+//! Examples: documented exchanges, read into the parameters the client sends.
 //!
-//! An example's request must name only known fields (or merchant parameters,
-//! which never start with `pg_`), give every required field, and hold values
-//! its fields accept; read by the generated type and sent again, it must come
-//! out unchanged: fields in the message's wire order, merchant parameters
-//! last, each value written as it is sent. Its response must be well-formed
-//! XML carrying every required response field. The generated tests then prove
-//! the same with the generated types.
+//! Lowering turns an example's YAML request into [`Params`]: each key a wire
+//! name, each value text, a list field's value a sequence of mappings. What
+//! cannot be read so (a key that is not text, a value of the wrong kind, a
+//! `pg_` name the message does not define) is reported and left out. The
+//! checks of the values against their fields, of the request as the generated
+//! type resends it and of the response run over the IR, in `check`.
 
-use freedompay_core::rules;
-use freedompay_core::{Params, ValidationErrors, Value};
+use freedompay_core::{Params, Value};
 
-use crate::check::sent_as;
-use crate::ir::{Example, Field, Message, Type};
-use crate::lower::{Ctx, Unchecked};
-use crate::spec::{self, FilledBy, ListStyle};
+use crate::ir::{Example, Field, Message, Type, Unlowered};
+use crate::lower::Ctx;
+use crate::spec;
 
-/// Checks one example against its endpoint's messages; `outgoing` when the
-/// client sends the request (it then fills the merchant id). Fields that could
-/// not be lowered (`unchecked`; their problem is reported where they are
-/// defined) may be set without being checked.
+/// Reads one example of an endpoint whose request is `request`. Fields that
+/// could not be lowered (`unchecked`; their problem is reported where they are
+/// defined) may be set: their values are taken as they are.
 pub(crate) fn lower(
     cx: &mut Ctx<'_>,
     path: &str,
     example: &spec::Example,
     request: &Message,
-    response: Option<&Message>,
-    outgoing: bool,
-    unchecked: &Unchecked,
+    unchecked: &Unlowered,
 ) -> Example {
     let params = mapping(
         cx,
@@ -36,69 +30,13 @@ pub(crate) fn lower(
         &request.fields,
         unchecked,
     );
-    if unchecked.is_empty() {
-        resent(
-            cx,
-            &format!("{path}.request"),
-            &params,
-            &request.fields,
-            outgoing,
-        );
-    }
-    for field in request
-        .fields
-        .iter()
-        .filter(|f| f.required && f.filled_by.is_none())
-    {
-        if !params.contains(&field.wire) {
-            cx.error(
-                &format!("{path}.request"),
-                &field.wire,
-                format!("the example lacks the required field `{}`", field.wire),
-            );
-        }
-    }
-    if let Some(body) = &example.response {
-        match response {
-            None => cx.error(
-                &format!("{path}.response"),
-                "",
-                "the endpoint has no response message to check this example against",
-            ),
-            Some(message) => match freedompay_core::xml::parse(body) {
-                Err(e) => cx.error(
-                    &format!("{path}.response"),
-                    "",
-                    format!("the example response is not well-formed XML: {e}"),
-                ),
-                Ok(parsed) => {
-                    let parsed = parsed.params;
-                    for field in message
-                        .fields
-                        .iter()
-                        .filter(|f| f.required && f.filled_by.is_none())
-                    {
-                        if !parsed.contains(&field.wire) {
-                            cx.error(
-                                &format!("{path}.response"),
-                                &field.wire,
-                                format!(
-                                    "the example response lacks the required field `{}`",
-                                    field.wire
-                                ),
-                            );
-                        }
-                    }
-                }
-            },
-        }
-    }
     Example {
         name: example.name.clone(),
         description: example.description.as_ref().map(|d| d.trim().to_owned()),
         request: params,
         string_to_sign: example.string_to_sign.clone(),
         response: example.response.clone(),
+        origin: cx.origin(path),
     }
 }
 
@@ -107,7 +45,7 @@ fn mapping(
     path: &str,
     map: &serde_yaml::Mapping,
     fields: &[Field],
-    unchecked: &Unchecked,
+    unchecked: &Unlowered,
 ) -> Params {
     let mut params = Params::new();
     for (key, value) in map {
@@ -147,23 +85,6 @@ fn mapping(
                     cx.error(&vpath, name, "only a list field takes a sequence of items");
                     continue;
                 };
-                let mut broken = ValidationErrors::default();
-                if let Some(min) = field.constraints.min_items {
-                    rules::min_items(&mut broken, name, items, min as usize);
-                }
-                if let Some(max) = field.constraints.max_items {
-                    rules::max_items(&mut broken, name, items, max as usize);
-                }
-                for problem in broken.iter() {
-                    cx.error(
-                        &vpath,
-                        name,
-                        format!(
-                            "the example list breaks its field's rules: {}",
-                            problem.message
-                        ),
-                    );
-                }
                 let mut list = Params::new();
                 for (i, item) in items.iter().enumerate() {
                     let ipath = format!("{vpath}[{i}]");
@@ -176,20 +97,11 @@ fn mapping(
                         continue;
                     };
                     let item_params = mapping(cx, &ipath, item_map, item_fields, unchecked);
-                    for f in item_fields.iter().filter(|f| f.required) {
-                        if !item_params.contains(&f.wire) {
-                            cx.error(
-                                &ipath,
-                                &f.wire,
-                                format!("the example item lacks the required field `{}`", f.wire),
-                            );
-                        }
-                    }
                     list.push(i.to_string(), Value::Nested(item_params));
                 }
                 params.push(name, Value::Nested(list));
             }
-            (Some(field), value) => {
+            (Some(_), value) => {
                 let Some(text) = scalar(value) else {
                     cx.error(
                         &vpath,
@@ -198,119 +110,11 @@ fn mapping(
                     );
                     continue;
                 };
-                // Filled fields (salt, signature) take any text; the salt is part of the example.
-                if field.filled_by.is_none() {
-                    for problem in crate::check::value_problems(field, &text) {
-                        cx.error(
-                            &vpath,
-                            name,
-                            format!(
-                                "the example value `{text}` breaks its field's rules: {problem}"
-                            ),
-                        );
-                    }
-                }
                 params.push(name, text);
             }
         }
     }
     params
-}
-
-/// Reads `params` as the generated type of `fields` does and writes it back,
-/// reporting where the result would differ from the example: a value not
-/// written as it is sent (`10.50` goes out as `10.5`), an empty optional value
-/// (read as absent, not sent), and fields out of the message's wire order
-/// (typed fields go out in that order, then the merchant parameters). Salt,
-/// signature and, for what the client sends, the merchant id are filled by the
-/// client and left out; unknown `pg_` names are reported by [`mapping`].
-fn resent(cx: &mut Ctx<'_>, path: &str, params: &Params, fields: &[Field], outgoing: bool) {
-    let typed = |name: &str| {
-        fields.iter().find(|f| {
-            f.wire == name
-                && match f.filled_by {
-                    None => true,
-                    Some(FilledBy::MerchantId) => !outgoing,
-                    Some(FilledBy::Salt | FilledBy::Signature) => false,
-                }
-        })
-    };
-    let mut given = Vec::new();
-    let mut extras = Vec::new();
-    for (name, value) in params.iter() {
-        let Some(field) = typed(name) else {
-            let filled = fields.iter().any(|f| f.wire == name)
-                || matches!(name, "pg_salt" | "pg_sig" | "pg_merchant_id");
-            if !filled && !name.starts_with("pg_") {
-                given.push(name);
-                extras.push(name);
-            }
-            continue;
-        };
-        let vpath = format!("{path}.{name}");
-        match (&field.ty, value) {
-            (Type::List { fields: items, style, .. }, Value::Nested(list)) => {
-                if *style == ListStyle::Indexed {
-                    for (i, (_, item)) in list.iter().enumerate() {
-                        if let Value::Nested(item) = item {
-                            resent(cx, &format!("{vpath}[{i}]"), item, items, outgoing);
-                        }
-                    }
-                }
-                given.push(name);
-            }
-            (_, Value::Text(text)) => match sent_as(field, text) {
-                Ok(Some(sent)) if sent != *text => {
-                    cx.error(
-                        &vpath,
-                        name,
-                        format!(
-                            "the example value `{text}` is sent as `{sent}`: write it as it is sent, or the example does not re-encode to itself"
-                        ),
-                    );
-                    given.push(name);
-                }
-                Ok(None) => cx.error(
-                    &vpath,
-                    name,
-                    "an empty value reads as absent and is not sent: leave the field out, or the example does not re-encode to itself",
-                ),
-                // Reported as a broken rule of the value, or of its kind, by `mapping`.
-                Ok(Some(_)) | Err(_) => given.push(name),
-            },
-            _ => given.push(name),
-        }
-    }
-    // Merchant parameters travel as the generated type's extras, under its rules.
-    let mut broken = ValidationErrors::default();
-    let extra: Params = extras.iter().map(|name| (*name, "")).collect();
-    let known: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
-    rules::extra_names(&mut broken, "", &extra, &known);
-    for problem in broken.iter() {
-        cx.error(
-            &format!("{path}.{}", problem.field),
-            &problem.field,
-            format!(
-                "the example's merchant parameter breaks a rule: {}",
-                problem.message
-            ),
-        );
-    }
-    let sent: Vec<&str> = fields
-        .iter()
-        .map(|f| f.wire.as_str())
-        .filter(|wire| given.contains(wire) && !extras.contains(wire))
-        .chain(extras.iter().copied())
-        .collect();
-    if let Some((early, first)) = given.iter().zip(&sent).find(|(given, sent)| given != sent) {
-        cx.error(
-            &format!("{path}.{early}"),
-            early,
-            format!(
-                "the example lists `{early}` before `{first}`, but the generated type sends `{first}` first: list the fields in the message's wire order, merchant parameters last"
-            ),
-        );
-    }
 }
 
 /// A value set for a field that could not be lowered, taken as it is.

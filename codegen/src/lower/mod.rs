@@ -13,10 +13,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 
-use crate::check;
 use crate::diag::Diagnostics;
-use crate::ir::{Api, Constraints, Endpoint, Enum, EnumValue, Field, Message, Origin, Type};
+use crate::ir::{
+    Api, Constraints, Endpoint, Enum, EnumValue, Field, LeftOut, Message, NamedEntry, Origin, Type,
+    Unlowered,
+};
 use crate::load::{RawSpec, Source};
+use crate::names::did_you_mean;
 use crate::spec::{self, Direction, FieldType, FilledBy, ListStyle, Site};
 
 /// Context for lowering one file.
@@ -26,6 +29,14 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The origin of the node at `path` in this file.
+    pub fn origin(&self, path: &str) -> Origin {
+        Origin {
+            file: self.source.name.clone(),
+            path: path.to_owned(),
+        }
+    }
+
     /// Records a problem at `path`, unless it is a consequence of a shape
     /// mistake already reported there (the shape check repaired that place).
     pub fn error(&mut self, path: &str, field: &str, message: impl Into<String>) {
@@ -47,30 +58,11 @@ struct Broken {
     shared_incomplete: bool,
 }
 
-/// Fields of an endpoint's messages that could not be lowered (their problem
-/// is reported, or is a consequence of one): examples may set them unchecked.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Unchecked {
-    names: BTreeSet<String>,
-    /// A field whose wire name is unknown was left out: any `pg_` name may be it.
-    any: bool,
-}
-
-impl Unchecked {
-    /// Whether an example's `name` may be one of the fields left out.
-    pub(crate) fn covers(&self, name: &str) -> bool {
-        self.any || self.names.contains(name)
-    }
-
-    /// Whether every field was lowered.
-    pub(crate) fn is_empty(&self) -> bool {
-        !self.any && self.names.is_empty()
-    }
-}
-
 /// Lowers the raw spec. The IR is complete only when no problem was recorded:
-/// what could not be lowered is left out.
-pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Api {
+/// what could not be lowered is left out of the [`Api`], and what was built of
+/// it is returned beside it, for the checks.
+pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> (Api, LeftOut) {
+    let left_out = RefCell::new(LeftOut::default());
     let mut shared_fields: BTreeMap<String, (usize, usize, spec::Field)> = BTreeMap::new();
     let mut shared_enums: BTreeMap<String, Enum> = BTreeMap::new();
     let mut enum_sources: BTreeMap<String, String> = BTreeMap::new();
@@ -89,13 +81,14 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Api {
             if source.damage().within(&path) {
                 broken.enums.insert(def.id.clone());
             }
-            let lowered = lower_enum(&mut cx, &path, def);
+            let lowered = lower_enum(&cx, &path, def);
             if let Some(first) = enum_sources.get(&def.id) {
                 cx.error(
                     &path,
                     &def.id,
                     format!("enum `{}` is already defined in {first}", def.id),
                 );
+                left_out.borrow_mut().enums.push(lowered);
             } else {
                 enum_sources.insert(def.id.clone(), source.name.clone());
                 shared_enums.insert(def.id.clone(), lowered);
@@ -142,6 +135,7 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Api {
             implied: &Implied::default(),
             broken: &broken,
             unchecked: RefCell::default(),
+            left_out: &left_out,
         };
         let path = format!("fields[{i}]");
         if let Some(lowered) = resolver.field(&mut cx, &path, field, id) {
@@ -166,74 +160,41 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> Api {
             enums: &shared_enums,
             implied: &implied,
             broken: &broken,
+            left_out: &left_out,
         };
-        if let Some(endpoint) = lower_endpoint(&mut cx, file, &shared) {
-            endpoints.push(endpoint);
-        }
+        endpoints.extend(lower_endpoint(&mut cx, file, &shared));
     }
     let mobile_operators = shared_enums
         .get("mobile_operator")
         .map(|e| e.values.iter().map(|v| v.wire.clone()).collect())
         .unwrap_or_default();
     let reference = reference::lower(raw, &endpoints, &mobile_operators, diagnostics);
-    Api {
+    let api = Api {
         enums: shared_enums.into_values().collect(),
         endpoints,
         reference,
         shared_fields: lowered_shared,
-    }
+    };
+    (api, left_out.into_inner())
 }
 
-fn lower_enum(cx: &mut Ctx<'_>, path: &str, def: &spec::EnumDef) -> Enum {
-    check::rust_type_name(cx, &format!("{path}.rust_name"), &def.id, &def.rust_name);
-    check::snake_case_id(cx, &format!("{path}.id"), &def.id, &def.id);
-    if def.values.is_empty() {
-        cx.error(
-            &format!("{path}.values"),
-            &def.id,
-            "an enum needs at least one value",
-        );
-    }
-    let mut wires = BTreeSet::new();
-    let mut names = BTreeSet::new();
-    let mut values = Vec::new();
-    for (i, value) in def.values.iter().enumerate() {
-        let vpath = format!("{path}.values[{i}]");
-        let wire = value.value.text();
-        check::rust_type_name(cx, &format!("{vpath}.rust"), &def.id, &value.rust);
-        if value.rust == "Unknown" && def.open {
-            cx.error(
-                &format!("{vpath}.rust"),
-                &def.id,
-                "`Unknown` is reserved for the unknown values of an open enum",
-            );
-        }
-        if !wires.insert(wire.clone()) {
-            cx.error(
-                &format!("{vpath}.value"),
-                &def.id,
-                format!("value `{wire}` is listed twice"),
-            );
-        }
-        if !names.insert(value.rust.clone()) {
-            cx.error(
-                &format!("{vpath}.rust"),
-                &def.id,
-                format!("variant name `{}` is used twice", value.rust),
-            );
-        }
-        values.push(EnumValue {
-            wire,
+fn lower_enum(cx: &Ctx<'_>, path: &str, def: &spec::EnumDef) -> Enum {
+    let values = def
+        .values
+        .iter()
+        .map(|value| EnumValue {
+            wire: value.value.text(),
             rust: value.rust.clone(),
             description: value.description.trim().to_owned(),
-        });
-    }
+        })
+        .collect();
     Enum {
         id: def.id.clone(),
         rust_name: def.rust_name.clone(),
         description: def.description.trim().to_owned(),
         open: def.open,
         values,
+        origin: cx.origin(path),
     }
 }
 
@@ -243,6 +204,7 @@ struct Shared<'a> {
     enums: &'a BTreeMap<String, Enum>,
     implied: &'a Implied,
     broken: &'a Broken,
+    left_out: &'a RefCell<LeftOut>,
 }
 
 /// The shared fields filled with the salt and the signature: a signed message
@@ -330,26 +292,19 @@ impl Implied {
     }
 }
 
+/// Lowers one endpoint file. An endpoint missing what the API needs of it (a
+/// request's `path`, a callback's `script`) is left out, without its examples,
+/// for the checks of what it has.
 fn lower_endpoint(
     cx: &mut Ctx<'_>,
     file: &spec::EndpointFile,
     shared: &Shared<'_>,
 ) -> Option<Endpoint> {
     let (shared_fields, shared_enums) = (shared.fields, shared.enums);
-    check::snake_case_id(cx, "id", "", &file.id);
-    check::snake_case_id(cx, "group", "", &file.group);
-    check::rust_type_name(cx, "rust_name", "", &file.rust_name);
-    let client_method = match &file.client_method {
-        Some(name) => {
-            check::snake_case_id(cx, "client_method", "", name);
-            name.clone()
-        }
-        None => file
-            .id
-            .strip_prefix(&format!("{}_", file.group))
-            .unwrap_or(&file.id)
-            .to_owned(),
-    };
+    let client_method = file
+        .client_method
+        .clone()
+        .unwrap_or_else(|| default_client_method(&file.id, &file.group));
 
     let mut local_enums = BTreeMap::new();
     let mut broken = shared.broken.clone();
@@ -365,6 +320,7 @@ fn lower_endpoint(
                 &def.id,
                 format!("enum `{}` is already defined", def.id),
             );
+            shared.left_out.borrow_mut().enums.push(lowered);
         } else {
             local_enums.insert(def.id.clone(), lowered);
         }
@@ -376,6 +332,7 @@ fn lower_endpoint(
         implied: shared.implied,
         broken: &broken,
         unchecked: RefCell::default(),
+        left_out: shared.left_out,
     };
 
     let request = resolver.message(cx, "request", &file.request);
@@ -392,6 +349,37 @@ fn lower_endpoint(
             "a redirect has no response: the payer's browser opens the URL",
         );
     }
+    let mut hosts = file
+        .hosts
+        .clone()
+        .unwrap_or_else(|| vec![Site::Kz, Site::Kg, Site::Uz, Site::Money]);
+    hosts.sort();
+    hosts.dedup();
+    let mut endpoint = Endpoint {
+        id: file.id.clone(),
+        rust_name: file.rust_name.clone(),
+        title: file.title.trim().to_owned(),
+        description: file.description.trim().to_owned(),
+        api: file.api,
+        group: file.group.clone(),
+        client_method,
+        direction: file.direction,
+        method: file.method,
+        path: None,
+        path_params: Vec::new(),
+        script: String::new(),
+        hosts,
+        payout_key: file.payout_key,
+        completeness: file.completeness,
+        notes: file.notes.iter().map(|n| n.trim().to_owned()).collect(),
+        sources: file.sources.clone(),
+        enums: local_enums.into_values().collect(),
+        request,
+        response,
+        examples: Vec::new(),
+        origin: cx.origin(""),
+    };
+
     let (path, script) = match file.direction {
         Direction::Request | Direction::Redirect => {
             let Some(path) = file.path.clone() else {
@@ -400,6 +388,7 @@ fn lower_endpoint(
                     "",
                     "a request endpoint needs a `path` on the gateway host",
                 );
+                shared.left_out.borrow_mut().endpoints.push(endpoint);
                 return None;
             };
             if !path.starts_with('/') {
@@ -431,27 +420,20 @@ fn lower_endpoint(
             }
             let Some(script) = file.script.clone() else {
                 cx.error("script", "", "a callback needs `script`: the merchant-side script name its examples are signed with");
+                shared.left_out.borrow_mut().endpoints.push(endpoint);
                 return None;
             };
             (None, script)
         }
     };
-    if script.is_empty() || script.contains(['/', '?', ';']) {
-        cx.error(
-            "script",
-            "",
-            format!(
-                "`{script}` is not a script name (the last path segment, without `/`, `?` or `;`)"
-            ),
-        );
-    }
-
-    let path_params = path
+    endpoint.path_params = path
         .as_deref()
-        .map(|p| check::path_params(cx, p, &request))
+        .map(|p| path_params(p).0)
         .unwrap_or_default();
+    endpoint.path = path;
+    endpoint.script = script;
 
-    let examples = file
+    endpoint.examples = file
         .examples
         .iter()
         .enumerate()
@@ -460,45 +442,42 @@ fn lower_endpoint(
                 cx,
                 &format!("examples[{i}]"),
                 example,
-                &request,
-                response.as_ref(),
-                file.direction.outgoing(),
+                &endpoint.request,
                 &unchecked,
             )
         })
         .collect();
+    if !unchecked.is_empty() {
+        shared
+            .left_out
+            .borrow_mut()
+            .unlowered
+            .insert(endpoint.origin.file.clone(), unchecked);
+    }
+    Some(endpoint)
+}
 
-    let mut hosts = file
-        .hosts
-        .clone()
-        .unwrap_or_else(|| vec![Site::Kz, Site::Kg, Site::Uz, Site::Money]);
-    hosts.sort();
-    hosts.dedup();
+/// The names of the `{name}` parameters in a gateway path, and whether an
+/// unclosed `{` ended the reading.
+pub(crate) fn path_params(path: &str) -> (Vec<String>, bool) {
+    let mut params = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return (params, true);
+        };
+        params.push(rest[open + 1..open + close].to_owned());
+        rest = &rest[open + close + 1..];
+    }
+    (params, false)
+}
 
-    Some(Endpoint {
-        id: file.id.clone(),
-        rust_name: file.rust_name.clone(),
-        title: file.title.trim().to_owned(),
-        description: file.description.trim().to_owned(),
-        api: file.api,
-        group: file.group.clone(),
-        client_method,
-        direction: file.direction,
-        method: file.method,
-        path,
-        path_params,
-        script,
-        hosts,
-        payout_key: file.payout_key,
-        completeness: file.completeness,
-        notes: file.notes.iter().map(|n| n.trim().to_owned()).collect(),
-        sources: file.sources.clone(),
-        enums: local_enums.into_values().collect(),
-        request,
-        response,
-        examples,
-        file: cx.source.name.clone(),
-    })
+/// The client method of an endpoint that does not name one: its id without the
+/// group's prefix.
+pub(crate) fn default_client_method(id: &str, group: &str) -> String {
+    id.strip_prefix(&format!("{group}_"))
+        .unwrap_or(id)
+        .to_owned()
 }
 
 struct Resolver<'a> {
@@ -507,7 +486,8 @@ struct Resolver<'a> {
     local_enums: &'a BTreeMap<String, Enum>,
     implied: &'a Implied,
     broken: &'a Broken,
-    unchecked: RefCell<Unchecked>,
+    unchecked: RefCell<Unlowered>,
+    left_out: &'a RefCell<LeftOut>,
 }
 
 impl Resolver<'_> {
@@ -525,8 +505,6 @@ impl Resolver<'_> {
                 None => self.leave_out(field),
             }
         }
-        check::unique_names(cx, path, &fields);
-        check::filled_fields(cx, path, message, &fields);
         if message.signed {
             // A shared file that could not be read, or a shared field with shape
             // mistakes, may be the salt or signature that seems missing.
@@ -556,6 +534,17 @@ impl Resolver<'_> {
         }
     }
 
+    /// Keeps the names of an entry whose type could not be lowered, for the
+    /// checks of names; the entry itself is left out.
+    fn named_only(&self, cx: &Ctx<'_>, path: &str, wire: String, rust: String) -> Option<Field> {
+        self.left_out.borrow_mut().fields.push(NamedEntry {
+            wire,
+            rust,
+            origin: cx.origin(path),
+        });
+        None
+    }
+
     /// A field entry: a reference merged with its overrides, or a full definition.
     fn entry(
         &self,
@@ -582,7 +571,7 @@ impl Resolver<'_> {
                 reference,
                 format!(
                     "unknown shared field `{reference}`{}",
-                    check::did_you_mean(reference, &known)
+                    did_you_mean(reference, &known)
                 ),
             );
             return None;
@@ -641,12 +630,10 @@ impl Resolver<'_> {
             cx.error(path, &wire, "a field needs `type` or `ref`");
             return None;
         };
-        check::wire_name(cx, &format!("{path}.name"), &wire);
         let rust = field
             .rust
             .clone()
             .unwrap_or_else(|| wire.strip_prefix("pg_").unwrap_or(&wire).to_owned());
-        check::rust_field_name(cx, &format!("{path}.rust"), &wire, &rust);
 
         let ty = match spec_ty {
             FieldType::String => Type::String,
@@ -662,11 +649,11 @@ impl Resolver<'_> {
             FieldType::Enum => {
                 let Some(id) = &field.enumeration else {
                     cx.error(path, &wire, "a field of `type: enum` needs `enum: <id>`");
-                    return None;
+                    return self.named_only(cx, path, wire, rust);
                 };
                 // An enum with shape mistakes (reported where it is defined) is not used.
                 if self.broken.enums.contains(id) {
-                    return None;
+                    return self.named_only(cx, path, wire, rust);
                 }
                 if let Some(def) = self.local_enums.get(id) {
                     Type::Enum {
@@ -680,7 +667,7 @@ impl Resolver<'_> {
                     }
                 } else if self.broken.shared_incomplete {
                     // A shared file that could not be read may define it.
-                    return None;
+                    return self.named_only(cx, path, wire, rust);
                 } else {
                     let known: Vec<&str> = self
                         .local_enums
@@ -691,26 +678,20 @@ impl Resolver<'_> {
                     cx.error(
                         &format!("{path}.enum"),
                         &wire,
-                        format!("unknown enum `{id}`{}", check::did_you_mean(id, &known)),
+                        format!("unknown enum `{id}`{}", did_you_mean(id, &known)),
                     );
-                    return None;
+                    return self.named_only(cx, path, wire, rust);
                 }
             }
             FieldType::List => {
                 let Some(items) = &field.items else {
                     cx.error(path, &wire, "a field of `type: list` needs `items`");
-                    return None;
+                    return self.named_only(cx, path, wire, rust);
                 };
                 let item_rust_name = field
                     .item_rust_name
                     .clone()
                     .unwrap_or_else(|| rust.to_upper_camel_case());
-                check::rust_type_name(
-                    cx,
-                    &format!("{path}.item_rust_name"),
-                    &wire,
-                    &item_rust_name,
-                );
                 let mut fields = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     let ipath = format!("{path}.items[{i}]");
@@ -724,7 +705,6 @@ impl Resolver<'_> {
                         None => self.leave_out(item),
                     }
                 }
-                check::unique_names(cx, path, &fields);
                 Type::List {
                     item_rust_name,
                     style: field.list_style.unwrap_or(ListStyle::Indexed),
@@ -779,10 +759,7 @@ impl Resolver<'_> {
                 .unwrap_or_default()
                 .to_owned(),
             note: field.note.as_ref().map(|n| n.trim().to_owned()),
-            origin: Origin {
-                file: cx.source.name.clone(),
-                path: path.to_owned(),
-            },
+            origin: cx.origin(path),
         };
         Some(lowered)
     }

@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check;
 use crate::diag::Diagnostics;
 use crate::ir::{Endpoint, Reference};
 use crate::load::RawSpec;
 use crate::lower::Ctx;
+use crate::names::{did_you_mean, rust_type_name};
 use crate::spec::{self, TestCardUse, TestOutcome};
 
 fn trimmed(text: &str) -> String {
@@ -51,7 +51,9 @@ pub(crate) fn lower(
         for (i, error) in file.errors.iter().enumerate() {
             let path = format!("errors[{i}]");
             let field = error.code.to_string();
-            check::rust_type_name(&mut cx, &format!("{path}.rust"), &field, &error.rust);
+            if let Some(problem) = rust_type_name(&error.rust) {
+                cx.error(&format!("{path}.rust"), &field, problem);
+            }
             if error.rust == "Unknown" {
                 cx.error(
                     &format!("{path}.rust"),
@@ -99,7 +101,7 @@ pub(crate) fn lower(
                     format!(
                         "`{}` is not a value of the `mobile_operator` enum{}",
                         phone.operator,
-                        check::did_you_mean(&phone.operator, &known)
+                        did_you_mean(&phone.operator, &known)
                     ),
                 );
             }
@@ -156,10 +158,7 @@ pub(crate) fn lower(
                     cx.error(
                         &format!("{path}.covered_by[{j}]"),
                         &entry.number,
-                        format!(
-                            "no endpoint has the id `{id}`{}",
-                            check::did_you_mean(id, &ids)
-                        ),
+                        format!("no endpoint has the id `{id}`{}", did_you_mean(id, &ids)),
                     );
                 }
                 covered.insert(id.clone(), entry.number.clone());
@@ -220,7 +219,7 @@ pub(crate) fn lower(
                 let (source, _) = raw
                     .endpoints
                     .iter()
-                    .find(|(s, _)| s.name == endpoint.file)
+                    .find(|(s, _)| s.name == endpoint.origin.file)
                     .expect("every endpoint comes from a file");
                 Ctx {
                     source,
