@@ -120,6 +120,22 @@ pub struct Failed {
     pub id: Option<String>,
 }
 
+impl Failed {
+    /// The record of `source`, which could not be read (a shared file when `shared`).
+    fn of(source: Source, shared: bool) -> Self {
+        let id = if shared {
+            None
+        } else {
+            declared_id(&source.text)
+        };
+        Failed {
+            name: source.name,
+            shared,
+            id,
+        }
+    }
+}
+
 /// Everything read from the spec directory, before any meaning is given to it.
 #[derive(Debug, Clone, Default)]
 pub struct RawSpec {
@@ -215,16 +231,7 @@ pub fn load_text(
         None => None,
     };
     let Some((value, clean)) = loaded else {
-        let id = if shared {
-            None
-        } else {
-            declared_id(&source.text)
-        };
-        raw.failed.push(Failed {
-            name: source.name,
-            shared,
-            id,
-        });
+        raw.failed.push(Failed::of(source, shared));
         return;
     };
     if shared {
@@ -236,16 +243,7 @@ pub fn load_text(
         raw.endpoints.push((source, file));
         return;
     }
-    let id = if shared {
-        None
-    } else {
-        declared_id(&source.text)
-    };
-    raw.failed.push(Failed {
-        name: source.name,
-        shared,
-        id,
-    });
+    raw.failed.push(Failed::of(source, shared));
 }
 
 /// The file's YAML as a value, or its syntax error.

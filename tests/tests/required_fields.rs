@@ -68,7 +68,7 @@ fn every_required_gateway_field_is_in_every_documented_example() {
                 if !params.contains(&field.wire) {
                     violations.push(format!(
                         "{}: required field {} is missing from example {name} ({})",
-                        endpoint.id, field.wire, endpoint.file
+                        endpoint.id, field.wire, endpoint.origin.file
                     ));
                 }
             }

@@ -492,19 +492,7 @@ struct Resolver<'a> {
 
 impl Resolver<'_> {
     fn message(&self, cx: &mut Ctx<'_>, path: &str, message: &spec::Message) -> Message {
-        let mut fields = Vec::new();
-        for (i, field) in message.fields.iter().enumerate() {
-            let fpath = format!("{path}.fields[{i}]");
-            let label = field
-                .name
-                .clone()
-                .or_else(|| field.reference.clone())
-                .unwrap_or_default();
-            match self.entry(cx, &fpath, field, &label) {
-                Some(field) => fields.push(field),
-                None => self.leave_out(field),
-            }
-        }
+        let mut fields = self.entries(cx, &format!("{path}.fields"), &message.fields);
         if message.signed {
             // A shared file that could not be read, or a shared field with shape
             // mistakes, may be the salt or signature that seems missing.
@@ -520,6 +508,24 @@ impl Resolver<'_> {
     }
 
     /// Notes an entry that could not be lowered, so examples may still set it.
+    /// Lowers the entries of a field list at `path` (`….fields`, `….items`),
+    /// leaving out (and recording) those that cannot be lowered.
+    fn entries(&self, cx: &mut Ctx<'_>, path: &str, entries: &[spec::Field]) -> Vec<Field> {
+        let mut fields = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let label = entry
+                .name
+                .clone()
+                .or_else(|| entry.reference.clone())
+                .unwrap_or_default();
+            match self.entry(cx, &format!("{path}[{i}]"), entry, &label) {
+                Some(field) => fields.push(field),
+                None => self.leave_out(entry),
+            }
+        }
+        fields
+    }
+
     fn leave_out(&self, field: &spec::Field) {
         let wire = field.name.clone().or_else(|| {
             let reference = field.reference.as_ref()?;
@@ -692,19 +698,7 @@ impl Resolver<'_> {
                     .item_rust_name
                     .clone()
                     .unwrap_or_else(|| rust.to_upper_camel_case());
-                let mut fields = Vec::new();
-                for (i, item) in items.iter().enumerate() {
-                    let ipath = format!("{path}.items[{i}]");
-                    let label = item
-                        .name
-                        .clone()
-                        .or_else(|| item.reference.clone())
-                        .unwrap_or_default();
-                    match self.entry(cx, &ipath, item, &label) {
-                        Some(item) => fields.push(item),
-                        None => self.leave_out(item),
-                    }
-                }
+                let fields = self.entries(cx, &format!("{path}.items"), items);
                 Type::List {
                     item_rust_name,
                     style: field.list_style.unwrap_or(ListStyle::Indexed),
