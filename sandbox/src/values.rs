@@ -18,11 +18,18 @@ pub fn this_month() -> (u32, u32) {
 }
 
 /// The masked card number the gateway shows: first six, last four.
+///
+/// Counts characters, not bytes, so a number typed with other than ASCII
+/// digits (it comes from a request or a form) is masked as well, never split
+/// inside a character.
 pub fn mask(pan: &str) -> String {
-    if pan.len() < 10 {
-        return "*".repeat(pan.len());
+    let count = pan.chars().count();
+    if count < 10 {
+        return "*".repeat(count);
     }
-    format!("{}******{}", &pan[..6], &pan[pan.len() - 4..])
+    let first: String = pan.chars().take(6).collect();
+    let last: String = pan.chars().skip(count.saturating_sub(4)).collect();
+    format!("{first}******{last}")
 }
 
 /// A currency code as the generated open enum (unknown codes are kept).
