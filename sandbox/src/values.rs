@@ -36,3 +36,27 @@ pub fn mask(pan: &str) -> String {
 pub fn currency(text: &str) -> Currency {
     text.parse().unwrap_or(Currency::Unknown(text.to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+
+    #[test]
+    fn mask_keeps_first_six_and_last_four() {
+        assert_eq!(mask("4405645000006150"), "440564******6150");
+    }
+
+    #[test]
+    fn mask_of_a_short_number_hides_it_all() {
+        assert_eq!(mask(""), "");
+        assert_eq!(mask("123456789"), "*********");
+    }
+
+    #[test]
+    fn mask_of_a_non_ascii_number_splits_characters_not_bytes() {
+        // Byte slicing at 6 would cut `٤` (two bytes) in half and panic.
+        assert_eq!(mask("44056٤5000006150"), "44056٤******6150");
+        assert_eq!(mask("карта١٢٣٤٥٦"), "карта١******٣٤٥٦");
+        assert_eq!(mask("ééé"), "***");
+    }
+}
