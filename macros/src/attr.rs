@@ -320,8 +320,17 @@ pub fn parse_field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
             }
             PATTERN => {
                 if let Some(lit) = string(meta, &key, "pattern = \"^[0-9]+$\"", errors)? {
-                    match regex::Regex::new(&lit.value()) {
-                        Ok(_) => set(&mut out.pattern, key, lit.value(), errors),
+                    // Checked as written, then as the derive compiles it
+                    // (anchored), so the generated `Regex::new` cannot fail.
+                    let value = lit.value();
+                    match regex::Regex::new(&value) {
+                        Ok(_) => match regex::Regex::new(&anchored(&value)) {
+                            Ok(_) => set(&mut out.pattern, key, value, errors),
+                            Err(error) => errors.at(
+                                &lit,
+                                format!("invalid `pattern` once anchored as `^(?:…)$`: {error}"),
+                            ),
+                        },
                         Err(error) => errors.at(&lit, format!("invalid `pattern`: {error}")),
                     }
                 }
@@ -634,4 +643,10 @@ pub fn list(names: &[&str]) -> String {
         .map(|name| format!("`{name}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A `pattern` as the derive compiles it: the whole value must match, whether
+/// or not the pattern is anchored.
+pub(crate) fn anchored(pattern: &str) -> String {
+    format!("^(?:{pattern})$")
 }

@@ -41,6 +41,16 @@
 //! a higher layer, when the store names a gateway error code, or when an
 //! error code is written by number.
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::string_slice
+    )
+)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;

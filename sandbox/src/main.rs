@@ -4,6 +4,16 @@
 //! cargo run --bin freedompay-sandbox -- --listen 127.0.0.1:8080 --merchant 545084:SECRET
 //! cargo run --bin freedompay-sandbox -- --config sandbox.yaml
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::string_slice
+    )
+)]
 
 use std::net::SocketAddr;
 use std::process::ExitCode;

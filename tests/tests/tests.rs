@@ -7,6 +7,8 @@ mod support;
 mod macros_derive;
 // The `freedompay` command-line tool.
 mod cli;
+// Remote input never panics: malformed forms, XML and values give typed errors.
+mod no_panics;
 // Signing cases: documented vectors, nesting, ordering edge cases, XML.
 mod signing;
 // The client against a local HTTP server: the exact form sent, response parsing, timeouts.

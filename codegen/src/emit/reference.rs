@@ -59,6 +59,10 @@ fn errors_module(reference: &Reference) -> TokenStream {
         let source = format_ident!("{}", source_name(e.source));
         quote! { (ErrorCode::#name, #code, Source::#source) }
     });
+    let all = reference.errors.iter().map(|e| {
+        let name = format_ident!("{}", e.rust);
+        quote! { ErrorCode::#name }
+    });
     let count = Literal::usize_unsuffixed(reference.errors.len());
     let descriptions = reference.errors.iter().map(|e| &e.description);
     let unsigned = match reference.errors.iter().find(|e| e.unsigned) {
@@ -97,15 +101,7 @@ fn errors_module(reference: &Reference) -> TokenStream {
 
             impl ErrorCode {
                 /// Every listed code, by code.
-                pub const ALL: &'static [ErrorCode] = &{
-                    let mut all = [ErrorCode::Unknown(0); CODES.len()];
-                    let mut i = 0;
-                    while i < CODES.len() {
-                        all[i] = CODES[i].0;
-                        i += 1;
-                    }
-                    all
-                };
+                pub const ALL: &'static [ErrorCode] = &[#(#all),*];
 
                 /// The variant of a numeric code.
                 pub fn from_code(code: i64) -> Self {

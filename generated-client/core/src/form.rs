@@ -72,19 +72,18 @@ pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {
 /// `a[b][c]` → `["a", "b", "c"]`; `a[]` → `["a", ""]`. A name whose brackets do
 /// not close is taken literally, as PHP does.
 fn split_brackets(name: &str) -> Vec<&str> {
-    let Some(open) = name.find('[') else {
+    let Some((head, mut rest)) = name.find('[').and_then(|open| name.split_at_checked(open)) else {
         return vec![name];
     };
-    if open == 0 {
+    if head.is_empty() {
         return vec![name];
     }
-    let mut parts = vec![&name[..open]];
-    let mut rest = &name[open..];
+    let mut parts = vec![head];
     while let Some(stripped) = rest.strip_prefix('[') {
-        match stripped.find(']') {
-            Some(close) => {
-                parts.push(&stripped[..close]);
-                rest = &stripped[close + 1..];
+        match stripped.split_once(']') {
+            Some((inner, after)) => {
+                parts.push(inner);
+                rest = after;
             }
             None => return vec![name],
         }

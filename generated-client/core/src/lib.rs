@@ -8,6 +8,16 @@
 //! generated API types and an HTTP transport on top; a server receiving
 //! callbacks, a test or another HTTP stack can use this crate as it is.
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::string_slice
+    )
+)]
 
 pub mod amount;
 pub mod callback;

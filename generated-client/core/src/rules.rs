@@ -87,6 +87,27 @@ pub fn pattern(
     }
 }
 
+/// `pattern` with a regex compiled at run time, as the `Validate` derive
+/// emits it: `None` (the pattern did not compile) is reported as a failed
+/// `pattern` rule instead of a panic. The derive rejects a pattern that does
+/// not compile, so with derived code `None` does not happen.
+pub fn compiled_pattern(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: &str,
+    regex: Option<&Regex>,
+    shown: &str,
+) {
+    match regex {
+        Some(regex) => pattern(errors, field, value, regex, shown),
+        None => errors.push(
+            field,
+            Rule::Pattern,
+            format!("the pattern {shown} does not compile"),
+        ),
+    }
+}
+
 /// `min_items`: a list has at least `min` items.
 pub fn min_items<T>(errors: &mut ValidationErrors, field: &str, value: &[T], min: usize) {
     if value.len() < min {
@@ -148,16 +169,11 @@ impl Format {
 
     /// Whether `value` has this format.
     pub fn matches(self, value: &str) -> bool {
-        static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"^[^@\s]+@[^@\s]+\.[^@\s]+$").expect("valid e-mail pattern")
-        });
-        static PHONE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"^\+?[0-9]{10,15}$").expect("valid phone pattern"));
-        static URL: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"^https?://[^\s/?#]+[^\s]*$").expect("valid URL pattern"));
+        static EMAIL: LazyLock<Regex> = LazyLock::new(|| literal(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"));
+        static PHONE: LazyLock<Regex> = LazyLock::new(|| literal(r"^\+?[0-9]{10,15}$"));
+        static URL: LazyLock<Regex> = LazyLock::new(|| literal(r"^https?://[^\s/?#]+[^\s]*$"));
         static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
-                .expect("valid date-time pattern")
+            literal(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
         });
         match self {
             Format::Url => URL.is_match(value),
@@ -167,6 +183,16 @@ impl Format {
             Format::DateTime => DATE_TIME.is_match(value),
         }
     }
+}
+
+/// Compiles one of the fixed patterns of [`Format::matches`].
+///
+/// Only ever called with the string literals above, never with input, so
+/// compiling cannot fail at run time; the unit test
+/// `format_patterns_compile` compiles every one of them.
+#[allow(clippy::expect_used)] // proof: literal patterns, checked by `format_patterns_compile`
+fn literal(pattern: &'static str) -> Regex {
+    Regex::new(pattern).expect("a literal pattern compiles")
 }
 
 /// `format`: the value has the given format.
@@ -207,6 +233,26 @@ pub fn extra_names(
                 Rule::ExtraName,
                 problem,
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    /// Forces every pattern of `Format::matches` to compile (`literal` would
+    /// panic on a broken one) and checks each against one good and one bad value.
+    #[test]
+    fn format_patterns_compile() {
+        for (format, good, bad) in [
+            (Format::Url, "https://example.com/x", "example.com"),
+            (Format::Email, "a@b.kz", "a@b"),
+            (Format::Phone, "77001234567", "12"),
+            (Format::DateTime, "2024-01-02 03:04:05", "2024-01-02"),
+        ] {
+            assert!(format.matches(good), "{good}");
+            assert!(!format.matches(bad), "{bad}");
         }
     }
 }

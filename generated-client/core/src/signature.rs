@@ -86,7 +86,11 @@ fn flatten<'a>(params: &'a Params, parent: &str) -> Vec<(String, &'a str)> {
             Value::Nested(children) => {
                 for (child_key, child_value) in flatten(children, &key) {
                     match positions.get(&child_key) {
-                        Some(&at) => out[at].1 = child_value,
+                        Some(&at) => {
+                            if let Some(slot) = out.get_mut(at) {
+                                slot.1 = child_value;
+                            }
+                        }
                         None => {
                             positions.insert(child_key.clone(), out.len());
                             out.push((child_key, child_value));
@@ -176,13 +180,19 @@ pub fn generate_salt() -> String {
     let mut salt = String::with_capacity(16);
     let mut buf = [0u8; 32];
     while salt.len() < 16 {
+        // Not remote input: without the OS's random bytes no secure salt (and
+        // so no signature) can be made at all, as documented under `# Panics`.
+        #[allow(clippy::expect_used)]
         getrandom::fill(&mut buf).expect("the operating system's random number generator failed");
         // Rejection sampling keeps every character equally likely.
         for &byte in buf.iter().filter(|&&b| b < 248) {
             if salt.len() == 16 {
                 break;
             }
-            salt.push(char::from(ALPHABET[usize::from(byte % 62)]));
+            // `byte % 62` is always a position in the 62-byte alphabet.
+            if let Some(&c) = ALPHABET.get(usize::from(byte % 62)) {
+                salt.push(char::from(c));
+            }
         }
     }
     salt

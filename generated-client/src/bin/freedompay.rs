@@ -25,6 +25,16 @@
 //!
 //! The tool uses only the I/O-free core (`freedompay_core`): the parameter
 //! tree, the signature and the form and XML codecs.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::string_slice
+    )
+)]
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;

@@ -146,14 +146,14 @@ fn scalar_rules(rules: &ScalarRules, ty: &syn::Type) -> TokenStream {
     }
     if let Some(pattern) = &rules.pattern {
         // The whole value must match, whether or not the pattern is anchored.
-        let anchored = format!("^(?:{pattern})$");
+        let anchored = crate::attr::anchored(pattern);
         checks.extend(quote! {
             {
-                static RE: #fp::LazyLock<#fp::Regex> = #fp::LazyLock::new(|| {
-                    #fp::Regex::new(#anchored)
-                        .expect("the pattern was checked when the code was generated")
-                });
-                #fp::rules::pattern(__errors, &__field, #text, &RE, #pattern);
+                // Checked when the attribute was parsed, so never `None`; a
+                // `None` would be reported as a failed rule, not a panic.
+                static RE: #fp::LazyLock<::core::option::Option<#fp::Regex>> =
+                    #fp::LazyLock::new(|| #fp::Regex::new(#anchored).ok());
+                #fp::rules::compiled_pattern(__errors, &__field, #text, RE.as_ref(), #pattern);
             }
         });
     }

@@ -243,8 +243,15 @@ pub(crate) fn check_iban(iban: &str) -> Result<(), &'static str> {
     if !(15..=34).contains(&iban.len()) || !iban.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err("an IBAN is 15 to 34 letters and digits");
     }
-    let bytes = iban.as_bytes();
-    if !bytes[..2].iter().all(u8::is_ascii_uppercase) || !bytes[2..4].iter().all(u8::is_ascii_digit)
+    // All ASCII (checked above), so splitting at byte 4 and 2 splits characters.
+    let Some((head, account)) = iban.split_at_checked(4) else {
+        return Err("an IBAN is 15 to 34 letters and digits");
+    };
+    let Some((country, check)) = head.split_at_checked(2) else {
+        return Err("an IBAN is 15 to 34 letters and digits");
+    };
+    if !country.bytes().all(|b| b.is_ascii_uppercase())
+        || !check.bytes().all(|b| b.is_ascii_digit())
     {
         return Err("an IBAN starts with a country code and two check digits");
     }
@@ -252,7 +259,7 @@ pub(crate) fn check_iban(iban: &str) -> Result<(), &'static str> {
         return Err("a Kazakh IBAN has 20 characters");
     }
     let mut remainder = 0u32;
-    for c in iban[4..].chars().chain(iban[..4].chars()) {
+    for c in account.chars().chain(head.chars()) {
         let value = c.to_digit(36).ok_or("an IBAN is letters and digits")?;
         let scale = if value < 10 { 10 } else { 100 };
         remainder = (remainder * scale + value) % 97;
