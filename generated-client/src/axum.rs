@@ -43,6 +43,11 @@ use axum::response::{IntoResponse, Response};
 use freedompay_core::callback::{self, CallbackError, Verified};
 use freedompay_core::{Callback, Encode, Params, SecretKey, Validate, form, signature};
 
+/// Largest callback body accepted, in bytes (64 KiB); a larger body is
+/// refused with [`CallbackRejection::TooLarge`] (HTTP 413) while it is read,
+/// before any of it is parsed. The gateway's callbacks are a few kilobytes.
+pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
+
 /// How many answered callbacks are remembered for replays.
 const REMEMBERED: usize = 10_000;
 
@@ -147,13 +152,15 @@ impl CallbackKeys {
 }
 
 /// Why a callback was not handed to the handler. As a response: plain text
-/// with 400 (malformed or invalid), 403 (unsigned or forged) or 409 (a
+/// with 400 (malformed or invalid), 413 (larger than [`MAX_CALLBACK_BYTES`]), 403 (unsigned or forged) or 409 (a
 /// replay of a callback still being answered); a replay of an answered
 /// callback gets the first answer again.
 #[derive(Debug)]
 pub enum CallbackRejection {
     /// The body could not be read or is not UTF-8.
     Unreadable,
+    /// The body is larger than [`MAX_CALLBACK_BYTES`].
+    TooLarge,
     /// No valid signature: forged, altered, unsigned, or for another key or URL.
     Forged(CallbackError),
     /// Signed, but malformed, missing a field or breaking a rule.
@@ -168,6 +175,10 @@ impl fmt::Display for CallbackRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CallbackRejection::Unreadable => f.write_str("the callback body could not be read"),
+            CallbackRejection::TooLarge => write!(
+                f,
+                "the callback body is larger than {MAX_CALLBACK_BYTES} bytes"
+            ),
             CallbackRejection::Forged(e) => write!(f, "{e}"),
             CallbackRejection::Invalid(e) => write!(f, "callback rejected: {e}"),
             CallbackRejection::InProgress => {
@@ -190,6 +201,7 @@ impl IntoResponse for CallbackRejection {
             CallbackRejection::Unreadable | CallbackRejection::Invalid(_) => {
                 StatusCode::BAD_REQUEST
             }
+            CallbackRejection::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             CallbackRejection::Forged(_) => StatusCode::FORBIDDEN,
             CallbackRejection::InProgress => StatusCode::CONFLICT,
         };
@@ -307,6 +319,18 @@ impl IntoResponse for SignedReply {
     }
 }
 
+/// The request's body, read up to [`MAX_CALLBACK_BYTES`] and no further.
+async fn read_body(request: Request) -> Result<Bytes, CallbackRejection> {
+    let limited = http_body_util::Limited::new(request.into_body(), MAX_CALLBACK_BYTES);
+    match http_body_util::BodyExt::collect(limited).await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            Err(CallbackRejection::TooLarge)
+        }
+        Err(_) => Err(CallbackRejection::Unreadable),
+    }
+}
+
 /// The parameters of a callback request: query string, form body or `pg_xml`.
 fn read_params(method: &Method, query: Option<&str>, body: &str) -> Result<Params, String> {
     let text = if *method == Method::GET {
@@ -329,9 +353,7 @@ where
         let keys = CallbackKeys::from_ref(state);
         let method = request.method().clone();
         let uri = request.uri().clone();
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| CallbackRejection::Unreadable)?;
+        let body = read_body(request).await?;
         let body = std::str::from_utf8(&body).map_err(|_| CallbackRejection::Unreadable)?;
         let params = read_params(&method, uri.query(), body).map_err(CallbackRejection::Invalid)?;
         let script = signature::script_name(uri.path()).to_owned();

@@ -12,7 +12,10 @@ use freedompay_core::exchange::{self, AnswerSignature, PreparedRequest, Response
 use freedompay_core::hosts::Site;
 use freedompay_core::{Endpoint, HttpMethod, Redirect, SecretKey, ValidationErrors};
 
-/// Largest response body accepted; the gateway's answers are a few hundred bytes.
+/// Largest response body accepted (1 MiB); the gateway's answers are a few hundred bytes.
+///
+/// Enforced while the body streams in: reading stops with [`Error::TooLarge`]
+/// as soon as the next chunk would pass it, whatever `Content-Length` says.
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 /// Where requests go.
@@ -89,7 +92,8 @@ impl Config {
         self
     }
 
-    /// Total time allowed for one request, response included.
+    /// Total time allowed for one request, response body included: an answer
+    /// dripped slowly fails with [`Error::Timeout`] once it has passed.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -54,6 +55,11 @@ fn page_route(page: Page) -> String {
     format!("{}/{{id}}", page.path())
 }
 
+/// Largest request body the sandbox reads, in bytes (64 KiB); a larger body
+/// is answered with HTTP 413 before any of it is parsed (axum's
+/// [`DefaultBodyLimit`]). The gateway's requests are a few kilobytes.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
 /// The sandbox's routes: the payment and card pages, the payee's payout and
 /// payout-card pages, the saved card's CVC page, and the gateway for
 /// everything else.
@@ -80,6 +86,7 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>) -> Router {
             get(crate::token_page::show).post(crate::token_page::submit),
         )
         .fallback(handle)
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(Site { app, notifications })
 }
 

@@ -74,6 +74,7 @@ pub mod store;
 mod token_page;
 mod values;
 
+pub use gateway::MAX_REQUEST_BYTES;
 pub use merchant::Merchant;
 pub use notify::RetryPolicy;
 pub use ops::STATEFUL;

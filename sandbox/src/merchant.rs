@@ -147,4 +147,13 @@ mod tests {
         );
         assert!(!format!("{m:?}").contains("abc"));
     }
+
+    #[test]
+    fn debug_never_shows_the_keys() {
+        let m = Merchant::new("545084", "Main-Key-7f3").with_payout_secret("Payout-Key-9x");
+        let shown = format!("{m:?} {m:#?}");
+        assert!(!shown.contains("Main-Key"), "{shown}");
+        assert!(!shown.contains("Payout-Key"), "{shown}");
+        assert!(shown.contains("545084"), "{shown}");
+    }
 }

@@ -31,5 +31,7 @@ mod reference_data;
 mod sandbox;
 // The merchant's side of callbacks in axum: the extractor and signed replies.
 mod axum_callbacks;
+// Bounds on remote input: XML size and element count, response and callback bodies, slow drip.
+mod bounds;
 // A payer in headless Chromium on the sandbox's payment page.
 mod browser;

@@ -12,6 +12,7 @@ use std::fmt;
 
 use md5::{Digest, Md5};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use crate::params::{Params, Value};
 
@@ -21,13 +22,15 @@ pub const SIG: &str = "pg_sig";
 pub const SALT: &str = "pg_salt";
 
 /// A merchant's secret key ("payment password"). Its `Debug` and `Display` never show it.
+///
+/// The key's bytes are overwritten with zeros when it is dropped ([`zeroize`]).
 #[derive(Clone)]
-pub struct SecretKey(String);
+pub struct SecretKey(Zeroizing<String>);
 
 impl SecretKey {
     /// Wraps a secret key.
     pub fn new(key: impl Into<String>) -> Self {
-        SecretKey(key.into())
+        SecretKey(Zeroizing::new(key.into()))
     }
 
     /// The key itself, for computing a signature. Never log it.
@@ -205,4 +208,18 @@ pub fn script_name(url_or_path: &str) -> &str {
     let without_query = url_or_path.split(['?', '#']).next().unwrap_or_default();
     let trimmed = without_query.trim_end_matches('/');
     trimmed.rsplit('/').next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod secret_key_tests {
+    use super::SecretKey;
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let key = SecretKey::new("Very-Secret-Key-42");
+        let shown = format!("{key:?} {:?} {key:#?}", Some(key.clone()));
+        assert!(!shown.contains("Very-Secret"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        assert_eq!(key.expose(), "Very-Secret-Key-42");
+    }
 }

@@ -14,6 +14,15 @@ use crate::params::{Params, Value};
 /// Deepest nesting accepted from remote input.
 pub const MAX_DEPTH: usize = 32;
 
+/// Most elements (root included) accepted in one message from remote input.
+///
+/// The gateway's messages hold a few dozen; the bound keeps a flat document
+/// of millions of tiny elements from building a huge parameter list.
+pub const MAX_ELEMENTS: usize = 10_000;
+
+/// Largest XML document accepted from remote input, in bytes (1 MiB).
+pub const MAX_XML_BYTES: usize = 1 << 20;
+
 /// A parsed XML message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct XmlMessage {
@@ -60,7 +69,18 @@ impl Frame {
 }
 
 /// Parses an XML message. Never panics on any input.
+///
+/// Documents larger than [`MAX_XML_BYTES`], nested deeper than [`MAX_DEPTH`]
+/// or holding more than [`MAX_ELEMENTS`] elements are refused with an
+/// [`XmlError`].
 pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
+    if xml.len() > MAX_XML_BYTES {
+        return Err(XmlError {
+            position: 0,
+            reason: format!("larger than {MAX_XML_BYTES} bytes"),
+        });
+    }
+    let mut elements: usize = 0;
     let mut reader = Reader::from_str(xml);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Frame> = Vec::new();
@@ -73,6 +93,12 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
         let event = reader
             .read_event()
             .map_err(|e| error(&reader, e.to_string()))?;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements = elements.saturating_add(1);
+            if elements > MAX_ELEMENTS {
+                return Err(error(&reader, format!("more than {MAX_ELEMENTS} elements")));
+            }
+        }
         match event {
             Event::Start(start) => {
                 if root.is_some() {
