@@ -1,0 +1,375 @@
+//! Properties (issue 10 §4): what `signing.rs` does not already cover.
+//!
+//! `signing.rs` has sign → verify for any tree and the form/XML round trips;
+//! here: any one-character change of a value, name or the signature; every
+//! generated request type through form encode → decode; amounts and their
+//! wire text. Fixed config: 128 cases, no persistence, no timing.
+
+use freedompay::{Amount, Params, form};
+use freedompay_core::Value;
+use freedompay_core::signature::{self, SecretKey, SignatureError};
+use proptest::prelude::*;
+
+use crate::support::{examples, spec};
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 128,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 1. One-character changes break the signature.
+// ---------------------------------------------------------------------------
+
+/// Names without digits: a flattened nested key (`a001b001`) then never
+/// collides with another name, so every value is in the signed string.
+fn name() -> impl Strategy<Value = String> {
+    "[a-z_]{1,8}".prop_filter("pg_sig is not a parameter", |n| n != "pg_sig")
+}
+
+/// Any non-control text, Unicode included, empty allowed.
+fn text() -> impl Strategy<Value = String> {
+    "[^\\p{C}]{0,10}"
+}
+
+fn unique(entries: Vec<(String, Value)>) -> Option<Params> {
+    let mut seen = std::collections::HashSet::new();
+    entries
+        .iter()
+        .all(|(name, _)| seen.insert(name.clone()))
+        .then(|| entries.into_iter().collect())
+}
+
+/// A tree of unique names per level, nested lists up to three deep.
+fn tree() -> impl Strategy<Value = Params> {
+    let leaf = text().prop_map(Value::Text);
+    let value = leaf.prop_recursive(3, 24, 4, |inner| {
+        proptest::collection::vec((name(), inner), 1..4)
+            .prop_filter_map("unique names", |e| unique(e).map(Value::Nested))
+    });
+    proptest::collection::vec((name(), value), 1..6).prop_filter_map("unique names", unique)
+}
+
+/// What to change in the `n`-th (modulo their count) value or name, in tree order.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Value,
+    Name,
+}
+
+fn count(params: &Params, target: Target) -> usize {
+    params
+        .iter()
+        .map(|(_, value)| match (value, target) {
+            (Value::Text(_), _) => 1,
+            (Value::Nested(inner), Target::Value) => count(inner, target),
+            (Value::Nested(inner), Target::Name) => 1 + count(inner, target),
+        })
+        .sum()
+}
+
+/// Applies `change` to the `n`-th value or name of the tree.
+fn change_nth(
+    params: Params,
+    target: Target,
+    n: &mut usize,
+    change: &dyn Fn(&str) -> String,
+) -> Params {
+    params
+        .into_iter()
+        .map(|(name, value)| {
+            let name = if matches!(target, Target::Name) {
+                let hit = *n == 0;
+                *n = n.wrapping_sub(1);
+                if hit { change(&name) } else { name }
+            } else {
+                name
+            };
+            let value = match value {
+                Value::Text(text) if matches!(target, Target::Value) => {
+                    let hit = *n == 0;
+                    *n = n.wrapping_sub(1);
+                    Value::Text(if hit { change(&text) } else { text })
+                }
+                Value::Text(text) => Value::Text(text),
+                Value::Nested(inner) => Value::Nested(change_nth(inner, target, n, change)),
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+/// One character of `text` replaced by `with` (at `at`, modulo the length),
+/// or `with` inserted when `text` is empty; `None` if nothing would change.
+fn one_char_changed(text: &str, at: usize, with: char) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return Some(with.to_string());
+    }
+    let at = at % chars.len();
+    let mut changed = chars;
+    if changed.get(at) == Some(&with) {
+        return None;
+    }
+    if let Some(slot) = changed.get_mut(at) {
+        *slot = with;
+    }
+    Some(changed.into_iter().collect())
+}
+
+fn signed_values(params: &Params) -> Vec<String> {
+    signature::ordered_values(params)
+        .into_iter()
+        .map(|(_, value)| value.to_owned())
+        .collect()
+}
+
+fn sealed(params: Params, secret: &SecretKey) -> Params {
+    let mut params = params;
+    let sig = signature::sign("s.php", &params, secret);
+    params.push("pg_sig", sig);
+    params
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Any one-character change of any value, at any depth, breaks verification.
+    #[test]
+    fn changing_one_character_of_any_value_breaks_the_signature(
+        params in tree(),
+        which in any::<usize>(),
+        at in any::<usize>(),
+        with in "[^\\p{C}]",
+        secret in "[ -~]{1,16}",
+    ) {
+        let secret = SecretKey::new(secret);
+        let signed = sealed(params.clone(), &secret);
+        prop_assert_eq!(signature::verify("s.php", &signed, &secret), Ok(()));
+        let with = with.chars().next().unwrap_or('x');
+        let values = count(&params, Target::Value);
+        prop_assume!(values > 0);
+        let mut n = which % values;
+        let changed_anything = std::cell::Cell::new(false);
+        let changed = change_nth(signed, Target::Value, &mut n, &|text| {
+            match one_char_changed(text, at, with) {
+                Some(new) => { changed_anything.set(true); new }
+                None => text.to_owned(),
+            }
+        });
+        prop_assume!(changed_anything.get());
+        prop_assert_eq!(
+            signature::verify("s.php", &changed, &secret),
+            Err(SignatureError::Mismatch)
+        );
+    }
+
+    /// The signature covers values in the order of their names, not the
+    /// names themselves: a one-character change of any name, at any depth,
+    /// breaks verification exactly when it changes the signed order of values
+    /// (a rename that keeps the order verifies, as documented in
+    /// `signing::verify_rejects_any_change`).
+    #[test]
+    fn changing_one_character_of_any_name_breaks_the_signature_iff_the_order_changes(
+        params in tree(),
+        which in any::<usize>(),
+        at in any::<usize>(),
+        with in "[a-z_]",
+        secret in "[ -~]{1,16}",
+    ) {
+        let secret = SecretKey::new(secret);
+        let with = with.chars().next().unwrap_or('x');
+        let names = count(&params, Target::Name);
+        let mut n = which % names;
+        let changed = change_nth(params.clone(), Target::Name, &mut n, &|name| {
+            one_char_changed(name, at, with).unwrap_or_else(|| name.to_owned())
+        });
+        // Names stay unique per level (else the tree is another message) and not pg_sig.
+        prop_assume!(unique(changed.clone().into_iter().collect()).is_some());
+        prop_assume!(!changed.contains("pg_sig"));
+        prop_assume!(changed != params);
+        let order_kept = signed_values(&changed) == signed_values(&params);
+        // The changed names with the original signature.
+        let sig = signature::sign("s.php", &params, &secret);
+        let mut forged = changed;
+        forged.push("pg_sig", sig);
+        let expected = if order_kept { Ok(()) } else { Err(SignatureError::Mismatch) };
+        prop_assert_eq!(signature::verify("s.php", &forged, &secret), expected);
+    }
+
+    /// Any one-character change of the signature breaks it, but a change of
+    /// letter case (the comparison ignores case).
+    #[test]
+    fn changing_one_character_of_the_signature_breaks_it(
+        params in tree(),
+        at in 0usize..32,
+        with in "[ -~]",
+        secret in "[ -~]{1,16}",
+    ) {
+        let secret = SecretKey::new(secret);
+        let sig = signature::sign("s.php", &params, &secret);
+        let with = with.chars().next().unwrap_or('x');
+        let original = sig.chars().nth(at).unwrap_or('0');
+        prop_assume!(!with.eq_ignore_ascii_case(&original));
+        let changed = one_char_changed(&sig, at, with).unwrap_or_default();
+        let mut forged = params;
+        forged.push("pg_sig", changed);
+        prop_assert_eq!(
+            signature::verify("s.php", &forged, &secret),
+            Err(SignatureError::Mismatch)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. Every generated request type round-trips through the form.
+// ---------------------------------------------------------------------------
+
+/// An endpoint's example parameters without the protocol fields and those
+/// the client fills in (as `spec_examples` does).
+fn example_inputs() -> Vec<(String, &'static codegen::ir::Endpoint, Params)> {
+    let mut inputs = Vec::new();
+    for endpoint in &spec().endpoints {
+        let outgoing = endpoint.direction.outgoing();
+        for example in &endpoint.examples {
+            let params = codegen::emit::markdown::example_params(endpoint, example);
+            let input: Params = params
+                .iter()
+                .filter(|(name, _)| {
+                    let filled_by_client = outgoing && *name == "pg_merchant_id";
+                    !matches!(*name, "pg_salt" | "pg_sig") && !filled_by_client
+                })
+                .map(|(name, value)| (name.to_owned(), value.clone()))
+                .collect();
+            inputs.push((format!("{} {}", endpoint.id, example.name), endpoint, input));
+        }
+    }
+    inputs
+}
+
+/// Random values within a field's rules, for the kinds that have no pattern
+/// or bounds: free text (length within its bounds), integers, amounts.
+fn mutated(
+    endpoint: &codegen::ir::Endpoint,
+    input: &Params,
+    texts: &[String],
+    numbers: &[u32],
+    amounts: &[u64],
+) -> Params {
+    use codegen::ir::Type;
+    let mut out = input.clone();
+    for (i, field) in endpoint.request.fields.iter().enumerate() {
+        if !out.contains(&field.wire) {
+            continue;
+        }
+        let c = &field.constraints;
+        let unbounded = c.min.is_none() && c.max.is_none() && c.pattern.is_none();
+        let pick = |n: usize| n.checked_rem(texts.len()).and_then(|k| texts.get(k));
+        let value = match &field.ty {
+            Type::String if c.pattern.is_none() => {
+                let Some(text) = pick(i) else { continue };
+                let max = c.max_length.map_or(usize::MAX, |m| m as usize);
+                let min = c.min_length.map_or(1, |m| (m as usize).max(1));
+                let mut text: String = text.chars().take(max).collect();
+                while text.chars().count() < min {
+                    text.push('x');
+                }
+                text
+            }
+            Type::Integer if unbounded => {
+                let Some(n) = numbers.get(i % numbers.len().max(1)) else {
+                    continue;
+                };
+                n.to_string()
+            }
+            Type::Amount if unbounded => {
+                let Some(n) = amounts.get(i % amounts.len().max(1)) else {
+                    continue;
+                };
+                Amount::from_minor(*n).to_string()
+            }
+            _ => continue,
+        };
+        out.set(field.wire.clone(), value);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// For every endpoint's documented example with its free text, integer
+    /// and amount fields replaced by random values within their rules: the
+    /// parameters go through the form (encode → decode) and decode into the
+    /// generated type, validate and encode back to themselves.
+    #[test]
+    fn every_request_type_round_trips_through_the_form(
+        texts in proptest::collection::vec("[^\\p{C}\\s][^\\p{C}]{0,30}[^\\p{C}\\s]", 8),
+        numbers in proptest::collection::vec(1u32..1_000_000, 8),
+        amounts in proptest::collection::vec(1u64..100_000_000, 8),
+    ) {
+        let mut changed = 0;
+        for (what, endpoint, example) in example_inputs() {
+            let input = mutated(endpoint, &example, &texts, &numbers, &amounts);
+            changed += input
+                .iter()
+                .filter(|(name, value)| example.get(name) != Some(*value))
+                .count();
+            let received = form::decode(&form::encode(&input));
+            prop_assert_eq!(&received, &input, "{}: form", what);
+            let result = examples::request(&endpoint.id, &received);
+            let Some(result) = result else {
+                return Err(TestCaseError::fail(format!("no type for {what}")));
+            };
+            prop_assert_eq!(result, Ok(input), "{}", what);
+        }
+        // The mutation reaches most fields (119 of the examples' values today).
+        prop_assert!(changed >= 100, "only {} values changed", changed);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 3. Amounts and their wire text.
+// ---------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Any amount of at most two fraction digits renders to text that parses
+    /// back to it, as written with trailing zeros or without.
+    #[test]
+    fn amounts_round_trip_through_their_wire_text(
+        major in 0u64..1_000_000_000_000,
+        minor in 0u64..100,
+        padding in 0usize..4,
+    ) {
+        let amount = Amount::from_minor(major * 100 + minor);
+        let wire = amount.to_string();
+        prop_assert_eq!(wire.parse::<Amount>(), Ok(amount));
+        // The wire text is canonical: no exponent, no trailing zero fraction.
+        prop_assert!(!wire.contains('e') && !wire.ends_with('.'));
+        prop_assert!(!(wire.contains('.') && wire.ends_with('0')), "{}", wire);
+        let written = format!("{major}.{minor:02}{}", "0".repeat(padding));
+        prop_assert_eq!(written.parse::<Amount>(), Ok(amount));
+        prop_assert_eq!(amount.to_minor(), Some(major * 100 + minor));
+    }
+
+    /// A third (or later) significant fraction digit is an error, never rounded.
+    #[test]
+    fn a_third_fraction_digit_is_refused(
+        major in 0u64..1_000_000_000_000,
+        cents in 0u64..100,
+        extra in "[0-9]{0,5}[1-9]",
+    ) {
+        let text = format!("{major}.{cents:02}{extra}");
+        prop_assert!(
+            matches!(text.parse::<Amount>(), Err(freedompay::AmountError::Precision(_))),
+            "{} parsed as {:?}",
+            text,
+            text.parse::<Amount>()
+        );
+    }
+}
