@@ -422,10 +422,27 @@ proptest! {
         prop_assert_eq!(amount.to_minor(), Some(major * 100 + minor));
     }
 
+    /// The same over the whole `u64` range of whole units: the wire text is
+    /// the written value without trailing fraction zeros, and parses back.
+    #[test]
+    fn large_amounts_round_trip_through_their_wire_text(
+        major in any::<u64>(),
+        cents in 0u64..100,
+    ) {
+        let written = format!("{major}.{cents:02}");
+        let amount = written.parse::<Amount>();
+        prop_assert!(amount.is_ok(), "{} is refused: {:?}", written, amount);
+        let amount = amount.unwrap_or(Amount::ZERO);
+        let canonical = written.trim_end_matches('0').trim_end_matches('.');
+        prop_assert_eq!(amount.to_string(), canonical);
+        prop_assert_eq!(canonical.parse::<Amount>(), Ok(amount));
+        prop_assert_eq!(Amount::new(amount.as_decimal()), Ok(amount));
+    }
+
     /// A third (or later) significant fraction digit is an error, never rounded.
     #[test]
     fn a_third_fraction_digit_is_refused(
-        major in 0u64..1_000_000_000_000,
+        major in any::<u64>(),
         cents in 0u64..100,
         extra in "[0-9]{0,5}[1-9]",
     ) {
@@ -436,5 +453,13 @@ proptest! {
             text,
             text.parse::<Amount>()
         );
+        // The same through a decimal: no silent rounding on that path either.
+        let decimal = text.parse::<freedompay::Decimal>();
+        prop_assert!(decimal.is_ok(), "{}", text);
+        let decimal = decimal.unwrap_or_default();
+        prop_assert!(matches!(
+            Amount::new(decimal),
+            Err(freedompay::AmountError::Precision(_))
+        ));
     }
 }
