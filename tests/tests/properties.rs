@@ -255,6 +255,21 @@ struct Pools<'a> {
     texts: &'a [String],
     numbers: &'a [u32],
     amounts: &'a [u64],
+    /// Seeds the generator of text matching a field's pattern.
+    seed: u64,
+}
+
+/// A text matching `pattern` (anchors stripped), drawn deterministically from `seed`.
+fn matching(pattern: &str, seed: u64) -> Option<String> {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
+    let inner = pattern.strip_prefix('^')?.strip_suffix('$')?;
+    let strategy = proptest::string::string_regex(inner).ok()?;
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
+    let mut runner = TestRunner::new_with_rng(ProptestConfig::default(), rng);
+    Some(strategy.new_tree(&mut runner).ok()?.current())
 }
 
 fn nth<T>(pool: &[T], i: usize) -> Option<&T> {
@@ -262,15 +277,21 @@ fn nth<T>(pool: &[T], i: usize) -> Option<&T> {
 }
 
 /// A random value within a field's rules: free text (length within its
-/// bounds), integers and amounts (within their bounds), flags, enum values;
-/// `None` for the kinds left as documented (patterns, URLs, e-mails, phones,
-/// IPs, dates, decimals).
+/// bounds, or matching its pattern), integers and amounts (within their
+/// bounds), flags, enum values; `None` for the kinds left as documented (URLs,
+/// e-mails, phones, IPs, dates, decimals).
 fn random_value(field: &codegen::ir::Field, i: usize, pools: &Pools) -> Option<String> {
     use codegen::ir::Type;
     use freedompay::Decimal;
     let c = &field.constraints;
-    if c.pattern.is_some() {
-        return None;
+    if let Some(pattern) = &c.pattern {
+        // Patterned text; kept as documented if the draw breaks a length bound.
+        let seed = pools.seed.wrapping_add(i as u64);
+        let text = matching(pattern, seed).filter(|t| !t.is_empty())?;
+        let length = u32::try_from(text.chars().count()).ok()?;
+        let fits =
+            c.min_length.is_none_or(|m| length >= m) && c.max_length.is_none_or(|m| length <= m);
+        return (matches!(field.ty, Type::String) && fits).then_some(text);
     }
     let bound = |b: &Option<String>| b.as_deref().and_then(|t| t.parse::<Decimal>().ok());
     let (min, max) = (bound(&c.min), bound(&c.max));
@@ -377,8 +398,9 @@ proptest! {
         texts in proptest::collection::vec("[^\\p{C}\\s][^\\p{C}]{0,30}[^\\p{C}\\s]", 8),
         numbers in proptest::collection::vec(1u32..1_000_000, 8),
         amounts in proptest::collection::vec(1u64..100_000_000, 8),
+        seed in any::<u64>(),
     ) {
-        let pools = Pools { texts: &texts, numbers: &numbers, amounts: &amounts };
+        let pools = Pools { texts: &texts, numbers: &numbers, amounts: &amounts, seed };
         let mut changed = 0;
         for (what, endpoint, example) in example_inputs() {
             let input = mutated(&endpoint.request.fields, &example, &pools, 0);
