@@ -277,21 +277,41 @@ fn nth<T>(pool: &[T], i: usize) -> Option<&T> {
 }
 
 /// A random value within a field's rules: free text (length within its
-/// bounds, or matching its pattern), integers and amounts (within their
-/// bounds), flags, enum values; `None` for the kinds left as documented (URLs,
-/// e-mails, phones, IPs, dates, decimals).
+/// bounds, or matching its pattern), URLs, e-mails, phones, IPv4 addresses,
+/// date-times, integers and amounts (within their bounds), flags, enum
+/// values; `None` for the kinds left as documented (decimals).
 fn random_value(field: &codegen::ir::Field, i: usize, pools: &Pools) -> Option<String> {
     use codegen::ir::Type;
     use freedompay::Decimal;
     let c = &field.constraints;
-    if let Some(pattern) = &c.pattern {
-        // Patterned text; kept as documented if the draw breaks a length bound.
+    // Text of a format (or of a string's pattern), drawn from a regular
+    // expression; kept as documented if it breaks the field's pattern or a
+    // length bound.
+    let format = match &field.ty {
+        Type::Url => Some(r"^https://[a-z0-9]{1,12}\.[a-z]{2,6}(/[a-zA-Z0-9._~-]{1,12}){0,3}$"),
+        Type::Email => Some(r"^[a-z0-9._+-]{1,12}@[a-z0-9-]{1,12}\.[a-z]{2,6}$"),
+        Type::Phone => Some(r"^[1-9][0-9]{9,14}$"),
+        Type::Ip => Some(r"^[1-9][0-9]?\.(0|[1-9][0-9]?)\.(0|[1-9][0-9]?)\.[1-9][0-9]?$"),
+        Type::DateTime => Some(
+            r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+        ),
+        Type::String => c.pattern.as_deref(),
+        _ => None,
+    };
+    if let Some(format) = format {
         let seed = pools.seed.wrapping_add(i as u64);
-        let text = matching(pattern, seed).filter(|t| !t.is_empty())?;
+        let text = matching(format, seed).filter(|t| !t.is_empty())?;
         let length = u32::try_from(text.chars().count()).ok()?;
         let fits =
             c.min_length.is_none_or(|m| length >= m) && c.max_length.is_none_or(|m| length <= m);
-        return (matches!(field.ty, Type::String) && fits).then_some(text);
+        let matches = c
+            .pattern
+            .as_deref()
+            .is_none_or(|p| regex::Regex::new(p).is_ok_and(|p| p.is_match(&text)));
+        return (fits && matches).then_some(text);
+    }
+    if c.pattern.is_some() {
+        return None;
     }
     let bound = |b: &Option<String>| b.as_deref().and_then(|t| t.parse::<Decimal>().ok());
     let (min, max) = (bound(&c.min), bound(&c.max));
@@ -388,9 +408,9 @@ fn changed_values(before: &Params, after: &Params) -> usize {
 proptest! {
     #![proptest_config(config())]
 
-    /// For every endpoint's documented example with its free text, integer,
-    /// amount, flag and enum fields (lists' items included) replaced by random
-    /// values within their rules: the
+    /// For every endpoint's documented example with its text, format (URL,
+    /// e-mail, phone, IP, date-time), integer, amount, flag and enum fields
+    /// (lists' items included) replaced by random values within their rules: the
     /// parameters go through the form (encode → decode) and decode into the
     /// generated type, validate and encode back to themselves.
     #[test]
