@@ -167,6 +167,39 @@ proptest! {
         );
     }
 
+    /// Any one-byte change (low six bits flipped, so the text stays UTF-8
+    /// nearly always) of any non-empty value, at any depth, breaks verification.
+    #[test]
+    fn changing_one_byte_of_any_value_breaks_the_signature(
+        params in tree(),
+        which in any::<usize>(),
+        at in any::<usize>(),
+        mask in 1u8..64,
+        secret in "[ -~]{1,16}",
+    ) {
+        let secret = SecretKey::new(secret);
+        let signed = sealed(params.clone(), &secret);
+        let values = count(&params, Target::Value);
+        let mut n = which % values;
+        let changed_anything = std::cell::Cell::new(false);
+        let changed = change_nth(signed, Target::Value, &mut n, &|text| {
+            let mut bytes = text.as_bytes().to_vec();
+            let Some(byte) = at.checked_rem(bytes.len()).and_then(|k| bytes.get_mut(k)) else {
+                return text.to_owned();
+            };
+            *byte ^= mask;
+            match String::from_utf8(bytes) {
+                Ok(new) => { changed_anything.set(true); new }
+                Err(_) => text.to_owned(),
+            }
+        });
+        prop_assume!(changed_anything.get());
+        prop_assert_eq!(
+            signature::verify("s.php", &changed, &secret),
+            Err(SignatureError::Mismatch)
+        );
+    }
+
     /// The signature covers values in the order of their names, not the
     /// names themselves: a one-character change of any name, at any depth,
     /// breaks verification exactly when it changes the signed order of values
