@@ -1,9 +1,10 @@
 //! Properties (issue 10 §4): what `signing.rs` does not already cover.
 //!
 //! `signing.rs` has sign → verify for any tree and the form/XML round trips;
-//! here: any one-character change of a value, name or the signature; every
-//! generated request type through form encode → decode; amounts and their
-//! wire text. Fixed config: 128 cases, no persistence, no timing.
+//! here: any one-character or one-byte change of a value (at any depth), of
+//! a name, or of the signature; every generated request type through form
+//! encode → decode with random values within its rules; amounts and their
+//! wire text. Fixed config: 128 cases each, no failure files, no timing.
 
 use freedompay::{Amount, Params, form};
 use freedompay_core::Value;
