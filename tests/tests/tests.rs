@@ -23,6 +23,8 @@ mod spec_errors;
 mod codegen_cli;
 // Every spec example runs through its generated type.
 mod spec_examples;
+// Properties: one-character changes break signatures, request types through the form, amounts.
+mod properties;
 // The rule for required fields of what the gateway sends, checked against every example.
 mod required_fields;
 // Reference data: the documentation's index, error codes, test cards; every callback.
