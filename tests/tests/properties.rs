@@ -13,10 +13,14 @@ use proptest::prelude::*;
 
 use crate::support::{examples, spec};
 
+/// 128 cases from a fixed seed, so every run (and CI) checks the same cases;
+/// `PROPTEST_RNG_SEED` does not override a fixed seed, so a wider search is
+/// a change of this seed or of `cases`.
 fn config() -> ProptestConfig {
     ProptestConfig {
         cases: 128,
         failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5EED_F2EE_D0_9A7),
         ..ProptestConfig::default()
     }
 }
