@@ -143,6 +143,26 @@ fn save_balance(db: &rusqlite::Connection, merchant: &str, amount: Decimal) -> R
     Ok(())
 }
 
+/// Writes `payout` and its merchant's `balance` after it, in one
+/// transaction when there is a database, then into the state.
+fn commit_payout(
+    state: &mut State,
+    db: &mut Option<rusqlite::Connection>,
+    payout: &Payout,
+    balance: Decimal,
+) -> Result<(), StoreError> {
+    if let Some(db) = db {
+        in_transaction(db, |tx| {
+            save_payout(tx, payout)?;
+            save_balance(tx, &payout.merchant_id, balance)
+        })
+        .map_err(stored)?;
+    }
+    state.balances.insert(payout.merchant_id.clone(), balance);
+    state.payouts.insert(payout.id, payout.clone());
+    Ok(())
+}
+
 impl Store {
     /// A merchant's payout balance.
     pub fn balance(&self, merchant_id: &str) -> Decimal {
@@ -169,15 +189,7 @@ impl Store {
             return Err(StoreError::InsufficientBalance);
         }
         let left = balance - amount;
-        if let Some(db) = db {
-            in_transaction(db, |tx| {
-                save_payout(tx, &payout)?;
-                save_balance(tx, &payout.merchant_id, left)
-            })
-            .map_err(stored)?;
-        }
-        state.balances.insert(payout.merchant_id.clone(), left);
-        state.payouts.insert(payout.id, payout.clone());
+        commit_payout(state, db, &payout, left)?;
         Ok((payout, left))
     }
 
@@ -197,17 +209,7 @@ impl Store {
             if let PayoutState::Failed { .. } = payout.state {
                 balance += payout.amount.as_decimal();
             }
-            if let Some(db) = db {
-                let written = in_transaction(db, |tx| {
-                    save_payout(tx, &payout)?;
-                    save_balance(tx, &payout.merchant_id, balance)
-                });
-                if written.map_err(stored).is_err() {
-                    return None;
-                }
-            }
-            state.balances.insert(payout.merchant_id.clone(), balance);
-            state.payouts.insert(id, payout.clone());
+            commit_payout(state, db, &payout, balance).ok()?;
         }
         Some((payout, balance))
     }
@@ -287,15 +289,7 @@ impl Store {
             }
             balance -= amount;
         }
-        if let Some(db) = db {
-            in_transaction(db, |tx| {
-                save_payout(tx, &payout)?;
-                save_balance(tx, &payout.merchant_id, balance)
-            })
-            .map_err(stored)?;
-        }
-        state.balances.insert(payout.merchant_id.clone(), balance);
-        state.payouts.insert(id, payout.clone());
+        commit_payout(state, db, &payout, balance)?;
         Ok((payout, balance))
     }
 }
