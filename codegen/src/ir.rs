@@ -6,8 +6,8 @@
 //! serde types.
 
 use crate::spec::{
-    ApiName, Completeness, Direction, Encoding, ErrorCode, FilledBy, IndexEntry, ListStyle, Method,
-    Site, TestCard, TestPhone,
+    ApiName, Completeness, Direction, Effect, Encoding, ErrorCode, FilledBy, IndexEntry, ListStyle,
+    Method, Site, TestCard, TestPhone,
 };
 
 /// The whole API.
@@ -93,6 +93,8 @@ pub struct Endpoint {
     pub hosts: Vec<Site>,
     /// Signed with the payout key when configured.
     pub payout_key: bool,
+    /// What the request does to the gateway's state (`Write` for callbacks and redirects).
+    pub effect: Effect,
     /// Documentation completeness.
     pub completeness: Completeness,
     /// Notes on gaps and contradictions.
@@ -112,7 +114,18 @@ pub struct Endpoint {
     pub origin: Origin,
 }
 
+/// The wire name of the idempotency key: a request carrying it may be resent.
+pub const IDEMPOTENCY_KEY: &str = "pg_idempotency_key";
+
 impl Endpoint {
+    /// The request's idempotency key field (`pg_idempotency_key`), if it has one.
+    pub fn idempotency_key(&self) -> Option<&Field> {
+        self.request
+            .fields
+            .iter()
+            .find(|f| f.wire == IDEMPOTENCY_KEY)
+    }
+
     /// Rust name of the request (or callback) type.
     pub fn request_type(&self) -> String {
         match self.direction {

@@ -53,6 +53,12 @@ pub struct EndpointFile {
     /// Whether the endpoint is signed with the payout secret key when the client has one.
     #[serde(default)]
     pub payout_key: bool,
+    /// What a request does to the gateway's state: `read` (a status or a list,
+    /// safe to send again) or `write` (creates or changes a payment, a payout,
+    /// a card; the default). Requests only. The client retries a `read` after a
+    /// transient failure, a `write` only when it carries `pg_idempotency_key`.
+    #[serde(default)]
+    pub effect: Option<Effect>,
     /// How completely the stored documentation describes the endpoint.
     pub completeness: Completeness,
     /// Gaps, contradictions between sites and decisions taken, one per item.
@@ -288,6 +294,17 @@ impl Direction {
     pub fn outgoing(self) -> bool {
         matches!(self, Direction::Request | Direction::Redirect)
     }
+}
+
+/// What a request does to the gateway's state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Reads only (a status, a balance, a list): sending it twice is harmless.
+    Read,
+    /// Creates or changes something (a payment, a refund, a payout, a saved card).
+    #[default]
+    Write,
 }
 
 /// HTTP method.

@@ -4,13 +4,27 @@
 //! [`freedompay_core::exchange::prepare`], sends the form exactly as signed,
 //! and hands the body to [`freedompay_core::exchange::read_response`], which
 //! verifies the signature over the XML as received and decodes it.
+//!
+//! # Transient failures
+//!
+//! A connection that cannot be made, an answer that does not come in time
+//! and a 502, 503 or 504 are retried with exponential backoff and jitter
+//! ([`Retry`]), but only where a second copy cannot charge or pay twice
+//! ([`freedompay_core::retry`]): a request that never left, a read-only
+//! request, and a request carrying its endpoint's idempotency key (set to a
+//! fresh UUID by [`Client::prepare`] where the endpoint has the field; every
+//! retry resends the same signed body byte for byte). Any other request that
+//! may have reached the gateway fails with [`Error::OutcomeUnknown`]: look the
+//! payment up by its order id before sending it again.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use freedompay_core::exchange::{self, AnswerSignature, PreparedRequest, Response, ResponseError};
 use freedompay_core::hosts::Site;
-use freedompay_core::{Endpoint, HttpMethod, Redirect, SecretKey, ValidationErrors};
+use freedompay_core::retry::{Resend, Transient};
+use freedompay_core::{Effect, Endpoint, HttpMethod, Redirect, SecretKey, ValidationErrors};
 
 /// Largest response body accepted (1 MiB); the gateway's answers are a few hundred bytes.
 ///
@@ -40,6 +54,66 @@ impl Host {
     }
 }
 
+/// The gateway's advice on pacing: 1.5 to 2 seconds between consecutive
+/// payment requests, against duplicate transactions and its anti-fraud limits.
+/// Pass it to [`Config::pacing`] to follow it.
+pub const DOCUMENTED_PACING: Duration = Duration::from_millis(1500);
+
+/// How transient failures are retried: exponential backoff with full jitter,
+/// a bounded number of times.
+///
+/// The delay before retry `n` (from 1) is a random share of
+/// `min_delay × 2^(n-1)`, at most `max_delay`. Which requests may be retried
+/// at all is decided by [`freedompay_core::retry::Resend`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    max_retries: usize,
+    min_delay: Duration,
+    max_delay: Duration,
+}
+
+impl Retry {
+    /// Never retry.
+    pub const NONE: Retry = Retry {
+        max_retries: 0,
+        min_delay: Duration::ZERO,
+        max_delay: Duration::ZERO,
+    };
+
+    /// At most `max_retries` retries after the first attempt, the delays
+    /// growing from `min_delay` and never above `max_delay`.
+    pub fn new(max_retries: usize, min_delay: Duration, max_delay: Duration) -> Self {
+        Retry {
+            max_retries,
+            min_delay,
+            max_delay: max_delay.max(min_delay),
+        }
+    }
+
+    /// The most retries after the first attempt.
+    pub fn max_retries(&self) -> usize {
+        self.max_retries
+    }
+
+    /// The delays before each retry, in order.
+    pub fn delays(&self) -> impl Iterator<Item = Duration> + use<> {
+        use backon::BackoffBuilder;
+        backon::ExponentialBuilder::new()
+            .with_min_delay(self.min_delay)
+            .with_max_delay(self.max_delay)
+            .with_max_times(self.max_retries)
+            .with_jitter()
+            .build()
+    }
+}
+
+impl Default for Retry {
+    /// Three retries, after about 0.2 s, 0.4 s and 0.8 s (jittered), each at most 5 s.
+    fn default() -> Self {
+        Retry::new(3, Duration::from_millis(200), Duration::from_secs(5))
+    }
+}
+
 /// Client configuration. Its `Debug` never shows the secret keys.
 #[derive(Clone)]
 pub struct Config {
@@ -50,6 +124,8 @@ pub struct Config {
     timeout: Duration,
     connect_timeout: Duration,
     require_signed_answers: bool,
+    retry: Retry,
+    pacing: Option<Duration>,
 }
 
 impl fmt::Debug for Config {
@@ -62,6 +138,8 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("require_signed_answers", &self.require_signed_answers)
+            .field("retry", &self.retry)
+            .field("pacing", &self.pacing)
             .finish()
     }
 }
@@ -77,7 +155,25 @@ impl Config {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             require_signed_answers: false,
+            retry: Retry::default(),
+            pacing: None,
         }
+    }
+
+    /// How transient failures are retried ([`Retry::default`] unless set;
+    /// [`Retry::NONE`] turns retries off).
+    pub fn retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Keeps at least `interval` between the starts of consecutive requests
+    /// that create or change something ([`Effect::Write`]), across every clone
+    /// of the client; read-only requests are not held back. Off by default;
+    /// [`DOCUMENTED_PACING`] follows the gateway's advice.
+    pub fn pacing(mut self, interval: Duration) -> Self {
+        self.pacing = Some(interval);
+        self
     }
 
     /// Sends to `host`.
@@ -152,12 +248,38 @@ pub enum Error {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(reqwest::Error),
+    /// No connection could be made to the gateway: nothing was sent.
+    #[error("cannot connect to the gateway (nothing was sent): {0}")]
+    Connect(reqwest::Error),
     /// No answer in time.
     #[error("the gateway did not answer within the timeout")]
     Timeout,
     /// The request could not be sent or the answer not read.
     #[error("transport error: {0}")]
     Transport(reqwest::Error),
+    /// A request that creates or changes something met a transient failure
+    /// after it may have reached the gateway, and was not (or no longer)
+    /// retried: the gateway may or may not have acted on it. Look the payment
+    /// up by its order id (the status endpoints) before sending it again; a
+    /// request with an idempotency key may instead be resent as prepared.
+    #[error(
+        "the outcome of {endpoint} is unknown after {attempts} attempt(s) ({cause}); \
+         check the status{} before sending it again",
+        by_order(order_id.as_deref())
+    )]
+    OutcomeUnknown {
+        /// The endpoint's id in the spec.
+        endpoint: &'static str,
+        /// The request's `pg_order_id`, if it has one.
+        order_id: Option<String>,
+        /// The request's idempotency key, if it carried one.
+        idempotency_key: Option<String>,
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The last failure.
+        #[source]
+        cause: Box<Error>,
+    },
     /// The gateway answered with an HTTP status other than 2xx.
     #[error("the gateway answered HTTP {status}")]
     Status {
@@ -193,19 +315,58 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The transient failure this error stands for, if sending again may succeed.
+    pub fn transient(&self) -> Option<Transient> {
+        match self {
+            Error::Connect(_) => Some(Transient::NotSent),
+            Error::Timeout => Some(Transient::NoAnswer),
+            Error::Transport(error) if !error.is_builder() => Some(Transient::NoAnswer),
+            Error::Status { status, .. } => Transient::from_status(*status),
+            _ => None,
+        }
+    }
+}
+
+fn by_order(order_id: Option<&str>) -> String {
+    order_id.map_or_else(String::new, |id| format!(" of order `{id}`"))
+}
+
 fn transport(error: reqwest::Error) -> Error {
-    if error.is_timeout() {
+    if error.is_connect() {
+        Error::Connect(error.without_url())
+    } else if error.is_timeout() {
         Error::Timeout
     } else {
         Error::Transport(error.without_url())
     }
 }
 
-/// An async Freedom Pay client.
+/// Keeps a minimum interval between the starts of consecutive paced requests.
+#[derive(Debug)]
+struct Pacer {
+    interval: Duration,
+    last: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pacer {
+    /// Waits until `interval` has passed since the previous paced request
+    /// started, then marks this one as started. Callers queue in turn.
+    async fn wait(&self) {
+        let mut last = self.last.lock().await;
+        if let Some(previous) = *last {
+            tokio::time::sleep_until(previous + self.interval).await;
+        }
+        *last = Some(tokio::time::Instant::now());
+    }
+}
+
+/// An async Freedom Pay client. Clones share the connection pool and the pacing.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
     config: Config,
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl Client {
@@ -217,7 +378,17 @@ impl Client {
             .user_agent(concat!("freedompay-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(Error::Client)?;
-        Ok(Client { http, config })
+        let pacer = config.pacing.map(|interval| {
+            Arc::new(Pacer {
+                interval,
+                last: tokio::sync::Mutex::new(None),
+            })
+        });
+        Ok(Client {
+            http,
+            config,
+            pacer,
+        })
     }
 
     /// The configuration.
@@ -226,12 +397,23 @@ impl Client {
     }
 
     /// Validates, signs and encodes `request` without sending it.
+    ///
+    /// Where the endpoint has an idempotency key and the request leaves it
+    /// empty, it is set to a fresh random UUID, so that the prepared request
+    /// can safely be sent again (by the retries of [`Client::send_prepared`],
+    /// or by the caller after [`Error::OutcomeUnknown`]).
     pub fn prepare<E: Endpoint>(&self, request: &E) -> Result<PreparedRequest, Error> {
-        Ok(exchange::prepare(
-            request,
-            &self.config.merchant_id,
-            self.config.secret_for::<E>(),
-        )?)
+        let merchant_id = &self.config.merchant_id;
+        let secret = self.config.secret_for::<E>();
+        let salt = freedompay_core::signature::generate_salt();
+        let prepared = match E::IDEMPOTENCY_KEY {
+            Some(_) => {
+                let key = uuid::Uuid::new_v4().to_string();
+                exchange::prepare_idempotent(request, merchant_id, secret, &salt, &key)
+            }
+            None => exchange::prepare_with_salt(request, merchant_id, secret, &salt),
+        };
+        Ok(prepared?)
     }
 
     /// Validates and signs a browser-redirect request (`payment.php`) and returns
@@ -259,18 +441,70 @@ impl Client {
         self.send_prepared::<E>(&prepared).await
     }
 
-    /// Sends a request prepared by [`Client::prepare`].
+    /// Sends a request prepared by [`Client::prepare`], retrying transient
+    /// failures where that cannot act twice (see the [module docs](self)).
     pub async fn send_prepared<E: Endpoint>(
         &self,
         prepared: &PreparedRequest,
     ) -> Result<Response<E::Response>, Error> {
         let base = self.base_url()?;
         let url = format!("{base}{}", prepared.path);
+        let resend = Resend::of::<E>(prepared);
+        let mut delays = self.config.retry.delays();
+        let mut attempts = 0;
+        let mut reached = false;
+        loop {
+            if let (Effect::Write, Some(pacer)) = (E::EFFECT, &self.pacer) {
+                pacer.wait().await;
+            }
+            attempts += 1;
+            let error = match self.attempt::<E>(&url, prepared).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            let Some(failure) = error.transient() else {
+                return Err(error);
+            };
+            reached |= failure.may_have_reached_gateway();
+            if resend.allows(failure)
+                && let Some(delay) = delays.next()
+            {
+                tracing::warn!(
+                    endpoint = E::ID,
+                    attempt = attempts,
+                    ?failure,
+                    ?delay,
+                    "transient failure; sending the same request again"
+                );
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            if reached && resend != Resend::Read {
+                return Err(Error::OutcomeUnknown {
+                    endpoint: E::ID,
+                    order_id: prepared.order_id().map(str::to_owned),
+                    idempotency_key: E::IDEMPOTENCY_KEY
+                        .and_then(|name| prepared.params.get_text(name))
+                        .map(str::to_owned),
+                    attempts,
+                    cause: Box::new(error),
+                });
+            }
+            return Err(error);
+        }
+    }
+
+    /// One attempt: sends the prepared body and reads the answer.
+    async fn attempt<E: Endpoint>(
+        &self,
+        url: &str,
+        prepared: &PreparedRequest,
+    ) -> Result<Response<E::Response>, Error> {
         tracing::debug!(endpoint = E::ID, path = %prepared.path, "sending request");
         let builder = match prepared.method {
             HttpMethod::Post => self
                 .http
-                .post(&url)
+                .post(url)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(prepared.body.clone()),
             HttpMethod::Get => self.http.get(format!("{url}?{}", prepared.body)),

@@ -43,13 +43,13 @@ mod client;
 #[cfg(feature = "axum")]
 pub mod axum;
 
-pub use client::{Client, Config, Error, Host, MAX_RESPONSE_BYTES};
+pub use client::{Client, Config, DOCUMENTED_PACING, Error, Host, MAX_RESPONSE_BYTES, Retry};
 pub use freedompay_core::exchange::{
     AnswerSignature, GatewayError, PreparedRequest, Response, ResponseError,
 };
 pub use freedompay_core::{
-    Amount, AmountError, Callback, Decimal, Decode, DecodeError, Encode, Endpoint, FromWire,
-    HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sign, ToWire, Validate,
+    Amount, AmountError, Callback, Decimal, Decode, DecodeError, Effect, Encode, Endpoint,
+    FromWire, HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sign, ToWire, Validate,
     ValidationError, ValidationErrors, Value, callback, exchange, form, hosts, signature, xml,
 };
 pub use freedompay_macros::{Builder, Decode, Encode, Sign, Validate, WireEnum};

@@ -259,6 +259,12 @@ impl RunningSandbox {
         self.app.store.payment_any(id)
     }
 
+    /// Every payment a merchant made for an order, oldest first: a retried
+    /// request that created one payment, not two, leaves one here.
+    pub fn payments_of_order(&self, merchant_id: &str, order_id: &str) -> Vec<Payment> {
+        self.app.store.payments_of_order(merchant_id, order_id)
+    }
+
     /// A payout as the sandbox holds it.
     pub fn payout(&self, id: i64) -> Option<Payout> {
         self.app.store.payout(id)

@@ -845,8 +845,12 @@ async fn http_error_status() {
     }
     assert_eq!(server.count(), 1);
 
-    // Even a correctly signed body does not make a 5xx a success.
-    let (error, _server) = init_error(Reply::status(503, init_ok_xml())).await;
+    // Even a correctly signed body does not make a 5xx a success. A 503 is
+    // transient, but `init_payment` creates a payment and has no idempotency
+    // key: it is not sent again, and its outcome is unknown.
+    let (error, server) = init_error(Reply::status(503, init_ok_xml())).await;
+    assert_eq!(server.count(), 1, "not sent again");
+    let error = unknown_outcome(error);
     assert!(
         matches!(error, Error::Status { status: 503, .. }),
         "{error:?}"
@@ -915,6 +919,8 @@ async fn slow_server_times_out() {
     let error = client.send(&init_request()).await.expect_err("timeout");
     let elapsed = started.elapsed();
 
+    assert_no_secret(&error);
+    let error = unknown_outcome(error);
     assert!(matches!(error, Error::Timeout), "{error:?}");
     assert_no_secret(&error);
     assert!(
@@ -963,6 +969,8 @@ async fn closed_connection_is_a_transport_error() {
         .expect_err("no answer");
     task.abort();
 
+    assert_no_secret(&error);
+    let error = unknown_outcome(error);
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert_no_secret(&error);
     let display = error.to_string();
@@ -1438,4 +1446,18 @@ async fn a_verified_answer_that_does_not_decode_keeps_its_params() {
     assert_eq!(params.get_text("pg_payment_id"), Some("4567788"));
     assert_eq!(error.raw_xml(), Some(body.as_str()));
     assert!(!error.to_string().contains("4567788"), "{error}");
+}
+
+/// The cause of an `Error::OutcomeUnknown` after one attempt of `init_payment`
+/// (a creating request without an idempotency key, never sent twice).
+fn unknown_outcome(error: Error) -> Error {
+    match error {
+        Error::OutcomeUnknown {
+            endpoint: "init_payment",
+            attempts: 1,
+            cause,
+            ..
+        } => *cause,
+        other => panic!("expected the outcome of one init_payment to be unknown: {other:?}"),
+    }
 }

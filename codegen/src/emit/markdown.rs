@@ -189,6 +189,19 @@ pub fn page(endpoint: &Endpoint) -> String {
                     "- Signed with the payout secret key when one is configured"
                 );
             }
+            if endpoint.direction == Direction::Request {
+                let retry = match (endpoint.effect, endpoint.idempotency_key()) {
+                    (crate::spec::Effect::Read, _) => "sent again (it only reads)".to_owned(),
+                    (crate::spec::Effect::Write, Some(key)) => format!(
+                        "sent again with the same `{}` (the client sets one when it is empty)",
+                        key.wire
+                    ),
+                    (crate::spec::Effect::Write, None) => "not sent again once it may have \
+                        reached the gateway; the client reports the outcome as unknown"
+                        .to_owned(),
+                };
+                let _ = writeln!(out, "- After a transient failure: {retry}");
+            }
             let _ = writeln!(out, "\n| Site | Production | Test |\n|---|---|---|");
             for site in &endpoint.hosts {
                 let hosts = describe::site(*site);

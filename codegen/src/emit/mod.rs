@@ -22,6 +22,7 @@ pub(crate) const CRATE_ITEMS: &[&str] = &[
     "Client",
     "Decimal",
     "Decode",
+    "Effect",
     "Encode",
     "Endpoint",
     "Error",

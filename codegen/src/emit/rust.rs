@@ -12,7 +12,7 @@ use quote::quote;
 use crate::emit::describe;
 use crate::emit::scope::Scope;
 use crate::ir::{Api, Endpoint, Enum, Field, Message, Type};
-use crate::spec::{Direction, FilledBy, ListStyle, Method};
+use crate::spec::{Direction, Effect, FilledBy, ListStyle, Method};
 
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -283,6 +283,14 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                 .as_ref()
                 .is_some_and(|r| !r.signed)
                 .then(|| quote! { const SIGNED_ANSWER: bool = false; });
+            let read = (endpoint.effect == Effect::Read).then(|| {
+                let effect = scope.krate("Effect");
+                quote! { const EFFECT: #effect = #effect::Read; }
+            });
+            let idempotency_key = endpoint.idempotency_key().map(|f| {
+                let wire = &f.wire;
+                quote! { const IDEMPOTENCY_KEY: Option<#static_str> = Some(#wire); }
+            });
             let path_fn = path_fn(endpoint, scope);
             let endpoint_trait = scope.krate("Endpoint");
             quote! {
@@ -293,6 +301,8 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                     const PATH: #static_str = #path;
                     #payout
                     #unsigned
+                    #read
+                    #idempotency_key
                     #path_fn
                 }
             }

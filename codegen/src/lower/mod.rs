@@ -342,6 +342,13 @@ fn lower_endpoint(
         .map(|message| resolver.message(cx, "response", message));
     let unchecked = resolver.unchecked.take();
 
+    if file.direction != Direction::Request && file.effect.is_some() {
+        cx.error(
+            "effect",
+            "",
+            "only a request has an `effect`: callbacks and redirects are never retried",
+        );
+    }
     if file.direction == Direction::Redirect && file.response.is_some() {
         cx.error(
             "response",
@@ -370,6 +377,7 @@ fn lower_endpoint(
         script: String::new(),
         hosts,
         payout_key: file.payout_key,
+        effect: file.effect.unwrap_or_default(),
         completeness: file.completeness,
         notes: file.notes.iter().map(|n| n.trim().to_owned()).collect(),
         sources: file.sources.clone(),

@@ -37,6 +37,14 @@ impl PreparedRequest {
     pub fn salt(&self) -> &str {
         self.params.get_text(signature::SALT).unwrap_or_default()
     }
+
+    /// The order id (`pg_order_id`), if the request names one: what to look a
+    /// payment up by when the outcome of sending it is unknown.
+    pub fn order_id(&self) -> Option<&str> {
+        self.params
+            .get_text("pg_order_id")
+            .filter(|id| !id.is_empty())
+    }
 }
 
 /// Validates, signs (with a fresh salt from the CSPRNG) and encodes a request.
@@ -55,8 +63,40 @@ pub fn prepare_with_salt<E: Endpoint>(
     secret: &SecretKey,
     salt: &str,
 ) -> Result<PreparedRequest, ValidationErrors> {
+    build(request, merchant_id, secret, salt, None)
+}
+
+/// [`prepare_with_salt`] that also sets the endpoint's idempotency key
+/// ([`Endpoint::IDEMPOTENCY_KEY`]) to `key`, unless the request already carries
+/// a non-empty one. An endpoint without the field is signed as it is.
+///
+/// The key is part of the signed body, so the [`PreparedRequest`] can be sent
+/// again byte for byte: the gateway answers a repeat with the first outcome.
+pub fn prepare_idempotent<E: Endpoint>(
+    request: &E,
+    merchant_id: &str,
+    secret: &SecretKey,
+    salt: &str,
+    key: &str,
+) -> Result<PreparedRequest, ValidationErrors> {
+    build(request, merchant_id, secret, salt, Some(key))
+}
+
+fn build<E: Endpoint>(
+    request: &E,
+    merchant_id: &str,
+    secret: &SecretKey,
+    salt: &str,
+    idempotency_key: Option<&str>,
+) -> Result<PreparedRequest, ValidationErrors> {
     request.validate()?;
-    let params = request.signed_params(Some(merchant_id), secret, salt);
+    let mut params = request.unsigned_params(Some(merchant_id));
+    if let (Some(name), Some(key)) = (E::IDEMPOTENCY_KEY, idempotency_key)
+        && params.get_text(name).is_none_or(str::is_empty)
+    {
+        params.set(name, key);
+    }
+    signature::seal(E::SCRIPT, &mut params, secret, salt);
     Ok(PreparedRequest {
         method: E::METHOD,
         path: request.path(merchant_id),

@@ -28,6 +28,7 @@ pub mod message;
 pub mod params;
 pub mod reference;
 pub mod registry;
+pub mod retry;
 pub mod rules;
 pub mod server;
 pub mod signature;
@@ -36,8 +37,8 @@ pub mod xml;
 
 pub use amount::{Amount, AmountError};
 pub use message::{
-    Callback, Decode, DecodeError, Encode, Endpoint, HttpMethod, Redirect, Replied, Rule, Sign,
-    Validate, ValidationError, ValidationErrors,
+    Callback, Decode, DecodeError, Effect, Encode, Endpoint, HttpMethod, Redirect, Replied, Rule,
+    Sign, Validate, ValidationError, ValidationErrors,
 };
 pub use params::{Params, Value};
 pub use rust_decimal::Decimal;

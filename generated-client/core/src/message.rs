@@ -192,12 +192,19 @@ pub trait Sign: Encode {
     /// The signed parameters: `pg_merchant_id` first (when given), the
     /// message's own parameters in order, then `pg_salt` and `pg_sig`.
     fn signed_params(&self, merchant_id: Option<&str>, secret: &SecretKey, salt: &str) -> Params {
+        let mut params = self.unsigned_params(merchant_id);
+        signature::seal(Self::SCRIPT, &mut params, secret, salt);
+        params
+    }
+
+    /// The parameters before signing: `pg_merchant_id` first (when given),
+    /// then the message's own parameters in order.
+    fn unsigned_params(&self, merchant_id: Option<&str>) -> Params {
         let mut params = Params::new();
         if let Some(merchant_id) = merchant_id {
             params.push("pg_merchant_id", merchant_id);
         }
         self.encode(&mut params);
-        signature::seal(Self::SCRIPT, &mut params, secret, salt);
         params
     }
 }
@@ -209,6 +216,17 @@ pub enum HttpMethod {
     Get,
     /// `POST` with the parameters in a form body.
     Post,
+}
+
+/// What a request does to the gateway's state (the spec's `effect`): it decides
+/// whether a request that met a transient failure may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads only (a status, a balance, a list): sending it twice is harmless.
+    Read,
+    /// Creates or changes something (a payment, a refund, a payout, a saved card):
+    /// sent again only when it carries an idempotency key.
+    Write,
 }
 
 /// An endpoint we call: its request type knows where it goes and what comes back.
@@ -228,6 +246,12 @@ pub trait Endpoint: Sign + Validate {
     /// the response `signed: false`), so an unsigned answer is accepted
     /// (a `pg_sig` that is present is still verified).
     const SIGNED_ANSWER: bool = true;
+    /// What the request does to the gateway's state.
+    const EFFECT: Effect = Effect::Write;
+    /// The wire name of the request's idempotency key (`pg_idempotency_key`),
+    /// where the endpoint has one: the gateway answers a request that repeats
+    /// a key with the outcome of the first, so such a request is safe to resend.
+    const IDEMPOTENCY_KEY: Option<&'static str> = None;
 
     /// The path with its parameters filled in.
     fn path(&self, merchant_id: &str) -> String {

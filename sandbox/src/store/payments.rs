@@ -294,6 +294,17 @@ impl Store {
             .cloned()
     }
 
+    /// Copies of every payment of `merchant_id` for `order_id`, oldest first.
+    pub fn payments_of_order(&self, merchant_id: &str, order_id: &str) -> Vec<Payment> {
+        self.lock()
+            .state
+            .payments
+            .values()
+            .filter(|p| p.merchant_id == merchant_id && p.order_id == order_id)
+            .cloned()
+            .collect()
+    }
+
     /// A copy of a payment, whoever its merchant.
     pub fn payment_any(&self, id: i64) -> Option<Payment> {
         self.lock().state.payments.get(&id).cloned()

@@ -34,3 +34,7 @@ mod payouts;
 // charged after the payer types the CVC, installment, ATM cash by code, the
 // resend of a mobile-balance code.
 mod more_payments;
+
+// Never charge twice: lost answers behind a fault proxy, retries only where a
+// second copy cannot act twice, "outcome unknown" otherwise, pacing.
+mod faults;

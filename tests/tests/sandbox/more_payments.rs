@@ -346,7 +346,7 @@ async fn stored_recurring_profiles_expire_and_follow_their_card() {
 }
 
 /// Saves the approving test card for `user` and returns its token.
-async fn saved_card(client: &Client, shop: &ShopServer, user: &str) -> String {
+pub(crate) async fn saved_card(client: &Client, shop: &ShopServer, user: &str) -> String {
     let session = client
         .card_storage()
         .add(&CardAddRequest::new(user, shop.url("cards")))
