@@ -293,18 +293,58 @@ fn constraints(report: &mut Report<'_>, field: &Field) {
             }
         }
     }
-    for (key, set) in [
-        ("min_length", c.min_length.is_some()),
-        ("max_length", c.max_length.is_some()),
-        ("pattern", c.pattern.is_some()),
+    // An open enum takes values the spec does not list, so a documented
+    // length limit on its text is a real check; a closed one needs none.
+    let open_enum = match &field.ty {
+        Type::Enum { def, .. } => def.open.then_some(def),
+        _ => None,
+    };
+    for (key, set, allowed) in [
+        (
+            "min_length",
+            c.min_length.is_some(),
+            text || open_enum.is_some(),
+        ),
+        (
+            "max_length",
+            c.max_length.is_some(),
+            text || open_enum.is_some(),
+        ),
+        ("pattern", c.pattern.is_some(), text),
     ] {
-        if set && !text {
+        if set && !allowed {
+            let applies = if key == "pattern" {
+                "text"
+            } else {
+                "text and open enums"
+            };
             report.error(
                 origin,
                 key,
                 wire,
-                format!("`{key}` applies to text, not to `{}`", field.ty.name()),
+                format!("`{key}` applies to {applies}, not to `{}`", field.ty.name()),
             );
+        }
+    }
+    if let Some(def) = open_enum {
+        for value in &def.values {
+            let len = u32::try_from(value.wire.chars().count()).unwrap_or(u32::MAX);
+            let (min, max) = (c.min_length.unwrap_or(0), c.max_length.unwrap_or(u32::MAX));
+            if len < min || len > max {
+                report.error(
+                    origin,
+                    if len < min {
+                        "min_length"
+                    } else {
+                        "max_length"
+                    },
+                    wire,
+                    format!(
+                        "the enum's own value `{}` breaks the length limit",
+                        value.wire
+                    ),
+                );
+            }
         }
     }
     if let (Some(min), Some(max)) = (c.min_length, c.max_length)

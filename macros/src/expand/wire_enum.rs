@@ -89,6 +89,14 @@ fn expand(model: &WireEnum<'_>) -> TokenStream {
             }
         }
 
+        /// The wire text, so that text rules (`max_length`) apply to the value.
+        #[automatically_derived]
+        impl #impl_generics ::core::convert::AsRef<str> for #ident #ty_generics #where_clause {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
         #[automatically_derived]
         impl #impl_generics ::core::str::FromStr for #ident #ty_generics #where_clause {
             type Err = ::std::string::String;
@@ -134,6 +142,13 @@ fn stub(input: &DeriveInput) -> TokenStream {
         #[automatically_derived]
         impl #impl_generics ::core::fmt::Display for #ident #ty_generics #where_clause {
             fn fmt(&self, _: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::unimplemented!("the derive reported errors")
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::convert::AsRef<str> for #ident #ty_generics #where_clause {
+            fn as_ref(&self) -> &str {
                 ::core::unimplemented!("the derive reported errors")
             }
         }
