@@ -231,6 +231,11 @@ pub enum Type {
         /// Item fields.
         fields: Vec<Field>,
     },
+    /// List of text values.
+    TextList {
+        /// How the list travels.
+        style: ListStyle,
+    },
 }
 
 impl Type {
@@ -249,6 +254,7 @@ impl Type {
             Type::Ip => "ip",
             Type::DateTime => "date_time",
             Type::List { .. } => "list",
+            Type::TextList { .. } => "text_list",
         }
     }
 
@@ -258,6 +264,11 @@ impl Type {
             self,
             Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime
         )
+    }
+
+    /// Whether the value is a list (of objects or of text values).
+    pub fn is_list(&self) -> bool {
+        matches!(self, Type::List { .. } | Type::TextList { .. })
     }
 
     /// Whether values are numbers checked by min and max.

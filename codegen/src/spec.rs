@@ -488,6 +488,8 @@ pub enum FieldType {
     DateTime,
     /// A list of objects (`items`).
     List,
+    /// A list of text values (`list_style` as for `list`).
+    TextList,
 }
 
 /// Who fills a field instead of the user.

@@ -47,7 +47,7 @@ pub(crate) fn value_problems(field: &Field, value: &str) -> Vec<String> {
             Ok(None)
         }
         Type::String => Ok(None),
-        Type::List { .. } => Err("a list has no scalar value".to_owned()),
+        Type::List { .. } | Type::TextList { .. } => Err("a list has no scalar value".to_owned()),
     };
     match number {
         Ok(Some(number)) => {
@@ -112,6 +112,6 @@ pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, Strin
         Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
             Ok(Some(text.to_owned()))
         }
-        Type::List { .. } => Err("a list has no scalar value".to_owned()),
+        Type::List { .. } | Type::TextList { .. } => Err("a list has no scalar value".to_owned()),
     }
 }

@@ -1461,3 +1461,54 @@ fn unknown_outcome(error: Error) -> Error {
         other => panic!("expected the outcome of one init_payment to be unknown: {other:?}"),
     }
 }
+
+/// `pg_revoked_payments` is a list of text values: the children of its
+/// element, whatever their names; an empty element is an empty list, and an
+/// item that is not text fails to decode with every verified parameter kept.
+#[test]
+fn revoked_payments_are_read_as_a_list_of_text_values() {
+    use freedompay::Value;
+    use freedompay::exchange::{AnswerSignature, read_response_with};
+    use freedompay::merchant::payments::PaymentStatusResponse;
+    const STATUS: &str = "get_status3.php";
+    let read = |revoked: Option<Value>| {
+        let mut fields = flat(&[
+            ("pg_status", "ok"),
+            ("pg_payment_id", "12345"),
+            ("pg_currency", "KZT"),
+            ("pg_amount", "100"),
+        ]);
+        if let Some(revoked) = revoked {
+            fields.push("pg_revoked_payments", revoked);
+        }
+        let body = signed_xml(STATUS, SECRET, fields);
+        read_response_with::<PaymentStatusResponse>(
+            STATUS,
+            &key(SECRET),
+            &body,
+            AnswerSignature::Required,
+        )
+    };
+    let items = flat(&[("pg_revoked_payment", "111"), ("payment", "222")]);
+    let answer = read(Some(Value::Nested(items))).expect("two items");
+    assert_eq!(answer.data().revoked_payments, ["111", "222"]);
+    let empty = read(Some(Value::Text(String::new()))).expect("an empty element");
+    assert!(empty.data().revoked_payments.is_empty());
+    assert!(
+        read(None)
+            .expect("absent")
+            .data()
+            .revoked_payments
+            .is_empty()
+    );
+
+    let object = flat(&[("pg_payment_id", "7")]);
+    let nested = flat(&[]).with("pg_revoked_payment", Value::Nested(object));
+    match read(Some(Value::Nested(nested))) {
+        Err(ResponseError::Decode { error, params, .. }) => {
+            assert!(error.to_string().contains("pg_revoked_payments"), "{error}");
+            assert_eq!(params.get_text("pg_payment_id"), Some("12345"));
+        }
+        other => panic!("expected a decode error keeping the params, got {other:?}"),
+    }
+}

@@ -120,13 +120,7 @@ fn values(at: &mut At<'_, '_>, path: &str, params: &Params, fields: &[Field]) {
         };
         let vpath = format!("{path}.{name}");
         match (&field.ty, value) {
-            (
-                Type::List {
-                    fields: item_fields,
-                    ..
-                },
-                Value::Nested(list),
-            ) => {
+            (ty, Value::Nested(list)) if ty.is_list() => {
                 let items: Vec<&Value> = list.iter().map(|(_, item)| item).collect();
                 let mut broken = ValidationErrors::default();
                 if let Some(min) = field.constraints.min_items {
@@ -145,6 +139,23 @@ fn values(at: &mut At<'_, '_>, path: &str, params: &Params, fields: &[Field]) {
                         ),
                     );
                 }
+                let Type::List {
+                    fields: item_fields,
+                    ..
+                } = ty
+                else {
+                    // A list of text values: any text is an item.
+                    for (i, item) in list.iter() {
+                        if let Value::Nested(_) = item {
+                            at.error(
+                                &format!("{vpath}[{i}]"),
+                                name,
+                                "an item of a `text_list` is a text value",
+                            );
+                        }
+                    }
+                    continue;
+                };
                 for (i, item) in list.iter() {
                     let Value::Nested(item) = item else { continue };
                     let ipath = format!("{vpath}[{i}]");

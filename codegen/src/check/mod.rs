@@ -179,7 +179,7 @@ fn filled_fields(report: &mut Report<'_>, message: &Message, field: &Field) {
             "an unsigned message (`signed: false`) cannot carry a salt or signature field",
         );
     }
-    if field.filled_by.is_some() && matches!(field.ty, Type::List { .. }) {
+    if field.filled_by.is_some() && field.ty.is_list() {
         report.error(
             &field.origin,
             "",
@@ -251,7 +251,7 @@ fn constraints(report: &mut Report<'_>, field: &Field) {
     let wire = field.wire.as_str();
     let numeric = field.ty.is_numeric();
     let text = field.ty.is_text();
-    let list = matches!(field.ty, Type::List { .. });
+    let list = field.ty.is_list();
     let mut parsed = BTreeMap::new();
     for (key, value) in [("min", &c.min), ("max", &c.max)] {
         if let Some(value) = value {

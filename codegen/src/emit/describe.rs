@@ -52,6 +52,7 @@ pub fn type_name(field: &Field) -> String {
     match &field.ty {
         Type::Enum { def, .. } => format!("enum `{}`", def.rust_name),
         Type::List { item_rust_name, .. } => format!("list of `{item_rust_name}`"),
+        Type::TextList { .. } => "list of text values".to_owned(),
         other => other.name().to_owned(),
     }
 }

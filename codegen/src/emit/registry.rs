@@ -56,7 +56,7 @@ pub fn spec_answer(endpoint: &Endpoint) -> String {
     let mut params = documented.unwrap_or_else(|| {
         let mut params = Params::new();
         let fields = endpoint.response.iter().flat_map(|m| m.fields.iter());
-        for field in fields.filter(|f| !matches!(f.ty, Type::List { .. })) {
+        for field in fields.filter(|f| !f.ty.is_list()) {
             let value = field.example.as_deref().or(field.default.as_deref());
             match value {
                 Some(value) => params.push(field.wire.as_str(), value),

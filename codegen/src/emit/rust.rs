@@ -456,6 +456,10 @@ fn rust_type(field: &Field, scope: &Scope) -> TokenStream {
             let vec = scope.std("Vec");
             quote! { #vec<#name> }
         }
+        Type::TextList { .. } => {
+            let (vec, string) = (scope.std("Vec"), scope.std("String"));
+            quote! { #vec<#string> }
+        }
     }
 }
 
@@ -512,7 +516,7 @@ fn field_attrs(field: &Field, prefix: bool) -> TokenStream {
     if let Some(format) = format {
         parts.push(quote! { format = #format });
     }
-    if let Type::List { style, .. } = &field.ty {
+    if let Type::List { style, .. } | Type::TextList { style } = &field.ty {
         parts.push(match style {
             ListStyle::Indexed => quote! { nested },
             ListStyle::Repeated => quote! { repeated },
@@ -540,7 +544,7 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
     let field_defs = fields.iter().map(|field| {
         let field_ident = ident(&field.rust);
         let ty = rust_type(field, scope);
-        let ty = if field.required || matches!(field.ty, Type::List { .. }) {
+        let ty = if field.required || field.ty.is_list() {
             ty
         } else {
             let option = scope.std("Option");
@@ -605,7 +609,7 @@ fn constructor_fields<'f>(fields: &[&'f Field]) -> Vec<&'f Field> {
     fields
         .iter()
         .copied()
-        .filter(|f| f.required && !matches!(f.ty, Type::List { .. }))
+        .filter(|f| f.required && !f.ty.is_list())
         .collect()
 }
 

@@ -87,9 +87,13 @@ fn field_schema(field: &Field) -> Value {
                 s.insert("enum".into(), json!(values));
             }
         }
-        Type::List { fields, .. } => {
+        Type::List { .. } | Type::TextList { .. } => {
             s.insert("type".into(), json!("array"));
-            s.insert("items".into(), object(fields, &|_| true));
+            let items = match &field.ty {
+                Type::List { fields, .. } => object(fields, &|_| true),
+                _ => json!({ "type": "string" }),
+            };
+            s.insert("items".into(), items);
             if let Some(n) = c.min_items {
                 s.insert("minItems".into(), json!(n));
             }

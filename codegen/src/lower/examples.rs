@@ -76,6 +76,22 @@ fn mapping(
                     "a merchant parameter's example value must be a scalar",
                 ),
             },
+            (Some(field), serde_yaml::Value::Sequence(items))
+                if matches!(field.ty, Type::TextList { .. }) =>
+            {
+                let mut list = Params::new();
+                for (i, item) in items.iter().enumerate() {
+                    match scalar(item) {
+                        Some(text) => list.push(i.to_string(), text),
+                        None => cx.error(
+                            &format!("{vpath}[{i}]"),
+                            name,
+                            "each item of a text list is a scalar",
+                        ),
+                    }
+                }
+                params.push(name, Value::Nested(list));
+            }
             (Some(field), serde_yaml::Value::Sequence(items)) => {
                 let Type::List {
                     fields: item_fields,

@@ -713,6 +713,9 @@ impl Resolver<'_> {
                     fields,
                 }
             }
+            FieldType::TextList => Type::TextList {
+                style: field.list_style.unwrap_or(ListStyle::Indexed),
+            },
         };
         if field.enumeration.is_some() && !matches!(ty, Type::Enum { .. }) {
             cx.error(
@@ -721,19 +724,30 @@ impl Resolver<'_> {
                 "`enum` applies only to `type: enum`",
             );
         }
-        if !matches!(ty, Type::List { .. }) {
-            for (key, set) in [
-                ("items", field.items.is_some()),
-                ("item_rust_name", field.item_rust_name.is_some()),
-                ("list_style", field.list_style.is_some()),
-            ] {
-                if set {
-                    cx.error(
-                        &format!("{path}.{key}"),
-                        &wire,
-                        format!("`{key}` applies only to `type: list`"),
-                    );
-                }
+        for (key, set, applies) in [
+            (
+                "items",
+                field.items.is_some(),
+                matches!(ty, Type::List { .. }),
+            ),
+            (
+                "item_rust_name",
+                field.item_rust_name.is_some(),
+                matches!(ty, Type::List { .. }),
+            ),
+            ("list_style", field.list_style.is_some(), ty.is_list()),
+        ] {
+            if set && !applies {
+                let types = if key == "list_style" {
+                    "`type: list` and `type: text_list`"
+                } else {
+                    "`type: list`"
+                };
+                cx.error(
+                    &format!("{path}.{key}"),
+                    &wire,
+                    format!("`{key}` applies only to {types}"),
+                );
             }
         }
         let constraints = Constraints {

@@ -37,8 +37,8 @@ pub mod xml;
 
 pub use amount::{Amount, AmountError};
 pub use message::{
-    Callback, Decode, DecodeError, Effect, Encode, Endpoint, HttpMethod, Redirect, Replied, Rule,
-    Sign, Validate, ValidationError, ValidationErrors,
+    Callback, Decode, DecodeError, DecodeItem, Effect, Encode, EncodeItem, Endpoint, HttpMethod,
+    Redirect, Replied, Rule, Sign, Validate, ValidateItem, ValidationError, ValidationErrors,
 };
 pub use params::{Params, Value};
 pub use rust_decimal::Decimal;
@@ -50,8 +50,8 @@ pub use wire::{FromWire, Numeric, ToWire};
 pub mod __private {
     pub use crate::form::encode_path_segment;
     pub use crate::message::{
-        Callback, Decode, DecodeError, Encode, Endpoint, HttpMethod, Replied, Sign, Validate,
-        ValidationErrors, child_path,
+        Callback, Decode, DecodeError, DecodeItem, Encode, EncodeItem, Endpoint, HttpMethod,
+        Replied, Sign, Validate, ValidateItem, ValidationErrors, child_path,
     };
     pub use crate::params::{Params, Value};
     pub use crate::registry::decode_checked;

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::params::Params;
+use crate::params::{Params, Value};
 use crate::signature::{self, SecretKey};
 
 /// Joins a parent path and a child name the way the gateway writes nested
@@ -182,6 +182,77 @@ impl Decode for Params {
     fn decode_at(params: &Params, _path: &str) -> Result<Self, DecodeError> {
         Ok(params.clone())
     }
+}
+
+/// One item of a list field, as it travels: an object (a [`Value::Nested`] of
+/// its own fields) or, for a list of text values, one text.
+///
+/// Every [`Decode`] type is an object item; `String` is a text item. The
+/// derives call this for each item of a `Vec` field.
+pub trait DecodeItem: Sized {
+    /// Decodes one item found at `path`.
+    fn decode_item(value: &Value, path: &str) -> Result<Self, DecodeError>;
+}
+
+impl<T: Decode> DecodeItem for T {
+    fn decode_item(value: &Value, path: &str) -> Result<Self, DecodeError> {
+        match value {
+            Value::Nested(children) => T::decode_at(children, path),
+            // An empty element is an item with no fields.
+            Value::Text(text) if text.trim().is_empty() => T::decode_at(&Params::new(), path),
+            Value::Text(_) => Err(DecodeError::Invalid {
+                field: path.to_owned(),
+                reason: "expected nested parameters, found a text value".to_owned(),
+            }),
+        }
+    }
+}
+
+impl DecodeItem for String {
+    fn decode_item(value: &Value, path: &str) -> Result<Self, DecodeError> {
+        match value {
+            Value::Text(text) => Ok(text.clone()),
+            Value::Nested(_) => Err(DecodeError::Invalid {
+                field: path.to_owned(),
+                reason: "expected a text value, found nested parameters".to_owned(),
+            }),
+        }
+    }
+}
+
+/// One item of a list field, written as it travels (see [`DecodeItem`]).
+pub trait EncodeItem {
+    /// The item's value.
+    fn encode_item(&self) -> Value;
+}
+
+impl<T: Encode> EncodeItem for T {
+    fn encode_item(&self) -> Value {
+        Value::Nested(self.to_params())
+    }
+}
+
+impl EncodeItem for String {
+    fn encode_item(&self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+
+/// One item of a list field, checked against its rules (see [`DecodeItem`]).
+pub trait ValidateItem {
+    /// Records every broken rule of the item under `path`.
+    fn validate_item(&self, path: &str, errors: &mut ValidationErrors);
+}
+
+impl<T: Validate> ValidateItem for T {
+    fn validate_item(&self, path: &str, errors: &mut ValidationErrors) {
+        self.validate_at(path, errors);
+    }
+}
+
+/// A text item has no rules of its own.
+impl ValidateItem for String {
+    fn validate_item(&self, _path: &str, _errors: &mut ValidationErrors) {}
 }
 
 /// A message signed with a script name: requests we send and replies we give.

@@ -32,10 +32,15 @@ fn expand(message: &Message<'_>) -> TokenStream {
         quote!(let #local = #read;)
     });
     let members = message.fields.iter().map(|field| field.member);
-    let has_lists = message
-        .fields
-        .iter()
-        .any(|field| matches!(field.kind, FieldKind::List { .. }));
+    let has_lists = message.fields.iter().any(|field| {
+        matches!(
+            field.kind,
+            FieldKind::List {
+                layout: ListLayout::Nested,
+                ..
+            }
+        )
+    });
     let helper = has_lists.then(nested_helper);
     wrap(quote! {
         #helper
@@ -123,7 +128,7 @@ fn decode_field(message: &Message<'_>, field: &Field<'_>) -> TokenStream {
             ..
         } => {
             let decode_item = quote_spanned! {item.span()=>
-                <#item as #fp::Decode>::decode_at(__item_params, &__item_path)?
+                <#item as #fp::DecodeItem>::decode_item(__child, &__item_path)?
             };
             let (wrap_some, none) = if *optional {
                 (
@@ -143,8 +148,6 @@ fn decode_field(message: &Message<'_>, field: &Field<'_>) -> TokenStream {
                             if let ::core::option::Option::Some(__children) = __nested(__value, &__field)? {
                                 for (__name, __child) in #fp::Params::iter(__children) {
                                     let __item_path = #fp::child_path(&__field, __name);
-                                    let __empty = #fp::Params::new();
-                                    let __item_params = __nested(__child, &__item_path)?.unwrap_or(&__empty);
                                     __items.push(#decode_item);
                                 }
                             }
@@ -156,10 +159,8 @@ fn decode_field(message: &Message<'_>, field: &Field<'_>) -> TokenStream {
                     if #fp::Params::contains(__params, #wire) {
                         let __field = #fp::child_path(__path, #wire);
                         let mut __items = ::std::vec::Vec::new();
-                        for (__index, __value) in ::core::iter::Iterator::enumerate(#fp::Params::get_all(__params, #wire)) {
+                        for (__index, __child) in ::core::iter::Iterator::enumerate(#fp::Params::get_all(__params, #wire)) {
                             let __item_path = #fp::child_path(&__field, &::std::string::ToString::to_string(&__index));
-                            let __empty = #fp::Params::new();
-                            let __item_params = __nested(__value, &__item_path)?.unwrap_or(&__empty);
                             __items.push(#decode_item);
                         }
                         #wrap_some

@@ -64,8 +64,8 @@ fn encode_field(field: &Field<'_>) -> TokenStream {
             layout,
             ..
         } => {
-            let to_params = quote_spanned! {item.span()=>
-                <#item as #fp::Encode>::to_params(__item)
+            let encode_item = quote_spanned! {item.span()=>
+                <#item as #fp::EncodeItem>::encode_item(__item)
             };
             let body = match layout {
                 ListLayout::Nested => quote! {
@@ -75,7 +75,7 @@ fn encode_field(field: &Field<'_>) -> TokenStream {
                             #fp::Params::push(
                                 &mut __children,
                                 ::std::string::ToString::to_string(&__index),
-                                #fp::Value::Nested(#to_params),
+                                #encode_item,
                             );
                         }
                         #fp::Params::push(__out, #wire, #fp::Value::Nested(__children));
@@ -83,7 +83,7 @@ fn encode_field(field: &Field<'_>) -> TokenStream {
                 },
                 ListLayout::Repeated => quote! {
                     for __item in __items.iter() {
-                        #fp::Params::push(__out, #wire, #fp::Value::Nested(#to_params));
+                        #fp::Params::push(__out, #wire, #encode_item);
                     }
                 },
             };

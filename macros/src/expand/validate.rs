@@ -83,7 +83,7 @@ fn check_field(message: &Message<'_>, field: &Field<'_>) -> TokenStream {
                 quote!(#fp::rules::max_items(__errors, &__field, __items, #n);)
             });
             let validate_item = quote_spanned! {item.span()=>
-                <#item as #fp::Validate>::validate_at(
+                <#item as #fp::ValidateItem>::validate_item(
                     __item,
                     &#fp::child_path(&__field, &::std::string::ToString::to_string(&__index)),
                     __errors,
