@@ -360,12 +360,9 @@ where
         let key = keys.key_for(C::ID).clone();
         let verified = callback::verify::<C>(&script, &key, params).map_err(|e| match e {
             CallbackError::Decode(e) => CallbackRejection::Invalid(e.to_string()),
+            CallbackError::Invalid(e) => CallbackRejection::Invalid(e.to_string()),
             other => CallbackRejection::Forged(other),
         })?;
-        verified
-            .data()
-            .validate()
-            .map_err(|e| CallbackRejection::Invalid(e.to_string()))?;
         let sig = verified
             .params()
             .get_text(signature::SIG)
