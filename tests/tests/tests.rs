@@ -35,5 +35,7 @@ mod sandbox;
 mod axum_callbacks;
 // Bounds on remote input: XML size and element count, response and callback bodies, slow drip.
 mod bounds;
+// A corpus of bad input, each row with its typed outcome pinned; replays included.
+mod bad_input;
 // A payer in headless Chromium on the sandbox's payment page.
 mod browser;
