@@ -178,6 +178,8 @@ pub struct Field {
     pub required: bool,
     /// Filled by the client.
     pub filled_by: Option<FilledBy>,
+    /// Shown masked by `Debug` (a card number).
+    pub sensitive: bool,
     /// Constraints.
     pub constraints: Constraints,
     /// Default value's wire text.

@@ -436,6 +436,11 @@ pub struct Field {
     /// Most items (lists).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_items: Option<u32>,
+    /// A card number or another value no log may show: `Debug` of the
+    /// generated types renders it masked (first six and last four characters
+    /// of a value of 13 or more, otherwise nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<bool>,
     /// For `type: list`: the fields of one item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Field>>,

@@ -16,12 +16,16 @@
 //! ```
 //!
 //! Unknown keys are refused, so a misspelt setting is never silently
-//! ignored. Errors name the file and the line; they never show a key.
+//! ignored. Errors name the file and the line; they never show a key. The
+//! file's text and the keys read from it are overwritten with zeros once
+//! the keys are in the merchants' [`SecretKey`](freedompay::SecretKey)s
+//! (or refused).
 
 use std::path::{Path, PathBuf};
 
 use freedompay::Amount;
 use serde::Deserialize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::merchant::{Merchant, MerchantParseError};
 
@@ -93,6 +97,17 @@ struct MerchantEntry {
     payout_balance: Option<serde_yaml::Value>,
 }
 
+impl Drop for MerchantEntry {
+    fn drop(&mut self) {
+        // Whatever was not moved into a `SecretKey` (a refused entry, a
+        // file that failed later) is wiped here.
+        self.secret.zeroize();
+        if let Some(payout) = &mut self.payout_secret {
+            payout.zeroize();
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Notify {
@@ -114,10 +129,13 @@ fn scalar(value: &serde_yaml::Value) -> Option<String> {
 impl Config {
     /// Reads and checks the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text =
+            Zeroizing::new(
+                std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?,
+            );
         Config::parse(&text, path)
     }
 
@@ -156,7 +174,7 @@ impl Config {
 }
 
 /// One merchant entry as a [`Merchant`], with the rules of `--merchant`.
-fn merchant(id: &str, entry: MerchantEntry) -> Result<Merchant, String> {
+fn merchant(id: &str, mut entry: MerchantEntry) -> Result<Merchant, String> {
     let problem = |error: MerchantParseError| error.to_string();
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
         return Err(problem(MerchantParseError::Id));
@@ -164,8 +182,9 @@ fn merchant(id: &str, entry: MerchantEntry) -> Result<Merchant, String> {
     if entry.secret.is_empty() || entry.payout_secret.as_deref() == Some("") {
         return Err(problem(MerchantParseError::EmptySecret));
     }
-    let mut merchant = Merchant::new(id, entry.secret);
-    if let Some(payout) = entry.payout_secret {
+    // Moved, not copied: the key's only copy ends up in a zeroizing `SecretKey`.
+    let mut merchant = Merchant::new(id, std::mem::take(&mut entry.secret));
+    if let Some(payout) = entry.payout_secret.take() {
         merchant = merchant.with_payout_secret(payout);
     }
     if let Some(balance) = &entry.payout_balance {

@@ -35,5 +35,9 @@ mod sandbox;
 mod axum_callbacks;
 // Bounds on remote input: XML size and element count, response and callback bodies, slow drip.
 mod bounds;
+// A corpus of bad input, each row with its typed outcome pinned; replays included.
+mod bad_input;
+// No key, card number or CVC in the logs or a rendering of any value of a whole flow.
+mod leaks;
 // A payer in headless Chromium on the sandbox's payment page.
 mod browser;

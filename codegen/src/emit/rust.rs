@@ -563,8 +563,8 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
     if prefix {
         struct_attrs.push(quote! { prefix = #WIRE_PREFIX });
     }
+    let sensitive = fields.iter().any(|f| f.sensitive);
     let mut derives = vec![
-        quote! { Debug },
         quote! { Clone },
         quote! { PartialEq },
         scope.krate("Validate"),
@@ -585,6 +585,12 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
     let struct_attrs =
         (!struct_attrs.is_empty()).then(|| quote! { #[freedompay(#(#struct_attrs),*)] });
     let params = scope.krate("Params");
+    let debug = if sensitive {
+        masked_debug(name, &fields, true)
+    } else {
+        derives.insert(0, quote! { Debug });
+        quote!()
+    };
     quote! {
         #struct_doc
         #[derive(#(#derives),*)]
@@ -596,7 +602,34 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
             #[freedompay(extra)]
             pub extra: #params,
         }
+        #debug
         #required_struct
+    }
+}
+
+/// A `Debug` impl for the message `name` that shows its sensitive fields
+/// masked (`freedompay_core::redact`), for types with such a field.
+fn masked_debug(name: &str, fields: &[&Field], extra: bool) -> TokenStream {
+    let name_ident = ident(name);
+    let entries = fields.iter().map(|field| {
+        let field_ident = ident(&field.rust);
+        let label = &field.rust;
+        if field.sensitive {
+            quote! { .field(#label, &crate::__private::Masked(&self.#field_ident)) }
+        } else {
+            quote! { .field(#label, &self.#field_ident) }
+        }
+    });
+    let extra = extra.then(|| quote! { .field("extra", &self.extra) });
+    quote! {
+        impl ::core::fmt::Debug for #name_ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#name)
+                    #(#entries)*
+                    #extra
+                    .finish()
+            }
+        }
     }
 }
 
@@ -633,12 +666,21 @@ fn required_struct(name: &str, required: &[&Field], scope: &Scope) -> TokenStrea
             pub #field_ident: #ty,
         }
     });
+    let (derive_debug, debug) = if required.iter().any(|f| f.sensitive) {
+        (
+            quote!(),
+            masked_debug(&required_type(name), required, false),
+        )
+    } else {
+        (quote! { Debug, }, quote!())
+    };
     quote! {
         #struct_doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(#derive_debug Clone, PartialEq)]
         pub struct #struct_ident {
             #(#fields)*
         }
+        #debug
     }
 }
 

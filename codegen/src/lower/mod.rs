@@ -616,6 +616,7 @@ impl Resolver<'_> {
             pattern: field.pattern.clone().or_else(|| base.pattern.clone()),
             min_items: field.min_items.or(base.min_items),
             max_items: field.max_items.or(base.max_items),
+            sensitive: field.sensitive.or(base.sensitive),
             default: field.default.clone().or_else(|| base.default.clone()),
             example: field.example.clone().or_else(|| base.example.clone()),
             description: field
@@ -765,6 +766,7 @@ impl Resolver<'_> {
             ty,
             required: field.required.unwrap_or(false),
             filled_by: field.filled_by,
+            sensitive: field.sensitive.unwrap_or(false),
             constraints,
             default: field.default.as_ref().map(spec::Scalar::text),
             example: field.example.as_ref().map(spec::Scalar::text),

@@ -3,7 +3,7 @@
 //! The gateway signs a callback with the script name of the merchant's own URL
 //! (`check` for `https://shop.example/freedompay/check`). A callback is
 //! verified over the parameters exactly as received, merchant parameters
-//! included, and only then decoded; a reply is an XML `<response>` signed with
+//! included, and only then decoded and validated; a reply is an XML `<response>` signed with
 //! the same script name.
 
 use std::ops::Deref;
@@ -19,9 +19,13 @@ pub enum CallbackError {
     /// No or wrong `pg_sig`: the callback is forged, altered, or for another key or URL.
     #[error("callback rejected: {0}")]
     Signature(#[from] SignatureError),
-    /// Signed, but a field is missing or invalid.
+    /// Signed, but a field is missing or not of its type.
     #[error("callback rejected: {0}")]
     Decode(#[from] DecodeError),
+    /// Signed and decoded, but a value breaks a rule of the spec (out of
+    /// range, too long, not a date): every broken rule, named by field.
+    #[error("callback rejected: {0}")]
+    Invalid(#[from] ValidationErrors),
     /// The body is not well-formed XML (for `pg_request_method=XML`).
     #[error("callback rejected: {0}")]
     Malformed(#[from] xml::XmlError),
@@ -64,7 +68,13 @@ impl<T> Deref for Verified<T> {
     }
 }
 
-/// Verifies and decodes a callback already parsed into parameters.
+/// Verifies, decodes and validates a callback already parsed into parameters.
+///
+/// The signature is checked first: an unsigned or forged callback is
+/// [`CallbackError::Signature`] whatever its content. A genuine one that
+/// lacks a field or holds a value of the wrong type is
+/// [`CallbackError::Decode`]; one whose values break the spec's rules is
+/// [`CallbackError::Invalid`], as the axum extractor refuses it too.
 pub fn verify<C: Callback>(
     script: &str,
     secret: &SecretKey,
@@ -72,10 +82,11 @@ pub fn verify<C: Callback>(
 ) -> Result<Verified<C>, CallbackError> {
     signature::verify(script, &params, secret)?;
     let data = C::decode(&params)?;
+    data.validate()?;
     Ok(Verified { data, params })
 }
 
-/// Verifies and decodes a form-encoded callback (a POST body or a GET query string).
+/// Verifies, decodes and validates a form-encoded callback (a POST body or a GET query string).
 pub fn verify_form<C: Callback>(
     script: &str,
     secret: &SecretKey,
@@ -84,7 +95,7 @@ pub fn verify_form<C: Callback>(
     verify(script, secret, form::decode(body))
 }
 
-/// Verifies and decodes an XML callback (`pg_request_method=XML`; the document
+/// Verifies, decodes and validates an XML callback (`pg_request_method=XML`; the document
 /// travels in the `pg_xml` form field or as the body).
 pub fn verify_xml<C: Callback>(
     script: &str,

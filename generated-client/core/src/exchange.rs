@@ -4,16 +4,19 @@
 //! stack) calls [`prepare`] to get the exact form to send and
 //! [`read_response`] to turn the gateway's XML into a verified, typed value.
 
+use std::fmt;
 use std::ops::Deref;
 
 use crate::form;
 use crate::message::{Decode, DecodeError, Endpoint, HttpMethod, ValidationErrors};
 use crate::params::Params;
+use crate::redact::CardNumbersMasked;
 use crate::signature::{self, SecretKey, SignatureError};
 use crate::xml::{self, XmlError};
 
-/// A request ready to send: validated, signed, encoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request ready to send: validated, signed, encoded. Its `Debug` masks
+/// card numbers in the parameters and the body ([`crate::redact`]).
+#[derive(Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
     /// The HTTP method.
     pub method: HttpMethod,
@@ -25,6 +28,18 @@ pub struct PreparedRequest {
     pub params: Params,
     /// The `application/x-www-form-urlencoded` body (or query string for `GET`).
     pub body: String,
+}
+
+impl fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("script", &self.script)
+            .field("params", &CardNumbersMasked(&self.params))
+            .field("body", &CardNumbersMasked(&self.body))
+            .finish()
+    }
 }
 
 impl PreparedRequest {

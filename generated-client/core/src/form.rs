@@ -46,9 +46,14 @@ pub fn decode(body: &str) -> Params {
 
 /// Reads a message as a server receives it: a form body or query string, a
 /// `pg_xml` parameter holding an XML document (`pg_request_method=XML`), or
-/// an XML document as the whole body.
+/// an XML document as the whole body (which may start with a UTF-8 byte
+/// order mark, as XML allows).
 pub fn decode_message(text: &str) -> Result<Params, crate::xml::XmlError> {
-    if text.trim_start().starts_with('<') {
+    if text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+    {
         return crate::xml::parse(text).map(|message| message.params);
     }
     let params = decode(text);

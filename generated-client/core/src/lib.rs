@@ -26,6 +26,7 @@ pub mod form;
 pub mod hosts;
 pub mod message;
 pub mod params;
+pub mod redact;
 pub mod reference;
 pub mod registry;
 pub mod retry;
@@ -54,6 +55,7 @@ pub mod __private {
         Replied, Sign, Validate, ValidateItem, ValidationErrors, child_path,
     };
     pub use crate::params::{Params, Value};
+    pub use crate::redact::Masked;
     pub use crate::registry::decode_checked;
     pub use crate::rules::{self, Format};
     pub use crate::server::spec_answer;

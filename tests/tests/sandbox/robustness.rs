@@ -41,6 +41,20 @@ fn paths() -> Vec<String> {
         .collect()
 }
 
+/// Whether the endpoint at `path` documents an answer without `pg_status`.
+fn answers_without_status(path: &str) -> bool {
+    crate::support::spec().endpoints.iter().any(|e| {
+        e.path
+            .as_deref()
+            .map(|p| p.replace("{merchant_id}", MERCHANT))
+            .as_deref()
+            == Some(path)
+            && e.response
+                .as_ref()
+                .is_some_and(|r| r.fields.iter().all(|f| f.wire != "pg_status"))
+    })
+}
+
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
@@ -94,7 +108,14 @@ async fn assert_readable(answer: reqwest::Response, what: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // 64 cases from a fixed seed: every run (and CI) sends the same requests;
+    // a wider search is a change of this seed or of `cases`.
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x0B05_7A7E_5EED),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn any_parameters_on_any_gateway_path_get_a_readable_answer(
@@ -130,8 +151,15 @@ proptest! {
             let answer = xml::parse(&body).map_err(|e| {
                 TestCaseError::fail(format!("{path}: unreadable XML ({e}): {body}"))
             })?;
-            // Every gateway answer here is a refusal or a success, never empty.
-            prop_assert!(answer.params.get_text("pg_status").is_some(), "{}: {:?}", path, answer);
+            // Every gateway answer here is a refusal or a success, never empty:
+            // a `pg_status`, or the documented answer of an endpoint that has none
+            // (the card list is only the cards, none for a user without cards).
+            prop_assert!(
+                answer.params.get_text("pg_status").is_some() || answers_without_status(&path),
+                "{}: {:?}",
+                path,
+                answer
+            );
             Ok(())
         })?;
     }
