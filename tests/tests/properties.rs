@@ -315,9 +315,9 @@ fn nth<T>(pool: &[T], i: usize) -> Option<&T> {
 }
 
 /// A random value within a field's rules: free text (length within its
-/// bounds, or matching its pattern), URLs, e-mails, phones, IPv4 addresses,
-/// date-times, integers and amounts (within their bounds), flags, enum
-/// values; `None` for the kinds left as documented (decimals).
+/// bounds, or matching its pattern), URLs, e-mails, phones, IPv4 and IPv6
+/// addresses, date-times in both accepted forms, integers, amounts and
+/// decimals (within their bounds), flags, enum values; `None` where none fits.
 fn random_value(field: &codegen::ir::Field, i: usize, pools: &Pools) -> Option<String> {
     use codegen::ir::Type;
     use freedompay::Decimal;
@@ -329,10 +329,18 @@ fn random_value(field: &codegen::ir::Field, i: usize, pools: &Pools) -> Option<S
         Type::Url => Some(r"^https://[a-z0-9]{1,12}\.[a-z]{2,6}(/[a-zA-Z0-9._~-]{1,12}){0,3}$"),
         Type::Email => Some(r"^[a-z0-9._+-]{1,12}@[a-z0-9-]{1,12}\.[a-z]{2,6}$"),
         Type::Phone => Some(r"^[1-9][0-9]{9,14}$"),
-        Type::Ip => Some(r"^[1-9][0-9]?\.(0|[1-9][0-9]?)\.(0|[1-9][0-9]?)\.[1-9][0-9]?$"),
-        Type::DateTime => Some(
-            r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
-        ),
+        // IPv4 and IPv6 (full and `::`-compressed) in turn.
+        Type::Ip => Some(match i % 3 {
+            0 => r"^[1-9][0-9]?\.(0|[1-9][0-9]?)\.(0|[1-9][0-9]?)\.[1-9][0-9]?$",
+            1 => r"^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}$",
+            _ => r"^([0-9a-f]{1,4}:){1,3}(:[0-9a-f]{1,4}){1,3}$",
+        }),
+        // The gateway's own form and RFC 3339 (`T`, a fraction, a zone) in turn.
+        Type::DateTime => Some(if i.is_multiple_of(2) {
+            r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+        } else {
+            r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])$"
+        }),
         Type::String => c.pattern.as_deref(),
         _ => None,
     };
@@ -384,6 +392,11 @@ fn random_value(field: &codegen::ir::Field, i: usize, pools: &Pools) -> Option<S
         Type::Amount => {
             let value = within(*nth(pools.amounts, i)?, 2)?;
             Amount::new(value.round_dp(2)).ok()?.to_string()
+        }
+        // Up to four fraction digits, as written (`12.5000` stays so).
+        Type::Decimal => {
+            let n = *nth(pools.amounts, i)?;
+            within(n, u32::try_from(n % 5).ok()?)?.to_string()
         }
         Type::Flag => (nth(pools.numbers, i)? % 2).to_string(),
         Type::Enum { def, .. } => nth(&def.values, *nth(pools.numbers, i)? as usize)?
