@@ -741,3 +741,112 @@ fn sign_accepts_an_empty_script_name_and_explains_it() {
     ]);
     verified.assert_code(0);
 }
+
+// ---------------------------------------------------------------------------
+// The detached JWS of the JSON APIs: the documentation's vectors first.
+// ---------------------------------------------------------------------------
+
+const PARTNER_BODY: &str =
+    r#"{"request_id":"828cf71d-a447-4a67-a149-c1df8bc197ca","country":"KAZ","currency":"KZT"}"#;
+const PARTNER_JWS: &str = "eyJ1cmkiOiIvdjUvcGFydG5lci93YWxsZXQvYWRkIiwiYXV0aF9pZCI6IjEyMzQ1NiIsIm1ldGhvZCI6IlBPU1QiLCJwYXJhbXMiOiIiLCJhbGciOiJIUzI1NiJ9..5xVbhml5y1Uw1TYQ_djwwefFz8y_CnX-ajzNvOBCcmE";
+const CARD_BODY: &str = r#"{"request_id":"828cf71d-a447-4a67-a149-c1df8bc197ca"}"#;
+const CARD_JWS: &str = "eyJ1cmkiOiIvdjUvY2FyZC1hcGkvcmVxdWVzdC9zdGF0dXMiLCJhdXRoX2lkIjoiMTIzNDU2IiwibWV0aG9kIjoiUE9TVCIsInBhcmFtcyI6IiIsImFsZyI6IkhTNTEyIn0..f1sQoeIpX_ZjOaykQzSeylvvKaVrEQV4gNM2ACFbEMkFDUV9Zk5WO1yQGEWez-vnQMVHodLBDVEyh5Xm2-3MjQ";
+
+#[test]
+fn jws_sign_reproduces_the_documented_vectors() {
+    let partner = run_with(
+        &[
+            "jws-sign",
+            "--uri",
+            "/v5/partner/wallet/add",
+            "--auth-id",
+            "123456",
+            "--alg",
+            "HS256",
+            "--secret",
+            "your-256-bit-secret",
+        ],
+        Some(PARTNER_BODY),
+        &[],
+    );
+    partner.assert_code(0);
+    assert_eq!(partner.last_line(), PARTNER_JWS);
+
+    // The key from the environment; the body from --body; --explain shows the parts.
+    let card = run_with(
+        &[
+            "jws-sign",
+            "--uri",
+            "/v5/card-api/request/status",
+            "--auth-id",
+            "123456",
+            "--alg",
+            "HS512",
+            "--body",
+            CARD_BODY,
+            "--explain",
+        ],
+        None,
+        &[("FREEDOMPAY_JWS_SECRET", "secret")],
+    );
+    card.assert_code(0);
+    assert_eq!(card.last_line(), CARD_JWS);
+    assert!(card.stdout.contains(
+        "header\t{\"uri\":\"/v5/card-api/request/status\",\"auth_id\":\"123456\",\"method\":\"POST\",\"params\":\"\",\"alg\":\"HS512\"}"
+    ));
+    assert!(!card.stdout.contains("secret\n") && !card.stderr.contains("secret"));
+}
+
+#[test]
+fn jws_verify_accepts_the_vector_and_names_what_is_wrong_otherwise() {
+    let verify = |alg: &str, uri: &str, body: &str, secret: &str| {
+        run_with(
+            &[
+                "jws-verify",
+                "--uri",
+                uri,
+                "--alg",
+                alg,
+                "--secret",
+                secret,
+                "--signature",
+                CARD_JWS,
+            ],
+            Some(body),
+            &[],
+        )
+    };
+    let uri = "/v5/card-api/request/status";
+    let valid = verify("HS512", uri, CARD_BODY, "secret");
+    valid.assert_code(0);
+    assert_eq!(valid.last_line(), "valid (auth_id 123456)");
+    for (alg, uri, body, secret, reason) in [
+        (
+            "HS512",
+            uri,
+            "{\"request_id\":\"x\"}",
+            "secret",
+            "does not match",
+        ),
+        ("HS512", uri, CARD_BODY, "another", "does not match"),
+        (
+            "HS256",
+            uri,
+            CARD_BODY,
+            "secret",
+            "uses HS512, the endpoint HS256",
+        ),
+        (
+            "HS512",
+            "/v5/card-api/card/info",
+            CARD_BODY,
+            "secret",
+            "made for `/v5/card-api/request/status`",
+        ),
+    ] {
+        let run = verify(alg, uri, body, secret);
+        run.assert_code(1);
+        assert!(run.stdout.contains(reason), "{reason}: {}", run.stdout);
+        assert!(!run.stdout.contains("another") && !run.stderr.contains("another"));
+    }
+}

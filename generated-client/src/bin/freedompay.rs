@@ -12,7 +12,14 @@
 //! freedompay verify --script result.php       --secret KEY pg_order_id=23 … pg_sig=…
 //! freedompay sign-xml   --script check --secret KEY [--explain | --write] < reply.xml
 //! freedompay verify-xml --script result --secret KEY < callback.xml
+//! freedompay jws-sign   --uri /v5/partner/wallet/add --auth-id ID --alg HS256 --secret KEY < body.json
+//! freedompay jws-verify --uri /v5/partner/wallet/add --alg HS256 --secret KEY --signature 'eyJ…..…' < body.json
 //! ```
+//!
+//! The JSON APIs (Async Gateway, Card, Partner) sign differently: a detached
+//! JWS of the body in the `X-JWS-Signature` header ([`freedompay_core::jws`]);
+//! `jws-sign` and `jws-verify` compute and check it, over the body's bytes
+//! exactly as read.
 //!
 //! Exit codes: `0` success (`verify`: the signature matches), `1` the
 //! signature does not match, `2` bad input (a usage error, a parameter
@@ -40,11 +47,15 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use freedompay_core::jws::{self, Algorithm, Expected, JwsHeader};
 use freedompay_core::signature::{self, SIG, SecretKey, SignatureError};
 use freedompay_core::{Params, Value, form, xml};
 
 /// The environment variable read when `--secret` is not given.
 const SECRET_ENV: &str = "FREEDOMPAY_SECRET_KEY";
+
+/// The environment variable read when `jws-sign`/`jws-verify` get no `--secret`.
+const JWS_SECRET_ENV: &str = "FREEDOMPAY_JWS_SECRET";
 
 const ABOUT: &str = "Compute and check Freedom Pay pg_sig signatures";
 
@@ -187,6 +198,79 @@ unreadable input). The secret key may also come from FREEDOMPAY_SECRET_KEY."
         #[command(flatten)]
         key: KeyArgs,
     },
+
+    /// Compute the X-JWS-Signature of a JSON body (Async Gateway, Card and Partner APIs)
+    #[command(
+        name = "jws-sign",
+        long_about = "\
+Compute the X-JWS-Signature of a JSON request body: a compact JWS with its
+payload cut out (header..signature). The header is the compact JSON
+{\"uri\":…,\"auth_id\":…,\"method\":…,\"params\":\"\",\"alg\":…}; the payload is the
+body exactly as sent, byte for byte (a space or a newline more is another
+signature); the signature is HMAC-SHA256 (HS256) or HMAC-SHA512 (HS512) with
+the key over base64url(header) + '.' + base64url(body).",
+        after_help = "\
+The body is --body TEXT or standard input, taken byte for byte: use printf,
+not echo, which adds a newline.
+
+Example (partner-api E-Money vector):
+  printf '%s' '{\"request_id\":\"828cf71d-a447-4a67-a149-c1df8bc197ca\",\"country\":\"KAZ\",\"currency\":\"KZT\"}' |
+    freedompay jws-sign --uri /v5/partner/wallet/add --auth-id 123456 --alg HS256 \\
+      --secret your-256-bit-secret
+  prints eyJ1cmkiOi…..5xVbhml5y1Uw1TYQ_djwwefFz8y_CnX-ajzNvOBCcmE
+
+The key may also come from FREEDOMPAY_JWS_SECRET."
+    )]
+    JwsSign {
+        #[command(flatten)]
+        jws: JwsArgs,
+        /// The API user the key belongs to (the header's auth_id).
+        #[arg(long, value_name = "ID")]
+        auth_id: String,
+        /// Show the header, the encoded parts and the signing input first.
+        #[arg(long)]
+        explain: bool,
+    },
+
+    /// Check the X-JWS-Signature of a JSON body
+    #[command(
+        name = "jws-verify",
+        long_about = "\
+Check an X-JWS-Signature value against a JSON body (--body TEXT or standard
+input, byte for byte). Prints `valid` and the header's auth_id and exits 0;
+prints `invalid: <reason>` and exits 1 for a signature that does not match,
+alg none, another algorithm, or a uri or method other than the request's.",
+        after_help = "\
+Exit codes: 0 valid, 1 invalid, 2 bad input. The key may also come from
+FREEDOMPAY_JWS_SECRET."
+    )]
+    JwsVerify {
+        #[command(flatten)]
+        jws: JwsArgs,
+        /// The X-JWS-Signature value received (header..signature).
+        #[arg(long, value_name = "VALUE")]
+        signature: String,
+    },
+}
+
+/// What both JWS commands need: the request's uri, method and algorithm, the key, the body.
+#[derive(Args)]
+struct JwsArgs {
+    /// The path of the called endpoint (/v5/partner/wallet/add).
+    #[arg(long)]
+    uri: String,
+    /// The HTTP method.
+    #[arg(long, default_value = "POST")]
+    method: String,
+    /// The algorithm: HS256 (Async Gateway, Partner) or HS512 (Card API).
+    #[arg(long, value_parser = ["HS256", "HS512"])]
+    alg: String,
+    /// The API key; default: $FREEDOMPAY_JWS_SECRET. Never printed.
+    #[arg(long, value_name = "KEY")]
+    secret: Option<String>,
+    /// The body; default: standard input, byte for byte.
+    #[arg(long, value_name = "TEXT")]
+    body: Option<String>,
 }
 
 /// The script name and the secret key every command needs.
@@ -299,7 +383,93 @@ fn run(command: Command) -> Result<String, Failure> {
             let message = read_xml()?;
             check(&script, &message.params, &secret)
         }
+        Command::JwsSign {
+            jws,
+            auth_id,
+            explain,
+        } => {
+            let (alg, secret, body) = jws.resolve()?;
+            let header = JwsHeader::new(jws.uri, auth_id, jws.method, alg);
+            let value = jws::sign(&header, &body, &secret);
+            let mut out = String::new();
+            if explain {
+                use base64::Engine as _;
+                let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+                let encoded_header = b64.encode(header.to_json());
+                let encoded_body = b64.encode(&body);
+                out.push_str(&format!(
+                    "header\t{}\nbase64url(header)\t{encoded_header}\nbase64url(body)\t{encoded_body}\n\
+                     signing input\t{encoded_header}.{encoded_body}\n",
+                    header.to_json()
+                ));
+            }
+            out.push_str(&value);
+            out.push('\n');
+            Ok(out)
+        }
+        Command::JwsVerify { jws, signature } => {
+            let (alg, secret, body) = jws.resolve()?;
+            let expected = Expected {
+                uri: &jws.uri,
+                method: &jws.method,
+                alg,
+            };
+            match jws::verify(&signature, &body, &secret, &expected) {
+                Ok(header) => Ok(format!("valid (auth_id {})\n", header.auth_id)),
+                Err(error) => Err(Failure::Invalid(error.to_string())),
+            }
+        }
     }
+}
+
+impl JwsArgs {
+    /// The algorithm, the key (from `--secret` or the environment) and the body's bytes.
+    fn resolve(&self) -> Result<(Algorithm, SecretKey, Vec<u8>), Failure> {
+        let alg = Algorithm::from_name(&self.alg)
+            .ok_or_else(|| Failure::BadInput(format!("unknown algorithm `{}`", self.alg)))?;
+        let secret = secret_from(self.secret.clone(), JWS_SECRET_ENV)?;
+        let body = match &self.body {
+            Some(body) => body.clone().into_bytes(),
+            None => {
+                let mut stdin = io::stdin();
+                if stdin.is_terminal() {
+                    eprintln!(
+                        "freedompay: reading the body from standard input (end it with Ctrl-D)"
+                    );
+                }
+                let mut body = Vec::new();
+                stdin.read_to_end(&mut body).map_err(|e| {
+                    Failure::BadInput(format!("cannot read the body from standard input: {e}"))
+                })?;
+                body
+            }
+        };
+        Ok((alg, secret, body))
+    }
+}
+
+/// The key from its argument or, when absent, from the environment variable `env`.
+fn secret_from(arg: Option<String>, env: &str) -> Result<SecretKey, Failure> {
+    let secret = match arg {
+        Some(secret) => secret,
+        None => match std::env::var(env) {
+            Ok(secret) => secret,
+            Err(std::env::VarError::NotPresent) => {
+                return Err(Failure::BadInput(format!(
+                    "no secret key: pass --secret KEY or set {env}"
+                )));
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Failure::BadInput(format!("{env} is not valid UTF-8")));
+            }
+        },
+    };
+    if secret.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "the secret key is empty: pass --secret KEY or set {env}"
+        )));
+    }
+    Ok(SecretKey::new(secret))
 }
 
 impl KeyArgs {
@@ -308,28 +478,7 @@ impl KeyArgs {
         // An empty name is a valid script name: the reference signer takes the
         // part of the URL after its last '/', which is empty for a URL ending in '/'.
         let script = signature::script_name(self.script.trim()).to_owned();
-        let secret = match self.secret {
-            Some(secret) => secret,
-            None => match std::env::var(SECRET_ENV) {
-                Ok(secret) => secret,
-                Err(std::env::VarError::NotPresent) => {
-                    return Err(Failure::BadInput(format!(
-                        "no secret key: pass --secret KEY or set {SECRET_ENV}"
-                    )));
-                }
-                Err(std::env::VarError::NotUnicode(_)) => {
-                    return Err(Failure::BadInput(format!(
-                        "{SECRET_ENV} is not valid UTF-8"
-                    )));
-                }
-            },
-        };
-        if secret.is_empty() {
-            return Err(Failure::BadInput(format!(
-                "the secret key is empty: pass --secret KEY or set {SECRET_ENV}"
-            )));
-        }
-        Ok((script, SecretKey::new(secret)))
+        Ok((script, secret_from(self.secret, SECRET_ENV)?))
     }
 }
 
