@@ -850,3 +850,95 @@ fn jws_verify_accepts_the_vector_and_names_what_is_wrong_otherwise() {
         assert!(!run.stdout.contains("another") && !run.stderr.contains("another"));
     }
 }
+
+/// Bodies of every shape pass byte for byte: what the CLI signs from
+/// standard input, the core verifies, and the other way round.
+#[test]
+fn jws_bodies_of_every_shape_are_signed_as_read() {
+    use freedompay::SecretKey;
+    use freedompay::jws::{self, Algorithm, Expected, JwsHeader};
+    let bodies = [
+        "{}",
+        "[]",
+        r#"[{"id":1},{"id":2}]"#,
+        "{\n  \"name\": \"Алма-Ата ☕\",\n  \"nested\": {\"list\": [1, 2.5, null, true]}\n}\n",
+        "{\"emoji\":\"\u{1F600}\",\"escaped\":\"\\u0041\"}",
+    ];
+    let key = SecretKey::new("k-Ünïcode");
+    for body in bodies {
+        for alg in [Algorithm::Hs256, Algorithm::Hs512] {
+            let uri = "/v5/partner/rates/add";
+            let signed = run_with(
+                &[
+                    "jws-sign",
+                    "--uri",
+                    uri,
+                    "--auth-id",
+                    "42",
+                    "--alg",
+                    alg.name(),
+                    "--secret",
+                    key.expose(),
+                ],
+                Some(body),
+                &[],
+            );
+            signed.assert_code(0);
+            let value = signed.last_line();
+            let expected = Expected {
+                uri,
+                method: "POST",
+                alg,
+            };
+            let header = jws::verify(value, body.as_bytes(), &key, &expected)
+                .unwrap_or_else(|e| panic!("{body:?} {alg}: {e}"));
+            assert_eq!(header.auth_id, "42");
+            // One byte more (a trailing newline) is another body.
+            let more = format!("{body}\n");
+            assert!(jws::verify(value, more.as_bytes(), &key, &expected).is_err());
+
+            let core = jws::sign(
+                &JwsHeader::new(uri, "42", "POST", alg),
+                body.as_bytes(),
+                &key,
+            );
+            assert_eq!(core, value);
+            let checked = run_with(
+                &["jws-verify", "--secret", key.expose(), "--signature", &core],
+                Some(body),
+                &[],
+            );
+            checked.assert_code(0);
+        }
+    }
+}
+
+#[test]
+fn jws_verify_refuses_alg_none_and_reports_usage_errors() {
+    use base64::Engine as _;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        r#"{"uri":"/v5/card-api/request/status","auth_id":"1","method":"POST","params":"","alg":"none"}"#,
+    );
+    let run = run_with(
+        &[
+            "jws-verify",
+            "--secret",
+            "secret",
+            "--signature",
+            &format!("{header}.."),
+        ],
+        Some(CARD_BODY),
+        &[],
+    );
+    run.assert_code(1);
+    assert!(run.stdout.contains("unsigned"), "{}", run.stdout);
+    // No --signature: a usage error.
+    run_with(&["jws-verify", "--secret", "secret"], Some(CARD_BODY), &[]).assert_code(2);
+    // No key anywhere.
+    run_with(
+        &["jws-verify", "--signature", CARD_JWS],
+        Some(CARD_BODY),
+        &[],
+    )
+    .assert_code(2);
+}

@@ -201,6 +201,53 @@ pub enum JwsError {
     Mismatch,
 }
 
+/// The parts of an `X-JWS-Signature` value: the encoded header, the header, the signature.
+fn split(value: &str) -> Result<(&str, ReceivedHeader, &str), JwsError> {
+    let mut parts = value.trim().split('.');
+    let (Some(encoded_header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JwsError::Malformed("expected header..signature"));
+    };
+    if !payload.is_empty() {
+        return Err(JwsError::Malformed(
+            "the payload part must be cut out (header..signature)",
+        ));
+    }
+    let header_json = URL_SAFE_NO_PAD
+        .decode(encoded_header)
+        .map_err(|_| JwsError::Malformed("the header is not base64url"))?;
+    let header: ReceivedHeader = serde_json::from_slice(&header_json).map_err(|_| {
+        JwsError::Malformed("the header is not {uri, auth_id, method, params, alg}")
+    })?;
+    Ok((encoded_header, header, signature))
+}
+
+/// What an `X-JWS-Signature` value's header claims, **unverified**: for a
+/// debugger or for finding the key of its `auth_id`, never for trusting it.
+/// Its `alg` must still name HS256 or HS512.
+pub fn claimed_header(value: &str) -> Result<JwsHeader, JwsError> {
+    let (_, header, _) = split(value)?;
+    let alg = match Algorithm::from_name(&header.alg) {
+        Some(alg) => alg,
+        None if header.alg.eq_ignore_ascii_case("none") || header.alg.is_empty() => {
+            return Err(JwsError::Unsigned);
+        }
+        None => {
+            return Err(JwsError::Malformed(
+                "the header names no HS256 or HS512 algorithm",
+            ));
+        }
+    };
+    Ok(JwsHeader {
+        uri: header.uri,
+        auth_id: header.auth_id,
+        method: header.method,
+        params: header.params,
+        alg,
+    })
+}
+
 /// The documented header, as received: every field a string.
 #[derive(serde::Deserialize)]
 struct ReceivedHeader {
@@ -224,23 +271,7 @@ pub fn verify(
     key: &SecretKey,
     expected: &Expected<'_>,
 ) -> Result<JwsHeader, JwsError> {
-    let mut parts = value.trim().split('.');
-    let (Some(encoded_header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JwsError::Malformed("expected header..signature"));
-    };
-    if !payload.is_empty() {
-        return Err(JwsError::Malformed(
-            "the payload part must be cut out (header..signature)",
-        ));
-    }
-    let header_json = URL_SAFE_NO_PAD
-        .decode(encoded_header)
-        .map_err(|_| JwsError::Malformed("the header is not base64url"))?;
-    let header: ReceivedHeader = serde_json::from_slice(&header_json).map_err(|_| {
-        JwsError::Malformed("the header is not {uri, auth_id, method, params, alg}")
-    })?;
+    let (encoded_header, header, signature) = split(value)?;
     let alg = match Algorithm::from_name(&header.alg) {
         _ if header.alg.eq_ignore_ascii_case("none") || header.alg.is_empty() => {
             return Err(JwsError::Unsigned);

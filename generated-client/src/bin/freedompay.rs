@@ -224,6 +224,15 @@ The key may also come from FREEDOMPAY_JWS_SECRET."
     JwsSign {
         #[command(flatten)]
         jws: JwsArgs,
+        /// The path of the called endpoint (/v5/partner/wallet/add).
+        #[arg(long)]
+        uri: String,
+        /// The HTTP method.
+        #[arg(long, default_value = "POST")]
+        method: String,
+        /// The algorithm: HS256 (Async Gateway, Partner) or HS512 (Card API).
+        #[arg(long, value_parser = ["HS256", "HS512"])]
+        alg: String,
         /// The API user the key belongs to (the header's auth_id).
         #[arg(long, value_name = "ID")]
         auth_id: String,
@@ -239,7 +248,8 @@ The key may also come from FREEDOMPAY_JWS_SECRET."
 Check an X-JWS-Signature value against a JSON body (--body TEXT or standard
 input, byte for byte). Prints `valid` and the header's auth_id and exits 0;
 prints `invalid: <reason>` and exits 1 for a signature that does not match,
-alg none, another algorithm, or a uri or method other than the request's.",
+alg none, or, where --uri, --method or --alg say what the request was, a
+header that says otherwise. Without them the header's own claims are checked.",
         after_help = "\
 Exit codes: 0 valid, 1 invalid, 2 bad input. The key may also come from
 FREEDOMPAY_JWS_SECRET."
@@ -250,21 +260,21 @@ FREEDOMPAY_JWS_SECRET."
         /// The X-JWS-Signature value received (header..signature).
         #[arg(long, value_name = "VALUE")]
         signature: String,
+        /// The path the request was sent to; default: the header's uri.
+        #[arg(long)]
+        uri: Option<String>,
+        /// The request's HTTP method; default: the header's method.
+        #[arg(long)]
+        method: Option<String>,
+        /// The endpoint's algorithm; default: the header's alg (HS256 or HS512).
+        #[arg(long, value_parser = ["HS256", "HS512"])]
+        alg: Option<String>,
     },
 }
 
-/// What both JWS commands need: the request's uri, method and algorithm, the key, the body.
+/// What both JWS commands need: the key and the body.
 #[derive(Args)]
 struct JwsArgs {
-    /// The path of the called endpoint (/v5/partner/wallet/add).
-    #[arg(long)]
-    uri: String,
-    /// The HTTP method.
-    #[arg(long, default_value = "POST")]
-    method: String,
-    /// The algorithm: HS256 (Async Gateway, Partner) or HS512 (Card API).
-    #[arg(long, value_parser = ["HS256", "HS512"])]
-    alg: String,
     /// The API key; default: $FREEDOMPAY_JWS_SECRET. Never printed.
     #[arg(long, value_name = "KEY")]
     secret: Option<String>,
@@ -385,11 +395,15 @@ fn run(command: Command) -> Result<String, Failure> {
         }
         Command::JwsSign {
             jws,
+            uri,
+            method,
+            alg,
             auth_id,
             explain,
         } => {
-            let (alg, secret, body) = jws.resolve()?;
-            let header = JwsHeader::new(jws.uri, auth_id, jws.method, alg);
+            let (secret, body) = jws.resolve()?;
+            let alg = algorithm(&alg)?;
+            let header = JwsHeader::new(uri, auth_id, method, alg);
             let value = jws::sign(&header, &body, &secret);
             let mut out = String::new();
             if explain {
@@ -398,8 +412,12 @@ fn run(command: Command) -> Result<String, Failure> {
                 let encoded_header = b64.encode(header.to_json());
                 let encoded_body = b64.encode(&body);
                 out.push_str(&format!(
-                    "header\t{}\nbase64url(header)\t{encoded_header}\nbase64url(body)\t{encoded_body}\n\
-                     signing input\t{encoded_header}.{encoded_body}\n",
+                    "algorithm\t{alg} (HMAC-SHA{})\nheader\t{}\nbase64url(header)\t{encoded_header}\n\
+                     base64url(body)\t{encoded_body}\nsigning input\t{encoded_header}.{encoded_body}\n",
+                    match alg {
+                        Algorithm::Hs256 => 256,
+                        Algorithm::Hs512 => 512,
+                    },
                     header.to_json()
                 ));
             }
@@ -407,11 +425,23 @@ fn run(command: Command) -> Result<String, Failure> {
             out.push('\n');
             Ok(out)
         }
-        Command::JwsVerify { jws, signature } => {
-            let (alg, secret, body) = jws.resolve()?;
+        Command::JwsVerify {
+            jws,
+            signature,
+            uri,
+            method,
+            alg,
+        } => {
+            let (secret, body) = jws.resolve()?;
+            let claimed = jws::claimed_header(&signature)
+                .map_err(|error| Failure::Invalid(error.to_string()))?;
+            let alg = match alg {
+                Some(alg) => algorithm(&alg)?,
+                None => claimed.alg,
+            };
             let expected = Expected {
-                uri: &jws.uri,
-                method: &jws.method,
+                uri: uri.as_deref().unwrap_or(&claimed.uri),
+                method: method.as_deref().unwrap_or(&claimed.method),
                 alg,
             };
             match jws::verify(&signature, &body, &secret, &expected) {
@@ -422,11 +452,15 @@ fn run(command: Command) -> Result<String, Failure> {
     }
 }
 
+/// The algorithm named on the command line.
+fn algorithm(name: &str) -> Result<Algorithm, Failure> {
+    Algorithm::from_name(name)
+        .ok_or_else(|| Failure::BadInput(format!("unknown algorithm `{name}`")))
+}
+
 impl JwsArgs {
-    /// The algorithm, the key (from `--secret` or the environment) and the body's bytes.
-    fn resolve(&self) -> Result<(Algorithm, SecretKey, Vec<u8>), Failure> {
-        let alg = Algorithm::from_name(&self.alg)
-            .ok_or_else(|| Failure::BadInput(format!("unknown algorithm `{}`", self.alg)))?;
+    /// The key (from `--secret` or the environment) and the body's bytes.
+    fn resolve(&self) -> Result<(SecretKey, Vec<u8>), Failure> {
         let secret = secret_from(self.secret.clone(), JWS_SECRET_ENV)?;
         let body = match &self.body {
             Some(body) => body.clone().into_bytes(),
@@ -444,7 +478,7 @@ impl JwsArgs {
                 body
             }
         };
-        Ok((alg, secret, body))
+        Ok((secret, body))
     }
 }
 
