@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use freedompay_core::exchange::{self, AnswerSignature, PreparedRequest, Response, ResponseError};
 use freedompay_core::hosts::Site;
+use freedompay_core::json::{self, JsonApi, JsonEndpoint, JsonError, JwsCredentials, PreparedJson};
 use freedompay_core::retry::{Resend, Transient};
 use freedompay_core::{Effect, Endpoint, HttpMethod, Redirect, SecretKey, ValidationErrors};
 
@@ -126,6 +127,7 @@ pub struct Config {
     require_signed_answers: bool,
     retry: Retry,
     pacing: Option<Duration>,
+    jws: std::collections::BTreeMap<JsonApi, JwsCredentials>,
 }
 
 impl fmt::Debug for Config {
@@ -140,6 +142,7 @@ impl fmt::Debug for Config {
             .field("require_signed_answers", &self.require_signed_answers)
             .field("retry", &self.retry)
             .field("pacing", &self.pacing)
+            .field("jws", &self.jws)
             .finish()
     }
 }
@@ -157,7 +160,38 @@ impl Config {
             require_signed_answers: false,
             retry: Retry::default(),
             pacing: None,
+            jws: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// The API user and key that sign the JSON requests of `api` (its JWS
+    /// `auth_id`). Without them, the merchant id and secret key sign them, as
+    /// the documentation allows ("the partner's key can be secret_key").
+    pub fn jws_credentials(
+        mut self,
+        api: JsonApi,
+        auth_id: impl Into<String>,
+        key: impl Into<SecretKey>,
+    ) -> Self {
+        self.jws.insert(
+            api,
+            JwsCredentials {
+                auth_id: auth_id.into(),
+                key: key.into(),
+            },
+        );
+        self
+    }
+
+    /// The credentials the JSON requests of `api` are signed with.
+    pub fn credentials_for(&self, api: JsonApi) -> JwsCredentials {
+        self.jws
+            .get(&api)
+            .cloned()
+            .unwrap_or_else(|| JwsCredentials {
+                auth_id: self.merchant_id.clone(),
+                key: self.secret.clone(),
+            })
     }
 
     /// How transient failures are retried ([`Retry::default`] unless set;
@@ -297,6 +331,9 @@ pub enum Error {
     /// The answer was malformed, unsigned, forged, an error, or lacked a field.
     #[error(transparent)]
     Response(#[from] ResponseError),
+    /// A JSON API's answer was not JSON, its error envelope, or not the documented shape.
+    #[error(transparent)]
+    Json(#[from] JsonError),
 }
 
 impl Error {
@@ -340,6 +377,15 @@ fn transport(error: reqwest::Error) -> Error {
     } else {
         Error::Transport(error.without_url())
     }
+}
+
+/// What the retry loop knows of the request it sends.
+struct Sent {
+    endpoint: &'static str,
+    effect: Effect,
+    resend: Resend,
+    order_id: Option<String>,
+    idempotency_key: Option<String>,
 }
 
 /// Keeps a minimum interval between the starts of consecutive paced requests.
@@ -449,16 +495,35 @@ impl Client {
     ) -> Result<Response<E::Response>, Error> {
         let base = self.base_url()?;
         let url = format!("{base}{}", prepared.path);
-        let resend = Resend::of::<E>(prepared);
+        let sent = Sent {
+            endpoint: E::ID,
+            effect: E::EFFECT,
+            resend: Resend::of::<E>(prepared),
+            order_id: prepared.order_id().map(str::to_owned),
+            idempotency_key: E::IDEMPOTENCY_KEY
+                .and_then(|name| prepared.params.get_text(name))
+                .map(str::to_owned),
+        };
+        self.retrying(sent, || self.attempt::<E>(&url, prepared))
+            .await
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the transient
+    /// failures it meets may no longer be retried (see the [module docs](self)).
+    async fn retrying<T, F, Fut>(&self, sent: Sent, mut attempt: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
         let mut delays = self.config.retry.delays();
         let mut attempts = 0;
         let mut reached = false;
         loop {
-            if let (Effect::Write, Some(pacer)) = (E::EFFECT, &self.pacer) {
+            if let (Effect::Write, Some(pacer)) = (sent.effect, &self.pacer) {
                 pacer.wait().await;
             }
             attempts += 1;
-            let error = match self.attempt::<E>(&url, prepared).await {
+            let error = match attempt().await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
@@ -466,11 +531,11 @@ impl Client {
                 return Err(error);
             };
             reached |= failure.may_have_reached_gateway();
-            if resend.allows(failure)
+            if sent.resend.allows(failure)
                 && let Some(delay) = delays.next()
             {
                 tracing::warn!(
-                    endpoint = E::ID,
+                    endpoint = sent.endpoint,
                     attempt = attempts,
                     ?failure,
                     ?delay,
@@ -479,19 +544,75 @@ impl Client {
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            if reached && resend != Resend::Read {
+            if reached && sent.resend != Resend::Read {
                 return Err(Error::OutcomeUnknown {
-                    endpoint: E::ID,
-                    order_id: prepared.order_id().map(str::to_owned),
-                    idempotency_key: E::IDEMPOTENCY_KEY
-                        .and_then(|name| prepared.params.get_text(name))
-                        .map(str::to_owned),
+                    endpoint: sent.endpoint,
+                    order_id: sent.order_id,
+                    idempotency_key: sent.idempotency_key,
                     attempts,
                     cause: Box::new(error),
                 });
             }
             return Err(error);
         }
+    }
+
+    /// Validates, serialises and signs a JSON request with a fresh
+    /// `X-Request-Id` (a UUID v7), without sending it.
+    pub fn prepare_json<E: JsonEndpoint>(&self, request: &E) -> Result<PreparedJson, Error> {
+        let credentials = self.config.credentials_for(E::API);
+        let request_id = uuid::Uuid::now_v7().to_string();
+        Ok(json::prepare_json(request, &credentials, &request_id)?)
+    }
+
+    /// Sends a JSON request and returns its typed answer.
+    pub async fn send_json<E: JsonEndpoint>(&self, request: &E) -> Result<E::Response, Error> {
+        let prepared = self.prepare_json(request)?;
+        self.send_prepared_json::<E>(&prepared).await
+    }
+
+    /// Sends a JSON request prepared by [`Client::prepare_json`]. Transient
+    /// failures are retried with the same body and `X-Request-Id`, which the
+    /// gateway answers with the first request's outcome.
+    pub async fn send_prepared_json<E: JsonEndpoint>(
+        &self,
+        prepared: &PreparedJson,
+    ) -> Result<E::Response, Error> {
+        let base = self.base_url()?;
+        let url = format!("{base}{}", prepared.path);
+        let sent = Sent {
+            endpoint: E::ID,
+            effect: E::EFFECT,
+            resend: match E::EFFECT {
+                Effect::Read => Resend::Read,
+                Effect::Write => Resend::Idempotent,
+            },
+            order_id: None,
+            idempotency_key: Some(prepared.request_id.clone()),
+        };
+        self.retrying(sent, || async {
+            tracing::debug!(
+                endpoint = E::ID,
+                path = prepared.path,
+                "sending JSON request"
+            );
+            let mut builder = self.http.post(&url).body(prepared.body.clone());
+            for (name, value) in prepared.headers() {
+                builder = builder.header(name, value);
+            }
+            let (status, body) = read_body(builder).await?;
+            let success = (200..300).contains(&status);
+            match (json::read_json_response::<E::Response>(&body), success) {
+                // A refusal in the family's envelope, whatever the status.
+                (Err(JsonError::Gateway(error)), _) => Err(Error::Json(JsonError::Gateway(error))),
+                (_, false) => Err(Error::Status {
+                    status,
+                    body: body.chars().take(200).collect(),
+                }),
+                (result, true) => result.map_err(Error::Json),
+            }
+        })
+        .await
     }
 
     /// One attempt: sends the prepared body and reads the answer.
@@ -509,19 +630,10 @@ impl Client {
                 .body(prepared.body.clone()),
             HttpMethod::Get => self.http.get(format!("{url}?{}", prepared.body)),
         };
-        let mut response = builder.send().await.map_err(transport)?;
-        let status = response.status();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(Error::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let body = String::from_utf8(body).map_err(|_| Error::NotText)?;
-        if !status.is_success() {
+        let (status, body) = read_body(builder).await?;
+        if !(200..300).contains(&status) {
             return Err(Error::Status {
-                status: status.as_u16(),
+                status,
                 body: body.chars().take(200).collect(),
             });
         }
@@ -534,4 +646,20 @@ impl Client {
         tracing::debug!(endpoint = E::ID, ok = result.is_ok(), "response read");
         Ok(result?)
     }
+}
+
+/// Sends `builder` and reads the whole answer as text, at most
+/// [`MAX_RESPONSE_BYTES`], within the client's total timeout.
+async fn read_body(builder: reqwest::RequestBuilder) -> Result<(u16, String), Error> {
+    let mut response = builder.send().await.map_err(transport)?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(Error::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = String::from_utf8(body).map_err(|_| Error::NotText)?;
+    Ok((status, body))
 }

@@ -50,7 +50,7 @@ pub use freedompay_core::exchange::{
 pub use freedompay_core::{
     Amount, AmountError, Callback, Decimal, Decode, DecodeError, Effect, Encode, Endpoint,
     FromWire, HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sign, ToWire, Validate,
-    ValidationError, ValidationErrors, Value, callback, exchange, form, hosts, jws, redact,
+    ValidationError, ValidationErrors, Value, callback, exchange, form, hosts, json, jws, redact,
     signature, xml,
 };
 pub use freedompay_macros::{Builder, Decode, Encode, Sign, Validate, WireEnum};

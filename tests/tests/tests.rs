@@ -13,6 +13,8 @@ mod no_panics;
 mod signing;
 // The client against a local HTTP server: the exact form sent, response parsing, timeouts.
 mod client;
+// The JSON protocol: documented headers, the detached JWS, X-Request-Id on retries, error envelopes.
+mod json_client;
 // Callbacks: verification of incoming messages and signed replies.
 mod callbacks;
 // Code generation: snapshots of the generated Rust, docs and schemas per endpoint.

@@ -24,6 +24,7 @@ pub mod callback;
 pub mod exchange;
 pub mod form;
 pub mod hosts;
+pub mod json;
 pub mod jws;
 pub mod message;
 pub mod params;
