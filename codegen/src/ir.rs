@@ -6,8 +6,8 @@
 //! serde types.
 
 use crate::spec::{
-    ApiName, Completeness, Direction, Effect, Encoding, ErrorCode, FilledBy, IndexEntry, ListStyle,
-    Method, Site, TestCard, TestPhone,
+    ApiDef, ApiName, Auth, Completeness, Direction, Effect, Encoding, ErrorCode, FilledBy,
+    IndexEntry, ListStyle, Method, Site, TestCard, TestPhone,
 };
 
 /// The whole API.
@@ -22,6 +22,8 @@ pub struct Api {
     /// The shared field definitions as written (by id order), for the checks:
     /// the messages hold copies of them, merged with their overrides.
     pub shared_fields: Vec<Field>,
+    /// The API families and their defaults, in `apis:` order.
+    pub apis: Vec<ApiDef>,
 }
 
 /// Where a node of the IR was written: the spec file and the YAML path in it,
@@ -95,6 +97,8 @@ pub struct Endpoint {
     pub payout_key: bool,
     /// What the request does to the gateway's state (`Write` for callbacks and redirects).
     pub effect: Effect,
+    /// How the request is authenticated (its own `auth`, or its API's).
+    pub auth: Auth,
     /// Documentation completeness.
     pub completeness: Completeness,
     /// Notes on gaps and contradictions.

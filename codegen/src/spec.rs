@@ -59,6 +59,10 @@ pub struct EndpointFile {
     /// transient failure, a `write` only when it carries `pg_idempotency_key`.
     #[serde(default)]
     pub effect: Option<Effect>,
+    /// How the request is authenticated; default: its API's `auth` (`apis:` in
+    /// `spec/shared/apis.yaml`).
+    #[serde(default)]
+    pub auth: Option<Auth>,
     /// How completely the stored documentation describes the endpoint.
     pub completeness: Completeness,
     /// Gaps, contradictions between sites and decisions taken, one per item.
@@ -107,6 +111,54 @@ pub struct SharedFile {
     /// in the spec or why it is not.
     #[serde(default)]
     pub reference_index: Vec<IndexEntry>,
+    /// The APIs and how their messages are authenticated, unless an endpoint
+    /// says otherwise.
+    #[serde(default)]
+    pub apis: Vec<ApiDef>,
+}
+
+/// An API family and its defaults.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiDef {
+    /// Which API.
+    pub api: ApiName,
+    /// Its name in the documentation.
+    pub title: String,
+    /// How its requests are authenticated, unless an endpoint sets `auth`.
+    pub auth: Auth,
+    /// Where the documentation says so, in our own words.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// How a request is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// `pg_salt` and `pg_sig` (MD5) among the parameters.
+    PgSig,
+    /// A detached JWS of the JSON body in `X-JWS-Signature`, HMAC-SHA256.
+    JwsHs256,
+    /// A detached JWS of the JSON body in `X-JWS-Signature`, HMAC-SHA512.
+    JwsHs512,
+    /// HTTP Basic client credentials (OAuth2 token exchange).
+    Basic,
+    /// None (a browser redirect the payer's browser opens).
+    None,
+}
+
+impl Auth {
+    /// The spec's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Auth::PgSig => "pg_sig",
+            Auth::JwsHs256 => "jws_hs256",
+            Auth::JwsHs512 => "jws_hs512",
+            Auth::Basic => "basic",
+            Auth::None => "none",
+        }
+    }
 }
 
 /// Where an error code's meaning comes from.

@@ -244,6 +244,37 @@ fn script_name(report: &mut Report<'_>, endpoint: &Endpoint) {
     }
 }
 
+/// The authentication must fit the message, and the generator must carry it.
+fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
+    use crate::spec::{Auth, Direction, Encoding};
+    let auth = endpoint.auth;
+    let problem = match (auth, endpoint.direction) {
+        (Auth::PgSig, _) => None,
+        (Auth::None, Direction::Redirect) => None,
+        (Auth::None, _) => {
+            Some("only a browser redirect is sent without authentication".to_owned())
+        }
+        (_, Direction::Callback) => {
+            Some("the gateway signs every callback with `pg_sig`".to_owned())
+        }
+        (Auth::JwsHs256 | Auth::JwsHs512, _) if endpoint.request.encoding != Encoding::Json => {
+            Some(format!(
+                "`{}` signs a JSON body: the request needs `encoding: json`",
+                auth.name()
+            ))
+        }
+        // The core and the client carry both (`freedompay::jws`, `freedompay::json`);
+        // the generated types for them are not written yet.
+        (Auth::JwsHs256 | Auth::JwsHs512 | Auth::Basic, _) => Some(format!(
+            "endpoints authenticated with `{}` cannot be generated yet",
+            auth.name()
+        )),
+    };
+    if let Some(problem) = problem {
+        report.error(&endpoint.origin, "auth", "", problem);
+    }
+}
+
 /// Constraints must fit the type and each other; a contradiction is a typo.
 fn constraints(report: &mut Report<'_>, field: &Field) {
     let origin = &field.origin;
@@ -419,6 +450,7 @@ pub(crate) fn api(api: &Api, left_out: &LeftOut, raw: &RawSpec, diagnostics: &mu
             path_params(&mut report, endpoint, path);
         }
         script_name(&mut report, endpoint);
+        authentication(&mut report, endpoint);
         examples::endpoint(&mut report, endpoint, left_out);
         for message in std::iter::once(&endpoint.request).chain(&endpoint.response) {
             for field in &message.fields {

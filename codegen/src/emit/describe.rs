@@ -47,6 +47,20 @@ pub fn completeness(c: Completeness) -> &'static str {
     }
 }
 
+/// How a request is authenticated, as the docs say it.
+pub fn auth(auth: crate::spec::Auth) -> &'static str {
+    use crate::spec::Auth;
+    match auth {
+        Auth::PgSig => {
+            "`pg_sig` (MD5 of the script name, the values in sort-key order and the secret key)"
+        }
+        Auth::JwsHs256 => "detached JWS of the JSON body in `X-JWS-Signature`, HS256",
+        Auth::JwsHs512 => "detached JWS of the JSON body in `X-JWS-Signature`, HS512",
+        Auth::Basic => "HTTP Basic client credentials",
+        Auth::None => "none (the payer's browser opens the URL)",
+    }
+}
+
 /// Type as shown in docs.
 pub fn type_name(field: &Field) -> String {
     match &field.ty {

@@ -182,7 +182,10 @@ pub fn page(endpoint: &Endpoint) -> String {
                 "- Method: `{method}`, encoding: {:?}",
                 endpoint.request.encoding
             );
-            let _ = writeln!(out, "- Signature script name: `{}`", endpoint.script);
+            let _ = writeln!(out, "- Authentication: {}", describe::auth(endpoint.auth));
+            if endpoint.auth == crate::spec::Auth::PgSig {
+                let _ = writeln!(out, "- Signature script name: `{}`", endpoint.script);
+            }
             if endpoint.payout_key {
                 let _ = writeln!(
                     out,

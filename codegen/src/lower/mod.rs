@@ -66,6 +66,7 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> (Api, LeftO
     let mut shared_fields: BTreeMap<String, (usize, usize, spec::Field)> = BTreeMap::new();
     let mut shared_enums: BTreeMap<String, Enum> = BTreeMap::new();
     let mut enum_sources: BTreeMap<String, String> = BTreeMap::new();
+    let mut apis: Vec<spec::ApiDef> = Vec::new();
     let mut broken = Broken {
         shared_incomplete: raw.failed.iter().any(|f| f.shared),
         ..Broken::default()
@@ -92,6 +93,17 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> (Api, LeftO
             } else {
                 enum_sources.insert(def.id.clone(), source.name.clone());
                 shared_enums.insert(def.id.clone(), lowered);
+            }
+        }
+        for (i, def) in file.apis.iter().enumerate() {
+            if apis.iter().any(|a| a.api == def.api) {
+                cx.error(
+                    &format!("apis[{i}]"),
+                    "",
+                    "this API is already described in `apis:`",
+                );
+            } else {
+                apis.push(def.clone());
             }
         }
         for (i, field) in file.fields.iter().enumerate() {
@@ -156,6 +168,7 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> (Api, LeftO
             diagnostics,
         };
         let shared = Shared {
+            apis: &apis,
             fields: &shared_field_defs,
             enums: &shared_enums,
             implied: &implied,
@@ -174,6 +187,7 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> (Api, LeftO
         endpoints,
         reference,
         shared_fields: lowered_shared,
+        apis,
     };
     (api, left_out.into_inner())
 }
@@ -200,6 +214,7 @@ fn lower_enum(cx: &Ctx<'_>, path: &str, def: &spec::EnumDef) -> Enum {
 
 /// What every endpoint file may use from the shared files.
 struct Shared<'a> {
+    apis: &'a [spec::ApiDef],
     fields: &'a BTreeMap<String, spec::Field>,
     enums: &'a BTreeMap<String, Enum>,
     implied: &'a Implied,
@@ -378,6 +393,15 @@ fn lower_endpoint(
         hosts,
         payout_key: file.payout_key,
         effect: file.effect.unwrap_or_default(),
+        // An API without an entry in `apis:` signs with `pg_sig`, as the
+        // Merchant API does.
+        auth: file.auth.unwrap_or_else(|| {
+            shared
+                .apis
+                .iter()
+                .find(|a| a.api == file.api)
+                .map_or(spec::Auth::PgSig, |a| a.auth)
+        }),
         completeness: file.completeness,
         notes: file.notes.iter().map(|n| n.trim().to_owned()).collect(),
         sources: file.sources.clone(),
