@@ -72,7 +72,7 @@ impl Frame {
 ///
 /// Documents larger than [`MAX_XML_BYTES`], nested deeper than [`MAX_DEPTH`]
 /// or holding more than [`MAX_ELEMENTS`] elements are refused with an
-/// [`XmlError`].
+/// [`XmlError`], and so is an element whose name is no XML name (`<a"b>`).
 pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
     if xml.len() > MAX_XML_BYTES {
         return Err(XmlError {
@@ -111,6 +111,9 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
                     ));
                 }
                 let name = <str as ToOwned>::to_owned(start.name().as_ref());
+                if !is_name(&name) {
+                    return Err(error(&reader, format!("invalid element name {name:?}")));
+                }
                 if let Some(parent) = stack.last_mut() {
                     parent.has_children = true;
                 }
@@ -118,6 +121,9 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
             }
             Event::Empty(empty) => {
                 let name = <str as ToOwned>::to_owned(empty.name().as_ref());
+                if !is_name(&name) {
+                    return Err(error(&reader, format!("invalid element name {name:?}")));
+                }
                 match stack.last_mut() {
                     Some(parent) => {
                         parent.has_children = true;
@@ -189,6 +195,27 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
             reason: "no root element".into(),
         }),
     }
+}
+
+/// Whether `name` can be an element's name: an XML name as far as ASCII goes
+/// (a letter, `_` or `:` first, then letters, digits, `.`, `-`, `_`, `:`; no
+/// space, quote, `<`, `>`, `=`, `/`, `?`, `!`, control character), with any
+/// other character allowed. The reader takes whatever precedes the first
+/// space of a tag as its name; checking it keeps a document that is not
+/// well-formed (`<a"b<c>`) from being read as parameters that [`write`]
+/// could not write back.
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let ascii_ok = |c: char, first: bool| {
+        !c.is_ascii()
+            || c.is_ascii_alphabetic()
+            || matches!(c, '_' | ':')
+            || (!first && (c.is_ascii_digit() || matches!(c, '.' | '-')))
+    };
+    ascii_ok(first, true) && chars.all(|c| ascii_ok(c, false))
 }
 
 /// Writes `params` as an XML document with the given root element.
