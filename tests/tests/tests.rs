@@ -37,3 +37,5 @@ mod axum_callbacks;
 mod bounds;
 // A payer in headless Chromium on the sandbox's payment page.
 mod browser;
+// Inputs the fuzz targets found to break the library.
+mod fuzz_regressions;
