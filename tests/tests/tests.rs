@@ -39,3 +39,5 @@ mod bounds;
 mod browser;
 // Inputs the fuzz targets found to break the library.
 mod fuzz_regressions;
+// The seed corpus of the fuzz targets (ignored: run on purpose to rewrite it).
+mod fuzz_seeds;
