@@ -1,33 +1,32 @@
-//! The codegen spec loader and checks (`codegen::compile_texts`) on any YAML
-//! text, with the real spec's shared files: a list of diagnostics naming
-//! those files, or an API whose Rust formats; never a panic.
+//! The codegen spec loader and checks on any YAML text, among the real
+//! spec's files: a list of diagnostics naming those files, or an API whose
+//! Rust formats; never a panic.
 //!
 //! Input: YAML text. Starting with `# shared: <file>` it replaces that file
-//! of `spec/shared/` (and no endpoint file is given); otherwise it is the one
-//! endpoint file. The other endpoint files are left out to keep a run fast
-//! (a whole spec takes about half a second here), so the index's rows report
-//! their missing ids and the result is a list of diagnostics.
+//! of `spec/shared/`; otherwise it is an endpoint file that replaces the real
+//! file declaring the same `id` (or joins the spec when none does). The files
+//! it does not replace are read once (`codegen::load::load_text`) and cloned
+//! for every input, then checked with `codegen::lower_and_check`, which gives
+//! what `codegen::compile_texts` gives for the same files.
 #![no_main]
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use codegen::Diagnostics;
+use codegen::load::{self, RawSpec};
 use libfuzzer_sys::fuzz_target;
 
 /// The real spec's files: (name as in diagnostics, text, shared).
-fn spec() -> &'static [(String, String, bool)] {
-    static SPEC: OnceLock<Vec<(String, String, bool)>> = OnceLock::new();
-    SPEC.get_or_init(|| {
+fn files() -> &'static [(String, String, bool)] {
+    static FILES: OnceLock<Vec<(String, String, bool)>> = OnceLock::new();
+    FILES.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-        let mut files = Vec::new();
-        collect(&root, &mut files);
-        files.sort();
-        files
+        let mut paths = Vec::new();
+        collect(&root, &mut paths);
+        paths.sort();
+        paths
             .into_iter()
-            .filter(|path| {
-                path.strip_prefix(&root)
-                    .is_ok_and(|p| p.starts_with("shared"))
-            })
             .map(|path| {
                 let relative = path.strip_prefix(&root).unwrap_or(&path);
                 let shared = relative.starts_with("shared");
@@ -36,6 +35,27 @@ fn spec() -> &'static [(String, String, bool)] {
                 (name, text, shared)
             })
             .collect()
+    })
+}
+
+/// The real spec read, and its shared files read alone (for an input that
+/// replaces one of them, every endpoint file is read again).
+fn loaded() -> &'static RawSpec {
+    static LOADED: OnceLock<RawSpec> = OnceLock::new();
+    LOADED.get_or_init(|| {
+        let mut raw = RawSpec::default();
+        let mut diagnostics = Diagnostics::default();
+        for (name, text, shared) in files() {
+            load::load_text(
+                name.clone(),
+                text.clone(),
+                *shared,
+                &mut raw,
+                &mut diagnostics,
+            );
+        }
+        assert!(diagnostics.is_empty(), "the real spec loads: {diagnostics}");
+        raw
     })
 }
 
@@ -57,38 +77,77 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 fn declared_id(text: &str) -> Option<&str> {
     text.lines()
         .find_map(|line| line.strip_prefix("id:"))
-        .map(|id| id.trim().trim_matches(['"', '\'']))
+        .map(|id| {
+            id.split('#')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .trim_matches(['"', '\''])
+        })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let spec = spec();
-    let mut files: Vec<(&str, &str, bool)> = Vec::with_capacity(spec.len() + 1);
-    let mut placed = false;
-    let target = match text.strip_prefix("# shared: ") {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let mut diagnostics = Diagnostics::default();
+    let mut names: Vec<String> = files().iter().map(|(name, _, _)| name.clone()).collect();
+    let (raw, fuzzed) = match text.strip_prefix("# shared: ") {
         Some(rest) => {
-            let name = rest.lines().next().unwrap_or_default().trim();
-            Some(format!("spec/shared/{name}"))
+            // A shared file: every file is read again, this one from the input.
+            let file = rest.lines().next().unwrap_or_default().trim();
+            let fuzzed = format!("spec/shared/{file}");
+            let mut raw = RawSpec::default();
+            let mut placed = false;
+            for (name, original, shared) in files() {
+                let text = if *name == fuzzed {
+                    placed = true;
+                    text.clone()
+                } else {
+                    original.clone()
+                };
+                load::load_text(name.clone(), text, *shared, &mut raw, &mut diagnostics);
+            }
+            if !placed {
+                load::load_text(
+                    fuzzed.clone(),
+                    text.clone(),
+                    true,
+                    &mut raw,
+                    &mut diagnostics,
+                );
+                names.push(fuzzed.clone());
+            }
+            (raw, fuzzed)
         }
-        None => None,
-    };
-    for (name, file, shared) in spec {
-        if Some(name) == target.as_ref() {
-            files.push((name, &text, *shared));
-            placed = true;
-        } else {
-            files.push((name, file, *shared));
-        }
-    }
-    let fuzzed_name = "spec/merchant/fuzz/input.yaml";
-    if !placed {
-        files.push((fuzzed_name, &text, false));
-    }
-    match codegen::compile_texts(&files) {
-        Ok(api) => {
-            // An accepted spec generates: the fuzzed endpoint's Rust is formatted.
+        None => {
+            // An endpoint file: it replaces the one with its id, the rest is cloned.
+            let mut raw = loaded().clone();
             let id = declared_id(&text);
-            for endpoint in api.endpoints.iter().filter(|e| Some(e.id.as_str()) == id) {
+            let replaced = raw
+                .endpoints
+                .iter()
+                .position(|(_, file)| Some(file.id.as_str()) == id);
+            let fuzzed = match replaced {
+                Some(at) => raw.endpoints.remove(at).0.name,
+                None => {
+                    let name = "spec/merchant/fuzz/input.yaml".to_owned();
+                    names.push(name.clone());
+                    name
+                }
+            };
+            load::load_text(
+                fuzzed.clone(),
+                text.clone(),
+                false,
+                &mut raw,
+                &mut diagnostics,
+            );
+            (raw, fuzzed)
+        }
+    };
+    match codegen::lower_and_check(&raw, diagnostics) {
+        Ok(api) => {
+            // An accepted spec generates: the fuzzed endpoint's Rust formats.
+            for endpoint in api.endpoints.iter().filter(|e| e.origin.file == fuzzed) {
                 if let Err(error) = codegen::endpoint_rust_source(endpoint) {
                     panic!(
                         "{} was accepted but its Rust does not format: {error}",
@@ -101,7 +160,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(!diagnostics.is_empty(), "refused without a diagnostic");
             for diagnostic in diagnostics.iter() {
                 assert!(
-                    files.iter().any(|(name, _, _)| *name == diagnostic.file),
+                    names.contains(&diagnostic.file),
                     "a diagnostic names an unknown file: {diagnostic}"
                 );
                 assert!(!diagnostic.message.is_empty(), "an empty diagnostic");
