@@ -48,6 +48,7 @@ fn xml_write_reads_back_what_parse_read() {
         "<response><pg_status>ok</pg_status><x:y>&lt;&amp;&#x41;</x:y></response>",
         "<root><a><b>1</b><b>2</b></a><c/></root>",
         "<response><t><![CDATA[<not a tag>]]></t></response>",
+        "<response><t>a&#13;b&#x9;c&#10;d</t></response>",
     ] {
         let message = xml::parse(document).expect("a well-formed document");
         let written = xml::write(&message.root, &message.params);
