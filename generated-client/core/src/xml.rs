@@ -197,25 +197,19 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
     }
 }
 
-/// Whether `name` can be an element's name: an XML name as far as ASCII goes
-/// (a letter, `_` or `:` first, then letters, digits, `.`, `-`, `_`, `:`; no
-/// space, quote, `<`, `>`, `=`, `/`, `?`, `!`, control character), with any
-/// other character allowed. The reader takes whatever precedes the first
+/// Whether `name` can be an element's name: not empty, and no ASCII
+/// character but letters, digits, `.`, `-`, `_` and `:` (no space, quote,
+/// `<`, `>`, `=`, `/`, `?`, `!`, `&`, control character); other characters
+/// are allowed. Digits may come first: indexed lists are written with the
+/// elements `<0>`, `<1>`, …. The reader takes whatever precedes the first
 /// space of a tag as its name; checking it keeps a document that is not
 /// well-formed (`<a"b<c>`) from being read as parameters that [`write`]
 /// could not write back.
 fn is_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    let ascii_ok = |c: char, first: bool| {
-        !c.is_ascii()
-            || c.is_ascii_alphabetic()
-            || matches!(c, '_' | ':')
-            || (!first && (c.is_ascii_digit() || matches!(c, '.' | '-')))
-    };
-    ascii_ok(first, true) && chars.all(|c| ascii_ok(c, false))
+    !name.is_empty()
+        && name.chars().all(|c| {
+            !c.is_ascii() || c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')
+        })
 }
 
 /// Writes `params` as an XML document with the given root element.
