@@ -74,9 +74,15 @@ pub fn compile_texts(files: &[(&str, &str, bool)]) -> Result<ir::Api, Diagnostic
     lower_and_check(&raw, diagnostics)
 }
 
-/// The stages after loading: lowering, then the checks over the IR. The IR is
+/// The stages after loading: lowering, then the checks over the IR, for files
+/// read with [`load::load_text`] (their problems in `diagnostics`). The IR is
 /// returned only when no stage found a problem.
-fn lower_and_check(
+///
+/// A tool that checks many variants of one file against the same other files
+/// (a fuzzer, an editor) reads the unchanging files once, then per variant
+/// clones that [`load::RawSpec`], loads the variant into it and calls this:
+/// the result is the one [`compile_texts`] gives for the same files.
+pub fn lower_and_check(
     raw: &load::RawSpec,
     mut diagnostics: Diagnostics,
 ) -> Result<ir::Api, Diagnostics> {

@@ -177,26 +177,11 @@ impl Builder {
         let listener = TcpListener::bind(self.listen).await?;
         let address = listener.local_addr()?;
         let base_url = format!("http://{address}");
-        let merchants = if self.merchants.is_empty() {
-            vec![Merchant::default_test()]
-        } else {
-            self.merchants
-        };
-        let balances: Vec<_> = merchants
-            .iter()
-            .map(|m| (m.id.clone(), m.payout_balance))
-            .collect();
-        let store = match &self.database {
-            Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
-            None => store::Store::new(balances),
-        };
-        let (app, inbox) = ops::App::new(merchants, store, base_url.clone());
+        let retry = self.retry;
+        let payout_delay = self.payout_delay;
+        let (app, inbox) = self.app(base_url.clone())?;
         let app = Arc::new(app);
-        let notifications = Arc::new(notify::Notifications::new(
-            &app,
-            self.retry,
-            self.payout_delay,
-        ));
+        let notifications = Arc::new(notify::Notifications::new(&app, retry, payout_delay));
         // Ends once the app is gone (the server stopped, the handle dropped),
         // after the events emitted until then.
         notifications.clone().start(inbox);
@@ -218,6 +203,41 @@ impl Builder {
             stop: Some(stop),
             task: Some(task),
         })
+    }
+
+    /// The sandbox's routes without a listener, to drive it in-process (with
+    /// `tower::ServiceExt::oneshot`, from a fuzzer): the same gateway, pages
+    /// and state as [`Builder::start`], with `base_url` as the sandbox's own
+    /// address in the URLs it hands out. Nothing is sent to the merchant:
+    /// the events of the operations are dropped, so no check, result or
+    /// payout callback is made and a pending payout never settles. The
+    /// listening address is not used.
+    pub fn router(self, base_url: &str) -> std::io::Result<axum::Router> {
+        let retry = self.retry;
+        let payout_delay = self.payout_delay;
+        // The inbox is dropped here: no notification layer takes the events.
+        let (app, _inbox) = self.app(base_url.to_owned())?;
+        let app = Arc::new(app);
+        let notifications = Arc::new(notify::Notifications::new(&app, retry, payout_delay));
+        Ok(gateway::router(app, notifications))
+    }
+
+    /// The operations' state (the merchants, the store) and their inbox.
+    fn app(self, base_url: String) -> std::io::Result<(ops::App, ops::Inbox)> {
+        let merchants = if self.merchants.is_empty() {
+            vec![Merchant::default_test()]
+        } else {
+            self.merchants
+        };
+        let balances: Vec<_> = merchants
+            .iter()
+            .map(|m| (m.id.clone(), m.payout_balance))
+            .collect();
+        let store = match &self.database {
+            Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
+            None => store::Store::new(balances),
+        };
+        Ok(ops::App::new(merchants, store, base_url))
     }
 }
 

@@ -43,3 +43,7 @@ mod bad_input;
 mod leaks;
 // A payer in headless Chromium on the sandbox's payment page.
 mod browser;
+// Inputs the fuzz targets found to break the library.
+mod fuzz_regressions;
+// The seed corpus of the fuzz targets (ignored: run on purpose to rewrite it).
+mod fuzz_seeds;

@@ -3,9 +3,18 @@
 //! A nested list travels as `pg_receipt_positions[0][name]=Mouse pad`. Encoding
 //! walks the [`Params`] tree in order; decoding rebuilds the tree the way PHP's
 //! `parse_str` does (first appearance fixes the position, a repeated key
-//! replaces the value, `name[]` appends the next index).
+//! replaces the value, `name[]` appends the next index). A name nested deeper
+//! than [`MAX_DEPTH`] levels is dropped with its value, as PHP drops one deeper
+//! than its `max_input_nesting_level`.
 
 use crate::params::{Params, Value};
+
+/// Deepest bracket nesting read from remote input: `a[b][c]` is 3 levels. A
+/// pair nested deeper is dropped while decoding. The gateway's messages go
+/// three levels deep; without a bound a 64 KiB body of `a[][][]…` would build
+/// a tree some 30 000 levels deep, which every walk over it (signing,
+/// encoding, dropping) recurses through until the thread's stack overflows.
+pub const MAX_DEPTH: usize = 32;
 
 /// The flat `(name, value)` pairs of `params`, nested names in bracket notation, in order.
 pub fn to_pairs(params: &Params) -> Vec<(String, String)> {
@@ -64,11 +73,15 @@ pub fn decode_message(text: &str) -> Result<Params, crate::xml::XmlError> {
 }
 
 /// Builds a tree from already-decoded `(name, value)` pairs in bracket notation,
-/// as a multipart body or a web framework's form extractor gives them.
+/// as a multipart body or a web framework's form extractor gives them. A pair
+/// whose name is nested deeper than [`MAX_DEPTH`] levels is dropped.
 pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {
     let mut root = Params::new();
     for (name, value) in pairs {
         let path = split_brackets(&name);
+        if path.len() > MAX_DEPTH {
+            continue;
+        }
         insert(&mut root, &path, value);
     }
     root

@@ -72,7 +72,7 @@ impl Frame {
 ///
 /// Documents larger than [`MAX_XML_BYTES`], nested deeper than [`MAX_DEPTH`]
 /// or holding more than [`MAX_ELEMENTS`] elements are refused with an
-/// [`XmlError`].
+/// [`XmlError`], and so is an element whose name is no XML name (`<a"b>`).
 pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
     if xml.len() > MAX_XML_BYTES {
         return Err(XmlError {
@@ -111,6 +111,9 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
                     ));
                 }
                 let name = <str as ToOwned>::to_owned(start.name().as_ref());
+                if !is_name(&name) {
+                    return Err(error(&reader, format!("invalid element name {name:?}")));
+                }
                 if let Some(parent) = stack.last_mut() {
                     parent.has_children = true;
                 }
@@ -118,6 +121,9 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
             }
             Event::Empty(empty) => {
                 let name = <str as ToOwned>::to_owned(empty.name().as_ref());
+                if !is_name(&name) {
+                    return Err(error(&reader, format!("invalid element name {name:?}")));
+                }
                 match stack.last_mut() {
                     Some(parent) => {
                         parent.has_children = true;
@@ -189,6 +195,21 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
             reason: "no root element".into(),
         }),
     }
+}
+
+/// Whether `name` can be an element's name: not empty, and no ASCII
+/// character but letters, digits, `.`, `-`, `_` and `:` (no space, quote,
+/// `<`, `>`, `=`, `/`, `?`, `!`, `&`, control character); other characters
+/// are allowed. Digits may come first: indexed lists are written with the
+/// elements `<0>`, `<1>`, …. The reader takes whatever precedes the first
+/// space of a tag as its name; checking it keeps a document that is not
+/// well-formed (`<a"b<c>`) from being read as parameters that [`write`]
+/// could not write back.
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| {
+            !c.is_ascii() || c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')
+        })
 }
 
 /// Writes `params` as an XML document with the given root element.
