@@ -313,3 +313,26 @@ async fn sandbox_request_body_is_bounded() {
         .expect("answered");
     assert_ne!(response.status().as_u16(), 413);
 }
+
+/// A form is read up to its first `form::MAX_PAIRS` pairs, as PHP reads up to
+/// `max_input_vars`: 64 KiB of `a[]=1&…` (some 11 000 pairs) no longer costs a
+/// walk over every sibling per pair.
+#[test]
+fn bounds_a_form_is_read_up_to_max_pairs() {
+    use freedompay::{Value, form};
+    let body = "a[]=1&".repeat(10_900);
+    let params = form::decode(&body);
+    match params.get("a") {
+        Some(Value::Nested(items)) => assert_eq!(items.len(), form::MAX_PAIRS),
+        other => panic!("expected a list, got {other:?}"),
+    }
+    let mut names: String = (0..form::MAX_PAIRS).map(|i| format!("k{i}=1&")).collect();
+    names.push_str("pg_sig=late");
+    let params = form::decode(&names);
+    assert_eq!(params.len(), form::MAX_PAIRS);
+    assert_eq!(
+        params.get("pg_sig"),
+        None,
+        "the pair past the limit is dropped"
+    );
+}

@@ -5,7 +5,8 @@
 //! `parse_str` does (first appearance fixes the position, a repeated key
 //! replaces the value, `name[]` appends the next index). A name nested deeper
 //! than [`MAX_DEPTH`] levels is dropped with its value, as PHP drops one deeper
-//! than its `max_input_nesting_level`.
+//! than its `max_input_nesting_level`, and pairs past the first [`MAX_PAIRS`]
+//! are dropped as PHP drops those past `max_input_vars`.
 
 use crate::params::{Params, Value};
 
@@ -72,12 +73,20 @@ pub fn decode_message(text: &str) -> Result<Params, crate::xml::XmlError> {
     }
 }
 
+/// Most pairs read from one form: the rest are dropped, as PHP (the gateway)
+/// drops the input variables past its default `max_input_vars` of 1000. The
+/// largest documented message (a receipt of many positions) stays far below;
+/// without a bound, a 64 KiB body of `a[]=1&a[]=1&…` (some 11 000 pairs) would
+/// take seconds to build, each pair looking among all its siblings.
+pub const MAX_PAIRS: usize = 1000;
+
 /// Builds a tree from already-decoded `(name, value)` pairs in bracket notation,
 /// as a multipart body or a web framework's form extractor gives them. A pair
-/// whose name is nested deeper than [`MAX_DEPTH`] levels is dropped.
+/// whose name is nested deeper than [`MAX_DEPTH`] levels is dropped, and so is
+/// every pair after the first [`MAX_PAIRS`].
 pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {
     let mut root = Params::new();
-    for (name, value) in pairs {
+    for (name, value) in pairs.into_iter().take(MAX_PAIRS) {
         let path = split_brackets(&name);
         if path.len() > MAX_DEPTH {
             continue;
