@@ -408,6 +408,18 @@ impl Pacer {
 }
 
 /// An async Freedom Pay client. Clones share the connection pool and the pacing.
+///
+/// # Transient failures
+///
+/// A connection that cannot be made, an answer that does not come in time
+/// and a 502, 503 or 504 are retried with exponential backoff and jitter
+/// ([`Retry`]), but only where a second copy cannot charge or pay twice
+/// ([`freedompay_core::retry`]): a request that never left, a read-only
+/// request, and a request carrying its endpoint's idempotency key (set to a
+/// fresh UUID by [`Client::prepare`] where the endpoint has the field; every
+/// retry resends the same signed body byte for byte). Any other request that
+/// may have reached the gateway fails with [`Error::OutcomeUnknown`]: look the
+/// payment up by its order id before sending it again.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -488,7 +500,7 @@ impl Client {
     }
 
     /// Sends a request prepared by [`Client::prepare`], retrying transient
-    /// failures where that cannot act twice (see the [module docs](self)).
+    /// failures where that cannot act twice (see [`Client`], "Transient failures").
     pub async fn send_prepared<E: Endpoint>(
         &self,
         prepared: &PreparedRequest,
@@ -509,7 +521,7 @@ impl Client {
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or the transient
-    /// failures it meets may no longer be retried (see the [module docs](self)).
+    /// failures it meets may no longer be retried (see [`Client`]).
     async fn retrying<T, F, Fut>(&self, sent: Sent, mut attempt: F) -> Result<T, Error>
     where
         F: FnMut() -> Fut,
