@@ -60,25 +60,32 @@ impl Algorithm {
     }
 
     fn mac(self, key: &[u8], input: &[u8]) -> Vec<u8> {
-        // HMAC takes a key of any length, so `new_from_slice` cannot fail.
         match self {
-            Algorithm::Hs256 => <Hmac<Sha256> as KeyInit>::new_from_slice(key)
-                .map(|mac| mac.chain_update(input).finalize().into_bytes().to_vec())
-                .unwrap_or_default(),
-            Algorithm::Hs512 => <Hmac<Sha512> as KeyInit>::new_from_slice(key)
-                .map(|mac| mac.chain_update(input).finalize().into_bytes().to_vec())
-                .unwrap_or_default(),
+            Algorithm::Hs256 => tag::<Hmac<Sha256>>(key, input),
+            Algorithm::Hs512 => tag::<Hmac<Sha512>>(key, input),
         }
     }
 
     fn verify(self, key: &[u8], input: &[u8], tag: &[u8]) -> bool {
         match self {
-            Algorithm::Hs256 => <Hmac<Sha256> as KeyInit>::new_from_slice(key)
-                .is_ok_and(|mac| mac.chain_update(input).verify_slice(tag).is_ok()),
-            Algorithm::Hs512 => <Hmac<Sha512> as KeyInit>::new_from_slice(key)
-                .is_ok_and(|mac| mac.chain_update(input).verify_slice(tag).is_ok()),
+            Algorithm::Hs256 => tag_matches::<Hmac<Sha256>>(key, input, tag),
+            Algorithm::Hs512 => tag_matches::<Hmac<Sha512>>(key, input, tag),
         }
     }
+}
+
+/// The MAC of `input` under `key`. HMAC takes a key of any length, so
+/// `new_from_slice` cannot fail.
+fn tag<M: Mac + KeyInit>(key: &[u8], input: &[u8]) -> Vec<u8> {
+    <M as KeyInit>::new_from_slice(key)
+        .map(|mac| mac.chain_update(input).finalize().into_bytes().to_vec())
+        .unwrap_or_default()
+}
+
+/// Whether `tag` is the MAC of `input` under `key`, compared in constant time.
+fn tag_matches<M: Mac + KeyInit>(key: &[u8], input: &[u8], tag: &[u8]) -> bool {
+    <M as KeyInit>::new_from_slice(key)
+        .is_ok_and(|mac| mac.chain_update(input).verify_slice(tag).is_ok())
 }
 
 impl fmt::Display for Algorithm {
