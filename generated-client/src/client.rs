@@ -350,9 +350,7 @@ impl Error {
     pub fn error_code(&self) -> Option<crate::errors::ErrorCode> {
         self.gateway_error().map(crate::errors::ErrorCode::of)
     }
-}
 
-impl Error {
     /// The transient failure this error stands for, if sending again may succeed.
     pub fn transient(&self) -> Option<Transient> {
         match self {
@@ -512,9 +510,7 @@ impl Client {
             effect: E::EFFECT,
             resend: Resend::of::<E>(prepared),
             order_id: prepared.order_id().map(str::to_owned),
-            idempotency_key: E::IDEMPOTENCY_KEY
-                .and_then(|name| prepared.params.get_text(name))
-                .map(str::to_owned),
+            idempotency_key: prepared.idempotency_key::<E>().map(str::to_owned),
         };
         self.retrying(sent, || self.attempt::<E>(&url, prepared))
             .await
@@ -595,10 +591,8 @@ impl Client {
         let sent = Sent {
             endpoint: E::ID,
             effect: E::EFFECT,
-            resend: match E::EFFECT {
-                Effect::Read => Resend::Read,
-                Effect::Write => Resend::Idempotent,
-            },
+            // The gateway answers a repeated `X-Request-Id` with the first outcome.
+            resend: Resend::new(E::EFFECT, true),
             order_id: None,
             idempotency_key: Some(prepared.request_id.clone()),
         };

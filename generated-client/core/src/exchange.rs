@@ -60,6 +60,14 @@ impl PreparedRequest {
             .get_text("pg_order_id")
             .filter(|id| !id.is_empty())
     }
+
+    /// The idempotency key the request carries ([`Endpoint::IDEMPOTENCY_KEY`]),
+    /// if `E` has one and it is not empty: what makes resending it safe.
+    pub fn idempotency_key<E: Endpoint>(&self) -> Option<&str> {
+        E::IDEMPOTENCY_KEY
+            .and_then(|name| self.params.get_text(name))
+            .filter(|key| !key.is_empty())
+    }
 }
 
 /// Validates, signs (with a fresh salt from the CSPRNG) and encodes a request.

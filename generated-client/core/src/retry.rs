@@ -59,10 +59,13 @@ pub enum Resend {
 impl Resend {
     /// How safe it is to send `prepared`, a request of `E`, again.
     pub fn of<E: Endpoint>(prepared: &PreparedRequest) -> Self {
-        let keyed = E::IDEMPOTENCY_KEY
-            .and_then(|name| prepared.params.get_text(name))
-            .is_some_and(|key| !key.is_empty());
-        match (E::EFFECT, keyed) {
+        Resend::new(E::EFFECT, prepared.idempotency_key::<E>().is_some())
+    }
+
+    /// How safe it is to send again a request with `effect` that carries
+    /// (`keyed`) or not a key the gateway deduplicates by.
+    pub fn new(effect: Effect, keyed: bool) -> Self {
+        match (effect, keyed) {
             (Effect::Read, _) => Resend::Read,
             (Effect::Write, true) => Resend::Idempotent,
             (Effect::Write, false) => Resend::Unsafe,
