@@ -407,10 +407,9 @@ fn run(command: Command) -> Result<String, Failure> {
             let value = jws::sign(&header, &body, &secret);
             let mut out = String::new();
             if explain {
-                use base64::Engine as _;
-                let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-                let encoded_header = b64.encode(header.to_json());
-                let encoded_body = b64.encode(&body);
+                let input = jws::signing_input(&header, &body);
+                let (encoded_header, encoded_body) =
+                    input.split_once('.').unwrap_or((input.as_str(), ""));
                 out.push_str(&format!(
                     "algorithm\t{alg} (HMAC-SHA{})\nheader\t{}\nbase64url(header)\t{encoded_header}\n\
                      base64url(body)\t{encoded_body}\nsigning input\t{encoded_header}.{encoded_body}\n",
