@@ -178,7 +178,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let landed = paid.url().path().to_owned();
     println!(
         "   payer pays with test card {} and lands on {landed}: \"{}\"",
-        card.number,
+        freedompay::redact::mask(card.number),
         paid.text().await?
     );
 
@@ -240,7 +240,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "8. p2p2nonreg: payout {} of {} to {}, balance left {}",
-        payout.payment_id, payout.payment_amount, payout_card.number, payout.balance
+        payout.payment_id,
+        payout.payment_amount,
+        freedompay::redact::mask(payout_card.number),
+        payout.balance
     );
     if let Some(event) = tokio::time::timeout(Duration::from_secs(5), received.recv()).await? {
         println!("9. {event}");
