@@ -99,6 +99,8 @@ pub struct Endpoint {
     pub effect: Effect,
     /// How the request is authenticated (its own `auth`, or its API's).
     pub auth: Auth,
+    /// The `X-Action` header of a JSON request, where documented.
+    pub action: Option<String>,
     /// Documentation completeness.
     pub completeness: Completeness,
     /// Notes on gaps and contradictions.
@@ -122,6 +124,11 @@ pub struct Endpoint {
 pub const IDEMPOTENCY_KEY: &str = "pg_idempotency_key";
 
 impl Endpoint {
+    /// Whether the request travels as JSON (signed by a header, if at all).
+    pub fn is_json(&self) -> bool {
+        self.request.encoding == Encoding::Json
+    }
+
     /// The request's idempotency key field (`pg_idempotency_key`), if it has one.
     pub fn idempotency_key(&self) -> Option<&Field> {
         self.request
@@ -184,6 +191,8 @@ pub struct Field {
     pub filled_by: Option<FilledBy>,
     /// Shown masked by `Debug` (a card number).
     pub sensitive: bool,
+    /// JSON: sent as `null` when absent instead of left out.
+    pub nullable: bool,
     /// Constraints.
     pub constraints: Constraints,
     /// Default value's wire text.
@@ -211,6 +220,8 @@ pub enum Type {
     Decimal,
     /// 0/1 flag.
     Flag,
+    /// JSON `true`/`false`.
+    Boolean,
     /// Enum; `shared` tells where the type lives.
     Enum {
         /// The enum.
@@ -242,6 +253,13 @@ pub enum Type {
         /// How the list travels.
         style: ListStyle,
     },
+    /// A JSON object.
+    Object {
+        /// Its type name.
+        rust_name: String,
+        /// Its fields.
+        fields: Vec<Field>,
+    },
 }
 
 impl Type {
@@ -261,6 +279,8 @@ impl Type {
             Type::DateTime => "date_time",
             Type::List { .. } => "list",
             Type::TextList { .. } => "text_list",
+            Type::Boolean => "boolean",
+            Type::Object { .. } => "object",
         }
     }
 
@@ -315,6 +335,10 @@ pub struct Example {
     pub string_to_sign: Option<String>,
     /// Documented response body.
     pub response: Option<String>,
+    /// A JSON request's body as written (objects keep their key order).
+    pub body: Option<serde_json::Value>,
+    /// The documented `X-JWS-Signature` of a JSON request.
+    pub jws: Option<crate::spec::JwsExample>,
     /// Where the example is written (`examples[1]`).
     pub origin: Origin,
 }

@@ -63,6 +63,10 @@ pub struct EndpointFile {
     /// `spec/shared/apis.yaml`).
     #[serde(default)]
     pub auth: Option<Auth>,
+    /// The `X-Action` header a JSON request carries, where the documentation
+    /// names the method that way (`gateway.payment.status`).
+    #[serde(default)]
+    pub action: Option<String>,
     /// How completely the stored documentation describes the endpoint.
     pub completeness: Completeness,
     /// Gaps, contradictions between sites and decisions taken, one per item.
@@ -411,21 +415,18 @@ pub enum Completeness {
 pub struct Message {
     /// How the message travels.
     pub encoding: Encoding,
-    /// Whether the message carries `pg_salt` and `pg_sig` (true for all but a few).
-    /// A signed message carries them whether or not `fields` lists them
-    /// (`ref: salt`, `ref: sig`, where the documentation shows them); unlisted,
-    /// they come last.
-    #[serde(default = "yes")]
-    pub signed: bool,
+    /// Whether the message carries `pg_salt` and `pg_sig`: by default a form
+    /// or XML message does and a JSON message (authenticated by its
+    /// endpoint's `auth`, a header) does not. A signed message carries them
+    /// whether or not `fields` lists them (`ref: salt`, `ref: sig`, where the
+    /// documentation shows them); unlisted, they come last.
+    #[serde(default)]
+    pub signed: Option<bool>,
     /// Notes on the message as a whole.
     #[serde(default)]
     pub description: Option<String>,
     /// The fields in wire order.
     pub fields: Vec<Field>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Wire encoding of a message.
@@ -499,8 +500,21 @@ pub struct Field {
     /// For `type: list`: UpperCamelCase name of the item type (e.g. `ReceiptPosition`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_rust_name: Option<String>,
+    /// For `type: object` (JSON): the object's fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<Field>>,
+    /// For `type: object`: UpperCamelCase name of its type; defaults to the
+    /// field's `rust` name in UpperCamelCase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_rust_name: Option<String>,
+    /// JSON only: the field may travel as `null` where the documentation says
+    /// so. An optional field that is absent is left out of what we send; a
+    /// nullable one is sent as `null`. Received `null` is read as absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nullable: Option<bool>,
     /// For `type: list`: `indexed` (one element with children `0`, `1`, … —
-    /// form bracket notation) or `repeated` (the element repeats in XML).
+    /// form bracket notation), `repeated` (the element repeats in XML) or
+    /// `array` (a JSON array, the default and only style in JSON messages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_style: Option<ListStyle>,
     /// The value the gateway assumes when the field is absent.
@@ -529,8 +543,10 @@ pub enum FieldType {
     Amount,
     /// A decimal number that is not money (percentages, loyalty units).
     Decimal,
-    /// `0` or `1`.
+    /// `0` or `1` (forms and XML).
     Flag,
+    /// `true` or `false` (JSON).
+    Boolean,
     /// One of an enum's values (`enum: <id>`).
     Enum,
     /// An absolute http(s) URL.
@@ -547,6 +563,8 @@ pub enum FieldType {
     List,
     /// A list of text values (`list_style` as for `list`).
     TextList,
+    /// A JSON object with its own `fields`.
+    Object,
 }
 
 /// Who fills a field instead of the user.
@@ -569,6 +587,8 @@ pub enum ListStyle {
     Indexed,
     /// The element itself repeats, once per item (XML).
     Repeated,
+    /// A JSON array.
+    Array,
 }
 
 /// A number in the spec: written as a YAML number or as a string (`"0.01"`).
@@ -663,7 +683,9 @@ pub struct Example {
     pub description: Option<String>,
     /// The request (or callback) parameters in wire order, by wire name. Lists
     /// are YAML sequences of mappings. `pg_merchant_id` and `pg_sig` are filled
-    /// in with the documented test credentials when absent.
+    /// in with the documented test credentials when absent. A JSON request is
+    /// its body: objects are mappings, arrays sequences, YAML numbers and
+    /// booleans JSON numbers and booleans.
     #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     pub request: serde_yaml::Mapping,
     /// The documented string to sign, with `{merchant_id}` and `{secret_key}` placeholders.
@@ -672,4 +694,21 @@ pub struct Example {
     /// The documented response (or reply) body.
     #[serde(default)]
     pub response: Option<String>,
+    /// A JSON endpoint's documented `X-JWS-Signature` of this request, with
+    /// the test credentials it was computed with: the request serialised
+    /// compactly must sign to it.
+    #[serde(default)]
+    pub jws: Option<JwsExample>,
+}
+
+/// A documented detached JWS and the credentials it was made with.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JwsExample {
+    /// The `auth_id` of the JWS header.
+    pub auth_id: String,
+    /// The key the documentation signed with (a documented test key).
+    pub key: String,
+    /// The `X-JWS-Signature` value (`header..signature`).
+    pub signature: String,
 }

@@ -47,7 +47,12 @@ pub(crate) fn value_problems(field: &Field, value: &str) -> Vec<String> {
             Ok(None)
         }
         Type::String => Ok(None),
+        Type::Boolean => match value {
+            "true" | "false" => Ok(None),
+            _ => Err(format!("`{value}` is not `true` or `false`")),
+        },
         Type::List { .. } | Type::TextList { .. } => Err("a list has no scalar value".to_owned()),
+        Type::Object { .. } => Err("an object has no scalar value".to_owned()),
     };
     match number {
         Ok(Some(number)) => {
@@ -112,6 +117,8 @@ pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, Strin
         Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
             Ok(Some(text.to_owned()))
         }
+        Type::Boolean => Ok(Some(text.to_owned())),
         Type::List { .. } | Type::TextList { .. } => Err("a list has no scalar value".to_owned()),
+        Type::Object { .. } => Err("an object has no scalar value".to_owned()),
     }
 }

@@ -246,9 +246,14 @@ fn script_name(report: &mut Report<'_>, endpoint: &Endpoint) {
 
 /// The authentication must fit the message, and the generator must carry it.
 fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
-    use crate::spec::{Auth, Direction, Encoding};
+    use crate::spec::{Auth, Direction};
     let auth = endpoint.auth;
+    let json = endpoint.is_json();
     let problem = match (auth, endpoint.direction) {
+        (Auth::PgSig, _) if json => Some(
+            "`pg_sig` signs form and XML parameters: a JSON request is signed with `jws_hs256` or `jws_hs512`"
+                .to_owned(),
+        ),
         (Auth::PgSig, _) => None,
         (Auth::None, Direction::Redirect) => None,
         (Auth::None, _) => {
@@ -257,21 +262,38 @@ fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
         (_, Direction::Callback) => {
             Some("the gateway signs every callback with `pg_sig`".to_owned())
         }
-        (Auth::JwsHs256 | Auth::JwsHs512, _) if endpoint.request.encoding != Encoding::Json => {
-            Some(format!(
-                "`{}` signs a JSON body: the request needs `encoding: json`",
-                auth.name()
-            ))
-        }
-        // The core and the client carry both (`freedompay::jws`, `freedompay::json`);
-        // the generated types for them are not written yet.
-        (Auth::JwsHs256 | Auth::JwsHs512 | Auth::Basic, _) => Some(format!(
+        (Auth::JwsHs256 | Auth::JwsHs512, _) if !json => Some(format!(
+            "`{}` signs a JSON body: the request needs `encoding: json`",
+            auth.name()
+        )),
+        (Auth::JwsHs256 | Auth::JwsHs512, _) => None,
+        // HTTP Basic client credentials are not carried by the client yet.
+        (Auth::Basic, _) => Some(format!(
             "endpoints authenticated with `{}` cannot be generated yet",
             auth.name()
         )),
     };
     if let Some(problem) = problem {
         report.error(&endpoint.origin, "auth", "", problem);
+    }
+    if endpoint.action.is_some() && !json {
+        report.error(
+            &endpoint.origin,
+            "action",
+            "",
+            "`action` is the `X-Action` header of a JSON request",
+        );
+    }
+    if json
+        && let Some(response) = &endpoint.response
+        && response.encoding == crate::spec::Encoding::Form
+    {
+        report.error(
+            &endpoint.origin,
+            "response.encoding",
+            "",
+            "a JSON request is answered in JSON (or, on some pages, XML), not a form",
+        );
     }
 }
 

@@ -442,7 +442,11 @@ fn rust_type(field: &Field, scope: &Scope) -> TokenStream {
         Type::Integer => quote! { i64 },
         Type::Amount => scope.krate("Amount"),
         Type::Decimal => scope.krate("Decimal"),
-        Type::Flag => quote! { bool },
+        Type::Flag | Type::Boolean => quote! { bool },
+        Type::Object { rust_name, .. } => {
+            let name = ident(rust_name);
+            quote! { #name }
+        }
         Type::Enum { def, shared } => {
             if *shared {
                 scope.shared_enum(&def.rust_name)
@@ -520,6 +524,7 @@ fn field_attrs(field: &Field, prefix: bool) -> TokenStream {
         parts.push(match style {
             ListStyle::Indexed => quote! { nested },
             ListStyle::Repeated => quote! { repeated },
+            ListStyle::Array => quote! { array },
         });
         if let Some(n) = c.min_items.map(count) {
             parts.push(quote! { min_items = #n });
@@ -682,6 +687,11 @@ fn required_struct(name: &str, required: &[&Field], scope: &Scope) -> TokenStrea
         }
         #debug
     }
+}
+
+/// Whether an enum's values are all integers: in JSON it travels as a number.
+pub(crate) fn numeric_enum(def: &Enum) -> bool {
+    !def.values.is_empty() && def.values.iter().all(|v| v.wire.parse::<i64>().is_ok())
 }
 
 fn enum_def(def: &Enum, scope: &Scope) -> TokenStream {

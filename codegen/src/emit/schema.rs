@@ -4,7 +4,7 @@ use schemars::{Schema, json_schema};
 use serde_json::{Map, Value, json};
 
 use crate::ir::{Endpoint, Field, Message, Type};
-use crate::spec::FilledBy;
+use crate::spec::Encoding;
 
 /// The schema of the spec format: of an endpoint file, with shared files described under `$defs`.
 pub fn spec_format() -> String {
@@ -46,10 +46,32 @@ pub fn spec_format() -> String {
     text
 }
 
-fn field_schema(field: &Field) -> Value {
+/// A field's schema; `json` when it travels in a JSON body, where numbers,
+/// booleans and objects have their own JSON types.
+fn field_schema(field: &Field, json: bool) -> Value {
     let mut s = Map::new();
     let c = &field.constraints;
     match &field.ty {
+        Type::Integer if json => {
+            s.insert("type".into(), json!("integer"));
+        }
+        Type::Amount | Type::Decimal if json => {
+            s.insert("type".into(), json!("number"));
+        }
+        Type::Enum { def, .. } if json && crate::emit::rust::numeric_enum(def) => {
+            let values: Vec<Value> = def
+                .values
+                .iter()
+                .filter_map(|v| v.wire.parse::<i64>().ok())
+                .map(|n| json!(n))
+                .collect();
+            if def.open {
+                s.insert("type".into(), json!("integer"));
+                s.insert("examples".into(), Value::Array(values));
+            } else {
+                s.insert("enum".into(), Value::Array(values));
+            }
+        }
         Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
             s.insert("type".into(), json!("string"));
             let format = match field.ty {
@@ -78,6 +100,14 @@ fn field_schema(field: &Field) -> Value {
         Type::Flag => {
             s.insert("enum".into(), json!(["0", "1"]));
         }
+        Type::Boolean => {
+            s.insert("type".into(), json!("boolean"));
+        }
+        Type::Object { fields, .. } => {
+            if let Value::Object(body) = object(fields, json) {
+                s.extend(body);
+            }
+        }
         Type::Enum { def, .. } => {
             let values: Vec<&str> = def.values.iter().map(|v| v.wire.as_str()).collect();
             if def.open {
@@ -90,7 +120,7 @@ fn field_schema(field: &Field) -> Value {
         Type::List { .. } | Type::TextList { .. } => {
             s.insert("type".into(), json!("array"));
             let items = match &field.ty {
-                Type::List { fields, .. } => object(fields, &|_| true),
+                Type::List { fields, .. } => object(fields, json),
                 _ => json!({ "type": "string" }),
             };
             s.insert("items".into(), items);
@@ -127,20 +157,27 @@ fn field_schema(field: &Field) -> Value {
     Value::Object(s)
 }
 
-fn object(fields: &[Field], include: &dyn Fn(&Field) -> bool) -> Value {
+fn object(fields: &[Field], json: bool) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
-    for field in fields.iter().filter(|f| include(f)) {
-        properties.insert(field.wire.clone(), field_schema(field));
+    for field in fields {
+        properties.insert(field.wire.clone(), field_schema(field, json));
         if field.required {
             required.push(field.wire.clone());
         }
     }
+    // Unlisted parameters of a form or XML message are text; a JSON body may
+    // hold anything there.
+    let additional = if json {
+        json!(true)
+    } else {
+        json!({"type": "string"})
+    };
     json!({
         "type": "object",
         "properties": properties,
         "required": required,
-        "additionalProperties": {"type": "string"},
+        "additionalProperties": additional,
     })
 }
 
@@ -148,9 +185,10 @@ fn message_schema(title: &str, description: &str, message: &Message) -> String {
     let mut schema: Schema = json_schema!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
     });
-    if let (Some(target), Value::Object(body)) =
-        (schema.as_object_mut(), object(&message.fields, &|_| true))
-    {
+    if let (Some(target), Value::Object(body)) = (
+        schema.as_object_mut(),
+        object(&message.fields, message.encoding == Encoding::Json),
+    ) {
         target.insert("title".into(), json!(title));
         target.insert("description".into(), json!(description));
         target.extend(body);
@@ -160,10 +198,9 @@ fn message_schema(title: &str, description: &str, message: &Message) -> String {
     text
 }
 
-/// Schemas of an endpoint's messages as `(file name, JSON)`; values are wire
-/// text, as they travel in a form or XML.
+/// Schemas of an endpoint's messages as `(file name, JSON)`; values of a
+/// form or XML message are wire text, as they travel.
 pub fn endpoint(endpoint: &Endpoint) -> Vec<(String, String)> {
-    let _ = FilledBy::Salt;
     let mut out = vec![(
         format!(
             "{}.{}.json",

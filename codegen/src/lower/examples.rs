@@ -23,20 +23,54 @@ pub(crate) fn lower(
     request: &Message,
     unchecked: &Unlowered,
 ) -> Example {
-    let params = mapping(
-        cx,
-        &format!("{path}.request"),
-        &example.request,
-        &request.fields,
-        unchecked,
-    );
+    let (params, body) = if request.encoding == spec::Encoding::Json {
+        (
+            Params::new(),
+            json_body(cx, &format!("{path}.request"), &example.request),
+        )
+    } else {
+        let params = mapping(
+            cx,
+            &format!("{path}.request"),
+            &example.request,
+            &request.fields,
+            unchecked,
+        );
+        (params, None)
+    };
+    if example.jws.is_some() && request.encoding != spec::Encoding::Json {
+        cx.error(
+            &format!("{path}.jws"),
+            "",
+            "`jws` is the signature of a JSON request; this request is not JSON",
+        );
+    }
     Example {
         name: example.name.clone(),
         description: example.description.as_ref().map(|d| d.trim().to_owned()),
         request: params,
         string_to_sign: example.string_to_sign.clone(),
         response: example.response.clone(),
+        body,
+        jws: example.jws.clone(),
         origin: cx.origin(path),
+    }
+}
+
+/// A JSON request's body: the YAML mapping as JSON, key order kept.
+fn json_body(cx: &mut Ctx<'_>, path: &str, map: &serde_yaml::Mapping) -> Option<serde_json::Value> {
+    match serde_json::to_value(map) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            cx.error(
+                path,
+                "",
+                format!(
+                    "the example is not a JSON body (keys must be text, numbers finite): {error}"
+                ),
+            );
+            None
+        }
     }
 }
 

@@ -150,7 +150,7 @@ pub(crate) fn lower(raw: &RawSpec, diagnostics: &mut Diagnostics) -> (Api, LeftO
             left_out: &left_out,
         };
         let path = format!("fields[{i}]");
-        if let Some(lowered) = resolver.field(&mut cx, &path, field, id) {
+        if let Some(lowered) = resolver.field(&mut cx, &path, field, id, None) {
             implied.offer(&mut cx, &path, id, lowered.clone());
             lowered_shared.push(lowered);
         }
@@ -393,6 +393,7 @@ fn lower_endpoint(
         hosts,
         payout_key: file.payout_key,
         effect: file.effect.unwrap_or_default(),
+        action: file.action.clone(),
         // An API without an entry in `apis:` signs with `pg_sig`, as the
         // Merchant API does.
         auth: file.auth.unwrap_or_else(|| {
@@ -489,6 +490,43 @@ fn lower_endpoint(
     Some(endpoint)
 }
 
+/// How a list travels: as written, or by default an indexed form list or a
+/// JSON array; a JSON message has arrays only, forms and XML none. `json` is
+/// the message's encoding (`None` for a shared definition).
+fn list_style(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    wire: &str,
+    style: Option<ListStyle>,
+    json: Option<bool>,
+) -> ListStyle {
+    // A shared definition (`json` unknown) is checked where it is used.
+    let Some(json) = json else {
+        return style.unwrap_or(ListStyle::Indexed);
+    };
+    match (style, json) {
+        (None, false) => ListStyle::Indexed,
+        (None | Some(ListStyle::Array), true) => ListStyle::Array,
+        (Some(ListStyle::Array), false) => {
+            cx.error(
+                &format!("{path}.list_style"),
+                wire,
+                "`list_style: array` is a JSON array: forms and XML use `indexed` or `repeated`",
+            );
+            ListStyle::Indexed
+        }
+        (Some(_), true) => {
+            cx.error(
+                &format!("{path}.list_style"),
+                wire,
+                "a JSON message's lists are arrays (`list_style: array`, the default)",
+            );
+            ListStyle::Array
+        }
+        (Some(style), false) => style,
+    }
+}
+
 /// The names of the `{name}` parameters in a gateway path, and whether an
 /// unclosed `{` ended the reading.
 pub(crate) fn path_params(path: &str) -> (Vec<String>, bool) {
@@ -524,8 +562,18 @@ struct Resolver<'a> {
 
 impl Resolver<'_> {
     fn message(&self, cx: &mut Ctx<'_>, path: &str, message: &spec::Message) -> Message {
-        let mut fields = self.entries(cx, &format!("{path}.fields"), &message.fields);
-        if message.signed {
+        let json = message.encoding == spec::Encoding::Json;
+        let signed = message.signed.unwrap_or(!json);
+        if json && signed {
+            cx.error(
+                &format!("{path}.signed"),
+                "",
+                "a JSON message carries no `pg_sig`: its endpoint's `auth` says how it is signed",
+            );
+        }
+        let fields = self.entries(cx, &format!("{path}.fields"), &message.fields, Some(json));
+        let mut fields = fields;
+        if signed && !json {
             // A shared file that could not be read, or a shared field with shape
             // mistakes, may be the salt or signature that seems missing.
             let unsure = self.broken.shared_incomplete || !self.broken.fields.is_empty();
@@ -533,7 +581,7 @@ impl Resolver<'_> {
         }
         Message {
             encoding: message.encoding,
-            signed: message.signed,
+            signed: signed && !json,
             description: message.description.as_ref().map(|d| d.trim().to_owned()),
             fields,
         }
@@ -542,7 +590,13 @@ impl Resolver<'_> {
     /// Notes an entry that could not be lowered, so examples may still set it.
     /// Lowers the entries of a field list at `path` (`….fields`, `….items`),
     /// leaving out (and recording) those that cannot be lowered.
-    fn entries(&self, cx: &mut Ctx<'_>, path: &str, entries: &[spec::Field]) -> Vec<Field> {
+    fn entries(
+        &self,
+        cx: &mut Ctx<'_>,
+        path: &str,
+        entries: &[spec::Field],
+        json: Option<bool>,
+    ) -> Vec<Field> {
         let mut fields = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
             let label = entry
@@ -550,7 +604,7 @@ impl Resolver<'_> {
                 .clone()
                 .or_else(|| entry.reference.clone())
                 .unwrap_or_default();
-            match self.entry(cx, &format!("{path}[{i}]"), entry, &label) {
+            match self.entry(cx, &format!("{path}[{i}]"), entry, &label, json) {
                 Some(field) => fields.push(field),
                 None => self.leave_out(entry),
             }
@@ -590,9 +644,10 @@ impl Resolver<'_> {
         path: &str,
         field: &spec::Field,
         label: &str,
+        json: Option<bool>,
     ) -> Option<Field> {
         let Some(reference) = &field.reference else {
-            return self.field(cx, path, field, label);
+            return self.field(cx, path, field, label, json);
         };
         // A shared definition with shape mistakes (reported in its own file) is not used.
         if self.broken.fields.contains(reference) {
@@ -620,6 +675,7 @@ impl Resolver<'_> {
             ("type", field.ty.is_some()),
             ("enum", field.enumeration.is_some()),
             ("items", field.items.is_some()),
+            ("fields", field.fields.is_some()),
             ("filled_by", field.filled_by.is_some()),
         ] {
             if set {
@@ -641,6 +697,7 @@ impl Resolver<'_> {
             min_items: field.min_items.or(base.min_items),
             max_items: field.max_items.or(base.max_items),
             sensitive: field.sensitive.or(base.sensitive),
+            nullable: field.nullable.or(base.nullable),
             default: field.default.clone().or_else(|| base.default.clone()),
             example: field.example.clone().or_else(|| base.example.clone()),
             description: field
@@ -651,7 +708,7 @@ impl Resolver<'_> {
             ..base.clone()
         };
         let label = merged.name.clone().unwrap_or_else(|| reference.clone());
-        self.field(cx, path, &merged, &label)
+        self.field(cx, path, &merged, &label, json)
     }
 
     fn field(
@@ -660,6 +717,7 @@ impl Resolver<'_> {
         path: &str,
         field: &spec::Field,
         label: &str,
+        json: Option<bool>,
     ) -> Option<Field> {
         let Some(wire) = field.name.clone() else {
             cx.error(path, label, "a field needs `name` (its wire name) or `ref`");
@@ -731,17 +789,55 @@ impl Resolver<'_> {
                     .item_rust_name
                     .clone()
                     .unwrap_or_else(|| rust.to_upper_camel_case());
-                let fields = self.entries(cx, &format!("{path}.items"), items);
+                let fields = self.entries(cx, &format!("{path}.items"), items, json);
                 Type::List {
                     item_rust_name,
-                    style: field.list_style.unwrap_or(ListStyle::Indexed),
+                    style: list_style(cx, path, &wire, field.list_style, json),
                     fields,
                 }
             }
             FieldType::TextList => Type::TextList {
-                style: field.list_style.unwrap_or(ListStyle::Indexed),
+                style: list_style(cx, path, &wire, field.list_style, json),
             },
+            FieldType::Boolean => Type::Boolean,
+            FieldType::Object => {
+                let Some(entries) = &field.fields else {
+                    cx.error(path, &wire, "a field of `type: object` needs `fields`");
+                    return self.named_only(cx, path, wire, rust);
+                };
+                let rust_name = field
+                    .object_rust_name
+                    .clone()
+                    .unwrap_or_else(|| rust.to_upper_camel_case());
+                let fields = self.entries(cx, &format!("{path}.fields"), entries, json);
+                Type::Object { rust_name, fields }
+            }
         };
+        let json_only = matches!(ty, Type::Boolean | Type::Object { .. });
+        if json_only && json == Some(false) {
+            cx.error(
+                &format!("{path}.type"),
+                &wire,
+                format!(
+                    "`type: {}` travels only in JSON messages (`encoding: json`)",
+                    ty.name()
+                ),
+            );
+        }
+        if json == Some(true) && matches!(ty, Type::Flag) {
+            cx.error(
+                &format!("{path}.type"),
+                &wire,
+                "`type: flag` (`0`/`1` as text) travels in forms and XML: a JSON message uses `boolean`, or an enum of numbers",
+            );
+        }
+        if field.nullable == Some(true) && json == Some(false) {
+            cx.error(
+                &format!("{path}.nullable"),
+                &wire,
+                "only a JSON field can be `null`",
+            );
+        }
         if field.enumeration.is_some() && !matches!(ty, Type::Enum { .. }) {
             cx.error(
                 &format!("{path}.enum"),
@@ -761,12 +857,22 @@ impl Resolver<'_> {
                 matches!(ty, Type::List { .. }),
             ),
             ("list_style", field.list_style.is_some(), ty.is_list()),
+            (
+                "fields",
+                field.fields.is_some(),
+                matches!(ty, Type::Object { .. }),
+            ),
+            (
+                "object_rust_name",
+                field.object_rust_name.is_some(),
+                matches!(ty, Type::Object { .. }),
+            ),
         ] {
             if set && !applies {
-                let types = if key == "list_style" {
-                    "`type: list` and `type: text_list`"
-                } else {
-                    "`type: list`"
+                let types = match key {
+                    "list_style" => "`type: list` and `type: text_list`",
+                    "fields" | "object_rust_name" => "`type: object`",
+                    _ => "`type: list`",
                 };
                 cx.error(
                     &format!("{path}.{key}"),
@@ -791,6 +897,7 @@ impl Resolver<'_> {
             required: field.required.unwrap_or(false),
             filled_by: field.filled_by,
             sensitive: field.sensitive.unwrap_or(false),
+            nullable: field.nullable.unwrap_or(false),
             constraints,
             default: field.default.as_ref().map(spec::Scalar::text),
             example: field.example.as_ref().map(spec::Scalar::text),
