@@ -290,7 +290,10 @@ pub struct TestPhone {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndexEntry {
-    /// The row's number in the reference index (`1`, `C2`).
+    /// The API whose documentation index the row belongs to (default: `merchant`).
+    #[serde(default = "merchant_api")]
+    pub api: ApiName,
+    /// The row's number in its API's reference index (`1`, `C2`, `G-ASYNC-3`).
     pub number: String,
     /// The endpoint's name in the index.
     pub name: String,
@@ -303,6 +306,10 @@ pub struct IndexEntry {
     /// Why the row is not in the spec (required when `covered_by` is empty).
     #[serde(default)]
     pub not_covered: Option<String>,
+}
+
+fn merchant_api() -> ApiName {
+    ApiName::Merchant
 }
 
 /// A shared field definition.

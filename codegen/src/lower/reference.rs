@@ -25,7 +25,7 @@ pub(crate) fn lower(
     let mut codes: BTreeMap<i64, String> = BTreeMap::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
     let mut numbers: BTreeSet<String> = BTreeSet::new();
-    let mut rows: BTreeSet<String> = BTreeSet::new();
+    let mut rows: BTreeSet<(spec::ApiName, String)> = BTreeSet::new();
     let mut covered: BTreeMap<String, String> = BTreeMap::new();
     // Every id a file declares counts, also when its endpoint could not be
     // lowered or its file not read: its own problems are reported there.
@@ -128,7 +128,7 @@ pub(crate) fn lower(
         for (i, entry) in file.reference_index.iter().enumerate() {
             index_seen = true;
             let path = format!("reference_index[{i}]");
-            if !rows.insert(entry.number.clone()) {
+            if !rows.insert((entry.api, entry.number.clone())) {
                 cx.error(
                     &format!("{path}.number"),
                     &entry.number,
