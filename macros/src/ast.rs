@@ -107,6 +107,8 @@ pub enum ListLayout {
     Nested,
     /// One element per item, each named by the field.
     Repeated,
+    /// A JSON array, written and read by serde.
+    Array,
 }
 
 /// The rules a single value must follow.
@@ -124,6 +126,8 @@ pub struct ScalarRules {
     pub pattern: Option<String>,
     /// `format`.
     pub format: Option<Format>,
+    /// `object`: the value is a message validated with its own rules.
+    pub object: bool,
 }
 
 impl ScalarRules {
@@ -135,6 +139,7 @@ impl ScalarRules {
             && self.max_length.is_none()
             && self.pattern.is_none()
             && self.format.is_none()
+            && !self.object
     }
 }
 
@@ -197,6 +202,36 @@ impl<'a> Message<'a> {
                     derive.name()
                 ),
             ),
+        }
+        if matches!(derive, MessageDerive::Encode | MessageDerive::Decode) {
+            for field in &message.fields {
+                if let FieldKind::List {
+                    layout: ListLayout::Array,
+                    ..
+                } = field.kind
+                {
+                    errors.at(
+                        field.member,
+                        format!(
+                            "`{}` is a JSON `array`: serde writes and reads it, `#[derive({})]` handles forms and XML",
+                            field.member,
+                            derive.name()
+                        ),
+                    );
+                }
+                if let FieldKind::Scalar { rules, .. } = &field.kind
+                    && rules.object
+                {
+                    errors.at(
+                        field.member,
+                        format!(
+                            "`{}` is a JSON `object`: serde writes and reads it, `#[derive({})]` handles forms and XML",
+                            field.member,
+                            derive.name()
+                        ),
+                    );
+                }
+            }
         }
         if derive == MessageDerive::Sign && message.script.is_none() {
             errors.at(
@@ -376,17 +411,25 @@ fn build_field<'a>(
                     ),
                 );
             }
-            let layout = match (&attrs.nested, &attrs.repeated) {
-                (Some(_), None) => ListLayout::Nested,
-                (None, Some(_)) => ListLayout::Repeated,
-                (Some(_), Some(repeated)) => {
+            let layouts = [
+                attrs.nested.as_ref().map(|s| (&s.key, ListLayout::Nested)),
+                attrs
+                    .repeated
+                    .as_ref()
+                    .map(|s| (&s.key, ListLayout::Repeated)),
+                attrs.array.as_ref().map(|s| (&s.key, ListLayout::Array)),
+            ];
+            let mut given = layouts.into_iter().flatten();
+            let layout = match (given.next(), given.next()) {
+                (Some((_, layout)), None) => layout,
+                (Some((_, layout)), Some((second, _))) => {
                     errors.at(
-                        &repeated.key,
-                        "a list is either `nested` or `repeated`, not both",
+                        second,
+                        "a list is `nested`, `repeated` or `array`: one of them",
                     );
-                    ListLayout::Nested
+                    layout
                 }
-                (None, None) => {
+                (None, _) => {
                     errors.at(
                         ty,
                         format!(
@@ -422,6 +465,7 @@ fn build_field<'a>(
                     max_length: attrs.max_length.map(|s| s.value),
                     pattern: attrs.pattern.map(|s| s.value),
                     format: attrs.format.map(|s| s.value),
+                    object: attrs.object.is_some(),
                 },
             }
         }

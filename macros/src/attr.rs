@@ -51,6 +51,12 @@ pub const MAX_ITEMS: &str = "max_items";
 pub const NESTED: &str = "nested";
 /// Field flag: a list sent as repeated elements of the same name.
 pub const REPEATED: &str = "repeated";
+/// Field flag: a list sent as a JSON array (serde writes it; `Validate` and
+/// `Builder` only).
+pub const ARRAY: &str = "array";
+/// Field flag: a value that is itself a message (a JSON object), validated
+/// with its own rules under the field's path.
+pub const OBJECT: &str = "object";
 /// Field flag: a `Params` field holding every parameter no typed field takes.
 pub const EXTRA: &str = "extra";
 /// Variant flag: the variant that keeps values no other variant names.
@@ -61,7 +67,7 @@ pub const STRUCT_KEYS: &[&str] = &[SCRIPT, REQUIRED, PREFIX];
 /// Keys accepted on a message field.
 pub const FIELD_KEYS: &[&str] = &[
     RENAME, MIN, MAX, MIN_LENGTH, MAX_LENGTH, PATTERN, FORMAT, MIN_ITEMS, MAX_ITEMS, NESTED,
-    REPEATED, EXTRA,
+    REPEATED, ARRAY, OBJECT, EXTRA,
 ];
 /// Keys accepted on a `WireEnum` variant.
 pub const VARIANT_KEYS: &[&str] = &[RENAME, OTHER];
@@ -196,6 +202,10 @@ pub struct FieldAttrs {
     pub nested: Option<Setting<()>>,
     /// `repeated`.
     pub repeated: Option<Setting<()>>,
+    /// `array`.
+    pub array: Option<Setting<()>>,
+    /// `object`.
+    pub object: Option<Setting<()>>,
     /// `extra`.
     pub extra: Option<Setting<()>>,
 }
@@ -210,6 +220,7 @@ impl FieldAttrs {
             self.max_length.as_ref().map(|s| &s.key),
             self.pattern.as_ref().map(|s| &s.key),
             self.format.as_ref().map(|s| &s.key),
+            self.object.as_ref().map(|s| &s.key),
         ]
         .into_iter()
         .flatten()
@@ -221,6 +232,7 @@ impl FieldAttrs {
         [
             self.nested.as_ref().map(|s| &s.key),
             self.repeated.as_ref().map(|s| &s.key),
+            self.array.as_ref().map(|s| &s.key),
             self.min_items.as_ref().map(|s| &s.key),
             self.max_items.as_ref().map(|s| &s.key),
         ]
@@ -357,6 +369,14 @@ pub fn parse_field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
             REPEATED => {
                 flag(meta, &key, errors)?;
                 set(&mut out.repeated, key, (), errors);
+            }
+            ARRAY => {
+                flag(meta, &key, errors)?;
+                set(&mut out.array, key, (), errors);
+            }
+            OBJECT => {
+                flag(meta, &key, errors)?;
+                set(&mut out.object, key, (), errors);
             }
             EXTRA => {
                 flag(meta, &key, errors)?;

@@ -44,6 +44,36 @@ pub(super) fn endpoint(report: &mut Report<'_>, endpoint: &Endpoint, left_out: &
 
 fn check(at: &mut At<'_, '_>, example: &Example, endpoint: &Endpoint, complete: bool) {
     let request = &endpoint.request;
+    if endpoint.is_json() {
+        let mut problems = Vec::new();
+        if let Some(body) = &example.body {
+            super::json_examples::body("request", body, &request.fields, &mut problems);
+        }
+        if let Some(text) = &example.response {
+            match &endpoint.response {
+                Some(response) => super::json_examples::answer(text, response, &mut problems),
+                None => problems.push((
+                    "response".to_owned(),
+                    String::new(),
+                    "the endpoint has no response message to check this example against".to_owned(),
+                )),
+            }
+        }
+        if let (Some(jws), Some(body)) = (&example.jws, &example.body) {
+            jws_vector(endpoint, jws, body, &mut problems);
+        }
+        if example.string_to_sign.is_some() {
+            problems.push((
+                "string_to_sign".to_owned(),
+                String::new(),
+                "a JSON request is signed by its `jws`, not a string to sign".to_owned(),
+            ));
+        }
+        for (path, field, message) in problems {
+            at.error(&path, &field, message);
+        }
+        return;
+    }
     values(at, "request", &example.request, &request.fields);
     if complete {
         resent(
@@ -69,6 +99,47 @@ fn check(at: &mut At<'_, '_>, example: &Example, endpoint: &Endpoint, complete: 
     }
     if let Some(body) = &example.response {
         response(at, body, endpoint.response.as_ref());
+    }
+}
+
+/// A documented `X-JWS-Signature` must be the signature of the body as the
+/// generated type sends it (compact, in the example's order, which the
+/// checks above hold to the message's), with the endpoint's path, method and
+/// algorithm.
+fn jws_vector(
+    endpoint: &Endpoint,
+    jws: &crate::spec::JwsExample,
+    body: &serde_json::Value,
+    problems: &mut Vec<(String, String, String)>,
+) {
+    use freedompay_core::jws::{self, Algorithm, Expected};
+    let alg = match endpoint.auth {
+        crate::spec::Auth::JwsHs512 => Algorithm::Hs512,
+        _ => Algorithm::Hs256,
+    };
+    let method = match endpoint.method {
+        crate::spec::Method::Get => "GET",
+        crate::spec::Method::Post => "POST",
+    };
+    let expected = Expected {
+        uri: endpoint.path.as_deref().unwrap_or_default(),
+        method,
+        alg,
+    };
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let key = freedompay_core::signature::SecretKey::new(jws.key.as_str());
+    match jws::verify(&jws.signature, &bytes, &key, &expected) {
+        Ok(header) if header.auth_id != jws.auth_id => problems.push((
+            "jws.auth_id".to_owned(),
+            String::new(),
+            format!("the signature's header names auth_id `{}`", header.auth_id),
+        )),
+        Ok(_) => {}
+        Err(error) => problems.push((
+            "jws.signature".to_owned(),
+            String::new(),
+            format!("the documented signature does not verify over the compact body with this endpoint's path, method and algorithm: {error}"),
+        )),
     }
 }
 

@@ -9,6 +9,7 @@
 //! so all problems are reported together.
 
 mod examples;
+mod json_examples;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;

@@ -13,6 +13,8 @@
 //! `error_description`; anything else is deserialised into the endpoint's
 //! response type, and a failure keeps the body ([`JsonError::Decode`]).
 
+pub mod field;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -166,13 +168,58 @@ pub enum JsonError {
     },
 }
 
-/// Reads a JSON answer into `T`, or the error the gateway reported.
+/// The fields of a JSON object no typed field takes, in the order received.
+pub type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+/// An XML answer as the JSON value its elements describe, for the pages that
+/// print a JSON API's answer as XML (`<root><status>ok</status>…</root>`):
+/// the root's children become the object's members, an element with children
+/// an object, an element that repeats an array, and every text a string
+/// (which the generated types read as the number or boolean they expect).
+pub fn xml_to_json(xml: &str) -> Result<serde_json::Value, crate::xml::XmlError> {
+    Ok(params_to_json(&crate::xml::parse(xml)?.params))
+}
+
+fn params_to_json(params: &crate::params::Params) -> serde_json::Value {
+    use crate::params::Value;
+    let mut object = JsonMap::new();
+    for (name, value) in params.iter() {
+        let value = match value {
+            Value::Text(text) => serde_json::Value::String(text.clone()),
+            Value::Nested(children) => params_to_json(children),
+        };
+        match object.get_mut(name) {
+            Some(serde_json::Value::Array(items)) => items.push(value),
+            Some(first) => {
+                let first = first.take();
+                object.insert(
+                    name.to_owned(),
+                    serde_json::Value::Array(vec![first, value]),
+                );
+            }
+            None => {
+                object.insert(name.to_owned(), value);
+            }
+        }
+    }
+    serde_json::Value::Object(object)
+}
+
+/// Reads a JSON answer into `T`, or the error the gateway reported. An
+/// answer that is XML (some pages print a JSON API's answer so) is read as
+/// the JSON its elements describe ([`xml_to_json`]).
 pub fn read_json_response<T: DeserializeOwned>(body: &str) -> Result<T, JsonError> {
-    let value: serde_json::Value =
+    let value: serde_json::Value = if body.trim_start().starts_with('<') {
+        xml_to_json(body).map_err(|error| JsonError::NotJson {
+            reason: error.to_string(),
+            raw: body.to_owned(),
+        })?
+    } else {
         serde_json::from_str(body).map_err(|error| JsonError::NotJson {
             reason: error.to_string(),
             raw: body.to_owned(),
-        })?;
+        })?
+    };
     if value.get("status").and_then(serde_json::Value::as_str) == Some("error") {
         let text = |name: &str| match value.get(name) {
             Some(serde_json::Value::String(text)) => Some(text.clone()),
@@ -279,6 +326,11 @@ mod tests {
             read_json_response::<Envelope>("<html>"),
             Err(JsonError::NotJson { .. })
         ));
+        let xml: Envelope = read_json_response(
+            "<?xml version=\"1.0\"?><root><status>ok</status><request_status>process</request_status></root>",
+        )
+        .unwrap();
+        assert_eq!(xml.request_status, "process");
         assert!(matches!(
             read_json_response::<Envelope>(r#"{"status":"ok"}"#),
             Err(JsonError::Decode { raw, .. }) if raw == r#"{"status":"ok"}"#

@@ -206,23 +206,46 @@ pub fn format(errors: &mut ValidationErrors, field: &str, value: &str, format: F
     }
 }
 
+/// The field of a message that holds the parameters no typed field takes:
+/// [`Params`](crate::params::Params) in a form or XML message, a JSON object
+/// map in a JSON one.
+pub trait ExtraFields {
+    /// Whether the names travel in a form or XML (where brackets and the
+    /// `pg_sig` family have a meaning of their own).
+    const FORM: bool;
+    /// The names, in order.
+    fn extra_names(&self) -> Vec<&str>;
+}
+
+impl ExtraFields for crate::params::Params {
+    const FORM: bool = true;
+    fn extra_names(&self) -> Vec<&str> {
+        self.iter().map(|(name, _)| name).collect()
+    }
+}
+
+impl ExtraFields for serde_json::Map<String, serde_json::Value> {
+    const FORM: bool = false;
+    fn extra_names(&self) -> Vec<&str> {
+        self.keys().map(String::as_str).collect()
+    }
+}
+
 /// Extra parameters must have a name and must not repeat a typed field.
-pub fn extra_names(
+pub fn extra_names<E: ExtraFields>(
     errors: &mut ValidationErrors,
     path: &str,
-    extra: &crate::params::Params,
+    extra: &E,
     known: &[&str],
 ) {
-    for (name, _) in extra.iter() {
+    for name in extra.extra_names() {
         let problem = if name.is_empty() {
             Some("an extra parameter needs a name")
         } else if known.contains(&name)
-            || name == "pg_sig"
-            || name == "pg_salt"
-            || name == "pg_merchant_id"
+            || (E::FORM && (name == "pg_sig" || name == "pg_salt" || name == "pg_merchant_id"))
         {
             Some("an extra parameter repeats a parameter the message already sets")
-        } else if name.contains(['[', ']', '<', '>', '&', '=', ' ']) {
+        } else if E::FORM && name.contains(['[', ']', '<', '>', '&', '=', ' ']) {
             Some("an extra parameter name may not contain brackets, spaces, `<`, `>`, `&` or `=`")
         } else {
             None

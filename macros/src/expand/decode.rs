@@ -168,6 +168,8 @@ fn decode_field(message: &Message<'_>, field: &Field<'_>) -> TokenStream {
                         #none
                     }
                 },
+                // The model refuses `array` lists for this derive.
+                ListLayout::Array => TokenStream::new(),
             }
         }
         FieldKind::Extra => {

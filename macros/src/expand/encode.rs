@@ -86,6 +86,8 @@ fn encode_field(field: &Field<'_>) -> TokenStream {
                         #fp::Params::push(__out, #wire, #encode_item);
                     }
                 },
+                // The model refuses `array` lists for this derive.
+                ListLayout::Array => TokenStream::new(),
             };
             if *optional {
                 quote! {

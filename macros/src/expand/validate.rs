@@ -130,6 +130,11 @@ fn scalar_rules(rules: &ScalarRules, ty: &syn::Type) -> TokenStream {
     let span = ty.span();
     let text = quote_spanned!(span=> ::core::convert::AsRef::<str>::as_ref(__value));
     let mut checks = TokenStream::new();
+    if rules.object {
+        checks.extend(
+            quote_spanned!(span=> #fp::Validate::validate_at(__value, &__field, __errors);),
+        );
+    }
     if let Some(min) = &rules.min {
         checks.extend(quote_spanned!(span=> #fp::rules::min(__errors, &__field, __value, #min);));
     }
