@@ -26,6 +26,19 @@ pub struct Api {
     pub apis: Vec<ApiDef>,
 }
 
+impl Api {
+    /// The endpoints and callbacks that travel as forms and XML signed with
+    /// `pg_sig` (every one but the JSON endpoints).
+    pub fn form_endpoints(&self) -> impl Iterator<Item = &Endpoint> {
+        self.endpoints.iter().filter(|e| !e.is_json())
+    }
+
+    /// The JSON endpoints (signed with a detached JWS).
+    pub fn json_endpoints(&self) -> impl Iterator<Item = &Endpoint> {
+        self.endpoints.iter().filter(|e| e.is_json())
+    }
+}
+
 /// Where a node of the IR was written: the spec file and the YAML path in it,
 /// which the loaded file turns into a line and column when a check reports a problem.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

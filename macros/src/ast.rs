@@ -324,8 +324,10 @@ fn generic_argument<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
 }
 
 /// Whether `ty` is `Params` (by its last path segment, without arguments).
+/// Whether `ty` holds extra parameters: `Params` (forms and XML) or
+/// `JsonMap` (a JSON object's other members).
 fn is_params(ty: &Type) -> bool {
-    is_named(ty, "Params")
+    is_named(ty, "Params") || is_named(ty, "JsonMap")
 }
 
 /// Whether `ty` is `String` (by its last path segment, without arguments):
@@ -366,7 +368,7 @@ fn build_field<'a>(
         if !is_params(ty) {
             errors.at(
                 ty,
-                "an `extra` field must have type `Params`: it holds the parameters no typed field takes",
+                "an `extra` field must have type `Params` (or `JsonMap` in a JSON message): it holds the parameters no typed field takes",
             );
         }
         match extra {

@@ -36,6 +36,13 @@ use crate::ops::{App, Failure, Operations, Page};
 struct Site {
     app: Arc<App>,
     notifications: Arc<Notifications>,
+    answered: Arc<crate::json_api::Answered>,
+}
+
+impl FromRef<Site> for Arc<crate::json_api::Answered> {
+    fn from_ref(site: &Site) -> Self {
+        site.answered.clone()
+    }
 }
 
 impl FromRef<Site> for Arc<App> {
@@ -87,7 +94,11 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>) -> Router {
         )
         .fallback(handle)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
-        .with_state(Site { app, notifications })
+        .with_state(Site {
+            app,
+            notifications,
+            answered: Arc::default(),
+        })
 }
 
 /// The merchant id a path template captures, when `path` matches it.
@@ -163,12 +174,16 @@ fn error_xml(script: &str, key: Option<&SecretKey>, failure: &Failure) -> Respon
 
 async fn handle(
     State(app): State<Arc<App>>,
+    State(answered): State<Arc<crate::json_api::Answered>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_owned();
+    if let Some(endpoint) = crate::json_api::endpoint(&path) {
+        return crate::json_api::handle(&app, &answered, endpoint, method.as_str(), &headers, &body);
+    }
     let candidates: Vec<(&EndpointInfo, Option<String>)> = registry::ENDPOINTS
         .iter()
         .filter(|e| e.direction != Direction::Callback)

@@ -61,6 +61,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod config;
+mod json_api;
 mod gateway;
 #[cfg(test)]
 mod layers;

@@ -1399,8 +1399,7 @@ fn the_generated_endpoints_know_which_answers_are_documented_unsigned() {
     use freedompay::merchant::mobile_balance::MobileBalanceApproveRequest;
     use freedompay::merchant::payments::PaymentStatusRequest;
     let mut from_spec: Vec<&str> = crate::support::spec()
-        .endpoints
-        .iter()
+        .form_endpoints()
         .filter(|e| e.response.as_ref().is_some_and(|r| !r.signed))
         .filter(|e| e.direction == codegen::spec::Direction::Request)
         .map(|e| e.id.as_str())

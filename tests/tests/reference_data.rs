@@ -18,7 +18,11 @@ const SECRET: &str = codegen::ir::TEST_SECRET_KEY;
 fn every_row_of_the_documentation_index_is_covered_or_has_a_reason() {
     let api = spec();
     let index = &api.reference.index;
-    let numbers: BTreeSet<&str> = index.iter().map(|e| e.number.as_str()).collect();
+    let numbers: BTreeSet<&str> = index
+        .iter()
+        .filter(|e| e.api == codegen::spec::ApiName::Merchant)
+        .map(|e| e.number.as_str())
+        .collect();
     // The reference documentation indexes 39 Merchant API endpoints and 6 callbacks.
     let expected: BTreeSet<String> = (1..=39)
         .map(|n| n.to_string())

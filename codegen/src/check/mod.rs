@@ -10,6 +10,7 @@
 
 mod examples;
 mod json_examples;
+pub(crate) use json_examples::json_kind;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -287,13 +288,13 @@ fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
     }
     if json
         && let Some(response) = &endpoint.response
-        && response.encoding == crate::spec::Encoding::Form
+        && response.encoding != crate::spec::Encoding::Json
     {
         report.error(
             &endpoint.origin,
             "response.encoding",
             "",
-            "a JSON request is answered in JSON (or, on some pages, XML), not a form",
+            "a JSON request's answer is `encoding: json` (the client also reads a page's XML rendering of it)",
         );
     }
 }

@@ -68,6 +68,30 @@ fn method(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                 }
             }
         }
+        Direction::Request if endpoint.is_json() => {
+            let response = match &endpoint.response {
+                Some(_) => {
+                    let r = format_ident!("{}", endpoint.response_type());
+                    quote! { #r }
+                }
+                None => quote! { crate::json::JsonMap },
+            };
+            let path = endpoint.path.as_deref().unwrap_or_default();
+            let lines = [
+                format!(" **{title}**: {summary}"),
+                String::new(),
+                format!(
+                    " Validates [`{}`], sends it as JSON to `{path}` with its detached JWS and returns the answer.",
+                    endpoint.request_type()
+                ),
+            ];
+            quote! {
+                #(#[doc = #lines])*
+                pub async fn #name(&self, request: &#request) -> #result<#response, #error> {
+                    self.client.send_json(request).await
+                }
+            }
+        }
         _ => {
             let response = match &endpoint.response {
                 Some(_) => {

@@ -194,6 +194,14 @@ fn notes_line(endpoint: &Endpoint) -> String {
     )
 }
 
+/// The JWS algorithm's name (`HS256`, `HS512`) of a JWS authentication.
+pub fn jws_alg(auth: crate::spec::Auth) -> &'static str {
+    match auth {
+        crate::spec::Auth::JwsHs512 => "HS512",
+        _ => "HS256",
+    }
+}
+
 /// Rustdoc text of the request (or callback, or redirect) type: a summary
 /// line, the description, how it travels and where the notes are.
 pub fn request_doc(endpoint: &Endpoint) -> String {
@@ -206,13 +214,16 @@ pub fn request_doc(endpoint: &Endpoint) -> String {
     let (summary, travel) = match endpoint.direction {
         Direction::Request => {
             let sites: Vec<&str> = endpoint.hosts.iter().map(|s| site(*s).code()).collect();
+            let signed = match endpoint.auth {
+                crate::spec::Auth::JwsHs256 | crate::spec::Auth::JwsHs512 => format!(
+                    "a JSON body signed with a detached JWS ({}) in `X-JWS-Signature`",
+                    jws_alg(endpoint.auth)
+                ),
+                _ => format!("signed with the script name `{}`", endpoint.script),
+            };
             (
                 format!("**{title}**: the request of `{method} {path}`."),
-                format!(
-                    "Served on the {} hosts; signed with the script name `{}`.",
-                    sites.join(", "),
-                    endpoint.script
-                ),
+                format!("Served on the {} hosts; {signed}.", sites.join(", ")),
             )
         }
         Direction::Redirect => (

@@ -75,6 +75,65 @@ pub fn spec_answer(endpoint: &Endpoint) -> String {
     }
 }
 
+/// The JSON answer the spec gives to a JSON endpoint: its first documented
+/// example answer that is not an error, as written, or else an object of
+/// every response field that has an example or a default, and of every other
+/// required one with a placeholder.
+pub fn json_answer_text(endpoint: &Endpoint) -> String {
+    let documented = endpoint
+        .examples
+        .iter()
+        .filter_map(|example| example.response.as_deref())
+        .find(|text| {
+            let value = if text.trim_start().starts_with('<') {
+                freedompay_core::json::xml_to_json(text).ok()
+            } else {
+                serde_json::from_str::<serde_json::Value>(text).ok()
+            };
+            value.is_some_and(|v| v.get("status").and_then(|s| s.as_str()) != Some("error"))
+        });
+    if let Some(text) = documented {
+        return text.to_owned();
+    }
+    let fields = endpoint.response.iter().flat_map(|m| m.fields.iter());
+    json_object(fields).to_string()
+}
+
+/// A JSON object of `fields` for an answer (see [`json_answer_text`]).
+fn json_object<'f>(fields: impl Iterator<Item = &'f Field>) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    for field in fields {
+        let value = match &field.ty {
+            Type::Object { fields, .. } if field.required => json_object(fields.iter()),
+            Type::List { .. } | Type::TextList { .. } if field.required => {
+                serde_json::Value::Array(Vec::new())
+            }
+            Type::Object { .. } | Type::List { .. } | Type::TextList { .. } => continue,
+            _ => {
+                let text = match field.example.as_deref().or(field.default.as_deref()) {
+                    Some(text) => text.to_owned(),
+                    None if field.required => placeholder(field),
+                    None => continue,
+                };
+                json_scalar(field, text)
+            }
+        };
+        object.insert(field.wire.clone(), value);
+    }
+    serde_json::Value::Object(object)
+}
+
+/// A scalar's wire text as the JSON value its field travels as.
+fn json_scalar(field: &Field, text: String) -> serde_json::Value {
+    match crate::check::json_kind(&field.ty) {
+        "a number" => serde_json::from_str::<serde_json::Number>(&text)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::String(text)),
+        "a boolean" => serde_json::Value::Bool(text == "true" || text == "1"),
+        _ => serde_json::Value::String(text),
+    }
+}
+
 /// The value of a required answer field that the documentation gives no
 /// example for: the enum's first value, the field's minimum, or the plainest
 /// value of its type.
@@ -104,7 +163,9 @@ fn answer_const(endpoint: &Endpoint) -> proc_macro2::Ident {
 /// The `registry` module.
 pub fn registry(api: &Api) -> TokenStream {
     let imports = api_imports(api);
-    let variants = api.endpoints.iter().map(|endpoint| {
+    let form = || api.endpoints.iter().filter(|e| !e.is_json());
+    let json = || api.endpoints.iter().filter(|e| e.is_json());
+    let json_variants = json().map(|endpoint| {
         let variant = variant(endpoint);
         let ty = type_path(endpoint, &endpoint.request_type());
         let doc = format!(" `{}`: {}", endpoint.id, endpoint.title);
@@ -113,7 +174,57 @@ pub fn registry(api: &Api) -> TokenStream {
             #variant(Box<#ty>),
         }
     });
-    let infos = api.endpoints.iter().map(|endpoint| {
+    let json_infos = json().map(|endpoint| {
+        use crate::spec::{ApiName, Auth};
+        let id = &endpoint.id;
+        let method = match endpoint.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        };
+        let path = endpoint.path.as_deref().unwrap_or_default();
+        let api_variant = format_ident!(
+            "{}",
+            match endpoint.api {
+                ApiName::Merchant => "Merchant",
+                ApiName::Gateway => "Gateway",
+                ApiName::Card => "Card",
+                ApiName::Partner => "Partner",
+            }
+        );
+        let alg = format_ident!(
+            "{}",
+            match endpoint.auth {
+                Auth::JwsHs512 => "Hs512",
+                _ => "Hs256",
+            }
+        );
+        let action = match &endpoint.action {
+            Some(a) => quote! { Some(#a) },
+            None => quote! { None },
+        };
+        let variant = variant(endpoint);
+        quote! {
+            JsonEndpointInfo {
+                id: #id,
+                method: #method,
+                path: #path,
+                api: JsonApi::#api_variant,
+                alg: Algorithm::#alg,
+                action: #action,
+                decode: |body| decode_json_into(body, JsonMessage::#variant),
+            }
+        }
+    });
+    let variants = form().map(|endpoint| {
+        let variant = variant(endpoint);
+        let ty = type_path(endpoint, &endpoint.request_type());
+        let doc = format!(" `{}`: {}", endpoint.id, endpoint.title);
+        quote! {
+            #[doc = #doc]
+            #variant(Box<#ty>),
+        }
+    });
+    let infos = form().map(|endpoint| {
         let id = &endpoint.id;
         let script = &endpoint.script;
         let payout = endpoint.payout_key;
@@ -155,7 +266,9 @@ pub fn registry(api: &Api) -> TokenStream {
         /// with the same generated types the client sends.
         pub mod registry {
             pub use freedompay_core::registry::{Direction, Rejection};
-            use freedompay_core::registry::decode_into;
+            use freedompay_core::registry::{decode_into, decode_json_into};
+            use freedompay_core::json::JsonApi;
+            use freedompay_core::jws::Algorithm;
             use freedompay_core::HttpMethod;
             #imports
 
@@ -176,6 +289,23 @@ pub fn registry(api: &Api) -> TokenStream {
             pub fn by_id(id: &str) -> Option<&'static EndpointInfo> {
                 ENDPOINTS.iter().find(|e| e.id == id)
             }
+
+            /// One JSON endpoint of this spec (signed with a detached JWS).
+            pub type JsonEndpointInfo = freedompay_core::registry::JsonEndpointInfo<JsonMessage>;
+
+            /// Any JSON request of the spec, read and validated.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum JsonMessage {
+                #(#json_variants)*
+            }
+
+            /// Every JSON endpoint, in spec order.
+            pub const JSON_ENDPOINTS: &[JsonEndpointInfo] = &[#(#json_infos),*];
+
+            /// The JSON endpoint with this id.
+            pub fn json_by_id(id: &str) -> Option<&'static JsonEndpointInfo> {
+                JSON_ENDPOINTS.iter().find(|e| e.id == id)
+            }
         }
     }
 }
@@ -186,8 +316,39 @@ pub fn server(api: &Api) -> TokenStream {
     let served: Vec<&Endpoint> = api
         .endpoints
         .iter()
-        .filter(|e| e.direction != Direction::Callback)
+        .filter(|e| e.direction != Direction::Callback && !e.is_json())
         .collect();
+    let json_served: Vec<&Endpoint> = api.endpoints.iter().filter(|e| e.is_json()).collect();
+    let json_methods = json_served.iter().map(|endpoint| {
+        let id = &endpoint.id;
+        let name = format_ident!("{}", endpoint.id);
+        let request = type_path(endpoint, &endpoint.request_type());
+        let path = endpoint.path.as_deref().unwrap_or_default();
+        let response = match &endpoint.response {
+            Some(_) => type_path(endpoint, &endpoint.response_type()),
+            None => quote! { freedompay_core::json::JsonMap },
+        };
+        let answer = answer_const(endpoint);
+        let doc = format!(
+            " Answers `POST {path}` (`{id}`); by default the spec's example answer, with the request's values where it has the same members."
+        );
+        quote! {
+            #[doc = #doc]
+            fn #name(&self, _context: &Self::Context, request: #request) -> Result<#response, Self::Error> {
+                Ok(json_spec_answer(#id, &request, answers::#answer)?)
+            }
+        }
+    });
+    let json_arms = json_served.iter().map(|endpoint| {
+        let variant = variant(endpoint);
+        let name = format_ident!("{}", endpoint.id);
+        quote! { JsonMessage::#variant(r) => json_answer(handler.#name(cx, *r)), }
+    });
+    let json_answers = json_served.iter().map(|endpoint| {
+        let name = answer_const(endpoint);
+        let answer = json_answer_text(endpoint);
+        quote! { pub(super) const #name: &str = #answer; }
+    });
     let methods = served.iter().map(|endpoint| {
         let id = &endpoint.id;
         let name = format_ident!("{}", endpoint.id);
@@ -255,9 +416,9 @@ pub fn server(api: &Api) -> TokenStream {
         /// implementation overrides it, and [`server::serve`] to route a decoded message.
         pub mod server {
             pub use freedompay_core::server::{Served, SpecAnswerError};
-            use freedompay_core::server::spec_answer;
+            use freedompay_core::server::{json_spec_answer, spec_answer};
             use freedompay_core::{Encode, Params};
-            use crate::registry::Message;
+            use crate::registry::{JsonMessage, Message};
             #imports
 
             /// The gateway's side of every request endpoint of the spec.
@@ -286,6 +447,32 @@ pub fn server(api: &Api) -> TokenStream {
                 Some(served)
             }
 
+            /// The gateway's side of every JSON endpoint of the spec: like
+            /// [`Handler`], one method per endpoint, receiving the request read
+            /// from its body and validated (its JWS checked by the caller), each
+            /// answering from the spec until an implementation overrides it.
+            pub trait JsonHandler {
+                /// What each call receives besides the request (the calling API user, say).
+                type Context;
+                /// How a call is refused; a spec answer that cannot be built is one way.
+                type Error: From<SpecAnswerError>;
+
+                #(#json_methods)*
+            }
+
+            /// Runs a JSON request through its `handler` method; the answer is
+            /// the JSON value to send.
+            pub fn serve_json<H: JsonHandler>(handler: &H, cx: &H::Context, message: JsonMessage) -> Result<serde_json::Value, H::Error> {
+                match message {
+                    #(#json_arms)*
+                }
+            }
+
+            /// A typed JSON answer as the value to send.
+            fn json_answer<E>(answer: Result<impl serde::Serialize, E>) -> Result<serde_json::Value, E> {
+                answer.map(|message| serde_json::to_value(message).unwrap_or_default())
+            }
+
             /// A typed answer, as the parameters to sign.
             fn answer<E>(answer: Result<impl Encode, E>) -> Result<Served, E> {
                 answer.map(|message| Served::Answer(message.to_params()))
@@ -305,6 +492,7 @@ pub fn server(api: &Api) -> TokenStream {
             /// without salt and signature.
             mod answers {
                 #(#answers)*
+                #(#json_answers)*
             }
         }
     }

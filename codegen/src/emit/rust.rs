@@ -188,7 +188,7 @@ fn structs(endpoint: &Endpoint) -> Vec<Struct> {
         .chain(endpoint.response.iter().map(|m| (m, !sent)));
     for (message, holder_sent) in messages {
         let mut found = BTreeMap::new();
-        collect_item_messages(&message.fields, &mut found);
+        collect_item_messages(&message.fields, message.encoding, &mut found);
         for (name, message) in found {
             items.entry(name.clone()).or_insert_with(|| Struct {
                 name,
@@ -224,7 +224,7 @@ fn shared_enums_of(endpoint: &Endpoint) -> BTreeSet<String> {
                 Type::Enum { def, shared: true } => {
                     out.insert(def.rust_name.clone());
                 }
-                Type::List { fields, .. } => walk(fields, out),
+                Type::List { fields, .. } | Type::Object { fields, .. } => walk(fields, out),
                 _ => {}
             }
         }
@@ -260,6 +260,7 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
     let id = &endpoint.id;
     let static_str = quote! { &'static str };
     match endpoint.direction {
+        Direction::Request if endpoint.is_json() => json_endpoint_impl(endpoint),
         Direction::Request => {
             let response = match &endpoint.response {
                 Some(_) => {
@@ -338,6 +339,52 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
     }
 }
 
+/// `JsonEndpoint` for the request type of a JSON endpoint.
+fn json_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
+    use crate::spec::{ApiName, Auth};
+    let request = ident(&endpoint.request_type());
+    let response = match &endpoint.response {
+        Some(_) => {
+            let r = ident(&endpoint.response_type());
+            quote! { #r }
+        }
+        None => quote! { crate::json::JsonMap },
+    };
+    let id = &endpoint.id;
+    let path = endpoint.path.clone().unwrap_or_default();
+    let api = ident(match endpoint.api {
+        ApiName::Merchant => "Merchant",
+        ApiName::Gateway => "Gateway",
+        ApiName::Card => "Card",
+        ApiName::Partner => "Partner",
+    });
+    let alg = ident(match endpoint.auth {
+        Auth::JwsHs512 => "Hs512",
+        _ => "Hs256",
+    });
+    let method = match endpoint.method {
+        Method::Get => quote! { const METHOD: &'static str = "GET"; },
+        Method::Post => quote! {},
+    };
+    let read = (endpoint.effect == Effect::Read)
+        .then(|| quote! { const EFFECT: crate::Effect = crate::Effect::Read; });
+    let action = endpoint.action.as_ref().map(|action| {
+        quote! { const ACTION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#action); }
+    });
+    quote! {
+        impl crate::json::JsonEndpoint for #request {
+            type Response = #response;
+            const ID: &'static str = #id;
+            #method
+            const PATH: &'static str = #path;
+            const API: crate::json::JsonApi = crate::json::JsonApi::#api;
+            const ALG: crate::jws::Algorithm = crate::jws::Algorithm::#alg;
+            #read
+            #action
+        }
+    }
+}
+
 /// `Endpoint::path` when the path has parameters other than the merchant id.
 fn path_fn(endpoint: &Endpoint, scope: &Scope) -> Option<TokenStream> {
     let params: Vec<&String> = endpoint
@@ -400,26 +447,28 @@ impl MessageRole {
 
 /// The item messages of the list fields in `fields`, nested ones too, by item
 /// type name; the description is the item's doc text.
-fn collect_item_messages(fields: &[Field], out: &mut BTreeMap<String, Message>) {
+fn collect_item_messages(
+    fields: &[Field],
+    encoding: crate::spec::Encoding,
+    out: &mut BTreeMap<String, Message>,
+) {
     for field in fields {
-        if let Type::List {
-            item_rust_name,
-            fields: item_fields,
-            ..
-        } = &field.ty
-        {
-            out.entry(item_rust_name.clone())
-                .or_insert_with(|| Message {
-                    encoding: crate::spec::Encoding::Form,
-                    signed: false,
-                    description: Some(format!(
-                        "One item of `{}`: {}",
-                        field.wire, field.description
-                    )),
-                    fields: item_fields.clone(),
-                });
-            collect_item_messages(item_fields, out);
-        }
+        let (name, item_fields, doc) = match &field.ty {
+            Type::List {
+                item_rust_name,
+                fields,
+                ..
+            } => (item_rust_name, fields, "One item of"),
+            Type::Object { rust_name, fields } => (rust_name, fields, "The object"),
+            _ => continue,
+        };
+        out.entry(name.clone()).or_insert_with(|| Message {
+            encoding,
+            signed: false,
+            description: Some(format!("{doc} `{}`: {}", field.wire, field.description)),
+            fields: item_fields.clone(),
+        });
+        collect_item_messages(item_fields, encoding, out);
     }
 }
 
@@ -539,7 +588,126 @@ fn field_attrs(field: &Field, prefix: bool) -> TokenStream {
     quote! { #[freedompay(#(#parts),*)] }
 }
 
+/// The serde attributes of a field of a JSON message: its wire name, how its
+/// value travels (`crate::json::field`), and when it is left out.
+fn serde_attrs(field: &Field) -> TokenStream {
+    let mut parts = Vec::new();
+    if field.wire != field.rust {
+        let wire = &field.wire;
+        parts.push(quote! { rename = #wire });
+    }
+    let optional = !field.required;
+    let adapter = match &field.ty {
+        Type::Integer | Type::Amount | Type::Decimal => Some("number"),
+        Type::Enum { def, .. } if numeric_enum(def) => Some("number"),
+        Type::Boolean => Some("boolean"),
+        Type::List { .. } | Type::TextList { .. } | Type::Object { .. } | Type::Flag => None,
+        _ => Some("text"),
+    };
+    let list = field.ty.is_list();
+    if optional || list && !field.required {
+        parts.push(quote! { default });
+    }
+    if !field.nullable {
+        if list && !field.required {
+            parts.push(quote! { skip_serializing_if = "Vec::is_empty" });
+        } else if optional && !list {
+            parts.push(quote! { skip_serializing_if = "Option::is_none" });
+        }
+    }
+    if let Some(adapter) = adapter {
+        let path = if optional {
+            format!("crate::json::field::optional::{adapter}")
+        } else {
+            format!("crate::json::field::{adapter}")
+        };
+        parts.push(quote! { with = #path });
+    }
+    if parts.is_empty() {
+        return TokenStream::new();
+    }
+    quote! { #[serde(#(#parts),*)] }
+}
+
+/// A message struct of a JSON message: serde writes and reads it, the
+/// derives validate it and build it.
+fn json_struct(item: &Struct, scope: &Scope) -> TokenStream {
+    let name = item.name.as_str();
+    let name_ident = ident(name);
+    let struct_doc = doc(&item.doc);
+    let fields: Vec<&Field> = item.message.fields.iter().collect();
+    let field_defs = fields.iter().map(|field| {
+        let field_ident = ident(&field.rust);
+        let ty = rust_type(field, scope);
+        let ty = if field.required || field.ty.is_list() {
+            ty
+        } else {
+            let option = scope.std("Option");
+            quote! { #option<#ty> }
+        };
+        let serde = serde_attrs(field);
+        let mut attrs = field_attrs(field, false);
+        if matches!(field.ty, Type::Object { .. }) {
+            attrs = if field.wire == field.rust {
+                quote! { #[freedompay(object)] }
+            } else {
+                let wire = &field.wire;
+                quote! { #[freedompay(rename = #wire, object)] }
+            };
+        }
+        let field_doc = doc(&describe::field_doc(field));
+        quote! {
+            #field_doc
+            #serde
+            #attrs
+            pub #field_ident: #ty,
+        }
+    });
+    let extra_doc = doc(item.extra_doc);
+    let mut derives = vec![
+        quote! { Clone },
+        quote! { PartialEq },
+        quote! { ::serde::Serialize },
+        quote! { ::serde::Deserialize },
+        scope.krate("Validate"),
+        scope.krate("Builder"),
+    ];
+    let required = constructor_fields(&fields);
+    let mut struct_attrs = Vec::new();
+    let required_struct = (required.len() > MAX_POSITIONAL).then(|| {
+        let required_ident = ident(&required_type(name));
+        struct_attrs.push(quote! { required = #required_ident });
+        required_struct(name, &required, scope)
+    });
+    let struct_attrs =
+        (!struct_attrs.is_empty()).then(|| quote! { #[freedompay(#(#struct_attrs),*)] });
+    let debug = if fields.iter().any(|f| f.sensitive) {
+        masked_debug(name, &fields, true)
+    } else {
+        derives.insert(0, quote! { Debug });
+        quote!()
+    };
+    quote! {
+        #struct_doc
+        #[derive(#(#derives),*)]
+        #struct_attrs
+        #[non_exhaustive]
+        pub struct #name_ident {
+            #(#field_defs)*
+            #extra_doc
+            #[serde(flatten)]
+            #[freedompay(extra)]
+            pub extra: crate::json::JsonMap,
+        }
+        #debug
+        #required_struct
+    }
+}
+
 fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
+    if item.message.encoding == crate::spec::Encoding::Json {
+        return json_struct(item, scope);
+    }
     let name = item.name.as_str();
     let name_ident = ident(name);
     let struct_doc = doc(&item.doc);

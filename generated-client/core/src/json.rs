@@ -25,6 +25,8 @@ use crate::signature::SecretKey;
 /// The API families that speak JSON, each with its own credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum JsonApi {
+    /// The Merchant API's JSON calls (Invoice v5), signed with the merchant's key.
+    Merchant,
     /// The Gateway API's asynchronous (JSON) calls.
     Gateway,
     /// The Card API.
@@ -50,6 +52,9 @@ pub trait JsonEndpoint: Serialize + Validate {
     const ALG: Algorithm;
     /// What the request does to the gateway's state.
     const EFFECT: Effect = Effect::Write;
+    /// The `X-Action` header, where the documentation names the method so
+    /// (`gateway.payment.status`).
+    const ACTION: Option<&'static str> = None;
 }
 
 /// The credentials a JSON API signs with: the API user and its key.
@@ -83,17 +88,23 @@ pub struct PreparedJson {
     pub request_id: String,
     /// The `X-JWS-Signature` value.
     pub signature: String,
+    /// The `X-Action` header, when the endpoint has one.
+    pub action: Option<&'static str>,
 }
 
 impl PreparedJson {
-    /// Every header to send, in order.
-    pub fn headers(&self) -> [(&'static str, &str); 4] {
-        [
+    /// Every header to send, in order (`X-Action` last, when there is one).
+    pub fn headers(&self) -> Vec<(&'static str, &str)> {
+        let mut headers = vec![
             ("content-type", "application/json"),
             ("accept", "application/json"),
-            ("x-request-id", &self.request_id),
-            ("x-jws-signature", &self.signature),
-        ]
+            ("x-request-id", self.request_id.as_str()),
+            ("x-jws-signature", self.signature.as_str()),
+        ];
+        if let Some(action) = self.action {
+            headers.push(("x-action", action));
+        }
+        headers
     }
 }
 
@@ -116,6 +127,7 @@ pub fn prepare_json<E: JsonEndpoint>(
         body,
         request_id: request_id.to_owned(),
         signature,
+        action: E::ACTION,
     })
 }
 

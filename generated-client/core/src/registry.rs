@@ -30,6 +30,61 @@ pub enum Rejection {
     /// A value breaks a rule of the spec.
     #[error(transparent)]
     Invalid(ValidationErrors),
+    /// A JSON body is not JSON, or not the documented shape.
+    #[error("the body is not the documented JSON: {0}")]
+    Json(String),
+}
+
+/// Reads a JSON request body as received, checks every rule of its type,
+/// and wraps it in the registry's JSON message type.
+pub fn decode_json_into<T: serde::de::DeserializeOwned + Validate, M>(
+    body: &[u8],
+    wrap: fn(Box<T>) -> M,
+) -> Result<M, Rejection> {
+    let message: T =
+        serde_json::from_slice(body).map_err(|error| Rejection::Json(error.to_string()))?;
+    message.validate().map_err(Rejection::Invalid)?;
+    Ok(wrap(Box::new(message)))
+}
+
+/// One JSON endpoint of the spec (signed with a detached JWS); `M` is the
+/// type every JSON request of the registry reads into.
+pub struct JsonEndpointInfo<M: 'static> {
+    /// The spec id.
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path on the API host: the JWS header's `uri`.
+    pub path: &'static str,
+    /// The API whose credentials sign it.
+    pub api: crate::json::JsonApi,
+    /// The JWS algorithm.
+    pub alg: crate::jws::Algorithm,
+    /// The `X-Action` header it is sent with, if any.
+    pub action: Option<&'static str>,
+    /// Reads and validates the body as received into its typed form.
+    pub decode: fn(&[u8]) -> Result<M, Rejection>,
+}
+
+impl<M> Clone for JsonEndpointInfo<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for JsonEndpointInfo<M> {}
+
+impl<M> fmt::Debug for JsonEndpointInfo<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonEndpointInfo")
+            .field("id", &self.id)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("api", &self.api)
+            .field("alg", &self.alg)
+            .field("action", &self.action)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Decodes a message as received and checks every rule of its type.

@@ -215,6 +215,8 @@ pub trait ExtraFields {
     const FORM: bool;
     /// The names, in order.
     fn extra_names(&self) -> Vec<&str>;
+    /// Adds a parameter (a JSON string member in a JSON message).
+    fn push_extra(&mut self, name: String, value: String);
 }
 
 impl ExtraFields for crate::params::Params {
@@ -222,12 +224,18 @@ impl ExtraFields for crate::params::Params {
     fn extra_names(&self) -> Vec<&str> {
         self.iter().map(|(name, _)| name).collect()
     }
+    fn push_extra(&mut self, name: String, value: String) {
+        self.push(name, value);
+    }
 }
 
 impl ExtraFields for serde_json::Map<String, serde_json::Value> {
     const FORM: bool = false;
     fn extra_names(&self) -> Vec<&str> {
         self.keys().map(String::as_str).collect()
+    }
+    fn push_extra(&mut self, name: String, value: String) {
+        self.insert(name, serde_json::Value::String(value));
     }
 }
 

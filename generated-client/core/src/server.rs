@@ -37,6 +37,15 @@ pub enum SpecAnswerError {
         /// The decoder's complaint.
         source: DecodeError,
     },
+    /// The JSON answer written in the spec, with the request's values put in,
+    /// does not read as the response type.
+    #[error("the spec's JSON answer to `{endpoint}` does not read: {reason}")]
+    Json {
+        /// The endpoint's spec id.
+        endpoint: &'static str,
+        /// What did not read.
+        reason: String,
+    },
     /// The endpoint is a browser redirect, whose target only an operation can choose.
     #[error("`{endpoint}` is a browser redirect; the spec documents no answer for it")]
     Redirect {
@@ -64,4 +73,32 @@ pub fn spec_answer<Req: Encode, Resp: Decode>(
         }
     }
     Resp::decode(&params).map_err(|source| SpecAnswerError::Decode { endpoint, source })
+}
+
+/// The JSON answer the spec gives to `request` of the JSON endpoint
+/// `endpoint`: `answer` (its documented example answer, JSON or XML, or its
+/// fields filled with their examples), with every top-level member whose
+/// name the request also carries taken from the request (its `request_id`,
+/// say).
+pub fn json_spec_answer<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
+    endpoint: &'static str,
+    request: &Req,
+    answer: &str,
+) -> Result<Resp, SpecAnswerError> {
+    let fail = |reason: String| SpecAnswerError::Json { endpoint, reason };
+    let mut value: serde_json::Value = if answer.trim_start().starts_with('<') {
+        crate::json::xml_to_json(answer).map_err(|e| fail(e.to_string()))?
+    } else {
+        serde_json::from_str(answer).map_err(|e| fail(e.to_string()))?
+    };
+    if let (Some(answer), Ok(serde_json::Value::Object(request))) =
+        (value.as_object_mut(), serde_json::to_value(request))
+    {
+        for (name, member) in request {
+            if let Some(slot) = answer.get_mut(&name) {
+                *slot = member;
+            }
+        }
+    }
+    serde_json::from_value(value).map_err(|e| fail(e.to_string()))
 }

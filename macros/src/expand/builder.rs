@@ -132,7 +132,7 @@ fn expand(message: &Message<'_>) -> TokenStream {
                     name: impl ::core::convert::Into<::std::string::String>,
                     value: impl ::core::convert::Into<::std::string::String>,
                 ) -> Self {
-                    #fp::Params::push(
+                    #fp::rules::ExtraFields::push_extra(
                         &mut self.#member,
                         ::core::convert::Into::<::std::string::String>::into(name),
                         ::core::convert::Into::<::std::string::String>::into(value),

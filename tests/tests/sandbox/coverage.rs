@@ -127,7 +127,7 @@ async fn every_endpoint_a_merchant_calls_is_answered() {
     let sandbox = sandbox().await;
     let mut unanswerable = Vec::new();
     let mut sent = 0;
-    for endpoint in spec().endpoints.iter().filter(|e| e.direction.outgoing()) {
+    for endpoint in spec().form_endpoints().filter(|e| e.direction.outgoing()) {
         sent += 1;
         let answer = send(sandbox.base_url(), endpoint).await;
         // SystemError is what a spec answer that cannot be built becomes.
@@ -143,7 +143,7 @@ async fn every_endpoint_a_merchant_calls_is_answered() {
 fn every_request_endpoint_answers_from_its_spec() {
     let mut checked = 0;
     let mut unanswered = Vec::new();
-    for endpoint in spec().endpoints.iter().filter(|e| e.direction.outgoing()) {
+    for endpoint in spec().form_endpoints().filter(|e| e.direction.outgoing()) {
         let answer = spec_answer(endpoint);
         if endpoint.direction == codegen::spec::Direction::Redirect {
             assert!(
@@ -184,7 +184,7 @@ async fn endpoints_without_a_simulation_answer_from_the_spec() {
         assert_ne!(info.direction, Direction::Callback, "{id} is a callback");
     }
     let sandbox = sandbox().await;
-    for endpoint in spec().endpoints.iter().filter(|e| {
+    for endpoint in spec().form_endpoints().filter(|e| {
         e.direction == codegen::spec::Direction::Request
             && !freedompay_sandbox::STATEFUL.contains(&e.id.as_str())
     }) {

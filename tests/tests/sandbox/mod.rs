@@ -38,3 +38,8 @@ mod more_payments;
 // Never charge twice: lost answers behind a fault proxy, retries only where a
 // second copy cannot act twice, "outcome unknown" otherwise, pacing.
 mod faults;
+
+// The JSON families (Async Gateway, Card, Partner, Invoice v5): every example
+// sent by the client with its detached JWS and answered; the JWS, request id
+// and validation rules of the front door.
+mod json_families;
