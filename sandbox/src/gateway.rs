@@ -182,7 +182,14 @@ async fn handle(
 ) -> Response {
     let path = uri.path().to_owned();
     if let Some(endpoint) = crate::json_api::endpoint(&path) {
-        return crate::json_api::handle(&app, &answered, endpoint, method.as_str(), &headers, &body);
+        return crate::json_api::handle(
+            &app,
+            &answered,
+            endpoint,
+            method.as_str(),
+            &headers,
+            &body,
+        );
     }
     let candidates: Vec<(&EndpointInfo, Option<String>)> = registry::ENDPOINTS
         .iter()

@@ -155,11 +155,7 @@ pub(crate) fn handle(
             match server::serve_json(&SpecAnswers, &(), message) {
                 Ok(answer) => (StatusCode::OK, fill_envelope(answer)),
                 Err(error) => {
-                    return refusal(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "spec",
-                        error.to_string(),
-                    );
+                    return refusal(StatusCode::INTERNAL_SERVER_ERROR, "spec", error.to_string());
                 }
             }
         }

@@ -61,8 +61,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod config;
-mod json_api;
 mod gateway;
+mod json_api;
 #[cfg(test)]
 mod layers;
 pub mod merchant;

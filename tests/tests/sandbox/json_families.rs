@@ -53,11 +53,9 @@ async fn separate_family_credentials_sign_for_their_family_only() {
         .host(sandbox.host())
         .jws_credentials(JsonApi::Card, "card-user", "card-key");
     let stranger = Client::new(config).expect("client");
-    let card = json_examples()
-        .into_iter()
-        .find(|(id, _, _)| {
-            freedompay::registry::json_by_id(id).is_some_and(|e| e.api == JsonApi::Card)
-        });
+    let card = json_examples().into_iter().find(|(id, _, _)| {
+        freedompay::registry::json_by_id(id).is_some_and(|e| e.api == JsonApi::Card)
+    });
     if let Some((id, _, body)) = card {
         let refused = examples::json_send(&stranger, &id, &body)
             .await
