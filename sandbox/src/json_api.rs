@@ -36,8 +36,14 @@ use crate::ops::App;
 /// SHA-256 and the answer, so a repeated request gets the same answer.
 #[derive(Default)]
 pub(crate) struct Answered {
-    answers: Mutex<HashMap<(String, String), ([u8; 32], StatusCode, Value)>>,
+    answers: Mutex<HashMap<RequestKey, Remembered>>,
 }
+
+/// Whose request it was: `(auth_id, X-Request-Id)`.
+type RequestKey = (String, String);
+
+/// A request's body digest and the answer it got.
+type Remembered = ([u8; 32], StatusCode, Value);
 
 /// The most answers kept for idempotency; the oldest are forgotten first
 /// (a sandbox runs for a test session, not for months).
@@ -170,7 +176,8 @@ pub(crate) fn handle(
 }
 
 /// A documented answer's envelope holds placeholders (`"status": "string"`):
-/// a real answer says `ok`, `success` and the time it was made.
+/// a real answer says `ok`, `success` and the time it was made, where the
+/// documented value is text.
 fn fill_envelope(mut answer: Value) -> Value {
     if let Some(object) = answer.as_object_mut() {
         for (name, value) in [
@@ -178,7 +185,11 @@ fn fill_envelope(mut answer: Value) -> Value {
             ("request_status", json!("success")),
             ("dt", json!(crate::values::now())),
         ] {
-            if let Some(slot) = object.get_mut(name) {
+            // Only text placeholders: a family whose `status` is a number
+            // (the gift cards' `0`) keeps its documented value.
+            if let Some(slot) = object.get_mut(name)
+                && slot.is_string()
+            {
                 *slot = value;
             }
         }

@@ -24,9 +24,17 @@ fn without_filled(params: &Params, outgoing: bool) -> Params {
 
 #[test]
 fn every_endpoint_has_an_example() {
+    // The JSON pages of a few endpoints print no body at all (Card API close,
+    // link and client/add, the Async reverse); their examples would be invented.
+    const UNDOCUMENTED: &[&str] = &[
+        "card_close",
+        "card_link",
+        "card_client_add",
+        "async_payment_reverse",
+    ];
     for endpoint in &spec().endpoints {
         assert!(
-            !endpoint.examples.is_empty(),
+            !endpoint.examples.is_empty() || UNDOCUMENTED.contains(&endpoint.id.as_str()),
             "{} has no example",
             endpoint.id
         );

@@ -455,14 +455,53 @@ pub fn test_data_page(api: &Api) -> String {
     out
 }
 
-/// The README's coverage table: every row of the documentation's index.
+/// The README's coverage tables: every row of each API's documentation
+/// index, one table per API (the Merchant API first).
 pub fn coverage_table(api: &Api) -> String {
+    use crate::spec::ApiName;
     let mut out = String::new();
+    for family in [
+        ApiName::Merchant,
+        ApiName::Gateway,
+        ApiName::Card,
+        ApiName::Partner,
+    ] {
+        let rows: Vec<&crate::spec::IndexEntry> = api
+            .reference
+            .index
+            .iter()
+            .filter(|e| e.api == family)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let title = describe::api_title_by_module(describe::api_module(family));
+        let _ = writeln!(out, "#### {title} API\n");
+        family_table(api, &rows, &mut out);
+        out.push('\n');
+    }
+    let covered = api
+        .reference
+        .index
+        .iter()
+        .filter(|e| !e.covered_by.is_empty())
+        .count();
+    let _ = writeln!(
+        out,
+        "{covered} of {} rows of the documentation's indexes are in the spec ({} endpoints and callbacks).",
+        api.reference.index.len(),
+        api.endpoints.len()
+    );
+    out
+}
+
+/// One API's coverage table.
+fn family_table(api: &Api, rows: &[&crate::spec::IndexEntry], out: &mut String) {
     let _ = writeln!(
         out,
         "| # | Endpoint | Path | Group | Completeness | In the spec |\n|---|---|---|---|---|---|"
     );
-    for entry in &api.reference.index {
+    for entry in rows.iter().copied() {
         let covering: Vec<_> = entry
             .covered_by
             .iter()
@@ -511,17 +550,10 @@ pub fn coverage_table(api: &Api) -> String {
             links.join(", ")
         );
     }
-    let covered = api
-        .reference
-        .index
-        .iter()
-        .filter(|e| !e.covered_by.is_empty())
-        .count();
+    let covered = rows.iter().filter(|e| !e.covered_by.is_empty()).count();
     let _ = writeln!(
         out,
-        "\n{covered} of {} rows of the documentation's index are in the spec ({} endpoints and callbacks).",
-        api.reference.index.len(),
-        api.endpoints.len()
+        "\n{covered} of {} rows of this index are in the spec.",
+        rows.len()
     );
-    out
 }

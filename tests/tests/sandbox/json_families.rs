@@ -38,7 +38,7 @@ async fn the_client_calls_every_json_example_and_the_sandbox_answers() {
             .unwrap_or_else(|| panic!("no generated type for {id}"))
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         assert!(answer.is_object(), "{id}: {answer}");
-        if let Some(status) = answer.get("status") {
+        if let Some(status) = answer.get("status").filter(|s| s.is_string()) {
             assert_eq!(status, "ok", "{id}: {answer}");
         }
     }
