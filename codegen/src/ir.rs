@@ -66,6 +66,41 @@ pub struct Enum {
     pub origin: Origin,
 }
 
+impl Enum {
+    /// Whether every value is an integer: in JSON the enum travels as a number.
+    pub fn is_numeric(&self) -> bool {
+        !self.values.is_empty() && self.values.iter().all(|v| v.wire.parse::<i64>().is_ok())
+    }
+}
+
+/// What JSON value a field travels as in a JSON message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// A JSON number: integers, amounts, decimals, enums of integers.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON string: text of any format, other enums.
+    Text,
+    /// A JSON array.
+    Array,
+    /// A JSON object.
+    Object,
+}
+
+impl JsonKind {
+    /// The kind in a sentence: "a number", "an array".
+    pub fn describe(self) -> &'static str {
+        match self {
+            JsonKind::Number => "a number",
+            JsonKind::Boolean => "a boolean",
+            JsonKind::Text => "a string",
+            JsonKind::Array => "an array",
+            JsonKind::Object => "an object",
+        }
+    }
+}
+
 /// One enum value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumValue {
@@ -140,6 +175,14 @@ impl Endpoint {
     /// Whether the request travels as JSON (signed by a header, if at all).
     pub fn is_json(&self) -> bool {
         self.request.encoding == Encoding::Json
+    }
+
+    /// The JWS algorithm of a JSON endpoint (the checks give every one a
+    /// `jws_*` authentication; HS256 stands in for any other).
+    pub fn jws_algorithm(&self) -> freedompay_core::jws::Algorithm {
+        self.auth
+            .jws_algorithm()
+            .unwrap_or(freedompay_core::jws::Algorithm::Hs256)
     }
 
     /// The request's idempotency key field (`pg_idempotency_key`), if it has one.
@@ -294,6 +337,24 @@ impl Type {
             Type::TextList { .. } => "text_list",
             Type::Boolean => "boolean",
             Type::Object { .. } => "object",
+        }
+    }
+
+    /// The JSON value the type travels as in a JSON message.
+    pub fn json_kind(&self) -> JsonKind {
+        match self {
+            Type::Integer | Type::Amount | Type::Decimal => JsonKind::Number,
+            Type::Enum { def, .. } if def.is_numeric() => JsonKind::Number,
+            Type::Boolean | Type::Flag => JsonKind::Boolean,
+            Type::List { .. } | Type::TextList { .. } => JsonKind::Array,
+            Type::Object { .. } => JsonKind::Object,
+            Type::String
+            | Type::Url
+            | Type::Email
+            | Type::Phone
+            | Type::Ip
+            | Type::DateTime
+            | Type::Enum { .. } => JsonKind::Text,
         }
     }
 

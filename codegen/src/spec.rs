@@ -153,6 +153,15 @@ pub enum Auth {
 }
 
 impl Auth {
+    /// The JWS algorithm of a `jws_*` authentication.
+    pub fn jws_algorithm(self) -> Option<freedompay_core::jws::Algorithm> {
+        match self {
+            Auth::JwsHs256 => Some(freedompay_core::jws::Algorithm::Hs256),
+            Auth::JwsHs512 => Some(freedompay_core::jws::Algorithm::Hs512),
+            Auth::PgSig | Auth::Basic | Auth::None => None,
+        }
+    }
+
     /// The spec's name for it.
     pub fn name(self) -> &'static str {
         match self {
@@ -379,6 +388,16 @@ pub enum Method {
     /// POST.
     #[serde(rename = "POST")]
     Post,
+}
+
+impl Method {
+    /// The method's name on the wire (`GET`, `POST`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
 }
 
 /// A Freedom Pay site; each has a production and a test host.

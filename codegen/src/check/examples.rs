@@ -112,19 +112,11 @@ fn jws_vector(
     body: &serde_json::Value,
     problems: &mut Vec<(String, String, String)>,
 ) {
-    use freedompay_core::jws::{self, Algorithm, Expected};
-    let alg = match endpoint.auth {
-        crate::spec::Auth::JwsHs512 => Algorithm::Hs512,
-        _ => Algorithm::Hs256,
-    };
-    let method = match endpoint.method {
-        crate::spec::Method::Get => "GET",
-        crate::spec::Method::Post => "POST",
-    };
+    use freedompay_core::jws::{self, Expected};
     let expected = Expected {
         uri: endpoint.path.as_deref().unwrap_or_default(),
-        method,
-        alg,
+        method: endpoint.method.name(),
+        alg: endpoint.jws_algorithm(),
     };
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let key = freedompay_core::signature::SecretKey::new(jws.key.as_str());

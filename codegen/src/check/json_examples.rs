@@ -7,8 +7,7 @@
 
 use serde_json::Value;
 
-use crate::emit::rust::numeric_enum;
-use crate::ir::{Field, Message, Type};
+use crate::ir::{Field, JsonKind, Message, Type};
 use crate::values::value_problems;
 
 /// One problem: the YAML path below the example, the field, the message.
@@ -86,19 +85,19 @@ fn value_of(path: &str, field: &Field, value: &Value, out: &mut Vec<Problem>) {
             }
             return;
         }
-        (Type::Boolean, Value::Bool(_)) => None,
-        (Type::Integer | Type::Amount | Type::Decimal, Value::Number(n)) => Some(n.to_string()),
-        (Type::Enum { def, .. }, Value::Number(n)) if numeric_enum(def) => Some(n.to_string()),
-        (Type::Enum { def, .. }, Value::String(s)) if !numeric_enum(def) => Some(s.clone()),
-        (ty, Value::String(s)) if ty.is_text() => Some(s.clone()),
-        (ty, _) => {
-            problem(format!(
-                "the example gives {} where the field travels as {}",
-                kind(value),
-                json_kind(ty)
-            ));
-            return;
-        }
+        (ty, value) => match (ty.json_kind(), value) {
+            (JsonKind::Boolean, Value::Bool(_)) => None,
+            (JsonKind::Number, Value::Number(n)) => Some(n.to_string()),
+            (JsonKind::Text, Value::String(s)) => Some(s.clone()),
+            (expected, _) => {
+                problem(format!(
+                    "the example gives {} where the field travels as {}",
+                    kind(value),
+                    expected.describe()
+                ));
+                return;
+            }
+        },
     };
     if let Some(text) = expected {
         for broken in value_problems(field, &text) {
@@ -142,45 +141,18 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// What JSON value a field of type `ty` travels as.
-pub(crate) fn json_kind(ty: &Type) -> &'static str {
-    match ty {
-        Type::Integer | Type::Amount | Type::Decimal => "a number",
-        Type::Enum { def, .. } if numeric_enum(def) => "a number",
-        Type::Boolean | Type::Flag => "a boolean",
-        Type::List { .. } | Type::TextList { .. } => "an array",
-        Type::Object { .. } => "an object",
-        _ => "a string",
-    }
-}
-
 /// The problems of a documented answer `text` to a JSON request.
 pub(crate) fn answer(text: &str, message: &Message, out: &mut Vec<Problem>) {
-    let value = if text.trim_start().starts_with('<') {
-        match freedompay_core::json::xml_to_json(text) {
-            Ok(value) => value,
-            Err(error) => {
-                out_push(
-                    out,
-                    "response",
-                    "",
-                    format!("the example answer is not well-formed XML: {error}"),
-                );
-                return;
-            }
-        }
-    } else {
-        match serde_json::from_str::<Value>(text) {
-            Ok(value) => value,
-            Err(error) => {
-                out_push(
-                    out,
-                    "response",
-                    "",
-                    format!("the example answer is not JSON: {error}"),
-                );
-                return;
-            }
+    let value = match freedompay_core::json::answer_value(text) {
+        Ok(value) => value,
+        Err(error) => {
+            out_push(
+                out,
+                "response",
+                "",
+                format!("the example answer is neither JSON nor well-formed XML: {error}"),
+            );
+            return;
         }
     };
     let Value::Object(object) = &value else {

@@ -10,7 +10,6 @@
 
 mod examples;
 mod json_examples;
-pub(crate) use json_examples::json_kind;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;

@@ -194,32 +194,21 @@ fn notes_line(endpoint: &Endpoint) -> String {
     )
 }
 
-/// The JWS algorithm's name (`HS256`, `HS512`) of a JWS authentication.
-pub fn jws_alg(auth: crate::spec::Auth) -> &'static str {
-    match auth {
-        crate::spec::Auth::JwsHs512 => "HS512",
-        _ => "HS256",
-    }
-}
-
 /// Rustdoc text of the request (or callback, or redirect) type: a summary
 /// line, the description, how it travels and where the notes are.
 pub fn request_doc(endpoint: &Endpoint) -> String {
     let title = rustdoc_text(&endpoint.title);
     let path = endpoint.path.as_deref().unwrap_or_default();
-    let method = match endpoint.method {
-        crate::spec::Method::Get => "GET",
-        crate::spec::Method::Post => "POST",
-    };
+    let method = endpoint.method.name();
     let (summary, travel) = match endpoint.direction {
         Direction::Request => {
             let sites: Vec<&str> = endpoint.hosts.iter().map(|s| site(*s).code()).collect();
-            let signed = match endpoint.auth {
-                crate::spec::Auth::JwsHs256 | crate::spec::Auth::JwsHs512 => format!(
+            let signed = match endpoint.auth.jws_algorithm() {
+                Some(alg) => format!(
                     "a JSON body signed with a detached JWS ({}) in `X-JWS-Signature`",
-                    jws_alg(endpoint.auth)
+                    alg.name()
                 ),
-                _ => format!("signed with the script name `{}`", endpoint.script),
+                None => format!("signed with the script name `{}`", endpoint.script),
             };
             (
                 format!("**{title}**: the request of `{method} {path}`."),

@@ -172,10 +172,7 @@ pub fn page(endpoint: &Endpoint) -> String {
                     "- A browser redirect: the client builds the signed URL and the payer's browser opens it"
                 );
             }
-            let method = match endpoint.method {
-                crate::spec::Method::Get => "GET",
-                crate::spec::Method::Post => "POST",
-            };
+            let method = endpoint.method.name();
             let path = endpoint.path.as_deref().unwrap_or_default();
             let _ = writeln!(
                 out,

@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::describe;
-use crate::ir::{Api, Endpoint, Field, Type};
+use crate::ir::{Api, Endpoint, Field, JsonKind, Type};
 use crate::spec::{Direction, Method};
 
 /// The path of an endpoint's type from the crate root's API module: `merchant::page::InitPaymentRequest`.
@@ -85,12 +85,8 @@ pub fn json_answer_text(endpoint: &Endpoint) -> String {
         .iter()
         .filter_map(|example| example.response.as_deref())
         .find(|text| {
-            let value = if text.trim_start().starts_with('<') {
-                freedompay_core::json::xml_to_json(text).ok()
-            } else {
-                serde_json::from_str::<serde_json::Value>(text).ok()
-            };
-            value.is_some_and(|v| v.get("status").and_then(|s| s.as_str()) != Some("error"))
+            freedompay_core::json::answer_value(text)
+                .is_ok_and(|v| v.get("status").and_then(|s| s.as_str()) != Some("error"))
         });
     if let Some(text) = documented {
         return text.to_owned();
@@ -125,12 +121,12 @@ fn json_object<'f>(fields: impl Iterator<Item = &'f Field>) -> serde_json::Value
 
 /// A scalar's wire text as the JSON value its field travels as.
 fn json_scalar(field: &Field, text: String) -> serde_json::Value {
-    match crate::check::json_kind(&field.ty) {
-        "a number" => serde_json::from_str::<serde_json::Number>(&text)
+    match field.ty.json_kind() {
+        JsonKind::Number => serde_json::from_str::<serde_json::Number>(&text)
             .map(serde_json::Value::Number)
             .unwrap_or(serde_json::Value::String(text)),
-        "a boolean" => serde_json::Value::Bool(text == "true" || text == "1"),
-        _ => serde_json::Value::String(text),
+        JsonKind::Boolean => serde_json::Value::Bool(text == "true" || text == "1"),
+        JsonKind::Text | JsonKind::Array | JsonKind::Object => serde_json::Value::String(text),
     }
 }
 
@@ -160,44 +156,28 @@ fn answer_const(endpoint: &Endpoint) -> proc_macro2::Ident {
     format_ident!("{}", endpoint.id.to_uppercase())
 }
 
+/// The variant of the registry's message enum holding `endpoint`'s request.
+fn message_variant(endpoint: &Endpoint) -> TokenStream {
+    let variant = variant(endpoint);
+    let ty = type_path(endpoint, &endpoint.request_type());
+    let doc = format!(" `{}`: {}", endpoint.id, endpoint.title);
+    quote! {
+        #[doc = #doc]
+        #variant(Box<#ty>),
+    }
+}
+
 /// The `registry` module.
 pub fn registry(api: &Api) -> TokenStream {
     let imports = api_imports(api);
     let form = || api.endpoints.iter().filter(|e| !e.is_json());
     let json = || api.endpoints.iter().filter(|e| e.is_json());
-    let json_variants = json().map(|endpoint| {
-        let variant = variant(endpoint);
-        let ty = type_path(endpoint, &endpoint.request_type());
-        let doc = format!(" `{}`: {}", endpoint.id, endpoint.title);
-        quote! {
-            #[doc = #doc]
-            #variant(Box<#ty>),
-        }
-    });
+    let json_variants = json().map(message_variant);
     let json_infos = json().map(|endpoint| {
-        use crate::spec::{ApiName, Auth};
         let id = &endpoint.id;
-        let method = match endpoint.method {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        };
+        let method = endpoint.method.name();
         let path = endpoint.path.as_deref().unwrap_or_default();
-        let api_variant = format_ident!(
-            "{}",
-            match endpoint.api {
-                ApiName::Merchant => "Merchant",
-                ApiName::Gateway => "Gateway",
-                ApiName::Card => "Card",
-                ApiName::Partner => "Partner",
-            }
-        );
-        let alg = format_ident!(
-            "{}",
-            match endpoint.auth {
-                Auth::JwsHs512 => "Hs512",
-                _ => "Hs256",
-            }
-        );
+        let (api_variant, alg) = crate::emit::rust::json_variants(endpoint);
         let action = match &endpoint.action {
             Some(a) => quote! { Some(#a) },
             None => quote! { None },
@@ -215,15 +195,7 @@ pub fn registry(api: &Api) -> TokenStream {
             }
         }
     });
-    let variants = form().map(|endpoint| {
-        let variant = variant(endpoint);
-        let ty = type_path(endpoint, &endpoint.request_type());
-        let doc = format!(" `{}`: {}", endpoint.id, endpoint.title);
-        quote! {
-            #[doc = #doc]
-            #variant(Box<#ty>),
-        }
-    });
+    let variants = form().map(message_variant);
     let infos = form().map(|endpoint| {
         let id = &endpoint.id;
         let script = &endpoint.script;
@@ -354,10 +326,7 @@ pub fn server(api: &Api) -> TokenStream {
         let name = format_ident!("{}", endpoint.id);
         let request = type_path(endpoint, &endpoint.request_type());
         let path = endpoint.path.as_deref().unwrap_or_default();
-        let method = match endpoint.method {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        };
+        let method = endpoint.method.name();
         if endpoint.direction == Direction::Redirect {
             let doc = format!(
                 " The browser opens `{method} {path}` (`{id}`): the URL it is sent on to. No answer is documented, so the default refuses."

@@ -11,7 +11,7 @@ use quote::quote;
 
 use crate::emit::describe;
 use crate::emit::scope::Scope;
-use crate::ir::{Api, Endpoint, Enum, Field, Message, Type};
+use crate::ir::{Api, Endpoint, Enum, Field, JsonKind, Message, Type};
 use crate::spec::{Direction, Effect, FilledBy, ListStyle, Method};
 
 pub(crate) fn ident(name: &str) -> Ident {
@@ -339,9 +339,25 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
     }
 }
 
+/// The `JsonApi` and `jws::Algorithm` variants of a JSON endpoint.
+pub(crate) fn json_variants(endpoint: &Endpoint) -> (Ident, Ident) {
+    use crate::spec::ApiName;
+    use freedompay_core::jws::Algorithm;
+    let api = ident(match endpoint.api {
+        ApiName::Merchant => "Merchant",
+        ApiName::Gateway => "Gateway",
+        ApiName::Card => "Card",
+        ApiName::Partner => "Partner",
+    });
+    let alg = ident(match endpoint.jws_algorithm() {
+        Algorithm::Hs256 => "Hs256",
+        Algorithm::Hs512 => "Hs512",
+    });
+    (api, alg)
+}
+
 /// `JsonEndpoint` for the request type of a JSON endpoint.
 fn json_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
-    use crate::spec::{ApiName, Auth};
     let request = ident(&endpoint.request_type());
     let response = match &endpoint.response {
         Some(_) => {
@@ -352,16 +368,7 @@ fn json_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
     };
     let id = &endpoint.id;
     let path = endpoint.path.clone().unwrap_or_default();
-    let api = ident(match endpoint.api {
-        ApiName::Merchant => "Merchant",
-        ApiName::Gateway => "Gateway",
-        ApiName::Card => "Card",
-        ApiName::Partner => "Partner",
-    });
-    let alg = ident(match endpoint.auth {
-        Auth::JwsHs512 => "Hs512",
-        _ => "Hs256",
-    });
+    let (api, alg) = json_variants(endpoint);
     let method = match endpoint.method {
         Method::Get => quote! { const METHOD: &'static str = "GET"; },
         Method::Post => quote! {},
@@ -569,6 +576,9 @@ fn field_attrs(field: &Field, prefix: bool) -> TokenStream {
     if let Some(format) = format {
         parts.push(quote! { format = #format });
     }
+    if matches!(field.ty, Type::Object { .. }) {
+        parts.push(quote! { object });
+    }
     if let Type::List { style, .. } | Type::TextList { style } = &field.ty {
         parts.push(match style {
             ListStyle::Indexed => quote! { nested },
@@ -597,12 +607,12 @@ fn serde_attrs(field: &Field) -> TokenStream {
         parts.push(quote! { rename = #wire });
     }
     let optional = !field.required;
-    let adapter = match &field.ty {
-        Type::Integer | Type::Amount | Type::Decimal => Some("number"),
-        Type::Enum { def, .. } if numeric_enum(def) => Some("number"),
-        Type::Boolean => Some("boolean"),
-        Type::List { .. } | Type::TextList { .. } | Type::Object { .. } | Type::Flag => None,
-        _ => Some("text"),
+    // Lists and objects are serde's own; scalars go through `json::field`.
+    let adapter = match field.ty.json_kind() {
+        JsonKind::Number => Some("number"),
+        JsonKind::Boolean => Some("boolean"),
+        JsonKind::Text => Some("text"),
+        JsonKind::Array | JsonKind::Object => None,
     };
     let list = field.ty.is_list();
     if optional || list && !field.required {
@@ -629,13 +639,18 @@ fn serde_attrs(field: &Field) -> TokenStream {
     quote! { #[serde(#(#parts),*)] }
 }
 
-/// A message struct of a JSON message: serde writes and reads it, the
-/// derives validate it and build it.
-fn json_struct(item: &Struct, scope: &Scope) -> TokenStream {
+/// A message struct. A form or XML message derives the codecs of
+/// `freedompay-macros` (and `Sign` when the client signs it); a JSON message
+/// is written and read by serde, its other members kept in a `JsonMap`.
+/// Both validate and build with the same derives.
+fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
+    let json = item.message.encoding == crate::spec::Encoding::Json;
     let name = item.name.as_str();
     let name_ident = ident(name);
     let struct_doc = doc(&item.doc);
-    let fields: Vec<&Field> = item.message.fields.iter().collect();
+    let fields = item.fields();
+    // `prefix = "pg_"` when it spares at least one field its `rename`.
+    let prefix = !json && fields.iter().any(|f| prefixed(f));
     let field_defs = fields.iter().map(|field| {
         let field_ident = ident(&field.rust);
         let ty = rust_type(field, scope);
@@ -645,16 +660,8 @@ fn json_struct(item: &Struct, scope: &Scope) -> TokenStream {
             let option = scope.std("Option");
             quote! { #option<#ty> }
         };
-        let serde = serde_attrs(field);
-        let mut attrs = field_attrs(field, false);
-        if matches!(field.ty, Type::Object { .. }) {
-            attrs = if field.wire == field.rust {
-                quote! { #[freedompay(object)] }
-            } else {
-                let wire = &field.wire;
-                quote! { #[freedompay(rename = #wire, object)] }
-            };
-        }
+        let serde = json.then(|| serde_attrs(field));
+        let attrs = field_attrs(field, prefix);
         let field_doc = doc(&describe::field_doc(field));
         quote! {
             #field_doc
@@ -664,16 +671,27 @@ fn json_struct(item: &Struct, scope: &Scope) -> TokenStream {
         }
     });
     let extra_doc = doc(item.extra_doc);
-    let mut derives = vec![
-        quote! { Clone },
-        quote! { PartialEq },
-        quote! { ::serde::Serialize },
-        quote! { ::serde::Deserialize },
-        scope.krate("Validate"),
-        scope.krate("Builder"),
-    ];
-    let required = constructor_fields(&fields);
     let mut struct_attrs = Vec::new();
+    if prefix {
+        struct_attrs.push(quote! { prefix = #WIRE_PREFIX });
+    }
+    let mut derives = vec![quote! { Clone }, quote! { PartialEq }];
+    if json {
+        derives.extend([
+            quote! { ::serde::Serialize },
+            quote! { ::serde::Deserialize },
+        ]);
+    }
+    derives.push(scope.krate("Validate"));
+    if !json {
+        derives.extend([scope.krate("Encode"), scope.krate("Decode")]);
+        if let Some(script) = &item.script {
+            struct_attrs.push(quote! { script = #script });
+            derives.push(scope.krate("Sign"));
+        }
+    }
+    derives.push(scope.krate("Builder"));
+    let required = constructor_fields(&fields);
     let required_struct = (required.len() > MAX_POSITIONAL).then(|| {
         let required_ident = ident(&required_type(name));
         struct_attrs.push(quote! { required = #required_ident });
@@ -681,6 +699,19 @@ fn json_struct(item: &Struct, scope: &Scope) -> TokenStream {
     });
     let struct_attrs =
         (!struct_attrs.is_empty()).then(|| quote! { #[freedompay(#(#struct_attrs),*)] });
+    let extra = if json {
+        quote! {
+            #[serde(flatten)]
+            #[freedompay(extra)]
+            pub extra: crate::json::JsonMap,
+        }
+    } else {
+        let params = scope.krate("Params");
+        quote! {
+            #[freedompay(extra)]
+            pub extra: #params,
+        }
+    };
     let debug = if fields.iter().any(|f| f.sensitive) {
         masked_debug(name, &fields, true)
     } else {
@@ -695,85 +726,7 @@ fn json_struct(item: &Struct, scope: &Scope) -> TokenStream {
         pub struct #name_ident {
             #(#field_defs)*
             #extra_doc
-            #[serde(flatten)]
-            #[freedompay(extra)]
-            pub extra: crate::json::JsonMap,
-        }
-        #debug
-        #required_struct
-    }
-}
-
-fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
-    if item.message.encoding == crate::spec::Encoding::Json {
-        return json_struct(item, scope);
-    }
-    let name = item.name.as_str();
-    let name_ident = ident(name);
-    let struct_doc = doc(&item.doc);
-    let fields = item.fields();
-    // `prefix = "pg_"` when it spares at least one field its `rename`.
-    let prefix = fields.iter().any(|f| prefixed(f));
-    let field_defs = fields.iter().map(|field| {
-        let field_ident = ident(&field.rust);
-        let ty = rust_type(field, scope);
-        let ty = if field.required || field.ty.is_list() {
-            ty
-        } else {
-            let option = scope.std("Option");
-            quote! { #option<#ty> }
-        };
-        let attrs = field_attrs(field, prefix);
-        let field_doc = doc(&describe::field_doc(field));
-        quote! {
-            #field_doc
-            #attrs
-            pub #field_ident: #ty,
-        }
-    });
-    let extra_doc = doc(item.extra_doc);
-    let mut struct_attrs = Vec::new();
-    if prefix {
-        struct_attrs.push(quote! { prefix = #WIRE_PREFIX });
-    }
-    let sensitive = fields.iter().any(|f| f.sensitive);
-    let mut derives = vec![
-        quote! { Clone },
-        quote! { PartialEq },
-        scope.krate("Validate"),
-        scope.krate("Encode"),
-        scope.krate("Decode"),
-    ];
-    if let Some(script) = &item.script {
-        struct_attrs.push(quote! { script = #script });
-        derives.push(scope.krate("Sign"));
-    }
-    derives.push(scope.krate("Builder"));
-    let required = constructor_fields(&fields);
-    let required_struct = (required.len() > MAX_POSITIONAL).then(|| {
-        let required_ident = ident(&required_type(name));
-        struct_attrs.push(quote! { required = #required_ident });
-        required_struct(name, &required, scope)
-    });
-    let struct_attrs =
-        (!struct_attrs.is_empty()).then(|| quote! { #[freedompay(#(#struct_attrs),*)] });
-    let params = scope.krate("Params");
-    let debug = if sensitive {
-        masked_debug(name, &fields, true)
-    } else {
-        derives.insert(0, quote! { Debug });
-        quote!()
-    };
-    quote! {
-        #struct_doc
-        #[derive(#(#derives),*)]
-        #struct_attrs
-        #[non_exhaustive]
-        pub struct #name_ident {
-            #(#field_defs)*
-            #extra_doc
-            #[freedompay(extra)]
-            pub extra: #params,
+            #extra
         }
         #debug
         #required_struct
@@ -855,11 +808,6 @@ fn required_struct(name: &str, required: &[&Field], scope: &Scope) -> TokenStrea
         }
         #debug
     }
-}
-
-/// Whether an enum's values are all integers: in JSON it travels as a number.
-pub(crate) fn numeric_enum(def: &Enum) -> bool {
-    !def.values.is_empty() && def.values.iter().all(|v| v.wire.parse::<i64>().is_ok())
 }
 
 fn enum_def(def: &Enum, scope: &Scope) -> TokenStream {

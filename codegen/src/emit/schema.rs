@@ -58,7 +58,7 @@ fn field_schema(field: &Field, json: bool) -> Value {
         Type::Amount | Type::Decimal if json => {
             s.insert("type".into(), json!("number"));
         }
-        Type::Enum { def, .. } if json && crate::emit::rust::numeric_enum(def) => {
+        Type::Enum { def, .. } if json && def.is_numeric() => {
             let values: Vec<Value> = def
                 .values
                 .iter()

@@ -571,8 +571,7 @@ impl Resolver<'_> {
                 "a JSON message carries no `pg_sig`: its endpoint's `auth` says how it is signed",
             );
         }
-        let fields = self.entries(cx, &format!("{path}.fields"), &message.fields, Some(json));
-        let mut fields = fields;
+        let mut fields = self.entries(cx, &format!("{path}.fields"), &message.fields, Some(json));
         if signed && !json {
             // A shared file that could not be read, or a shared field with shape
             // mistakes, may be the salt or signature that seems missing.

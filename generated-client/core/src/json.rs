@@ -217,21 +217,24 @@ fn params_to_json(params: &crate::params::Params) -> serde_json::Value {
     serde_json::Value::Object(object)
 }
 
-/// Reads a JSON answer into `T`, or the error the gateway reported. An
-/// answer that is XML (some pages print a JSON API's answer so) is read as
-/// the JSON its elements describe ([`xml_to_json`]).
-pub fn read_json_response<T: DeserializeOwned>(body: &str) -> Result<T, JsonError> {
-    let value: serde_json::Value = if body.trim_start().starts_with('<') {
-        xml_to_json(body).map_err(|error| JsonError::NotJson {
-            reason: error.to_string(),
-            raw: body.to_owned(),
-        })?
+/// The value of an answer as received: its JSON, or, when it is XML (some
+/// pages print a JSON API's answer so), the JSON its elements describe
+/// ([`xml_to_json`]). The error says what the parser found.
+pub fn answer_value(body: &str) -> Result<serde_json::Value, String> {
+    if body.trim_start().starts_with('<') {
+        xml_to_json(body).map_err(|error| error.to_string())
     } else {
-        serde_json::from_str(body).map_err(|error| JsonError::NotJson {
-            reason: error.to_string(),
-            raw: body.to_owned(),
-        })?
-    };
+        serde_json::from_str(body).map_err(|error| error.to_string())
+    }
+}
+
+/// Reads a JSON answer into `T`, or the error the gateway reported. An
+/// answer that is XML is read as the JSON it describes ([`answer_value`]).
+pub fn read_json_response<T: DeserializeOwned>(body: &str) -> Result<T, JsonError> {
+    let value = answer_value(body).map_err(|reason| JsonError::NotJson {
+        reason,
+        raw: body.to_owned(),
+    })?;
     if value.get("status").and_then(serde_json::Value::as_str) == Some("error") {
         let text = |name: &str| match value.get(name) {
             Some(serde_json::Value::String(text)) => Some(text.clone()),

@@ -86,11 +86,7 @@ pub fn json_spec_answer<Req: serde::Serialize, Resp: serde::de::DeserializeOwned
     answer: &str,
 ) -> Result<Resp, SpecAnswerError> {
     let fail = |reason: String| SpecAnswerError::Json { endpoint, reason };
-    let mut value: serde_json::Value = if answer.trim_start().starts_with('<') {
-        crate::json::xml_to_json(answer).map_err(|e| fail(e.to_string()))?
-    } else {
-        serde_json::from_str(answer).map_err(|e| fail(e.to_string()))?
-    };
+    let mut value = crate::json::answer_value(answer).map_err(fail)?;
     if let (Some(answer), Ok(serde_json::Value::Object(request))) =
         (value.as_object_mut(), serde_json::to_value(request))
     {
