@@ -830,6 +830,13 @@ impl Resolver<'_> {
                 "`type: flag` (`0`/`1` as text) travels in forms and XML: a JSON message uses `boolean`, or an enum of numbers",
             );
         }
+        if field.filled_by.is_some() && json == Some(true) {
+            cx.error(
+                &format!("{path}.filled_by"),
+                &wire,
+                "the client fills no field of a JSON body (its JWS header names the API user): the caller sets it",
+            );
+        }
         if field.nullable == Some(true) && json == Some(false) {
             cx.error(
                 &format!("{path}.nullable"),
