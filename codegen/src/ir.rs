@@ -149,6 +149,8 @@ pub struct Endpoint {
     pub auth: Auth,
     /// The `X-Action` header of a JSON request, where documented.
     pub action: Option<String>,
+    /// The documented test credentials of its API's JWS examples, if any.
+    pub test_credentials: Option<crate::spec::TestCredentials>,
     /// Documentation completeness.
     pub completeness: Completeness,
     /// Notes on gaps and contradictions.

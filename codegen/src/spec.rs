@@ -134,6 +134,22 @@ pub struct ApiDef {
     /// Where the documentation says so, in our own words.
     #[serde(default)]
     pub note: Option<String>,
+    /// The test credentials the documentation's JWS examples of this API
+    /// are signed with; the docs pages sign each JSON example with them.
+    #[serde(default)]
+    pub test_credentials: Option<TestCredentials>,
+}
+
+/// Documented test credentials of a JWS-signed API.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestCredentials {
+    /// The `auth_id` of the JWS header.
+    pub auth_id: String,
+    /// The key.
+    pub key: String,
+    /// Where the documentation prints them.
+    pub source: String,
 }
 
 /// How a request is authenticated.

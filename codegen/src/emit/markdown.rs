@@ -108,6 +108,10 @@ fn example_section(endpoint: &Endpoint, example: &Example, out: &mut String) {
     if let Some(description) = &example.description {
         let _ = writeln!(out, "{description}\n");
     }
+    if endpoint.is_json() {
+        json_example(endpoint, example, out);
+        return;
+    }
     let params = example_params(endpoint, example);
     let secret = SecretKey::new(TEST_SECRET_KEY);
     let _ = writeln!(out, "Parameters, in the order sent:\n\n```text");
@@ -129,6 +133,85 @@ fn example_section(endpoint: &Endpoint, example: &Example, out: &mut String) {
     }
     if let Some(response) = &example.response {
         let _ = writeln!(out, "Response:\n\n```xml\n{}\n```\n", response.trim_end());
+    }
+}
+
+/// A JSON example: the body as sent, the headers, the JWS header, the
+/// signing input and the signature made with the documented test
+/// credentials (the example's own, else its API's, else the Merchant API
+/// test credentials the form examples use).
+fn json_example(endpoint: &Endpoint, example: &Example, out: &mut String) {
+    use freedompay_core::jws::{self, JwsHeader};
+    let body = example
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_string(b).unwrap_or_default())
+        .unwrap_or_default();
+    let (auth_id, key, whose) = match (&example.jws, &endpoint.test_credentials) {
+        (Some(jws), _) => (jws.auth_id.clone(), jws.key.clone(), "the example's"),
+        (None, Some(c)) => (c.auth_id.clone(), c.key.clone(), "the API's documented"),
+        (None, None) => (
+            TEST_MERCHANT_ID.to_owned(),
+            TEST_SECRET_KEY.to_owned(),
+            "the test",
+        ),
+    };
+    let path = endpoint.path.as_deref().unwrap_or_default();
+    let header = JwsHeader::new(
+        path,
+        auth_id.clone(),
+        endpoint.method.name(),
+        endpoint.jws_algorithm(),
+    );
+    let signature = jws::sign(&header, body.as_bytes(), &SecretKey::new(key.as_str()));
+    let _ = writeln!(
+        out,
+        "Body, exactly as sent and signed:\n\n```json\n{body}\n```\n"
+    );
+    let _ = writeln!(out, "Headers:\n\n```text");
+    let _ = writeln!(
+        out,
+        "Content-Type: application/json\nAccept: application/json"
+    );
+    let _ = writeln!(out, "X-Request-Id: <a new UUID v7; the same on a retry>");
+    if let Some(action) = &endpoint.action {
+        let _ = writeln!(out, "X-Action: {action}");
+    }
+    let _ = writeln!(out, "X-JWS-Signature: {signature}\n```\n");
+    let _ = writeln!(
+        out,
+        "JWS header ({whose} credentials: auth id `{auth_id}`, key `{key}`):\n\n```json\n{}\n```\n",
+        header.to_json()
+    );
+    let _ = writeln!(
+        out,
+        "Signing input (base64url of the header, a dot, base64url of the body), signed with {}:\n\n```text\n{}\n```\n",
+        endpoint.jws_algorithm().name(),
+        jws::signing_input(&header, body.as_bytes())
+    );
+    if let Some(documented) = &example.jws {
+        let agrees = if documented.signature == signature {
+            "the same value"
+        } else {
+            "a different value"
+        };
+        let _ = writeln!(
+            out,
+            "The documentation prints `{}` for this body: {agrees}.\n",
+            documented.signature
+        );
+    }
+    if let Some(response) = &example.response {
+        let language = if response.trim_start().starts_with('<') {
+            "xml"
+        } else {
+            "json"
+        };
+        let _ = writeln!(
+            out,
+            "Response:\n\n```{language}\n{}\n```\n",
+            response.trim_end()
+        );
     }
 }
 
@@ -191,6 +274,9 @@ pub fn page(endpoint: &Endpoint) -> String {
             }
             if endpoint.direction == Direction::Request {
                 let retry = match (endpoint.effect, endpoint.idempotency_key()) {
+                    _ if endpoint.is_json() => "sent again with the same body and `X-Request-Id` \
+                        (the gateway answers a repeated request id with the first answer)"
+                        .to_owned(),
                     (crate::spec::Effect::Read, _) => "sent again (it only reads)".to_owned(),
                     (crate::spec::Effect::Write, Some(key)) => format!(
                         "sent again with the same `{}` (the client sets one when it is empty)",
@@ -247,10 +333,11 @@ pub fn page(endpoint: &Endpoint) -> String {
             out,
             "Encoding: {:?}{}\n",
             response.encoding,
-            if response.signed {
-                ", signed"
-            } else {
-                ", unsigned"
+            match (response.signed, endpoint.is_json()) {
+                (true, _) => ", signed",
+                // A JSON answer carries no signature; the request's JWS is what authenticates.
+                (false, true) => "",
+                (false, false) => ", unsigned",
             }
         );
         table(response, &mut out);

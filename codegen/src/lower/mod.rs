@@ -394,6 +394,11 @@ fn lower_endpoint(
         payout_key: file.payout_key,
         effect: file.effect.unwrap_or_default(),
         action: file.action.clone(),
+        test_credentials: shared
+            .apis
+            .iter()
+            .find(|a| a.api == file.api)
+            .and_then(|a| a.test_credentials.clone()),
         // An API without an entry in `apis:` signs with `pg_sig`, as the
         // Merchant API does.
         auth: file.auth.unwrap_or_else(|| {
