@@ -46,27 +46,29 @@ async fn the_client_calls_every_json_example_and_the_sandbox_answers() {
 }
 
 #[tokio::test]
-async fn separate_family_credentials_sign_for_their_family_only() {
+async fn a_card_api_user_the_sandbox_does_not_know_is_refused() {
     let sandbox = sandbox().await;
-    // A card-API user the sandbox does not know is refused, whatever the merchant key.
+    // Card API credentials of a user the sandbox does not know: refused,
+    // although the merchant's own key would have been accepted.
     let config = Config::new(MERCHANT, SECRET)
         .host(sandbox.host())
         .jws_credentials(JsonApi::Card, "card-user", "card-key");
     let stranger = Client::new(config).expect("client");
-    let card = json_examples().into_iter().find(|(id, _, _)| {
-        freedompay::registry::json_by_id(id).is_some_and(|e| e.api == JsonApi::Card)
-    });
-    if let Some((id, _, body)) = card {
-        let refused = examples::json_send(&stranger, &id, &body)
-            .await
-            .expect("generated")
-            .expect_err("unknown auth_id");
-        assert!(refused.contains("auth_id"), "{refused}");
-    }
+    let (id, _, body) = json_examples()
+        .into_iter()
+        .find(|(id, _, _)| {
+            freedompay::registry::json_by_id(id).is_some_and(|e| e.api == JsonApi::Card)
+        })
+        .expect("a Card API example");
+    let refused = examples::json_send(&stranger, &id, &body)
+        .await
+        .expect("generated")
+        .expect_err("unknown auth_id");
+    assert!(refused.contains("auth_id"), "{refused}");
     sandbox.shutdown().await;
 }
 
-/// A raw JSON request to `path`, signed with `key` as `auth_id` unless `signature` is given.
+/// A raw JSON request to `path`, signed with the merchant's key unless `signature` is given.
 async fn raw(
     base: &str,
     path: &str,
@@ -214,4 +216,34 @@ fn documented_json_answers_read_into_the_generated_types() {
             }
         }
     }
+}
+
+/// The docs page of a JSON endpoint shows each example as sent: its body,
+/// its JWS header and, where the documentation prints one, the documented
+/// signature, which the page's own signature equals.
+#[test]
+fn docs_pages_show_the_documented_signatures() {
+    let mut checked = 0;
+    for endpoint in spec().json_endpoints() {
+        let page = codegen::emit::markdown::page(endpoint);
+        assert!(!page.contains("pg_sig"), "{}", endpoint.id);
+        for example in &endpoint.examples {
+            if let Some(body) = &example.body {
+                let compact = serde_json::to_string(body).expect("JSON");
+                assert!(page.contains(&compact), "{}: body", endpoint.id);
+            }
+            if let Some(vector) = &example.jws {
+                assert!(
+                    page.contains(&format!("X-JWS-Signature: {}", vector.signature)),
+                    "{}: signature",
+                    endpoint.id
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 3,
+        "only {checked} documented signatures on the pages"
+    );
 }
