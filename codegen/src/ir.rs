@@ -141,6 +141,8 @@ pub struct Endpoint {
     pub script: String,
     /// Sites serving the endpoint.
     pub hosts: Vec<Site>,
+    /// The service whose host serves it (the payment API or Freedom ID).
+    pub server: crate::spec::Server,
     /// Signed with the payout key when configured.
     pub payout_key: bool,
     /// What the request does to the gateway's state (`Write` for callbacks and redirects).

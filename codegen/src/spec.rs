@@ -50,6 +50,11 @@ pub struct EndpointFile {
     /// Sites that serve the endpoint; all of them when absent.
     #[serde(default)]
     pub hosts: Option<Vec<Site>>,
+    /// Which service's host serves it: `api` (the payment API, the default)
+    /// or `freedom_id` (`passport.freedompay.kz`, the Partner API's identity
+    /// provider).
+    #[serde(default)]
+    pub server: Server,
     /// Whether the endpoint is signed with the payout secret key when the client has one.
     #[serde(default)]
     pub payout_key: bool,
@@ -162,7 +167,8 @@ pub enum Auth {
     JwsHs256,
     /// A detached JWS of the JSON body in `X-JWS-Signature`, HMAC-SHA512.
     JwsHs512,
-    /// HTTP Basic client credentials (OAuth2 token exchange).
+    /// HTTP Basic client credentials in `Authorization` (Freedom ID's OAuth2
+    /// calls); the request is a JSON body.
     Basic,
     /// None (a browser redirect the payer's browser opens).
     None,
@@ -430,6 +436,17 @@ pub enum Site {
     Uz,
     /// International mirror: `api.freedompay.money`.
     Money,
+}
+
+/// A service with hosts of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Server {
+    /// The payment API: `api.freedompay.<site>`.
+    #[default]
+    Api,
+    /// Freedom ID, the OAuth2/OpenID Connect provider: `passport.freedompay.kz`.
+    FreedomId,
 }
 
 /// How completely the stored documentation describes an endpoint.

@@ -22,8 +22,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use freedompay_core::exchange::{self, AnswerSignature, PreparedRequest, Response, ResponseError};
-use freedompay_core::hosts::Site;
-use freedompay_core::json::{self, JsonApi, JsonEndpoint, JsonError, JwsCredentials, PreparedJson};
+use freedompay_core::hosts::{Server, Site};
+use freedompay_core::json::{
+    self, BasicCredentials, JsonApi, JsonEndpoint, JsonError, JwsCredentials, PrepareJsonError,
+    PreparedJson,
+};
 use freedompay_core::retry::{Resend, Transient};
 use freedompay_core::{Effect, Endpoint, HttpMethod, Redirect, SecretKey, ValidationErrors};
 
@@ -45,11 +48,20 @@ pub enum Host {
 }
 
 impl Host {
-    /// The base URL, or `None` for a test host the documentation does not give.
+    /// The payment API's base URL, or `None` for a test host the
+    /// documentation does not give.
     pub fn base_url(&self) -> Option<String> {
+        self.base_url_of(Server::Api)
+    }
+
+    /// The base URL of `server` on this host: the site's own for a
+    /// production or test host, where documented (Freedom ID has a production
+    /// host for Kazakhstan only); a custom URL (a sandbox, a proxy) serves
+    /// every service.
+    pub fn base_url_of(&self, server: Server) -> Option<String> {
         match self {
-            Host::Production(site) => Some(site.production().to_owned()),
-            Host::Test(site) => site.test().map(str::to_owned),
+            Host::Production(site) => server.production(*site).map(str::to_owned),
+            Host::Test(site) => server.test(*site).map(str::to_owned),
             Host::Custom(url) => Some(url.trim_end_matches('/').to_owned()),
         }
     }
@@ -128,6 +140,8 @@ pub struct Config {
     retry: Retry,
     pacing: Option<Duration>,
     jws: std::collections::BTreeMap<JsonApi, JwsCredentials>,
+    freedom_id: Option<BasicCredentials>,
+    freedom_id_host: Option<Host>,
 }
 
 impl fmt::Debug for Config {
@@ -143,6 +157,8 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("pacing", &self.pacing)
             .field("jws", &self.jws)
+            .field("freedom_id", &self.freedom_id)
+            .field("freedom_id_host", &self.freedom_id_host)
             .finish()
     }
 }
@@ -161,6 +177,8 @@ impl Config {
             retry: Retry::default(),
             pacing: None,
             jws: std::collections::BTreeMap::new(),
+            freedom_id: None,
+            freedom_id_host: None,
         }
     }
 
@@ -180,6 +198,28 @@ impl Config {
                 key: key.into(),
             },
         );
+        self
+    }
+
+    /// The client id and secret Freedom ID issued to the partner: its calls
+    /// (the authorization link, the token exchanges) are authenticated with
+    /// them as HTTP Basic credentials. Without them those calls are refused
+    /// before anything is sent ([`Error::NoFreedomIdCredentials`]).
+    pub fn freedom_id_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretKey>,
+    ) -> Self {
+        self.freedom_id = Some(BasicCredentials::new(client_id, client_secret));
+        self
+    }
+
+    /// Where Freedom ID's calls go, when not where [`Config::host`] puts
+    /// them: `passport.freedompay.kz` for the Kazakhstan production host,
+    /// the custom URL itself for a [`Host::Custom`] (a sandbox serves
+    /// Freedom ID's paths too), nowhere documented otherwise.
+    pub fn freedom_id_host(mut self, host: Host) -> Self {
+        self.freedom_id_host = Some(host);
         self
     }
 
@@ -279,6 +319,19 @@ pub enum Error {
     /// The configured host has no URL (the Uzbekistan test host is not documented).
     #[error("no base URL for {0:?}; configure Host::Custom")]
     NoBaseUrl(Host),
+    /// Freedom ID has no documented host for the configured one (only
+    /// Kazakhstan's production host is documented).
+    #[error("no documented Freedom ID host for {0:?}; configure Config::freedom_id_host")]
+    NoFreedomIdHost(Host),
+    /// A Freedom ID call needs the partner's client credentials, and none
+    /// are configured ([`Config::freedom_id_credentials`]); nothing was sent.
+    #[error(
+        "`{endpoint}` is authenticated with Freedom ID client credentials, and none are configured (Config::freedom_id_credentials); nothing was sent"
+    )]
+    NoFreedomIdCredentials {
+        /// The endpoint's id.
+        endpoint: &'static str,
+    },
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(reqwest::Error),
@@ -475,7 +528,7 @@ impl Client {
     /// Validates and signs a browser-redirect request (`payment.php`) and returns
     /// the URL to send the payer's browser to; nothing is sent.
     pub fn redirect_url<R: Redirect>(&self, request: &R) -> Result<String, Error> {
-        let base = self.base_url()?;
+        let base = self.base_url_of(R::SERVER)?;
         Ok(exchange::redirect_url(
             request,
             &base,
@@ -489,6 +542,22 @@ impl Client {
             .host
             .base_url()
             .ok_or_else(|| Error::NoBaseUrl(self.config.host.clone()))
+    }
+
+    /// The base URL of `server`'s calls.
+    fn base_url_of(&self, server: Server) -> Result<String, Error> {
+        match server {
+            Server::Api => self.base_url(),
+            Server::FreedomId => {
+                let host = self
+                    .config
+                    .freedom_id_host
+                    .as_ref()
+                    .unwrap_or(&self.config.host);
+                host.base_url_of(server)
+                    .ok_or_else(|| Error::NoFreedomIdHost(host.clone()))
+            }
+        }
     }
 
     /// Sends `request` and returns the verified, typed response.
@@ -570,7 +639,18 @@ impl Client {
     pub fn prepare_json<E: JsonEndpoint>(&self, request: &E) -> Result<PreparedJson, Error> {
         let credentials = self.config.credentials_for(E::API);
         let request_id = uuid::Uuid::now_v7().to_string();
-        Ok(json::prepare_json(request, &credentials, &request_id)?)
+        json::prepare_json(
+            request,
+            &credentials,
+            self.config.freedom_id.as_ref(),
+            &request_id,
+        )
+        .map_err(|error| match error {
+            PrepareJsonError::Invalid(errors) => Error::Invalid(errors),
+            PrepareJsonError::NoBasicCredentials { endpoint } => {
+                Error::NoFreedomIdCredentials { endpoint }
+            }
+        })
     }
 
     /// Sends a JSON request and returns its typed answer.
@@ -581,20 +661,22 @@ impl Client {
 
     /// Sends a JSON request prepared by [`Client::prepare_json`]. Transient
     /// failures are retried with the same body and `X-Request-Id`, which the
-    /// gateway answers with the first request's outcome.
+    /// gateway answers with the first request's outcome. A Freedom ID call,
+    /// which has no request id, is sent again only when it reads.
     pub async fn send_prepared_json<E: JsonEndpoint>(
         &self,
         prepared: &PreparedJson,
     ) -> Result<E::Response, Error> {
-        let base = self.base_url()?;
+        let base = self.base_url_of(prepared.server)?;
         let url = format!("{base}{}", prepared.path);
         let sent = Sent {
             endpoint: E::ID,
             effect: E::EFFECT,
-            // The gateway answers a repeated `X-Request-Id` with the first outcome.
-            resend: Resend::new(E::EFFECT, true),
+            // The gateway answers a repeated `X-Request-Id` with the first
+            // outcome; Freedom ID's calls carry none.
+            resend: Resend::new(E::EFFECT, prepared.request_id.is_some()),
             order_id: None,
-            idempotency_key: Some(prepared.request_id.clone()),
+            idempotency_key: prepared.request_id.clone(),
         };
         self.retrying(sent, || async {
             tracing::debug!(

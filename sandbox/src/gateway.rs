@@ -22,6 +22,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use freedompay::errors::ErrorCode;
+use freedompay::json::JsonAuth;
+use freedompay::partner::freedom_id::PartnerFreedomIdOidcAuthorizeRequest;
 use freedompay::registry::{self, Direction, EndpointInfo};
 use freedompay::server::{self, Served};
 use freedompay::signature::{self, SecretKey, SignatureError};
@@ -37,6 +39,13 @@ struct Site {
     app: Arc<App>,
     notifications: Arc<Notifications>,
     answered: Arc<crate::json_api::Answered>,
+    logins: Arc<crate::freedom_id::Logins>,
+}
+
+impl FromRef<Site> for Arc<crate::freedom_id::Logins> {
+    fn from_ref(site: &Site) -> Self {
+        site.logins.clone()
+    }
 }
 
 impl FromRef<Site> for Arc<crate::json_api::Answered> {
@@ -92,12 +101,18 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>) -> Router {
             &page_route(Page::Token),
             get(crate::token_page::show).post(crate::token_page::submit),
         )
+        .route(crate::freedom_id::LOGIN_PATH, get(crate::freedom_id::login))
+        .route(
+            <PartnerFreedomIdOidcAuthorizeRequest as freedompay::Redirect>::PATH,
+            get(crate::freedom_id::authorize),
+        )
         .fallback(handle)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(Site {
             app,
             notifications,
             answered: Arc::default(),
+            logins: Arc::default(),
         })
 }
 
@@ -175,6 +190,7 @@ fn error_xml(script: &str, key: Option<&SecretKey>, failure: &Failure) -> Respon
 async fn handle(
     State(app): State<Arc<App>>,
     State(answered): State<Arc<crate::json_api::Answered>>,
+    State(logins): State<Arc<crate::freedom_id::Logins>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -182,6 +198,16 @@ async fn handle(
 ) -> Response {
     let path = uri.path().to_owned();
     if let Some(endpoint) = crate::json_api::endpoint(&path) {
+        if endpoint.auth == JsonAuth::Basic {
+            return crate::freedom_id::handle(
+                &app,
+                &logins,
+                endpoint,
+                method.as_str(),
+                &headers,
+                &body,
+            );
+        }
         return crate::json_api::handle(
             &app,
             &answered,

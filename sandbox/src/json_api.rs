@@ -24,6 +24,7 @@ use std::sync::Mutex;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use freedompay::json::JsonAuth;
 use freedompay::jws::{self, Expected};
 use freedompay::registry::{self, JsonEndpointInfo};
 use freedompay::server::{self, JsonHandler, SpecAnswerError};
@@ -121,10 +122,17 @@ pub(crate) fn handle(
             "the auth_id of the signature is not known",
         );
     };
+    let JsonAuth::Jws(alg) = endpoint.auth else {
+        return refusal(
+            StatusCode::UNAUTHORIZED,
+            "signature",
+            "this endpoint takes HTTP Basic client credentials, not a JWS",
+        );
+    };
     let expected = Expected {
         uri: endpoint.path,
         method: endpoint.method,
-        alg: endpoint.alg,
+        alg,
     };
     if let Err(error) = jws::verify(signature, body, &merchant.secret, &expected) {
         tracing::info!(endpoint = endpoint.id, %error, "JWS refused");

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("payout_page", 4),
     ("token_page", 4),
     ("json_api", 4),
+    ("freedom_id", 4),
     ("gateway", 5),
     ("lib", 6),
     ("layers", 6),

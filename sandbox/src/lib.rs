@@ -30,7 +30,7 @@
 //! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
 //! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
 //! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
-//! | 4 pages | `page`, `payout_page`, `token_page`, `json_api` | the HTML pages of payers and payees; the JSON families' front door |
+//! | 4 pages | `page`, `payout_page`, `token_page`, `json_api`, `freedom_id` | the HTML pages of payers and payees; the JSON families' front door; Freedom ID's |
 //! | 5 gateway | `gateway` | HTTP: routes, parameters, signatures, the registry's decoding |
 //! | 6 wiring | `lib.rs` | the `Sandbox` builder, which starts the notifications and the server |
 //!
@@ -61,6 +61,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod config;
+mod freedom_id;
 mod gateway;
 mod json_api;
 #[cfg(test)]

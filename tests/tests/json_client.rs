@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use freedompay::json::{JsonApi, JsonEndpoint};
+use freedompay::json::{JsonApi, JsonAuth, JsonEndpoint};
 use freedompay::jws::{self, Algorithm, Expected};
 use freedompay::{
     Client, Config, Effect, Error, Host, Retry, SecretKey, Validate, ValidationErrors,
@@ -39,7 +39,7 @@ impl JsonEndpoint for RequestStatus {
     const ID: &'static str = "card_request_status";
     const PATH: &'static str = "/v5/card-api/request/status";
     const API: JsonApi = JsonApi::Card;
-    const ALG: Algorithm = Algorithm::Hs512;
+    const AUTH: JsonAuth = JsonAuth::Jws(Algorithm::Hs512);
     const EFFECT: Effect = Effect::Write;
 }
 

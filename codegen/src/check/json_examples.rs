@@ -164,6 +164,10 @@ pub(crate) fn answer(text: &str, message: &Message, out: &mut Vec<Problem>) {
         );
         return;
     };
+    // A documented refusal is the family's error envelope, not the answer's fields.
+    if freedompay_core::json::refusal(&value).is_some() {
+        return;
+    }
     for field in message.fields.iter().filter(|f| f.required) {
         if !object.contains_key(&field.wire) {
             out_push(

@@ -247,7 +247,7 @@ fn script_name(report: &mut Report<'_>, endpoint: &Endpoint) {
 
 /// The authentication must fit the message, and the generator must carry it.
 fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
-    use crate::spec::{Auth, Direction};
+    use crate::spec::{Auth, Direction, Server};
     let auth = endpoint.auth;
     let json = endpoint.is_json();
     let problem = match (auth, endpoint.direction) {
@@ -256,6 +256,10 @@ fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
                 .to_owned(),
         ),
         (Auth::PgSig, _) => None,
+        (Auth::None, Direction::Redirect) if endpoint.request.signed => Some(
+            "a redirect sent without authentication is unsigned: give its request `signed: false`"
+                .to_owned(),
+        ),
         (Auth::None, Direction::Redirect) => None,
         (Auth::None, _) => {
             Some("only a browser redirect is sent without authentication".to_owned())
@@ -268,14 +272,28 @@ fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
             auth.name()
         )),
         (Auth::JwsHs256 | Auth::JwsHs512, _) => None,
-        // HTTP Basic client credentials are not carried by the client yet.
-        (Auth::Basic, _) => Some(format!(
-            "endpoints authenticated with `{}` cannot be generated yet",
-            auth.name()
-        )),
+        (Auth::Basic, _) if !json => Some(
+            "`basic` sends client credentials with a JSON body: the request needs `encoding: json`"
+                .to_owned(),
+        ),
+        (Auth::Basic, _) if endpoint.server != Server::FreedomId => Some(
+            "only Freedom ID (`server: freedom_id`) takes HTTP Basic client credentials".to_owned(),
+        ),
+        (Auth::Basic, _) => None,
     };
     if let Some(problem) = problem {
         report.error(&endpoint.origin, "auth", "", problem);
+    }
+    if endpoint.server == Server::FreedomId
+        && (endpoint.api != crate::spec::ApiName::Partner
+            || endpoint.hosts != [crate::spec::Site::Kz])
+    {
+        report.error(
+            &endpoint.origin,
+            "server",
+            "",
+            "Freedom ID belongs to the Partner API and is documented on the kz site only: `api: partner`, `hosts: [kz]`",
+        );
     }
     if endpoint.action.is_some() && !json {
         report.error(

@@ -56,7 +56,12 @@ fn method(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                 format!(" **{title}**: {summary}"),
                 String::new(),
                 format!(
-                    " Validates and signs [`{}`] into the URL the payer's browser opens; nothing is sent.",
+                    " Validates {} [`{}`] into the URL the browser opens; nothing is sent.",
+                    if endpoint.request.signed {
+                        "and signs"
+                    } else {
+                        "and writes"
+                    },
                     endpoint.request_type()
                 ),
             ];
@@ -81,8 +86,13 @@ fn method(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                 format!(" **{title}**: {summary}"),
                 String::new(),
                 format!(
-                    " Validates [`{}`], sends it as JSON to `{path}` with its detached JWS and returns the answer.",
-                    endpoint.request_type()
+                    " Validates [`{}`], sends it as JSON to `{path}` {} and returns the answer.",
+                    endpoint.request_type(),
+                    if endpoint.auth == crate::spec::Auth::Basic {
+                        "on Freedom ID's host with the client credentials"
+                    } else {
+                        "with its detached JWS"
+                    }
                 ),
             ];
             quote! {

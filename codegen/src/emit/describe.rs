@@ -35,6 +35,14 @@ pub fn site(site: Site) -> freedompay_core::hosts::Site {
     }
 }
 
+/// The service, from the core's table.
+pub fn server(server: crate::spec::Server) -> freedompay_core::hosts::Server {
+    match server {
+        crate::spec::Server::Api => freedompay_core::hosts::Server::Api,
+        crate::spec::Server::FreedomId => freedompay_core::hosts::Server::FreedomId,
+    }
+}
+
 /// The completeness mark and its meaning.
 pub fn completeness(c: Completeness) -> &'static str {
     match c {
@@ -208,13 +216,29 @@ pub fn request_doc(endpoint: &Endpoint) -> String {
                     "a JSON body signed with a detached JWS ({}) in `X-JWS-Signature`",
                     alg.name()
                 ),
+                None if endpoint.auth == crate::spec::Auth::Basic => {
+                    "a JSON body sent with HTTP Basic client credentials".to_owned()
+                }
                 None => format!("signed with the script name `{}`", endpoint.script),
+            };
+            let served = match endpoint.server {
+                crate::spec::Server::Api => format!("Served on the {} hosts", sites.join(", ")),
+                crate::spec::Server::FreedomId => format!(
+                    "Served by Freedom ID (`{}`)",
+                    server(endpoint.server)
+                        .production(freedompay_core::hosts::Site::Kz)
+                        .unwrap_or_default()
+                ),
             };
             (
                 format!("**{title}**: the request of `{method} {path}`."),
-                format!("Served on the {} hosts; {signed}.", sites.join(", ")),
+                format!("{served}; {signed}."),
             )
         }
+        Direction::Redirect if !endpoint.request.signed => (
+            format!("**{title}**: the query of `{method} {path}`, opened by the user's browser."),
+            "The client only writes it into a URL; it is not signed.".to_owned(),
+        ),
         Direction::Redirect => (
             format!(
                 "**{title}**: the signed query of `{method} {path}`, opened by the payer's browser."

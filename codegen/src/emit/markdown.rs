@@ -119,6 +119,20 @@ fn example_section(endpoint: &Endpoint, example: &Example, out: &mut String) {
         let _ = writeln!(out, "{name}={value}");
     }
     let _ = writeln!(out, "```\n");
+    if !endpoint.request.signed && endpoint.direction.outgoing() {
+        if endpoint.direction == Direction::Redirect
+            && let Some(site) = endpoint.hosts.first()
+            && let Some(base) = describe::server(endpoint.server).production(describe::site(*site))
+        {
+            let _ = writeln!(
+                out,
+                "The URL the browser opens (unsigned):\n\n```text\n{base}{}?{}\n```\n",
+                endpoint.path.as_deref().unwrap_or_default(),
+                form::encode(&params)
+            );
+        }
+        return;
+    }
     let string = signature::string_to_sign(&endpoint.script, &params, &secret);
     let sig = signature::md5_hex(&string);
     let _ = writeln!(
@@ -136,17 +150,56 @@ fn example_section(endpoint: &Endpoint, example: &Example, out: &mut String) {
     }
 }
 
-/// A JSON example: the body as sent, the headers, the JWS header, the
-/// signing input and the signature made with the documented test
-/// credentials (the example's own, else its API's, else the Merchant API
-/// test credentials the form examples use).
+/// A JSON example: the body as sent, the headers and, for a JWS-signed
+/// endpoint, how its signature is made ([`jws_example`]); then the answer.
 fn json_example(endpoint: &Endpoint, example: &Example, out: &mut String) {
-    use freedompay_core::jws::{self, JwsHeader};
     let body = example
         .body
         .as_ref()
         .map(|b| serde_json::to_string(b).unwrap_or_default())
         .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Body, exactly as sent{}:\n\n```json\n{body}\n```\n",
+        if endpoint.auth == crate::spec::Auth::Basic {
+            ""
+        } else {
+            " and signed"
+        }
+    );
+    let _ = writeln!(out, "Headers:\n\n```text");
+    let _ = writeln!(
+        out,
+        "Content-Type: application/json\nAccept: application/json"
+    );
+    if endpoint.auth == crate::spec::Auth::Basic {
+        let _ = writeln!(
+            out,
+            "Authorization: Basic <base64 of CLIENT_ID:CLIENT_SECRET, the client credentials Freedom ID issues>\n```\n"
+        );
+    } else {
+        jws_example(endpoint, example, &body, out);
+    }
+    if let Some(response) = &example.response {
+        let language = if response.trim_start().starts_with('<') {
+            "xml"
+        } else {
+            "json"
+        };
+        let _ = writeln!(
+            out,
+            "Response:\n\n```{language}\n{}\n```\n",
+            response.trim_end()
+        );
+    }
+}
+
+/// The JWS part of a JSON example: the rest of its headers, the JWS header,
+/// the signing input and the signature made with the documented test
+/// credentials (the example's own, else its API's, else the Merchant API
+/// test credentials the form examples use).
+fn jws_example(endpoint: &Endpoint, example: &Example, body: &str, out: &mut String) {
+    use freedompay_core::jws::{self, JwsHeader};
     let (auth_id, key, whose) = match (&example.jws, &endpoint.test_credentials) {
         (Some(jws), _) => (jws.auth_id.clone(), jws.key.clone(), "the example's"),
         (None, Some(c)) => (c.auth_id.clone(), c.key.clone(), "the API's documented"),
@@ -164,15 +217,6 @@ fn json_example(endpoint: &Endpoint, example: &Example, out: &mut String) {
         endpoint.jws_algorithm(),
     );
     let signature = jws::sign(&header, body.as_bytes(), &SecretKey::new(key.as_str()));
-    let _ = writeln!(
-        out,
-        "Body, exactly as sent and signed:\n\n```json\n{body}\n```\n"
-    );
-    let _ = writeln!(out, "Headers:\n\n```text");
-    let _ = writeln!(
-        out,
-        "Content-Type: application/json\nAccept: application/json"
-    );
     let _ = writeln!(out, "X-Request-Id: <a new UUID v7; the same on a retry>");
     if let Some(action) = &endpoint.action {
         let _ = writeln!(out, "X-Action: {action}");
@@ -199,18 +243,6 @@ fn json_example(endpoint: &Endpoint, example: &Example, out: &mut String) {
             out,
             "The documentation prints `{}` for this body: {agrees}.\n",
             documented.signature
-        );
-    }
-    if let Some(response) = &example.response {
-        let language = if response.trim_start().starts_with('<') {
-            "xml"
-        } else {
-            "json"
-        };
-        let _ = writeln!(
-            out,
-            "Response:\n\n```{language}\n{}\n```\n",
-            response.trim_end()
         );
     }
 }
@@ -252,7 +284,12 @@ pub fn page(endpoint: &Endpoint) -> String {
             if endpoint.direction == Direction::Redirect {
                 let _ = writeln!(
                     out,
-                    "- A browser redirect: the client builds the signed URL and the payer's browser opens it"
+                    "- A browser redirect: the client builds the {} opens it",
+                    if endpoint.request.signed {
+                        "signed URL and the payer's browser"
+                    } else {
+                        "URL (unsigned) and the user's browser"
+                    }
                 );
             }
             let method = endpoint.method.name();
@@ -274,9 +311,18 @@ pub fn page(endpoint: &Endpoint) -> String {
             }
             if endpoint.direction == Direction::Request {
                 let retry = match (endpoint.effect, endpoint.idempotency_key()) {
-                    _ if endpoint.is_json() => "sent again with the same body and `X-Request-Id` \
+                    (crate::spec::Effect::Write, _)
+                        if endpoint.auth == crate::spec::Auth::Basic =>
+                    {
+                        "not sent again once it may have reached Freedom ID (it documents no \
+                        request id); the client reports the outcome as unknown"
+                            .to_owned()
+                    }
+                    _ if endpoint.is_json() && endpoint.auth != crate::spec::Auth::Basic => {
+                        "sent again with the same body and `X-Request-Id` \
                         (the gateway answers a repeated request id with the first answer)"
-                        .to_owned(),
+                            .to_owned()
+                    }
                     (crate::spec::Effect::Read, _) => "sent again (it only reads)".to_owned(),
                     (crate::spec::Effect::Write, Some(key)) => format!(
                         "sent again with the same `{}` (the client sets one when it is empty)",
@@ -289,16 +335,18 @@ pub fn page(endpoint: &Endpoint) -> String {
                 let _ = writeln!(out, "- After a transient failure: {retry}");
             }
             let _ = writeln!(out, "\n| Site | Production | Test |\n|---|---|---|");
+            let server = describe::server(endpoint.server);
             for site in &endpoint.hosts {
-                let hosts = describe::site(*site);
-                let test = hosts
-                    .test()
-                    .map_or_else(|| "not documented".to_owned(), |t| format!("`{t}{path}`"));
+                let site = describe::site(*site);
+                let url = |base: Option<&str>| {
+                    base.map_or_else(|| "not documented".to_owned(), |b| format!("`{b}{path}`"))
+                };
                 let _ = writeln!(
                     out,
-                    "| {} | `{}{path}` | {test} |",
-                    hosts.code(),
-                    hosts.production()
+                    "| {} | {} | {} |",
+                    site.code(),
+                    url(server.production(site)),
+                    url(server.test(site))
                 );
             }
         }

@@ -177,7 +177,15 @@ pub fn registry(api: &Api) -> TokenStream {
         let id = &endpoint.id;
         let method = endpoint.method.name();
         let path = endpoint.path.as_deref().unwrap_or_default();
-        let (api_variant, alg) = crate::emit::rust::json_variants(endpoint);
+        let crate::emit::rust::JsonVariants {
+            api: api_variant,
+            alg,
+            server,
+        } = crate::emit::rust::json_variants(endpoint);
+        let auth = match alg {
+            Some(alg) => quote! { JsonAuth::Jws(Algorithm::#alg) },
+            None => quote! { JsonAuth::Basic },
+        };
         let action = match &endpoint.action {
             Some(a) => quote! { Some(#a) },
             None => quote! { None },
@@ -188,8 +196,9 @@ pub fn registry(api: &Api) -> TokenStream {
                 id: #id,
                 method: #method,
                 path: #path,
+                server: Server::#server,
                 api: JsonApi::#api_variant,
-                alg: Algorithm::#alg,
+                auth: #auth,
                 action: #action,
                 decode: |body| decode_json_into(body, JsonMessage::#variant),
             }
@@ -239,7 +248,8 @@ pub fn registry(api: &Api) -> TokenStream {
         pub mod registry {
             pub use freedompay_core::registry::{Direction, Rejection};
             use freedompay_core::registry::{decode_into, decode_json_into};
-            use freedompay_core::json::JsonApi;
+            use freedompay_core::hosts::Server;
+            use freedompay_core::json::{JsonApi, JsonAuth};
             use freedompay_core::jws::Algorithm;
             use freedompay_core::HttpMethod;
             #imports
@@ -262,7 +272,7 @@ pub fn registry(api: &Api) -> TokenStream {
                 ENDPOINTS.iter().find(|e| e.id == id)
             }
 
-            /// One JSON endpoint of this spec (signed with a detached JWS).
+            /// One JSON endpoint of this spec (signed with a detached JWS, or sent to Freedom ID with client credentials).
             pub type JsonEndpointInfo = freedompay_core::registry::JsonEndpointInfo<JsonMessage>;
 
             /// Any JSON request of the spec, read and validated.

@@ -158,6 +158,12 @@ const EXTRA_RECEIVED: &str =
 /// The `extra` field of a callback's reply.
 const EXTRA_REPLY: &str =
     "Parameters the spec does not list, sent and signed after the typed ones.";
+/// The `extra` field of an unsigned request or redirect.
+const EXTRA_UNSIGNED_SENT: &str = "Parameters the spec does not list, sent after the typed ones.";
+/// The `extra` field of a JSON request.
+const EXTRA_JSON_SENT: &str = "Members the spec does not list, sent after the typed ones.";
+/// The `extra` field of a JSON answer.
+const EXTRA_JSON_RECEIVED: &str = "Members the spec does not list, as received.";
 /// The `extra` field of a list item.
 const EXTRA_ITEM: &str = "Parameters of the item the spec does not list.";
 
@@ -171,7 +177,12 @@ fn structs(endpoint: &Endpoint) -> Vec<Struct> {
         message: endpoint.request.clone(),
         role: MessageRole::top(sent),
         script: sent.then(|| endpoint.script.clone()),
-        extra_doc: if sent { EXTRA_SENT } else { EXTRA_RECEIVED },
+        extra_doc: match (endpoint.is_json(), sent) {
+            (true, _) => EXTRA_JSON_SENT,
+            (false, true) if !endpoint.request.signed => EXTRA_UNSIGNED_SENT,
+            (false, true) => EXTRA_SENT,
+            (false, false) => EXTRA_RECEIVED,
+        },
     }];
     if let Some(response) = &endpoint.response {
         out.push(Struct {
@@ -180,7 +191,11 @@ fn structs(endpoint: &Endpoint) -> Vec<Struct> {
             message: response.clone(),
             role: MessageRole::top(!sent),
             script: None,
-            extra_doc: if sent { EXTRA_RECEIVED } else { EXTRA_REPLY },
+            extra_doc: match (endpoint.is_json(), sent) {
+                (true, _) => EXTRA_JSON_RECEIVED,
+                (false, true) => EXTRA_RECEIVED,
+                (false, false) => EXTRA_REPLY,
+            },
         });
     }
     let mut items: BTreeMap<String, Struct> = BTreeMap::new();
@@ -311,10 +326,17 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
         Direction::Redirect => {
             let path = endpoint.path.clone().unwrap_or_default();
             let redirect = scope.krate("Redirect");
+            let server = (endpoint.server == crate::spec::Server::FreedomId).then(|| {
+                quote! { const SERVER: crate::hosts::Server = crate::hosts::Server::FreedomId; }
+            });
+            let unsigned =
+                (!endpoint.request.signed).then(|| quote! { const SIGNED: bool = false; });
             quote! {
                 impl #redirect for #request {
                     const ID: #static_str = #id;
                     const PATH: #static_str = #path;
+                    #server
+                    #unsigned
                 }
             }
         }
@@ -339,9 +361,9 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
     }
 }
 
-/// The `JsonApi` and `jws::Algorithm` variants of a JSON endpoint.
-pub(crate) fn json_variants(endpoint: &Endpoint) -> (Ident, Ident) {
-    use crate::spec::ApiName;
+/// The `JsonApi`, `jws::Algorithm` and `hosts::Server` variants of a JSON endpoint.
+pub(crate) fn json_variants(endpoint: &Endpoint) -> JsonVariants {
+    use crate::spec::{ApiName, Auth, Server};
     use freedompay_core::jws::Algorithm;
     let api = ident(match endpoint.api {
         ApiName::Merchant => "Merchant",
@@ -349,11 +371,27 @@ pub(crate) fn json_variants(endpoint: &Endpoint) -> (Ident, Ident) {
         ApiName::Card => "Card",
         ApiName::Partner => "Partner",
     });
-    let alg = ident(match endpoint.jws_algorithm() {
-        Algorithm::Hs256 => "Hs256",
-        Algorithm::Hs512 => "Hs512",
+    let alg = (endpoint.auth != Auth::Basic).then(|| {
+        ident(match endpoint.jws_algorithm() {
+            Algorithm::Hs256 => "Hs256",
+            Algorithm::Hs512 => "Hs512",
+        })
     });
-    (api, alg)
+    let server = ident(match endpoint.server {
+        Server::Api => "Api",
+        Server::FreedomId => "FreedomId",
+    });
+    JsonVariants { api, alg, server }
+}
+
+/// The variants naming a JSON endpoint's API, authentication and host.
+pub(crate) struct JsonVariants {
+    /// The `JsonApi` variant.
+    pub api: Ident,
+    /// The `jws::Algorithm` variant of a JWS-signed endpoint; `None` for HTTP Basic.
+    pub alg: Option<Ident>,
+    /// The `hosts::Server` variant.
+    pub server: Ident,
 }
 
 /// `JsonEndpoint` for the request type of a JSON endpoint.
@@ -368,7 +406,13 @@ fn json_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
     };
     let id = &endpoint.id;
     let path = endpoint.path.clone().unwrap_or_default();
-    let (api, alg) = json_variants(endpoint);
+    let JsonVariants { api, alg, server } = json_variants(endpoint);
+    let auth = match alg {
+        Some(alg) => quote! { crate::json::JsonAuth::Jws(crate::jws::Algorithm::#alg) },
+        None => quote! { crate::json::JsonAuth::Basic },
+    };
+    let server = (endpoint.server != crate::spec::Server::Api)
+        .then(|| quote! { const SERVER: crate::hosts::Server = crate::hosts::Server::#server; });
     let method = match endpoint.method {
         Method::Get => quote! { const METHOD: &'static str = "GET"; },
         Method::Post => quote! {},
@@ -384,8 +428,9 @@ fn json_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
             const ID: &'static str = #id;
             #method
             const PATH: &'static str = #path;
+            #server
             const API: crate::json::JsonApi = crate::json::JsonApi::#api;
-            const ALG: crate::jws::Algorithm = crate::jws::Algorithm::#alg;
+            const AUTH: crate::json::JsonAuth = #auth;
             #read
             #action
         }

@@ -391,6 +391,7 @@ fn lower_endpoint(
         path_params: Vec::new(),
         script: String::new(),
         hosts,
+        server: file.server,
         payout_key: file.payout_key,
         effect: file.effect.unwrap_or_default(),
         action: file.action.clone(),

@@ -130,7 +130,9 @@ fn build<E: Endpoint>(
 }
 
 /// Validates and signs a browser-redirect request (with a fresh salt) and
-/// returns the URL the payer's browser opens: `base` + path + `?` + the signed query.
+/// returns the URL the payer's browser opens: `base` + path + `?` + the signed
+/// query (only the request's own parameters for an unsigned redirect,
+/// [`Redirect::SIGNED`](crate::message::Redirect::SIGNED)).
 pub fn redirect_url<R: crate::message::Redirect>(
     request: &R,
     base: &str,
@@ -155,7 +157,11 @@ pub fn redirect_url_with_salt<R: crate::message::Redirect>(
     salt: &str,
 ) -> Result<String, ValidationErrors> {
     request.validate()?;
-    let params = request.signed_params(Some(merchant_id), secret, salt);
+    let params = if R::SIGNED {
+        request.signed_params(Some(merchant_id), secret, salt)
+    } else {
+        request.unsigned_params(None)
+    };
     Ok(format!(
         "{}{}?{}",
         base.trim_end_matches('/'),

@@ -8,16 +8,23 @@
 //! the first answer) and `X-JWS-Signature`. A retry resends the same
 //! [`PreparedJson`], so the body and the request id stay byte-identical.
 //!
+//! Freedom ID, the Partner API's identity provider, takes JSON bodies too,
+//! authenticated with HTTP Basic client credentials instead of a JWS
+//! ([`JsonAuth::Basic`], [`BasicCredentials`]); its calls carry no
+//! `X-Request-Id`, which Freedom ID does not document.
+//!
 //! An answer is JSON. One whose `status` is `error` becomes
 //! [`JsonError::Gateway`] with the family's `error_code` and
-//! `error_description`; anything else is deserialised into the endpoint's
-//! response type, and a failure keeps the body ([`JsonError::Decode`]).
+//! `error_description`, and so does Freedom ID's `{"error": {"message", "code"}}`;
+//! anything else is deserialised into the endpoint's response type, and a
+//! failure keeps the body ([`JsonError::Decode`]).
 
 pub mod field;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::hosts::Server;
 use crate::jws::{self, Algorithm, JwsHeader};
 use crate::message::{Effect, Validate, ValidationErrors};
 use crate::signature::SecretKey;
@@ -44,12 +51,14 @@ pub trait JsonEndpoint: Serialize + Validate {
     const ID: &'static str;
     /// The HTTP method (`POST` for every documented JSON endpoint).
     const METHOD: &'static str = "POST";
-    /// The path on the API host (`/v5/card-api/card/unblock`): the JWS header's `uri`.
+    /// The path on the service's host (`/v5/card-api/card/unblock`): the JWS header's `uri`.
     const PATH: &'static str;
+    /// The service whose host serves it: the payment API, or Freedom ID.
+    const SERVER: Server = Server::Api;
     /// The API the endpoint belongs to: whose credentials sign it.
     const API: JsonApi;
-    /// The JWS algorithm of the endpoint.
-    const ALG: Algorithm;
+    /// How the request is authenticated: a JWS and its algorithm, or HTTP Basic.
+    const AUTH: JsonAuth;
     /// What the request does to the gateway's state.
     const EFFECT: Effect = Effect::Write;
     /// The `X-Action` header, where the documentation names the method so
@@ -75,19 +84,101 @@ impl std::fmt::Debug for JwsCredentials {
     }
 }
 
+/// How a JSON request is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonAuth {
+    /// A detached JWS of the body in `X-JWS-Signature`, with this algorithm.
+    Jws(Algorithm),
+    /// HTTP Basic client credentials in `Authorization` (Freedom ID).
+    Basic,
+}
+
+impl JsonAuth {
+    /// The JWS algorithm, for a JWS-signed request.
+    pub fn algorithm(self) -> Option<Algorithm> {
+        match self {
+            JsonAuth::Jws(alg) => Some(alg),
+            JsonAuth::Basic => None,
+        }
+    }
+}
+
+/// The OAuth2 client credentials Freedom ID issues to a partner, sent as
+/// HTTP Basic authentication. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct BasicCredentials {
+    /// The client id.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: SecretKey,
+}
+
+impl BasicCredentials {
+    /// Credentials from a client id and secret.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<SecretKey>) -> Self {
+        BasicCredentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+
+    /// The `Authorization` header's value: `Basic base64(id:secret)`. It
+    /// holds the secret, so it is a [`SecretKey`] too.
+    pub fn authorization(&self) -> SecretKey {
+        use base64::Engine as _;
+        let pair = format!("{}:{}", self.client_id, self.client_secret.expose());
+        SecretKey::new(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        ))
+    }
+}
+
+impl std::fmt::Debug for BasicCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .finish()
+    }
+}
+
+/// What authenticates a prepared JSON request.
+#[derive(Debug, Clone)]
+pub enum Authorization {
+    /// The `X-JWS-Signature` value.
+    Jws(String),
+    /// The `Authorization` value (`Basic …`); `Debug` hides it.
+    Basic(SecretKey),
+}
+
+impl PartialEq for Authorization {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Authorization::Jws(a), Authorization::Jws(b)) => a == b,
+            (Authorization::Basic(a), Authorization::Basic(b)) => a.expose() == b.expose(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Authorization {}
+
 /// A JSON request ready to send: validated, serialised, signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedJson {
     /// The HTTP method.
     pub method: &'static str,
-    /// The path on the API host.
+    /// The path on the service's host.
     pub path: &'static str,
+    /// The service whose host it goes to.
+    pub server: Server,
     /// The body, exactly as signed.
     pub body: Vec<u8>,
-    /// The `X-Request-Id`.
-    pub request_id: String,
-    /// The `X-JWS-Signature` value.
-    pub signature: String,
+    /// The `X-Request-Id` of a JWS-signed request (Freedom ID documents none).
+    pub request_id: Option<String>,
+    /// The signature or credentials it is sent with.
+    pub authorization: Authorization,
     /// The `X-Action` header, when the endpoint has one.
     pub action: Option<&'static str>,
 }
@@ -98,35 +189,79 @@ impl PreparedJson {
         let mut headers = vec![
             ("content-type", "application/json"),
             ("accept", "application/json"),
-            ("x-request-id", self.request_id.as_str()),
-            ("x-jws-signature", self.signature.as_str()),
         ];
+        if let Some(request_id) = &self.request_id {
+            headers.push(("x-request-id", request_id.as_str()));
+        }
+        headers.push(match &self.authorization {
+            Authorization::Jws(signature) => ("x-jws-signature", signature.as_str()),
+            Authorization::Basic(value) => ("authorization", value.expose()),
+        });
         if let Some(action) = self.action {
             headers.push(("x-action", action));
         }
         headers
     }
+
+    /// The `X-JWS-Signature` value, for a JWS-signed request.
+    pub fn signature(&self) -> Option<&str> {
+        match &self.authorization {
+            Authorization::Jws(signature) => Some(signature),
+            Authorization::Basic(_) => None,
+        }
+    }
 }
 
-/// Validates, serialises and signs `request`, to be sent with `request_id`.
+/// Why a JSON request could not be prepared.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PrepareJsonError {
+    /// A field breaks a documented rule.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    /// The endpoint is authenticated with HTTP Basic client credentials and
+    /// none were given.
+    #[error(
+        "`{endpoint}` is authenticated with Freedom ID client credentials (HTTP Basic), and none are configured"
+    )]
+    NoBasicCredentials {
+        /// The endpoint's id.
+        endpoint: &'static str,
+    },
+}
+
+/// Validates and serialises `request`, and authenticates it as its endpoint
+/// says: a JWS-signed request is signed with `jws` and sent with
+/// `request_id` as its `X-Request-Id`; a Freedom ID request carries `basic`
+/// (and no request id), which it needs.
 pub fn prepare_json<E: JsonEndpoint>(
     request: &E,
-    credentials: &JwsCredentials,
+    jws: &JwsCredentials,
+    basic: Option<&BasicCredentials>,
     request_id: &str,
-) -> Result<PreparedJson, ValidationErrors> {
+) -> Result<PreparedJson, PrepareJsonError> {
     request.validate()?;
     // Serialising a generated (or any derived) request into a Vec cannot fail:
     // its keys are strings and it holds no non-finite floats; were it to,
     // the empty body would be refused by the gateway, never sent half-made.
     let body = serde_json::to_vec(request).unwrap_or_default();
-    let header = JwsHeader::new(E::PATH, credentials.auth_id.clone(), E::METHOD, E::ALG);
-    let signature = jws::sign(&header, &body, &credentials.key);
+    let (authorization, request_id) = match E::AUTH {
+        JsonAuth::Jws(alg) => {
+            let header = JwsHeader::new(E::PATH, jws.auth_id.clone(), E::METHOD, alg);
+            let signature = jws::sign(&header, &body, &jws.key);
+            (Authorization::Jws(signature), Some(request_id.to_owned()))
+        }
+        JsonAuth::Basic => {
+            let basic = basic.ok_or(PrepareJsonError::NoBasicCredentials { endpoint: E::ID })?;
+            (Authorization::Basic(basic.authorization()), None)
+        }
+    };
     Ok(PreparedJson {
         method: E::METHOD,
         path: E::PATH,
+        server: E::SERVER,
         body,
-        request_id: request_id.to_owned(),
-        signature,
+        request_id,
+        authorization,
         action: E::ACTION,
     })
 }
@@ -235,21 +370,68 @@ pub fn read_json_response<T: DeserializeOwned>(body: &str) -> Result<T, JsonErro
         reason,
         raw: body.to_owned(),
     })?;
-    if value.get("status").and_then(serde_json::Value::as_str) == Some("error") {
-        let text = |name: &str| match value.get(name) {
-            Some(serde_json::Value::String(text)) => Some(text.clone()),
-            Some(serde_json::Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
-        };
-        return Err(JsonError::Gateway(JsonGatewayError {
-            code: text("error_code"),
-            description: text("error_description"),
-            request_status: text("request_status"),
-        }));
+    if let Some(error) = refusal(&value) {
+        return Err(JsonError::Gateway(error));
     }
     serde_json::from_value(value).map_err(|error| JsonError::Decode {
         reason: error.to_string(),
         raw: body.to_owned(),
+    })
+}
+
+/// The refusal an answer holds, if it is one: the families' envelope
+/// (`status` `error`, with `error_code` and `error_description`) or Freedom
+/// ID's (`{"error": {"message": …, "code": …}}`).
+pub fn refusal(answer: &serde_json::Value) -> Option<JsonGatewayError> {
+    if answer.get("status").and_then(serde_json::Value::as_str) == Some("error") {
+        return Some(JsonGatewayError {
+            code: text_of(answer, "error_code"),
+            description: text_of(answer, "error_description"),
+            request_status: text_of(answer, "request_status"),
+        });
+    }
+    freedom_id_error(answer)
+}
+
+/// A member of `object` as text: a string as it is, another value as its
+/// JSON, `null` or nothing as `None`.
+fn text_of(object: &serde_json::Value, name: &str) -> Option<String> {
+    match object.get(name) {
+        Some(serde_json::Value::String(text)) => Some(text.clone()),
+        Some(serde_json::Value::Null) | None => None,
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+/// Freedom ID's refusal, `{"error": {"message": …, "code": …, "errors":
+/// {"grants": ["…"]}}}`: the message, followed by each field's complaints.
+fn freedom_id_error(value: &serde_json::Value) -> Option<JsonGatewayError> {
+    let error = value.get("error").filter(|e| e.is_object())?;
+    let message = error.get("message")?.as_str()?;
+    let mut description = message.to_owned();
+    if let Some(fields) = error.get("errors").and_then(serde_json::Value::as_object) {
+        for (field, complaints) in fields {
+            let complaints: Vec<String> = match complaints {
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|item| {
+                        item.as_str()
+                            .map_or_else(|| item.to_string(), str::to_owned)
+                    })
+                    .collect(),
+                other => vec![
+                    other
+                        .as_str()
+                        .map_or_else(|| other.to_string(), str::to_owned),
+                ],
+            };
+            description.push_str(&format!(" {field}: {}", complaints.join(" ")));
+        }
+    }
+    Some(JsonGatewayError {
+        code: text_of(error, "code"),
+        description: Some(description),
+        request_status: None,
     })
 }
 
@@ -280,7 +462,7 @@ mod tests {
         const ID: &'static str = "card_request_status";
         const PATH: &'static str = "/v5/card-api/request/status";
         const API: JsonApi = JsonApi::Card;
-        const ALG: Algorithm = Algorithm::Hs512;
+        const AUTH: JsonAuth = JsonAuth::Jws(Algorithm::Hs512);
         const EFFECT: Effect = Effect::Read;
     }
 
@@ -293,12 +475,13 @@ mod tests {
         let request = RequestStatus {
             request_id: "828cf71d-a447-4a67-a149-c1df8bc197ca".to_owned(),
         };
-        let prepared = prepare_json(&request, &credentials, "id-1").unwrap();
+        let prepared = prepare_json(&request, &credentials, None, "id-1").unwrap();
         assert_eq!(
             prepared.body,
             br#"{"request_id":"828cf71d-a447-4a67-a149-c1df8bc197ca"}"#
         );
-        assert!(prepared.signature.ends_with(
+        let signature = prepared.signature().unwrap();
+        assert!(signature.ends_with(
             "..f1sQoeIpX_ZjOaykQzSeylvvKaVrEQV4gNM2ACFbEMkFDUV9Zk5WO1yQGEWez-vnQMVHodLBDVEyh5Xm2-3MjQ"
         ));
         let expected = Expected {
@@ -306,15 +489,7 @@ mod tests {
             method: "POST",
             alg: Algorithm::Hs512,
         };
-        assert!(
-            jws::verify(
-                &prepared.signature,
-                &prepared.body,
-                &credentials.key,
-                &expected
-            )
-            .is_ok()
-        );
+        assert!(jws::verify(signature, &prepared.body, &credentials.key, &expected).is_ok());
         assert_eq!(prepared.headers()[2], ("x-request-id", "id-1"));
         assert!(!format!("{credentials:?}").contains("secret\""));
     }
@@ -350,5 +525,91 @@ mod tests {
             read_json_response::<Envelope>(r#"{"status":"ok"}"#),
             Err(JsonError::Decode { raw, .. }) if raw == r#"{"status":"ok"}"#
         ));
+    }
+
+    /// A Freedom ID call: `{"authorization_code": …}` with HTTP Basic.
+    #[derive(Serialize)]
+    struct Token {
+        authorization_code: String,
+    }
+
+    impl Validate for Token {
+        fn validate_at(&self, _path: &str, _errors: &mut ValidationErrors) {}
+    }
+
+    impl JsonEndpoint for Token {
+        type Response = JsonMap;
+        const ID: &'static str = "partner_freedom_id_token";
+        const PATH: &'static str = "/api/v1/oauth/token";
+        const SERVER: Server = Server::FreedomId;
+        const API: JsonApi = JsonApi::Partner;
+        const AUTH: JsonAuth = JsonAuth::Basic;
+    }
+
+    #[test]
+    fn a_freedom_id_request_carries_basic_credentials_and_no_request_id() {
+        let token = Token {
+            authorization_code: "your_authorization_code".to_owned(),
+        };
+        let jws = JwsCredentials {
+            auth_id: "1".to_owned(),
+            key: SecretKey::new("jws-key"),
+        };
+        assert_eq!(
+            prepare_json(&token, &jws, None, "id-1"),
+            Err(PrepareJsonError::NoBasicCredentials {
+                endpoint: "partner_freedom_id_token"
+            })
+        );
+        // RFC 7617's own example: "Aladdin" / "open sesame".
+        let basic = BasicCredentials::new("Aladdin", "open sesame");
+        let prepared = prepare_json(&token, &jws, Some(&basic), "id-1").unwrap();
+        assert_eq!(prepared.server, Server::FreedomId);
+        assert_eq!(prepared.signature(), None);
+        assert_eq!(
+            prepared.headers(),
+            vec![
+                ("content-type", "application/json"),
+                ("accept", "application/json"),
+                ("authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+            ]
+        );
+        // The kz page's curl sends empty credentials: `Basic Og==`.
+        assert_eq!(
+            BasicCredentials::new("", "").authorization().expose(),
+            "Basic Og=="
+        );
+        for shown in [format!("{basic:?}"), format!("{prepared:?}")] {
+            assert!(!shown.contains("open sesame"), "{shown}");
+            assert!(!shown.contains("QWxhZGRpbjpvcGVuIHNlc2FtZQ"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn freedom_id_refusals_are_gateway_errors() {
+        let invalid_code = read_json_response::<JsonMap>(
+            r#"{"error": {"message": "Invalid authorization_code.","code": 100101}}"#,
+        );
+        assert_eq!(
+            invalid_code,
+            Err(JsonError::Gateway(JsonGatewayError {
+                code: Some("100101".to_owned()),
+                description: Some("Invalid authorization_code.".to_owned()),
+                request_status: None,
+            }))
+        );
+        let Err(JsonError::Gateway(grants)) = read_json_response::<JsonMap>(
+            r#"{"error": {"message": "Error validating transmitted data.","errors": {"grants.3": ["The selected grants.3 is invalid."]}}}"#,
+        ) else {
+            panic!("a validation refusal is an error");
+        };
+        assert_eq!(grants.code, None);
+        assert_eq!(
+            grants.description.as_deref(),
+            Some("Error validating transmitted data. grants.3: The selected grants.3 is invalid.")
+        );
+        // An `error` that is not Freedom ID's object is data.
+        let data: JsonMap = read_json_response(r#"{"error": "none", "id": 1}"#).unwrap();
+        assert_eq!(data["error"], "none");
     }
 }

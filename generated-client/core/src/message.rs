@@ -334,12 +334,18 @@ pub trait Endpoint: Sign + Validate {
 }
 
 /// A browser redirect: the merchant signs the parameters into the query of a
-/// gateway URL that the payer's browser opens (`payment.php`).
+/// gateway URL that the payer's browser opens (`payment.php`), or, for an
+/// unsigned one (Freedom ID's OpenID Connect authorization), only writes them
+/// there.
 pub trait Redirect: Sign + Validate {
     /// The endpoint's id in the spec.
     const ID: &'static str;
-    /// The path template on the gateway host.
+    /// The path template on the service's host.
     const PATH: &'static str;
+    /// The service whose host the browser is sent to.
+    const SERVER: crate::hosts::Server = crate::hosts::Server::Api;
+    /// Whether the query carries `pg_merchant_id`, `pg_salt` and `pg_sig`.
+    const SIGNED: bool = true;
 
     /// The path with `{merchant_id}` filled in.
     fn path(&self, merchant_id: &str) -> String {

@@ -47,19 +47,22 @@ pub fn decode_json_into<T: serde::de::DeserializeOwned + Validate, M>(
     Ok(wrap(Box::new(message)))
 }
 
-/// One JSON endpoint of the spec (signed with a detached JWS); `M` is the
+/// One JSON endpoint of the spec (signed with a detached JWS, or sent with
+/// HTTP Basic client credentials to Freedom ID); `M` is the
 /// type every JSON request of the registry reads into.
 pub struct JsonEndpointInfo<M: 'static> {
     /// The spec id.
     pub id: &'static str,
     /// The HTTP method.
     pub method: &'static str,
-    /// The path on the API host: the JWS header's `uri`.
+    /// The path on the service's host: the JWS header's `uri`.
     pub path: &'static str,
+    /// The service whose host serves it: the payment API or Freedom ID.
+    pub server: crate::hosts::Server,
     /// The API whose credentials sign it.
     pub api: crate::json::JsonApi,
-    /// The JWS algorithm.
-    pub alg: crate::jws::Algorithm,
+    /// How it is authenticated: a JWS and its algorithm, or HTTP Basic.
+    pub auth: crate::json::JsonAuth,
     /// The `X-Action` header it is sent with, if any.
     pub action: Option<&'static str>,
     /// Reads and validates the body as received into its typed form.
@@ -80,8 +83,9 @@ impl<M> fmt::Debug for JsonEndpointInfo<M> {
             .field("id", &self.id)
             .field("method", &self.method)
             .field("path", &self.path)
+            .field("server", &self.server)
             .field("api", &self.api)
-            .field("alg", &self.alg)
+            .field("auth", &self.auth)
             .field("action", &self.action)
             .finish_non_exhaustive()
     }

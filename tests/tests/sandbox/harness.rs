@@ -47,6 +47,9 @@ pub(crate) fn client(sandbox: &RunningSandbox) -> Client {
     Client::new(
         Config::new(MERCHANT, SECRET)
             .payout_secret(PAYOUT_SECRET)
+            // The sandbox takes a merchant's id and key as its Freedom ID
+            // client credentials.
+            .freedom_id_credentials(MERCHANT, SECRET)
             .host(sandbox.host()),
     )
     .expect("client")

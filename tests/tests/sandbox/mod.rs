@@ -43,3 +43,7 @@ mod faults;
 // sent by the client with its detached JWS and answered; the JWS, request id
 // and validation rules of the front door.
 mod json_families;
+
+// Freedom ID (the Partner API's identity provider): its calls with HTTP Basic
+// client credentials, on their own host; refusals in Freedom ID's envelope.
+mod freedom_id;

@@ -33,8 +33,17 @@ const UNKNOWN_PATH: &str = "/no/such/endpoint";
 
 /// The gateway paths of the registry, with the merchant id filled in.
 fn paths() -> Vec<String> {
+    // The gateway's hosts only: Freedom ID's browser redirect answers the
+    // browser, not with XML (`sandbox::freedom_id`).
+    let freedom_id = |id: &str| {
+        crate::support::spec()
+            .endpoints
+            .iter()
+            .any(|e| e.id == id && e.server != codegen::spec::Server::Api)
+    };
     freedompay::registry::ENDPOINTS
         .iter()
+        .filter(|e| !freedom_id(e.id))
         .filter_map(|e| e.path)
         .map(|p| p.replace("{merchant_id}", MERCHANT))
         .chain([UNKNOWN_PATH.to_owned()])
