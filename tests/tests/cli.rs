@@ -851,23 +851,50 @@ fn jws_verify_accepts_the_vector_and_names_what_is_wrong_otherwise() {
     }
 }
 
-/// Bodies of every shape pass byte for byte: what the CLI signs from
-/// standard input, the core verifies, and the other way round.
+/// Our own JWS vectors for bodies of every shape, computed outside this
+/// project (Python's `hmac`, `hashlib` and `base64` modules) with the key
+/// `k-Ünïcode`, auth id `42` and uri `/v5/partner/rates/add`: each body, its
+/// HS256 and its HS512 `X-JWS-Signature`.
+const OWN_VECTORS: [(&str, &str, &str); 5] = [
+    (
+        "{}",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFMyNTYifQ..Rlf5uPpQbtNapmERjD0rrL2jNIiqZ-k19rAwtwl41Yc",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFM1MTIifQ..-Y_qY6OZG2ecGkB8XKScwmooRIGwF-0DUY4e0hPKEKOF8zvramPSWbidYqYfdSshsj-rj28Sy0KJ8zE8aWISBg",
+    ),
+    (
+        "[]",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFMyNTYifQ..NuxM_RzLbgu175q1JFvXyxGfyZGpicoy2af4o-lQnsY",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFM1MTIifQ..qNR49_o0SGoEA9XKLvbtY-1qpPQ7fTaZ7ue-qIg6Q_8MhonrwWm3ffFgg7fMfC9-BJRUXLoMRquhcAbr9x-OVQ",
+    ),
+    (
+        r#"[{"id":1},{"id":2}]"#,
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFMyNTYifQ..1EjS1d2IL1Y0bIVUMGevpthLwayuLBu4tpfuoDN5H4I",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFM1MTIifQ..X0zoWMXbLVYoxUDSXSjQL6JgCmkUh2Gxxb7SzmY_SjbugOVOIa21pDosussi47hnKMd94mAqth9BW4N0ClWFwQ",
+    ),
+    (
+        "{\n  \"name\": \"Алма-Ата ☕\",\n  \"nested\": {\"list\": [1, 2.5, null, true]}\n}\n",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFMyNTYifQ..L18ELH6rksNP3b8JlNyBIrCAeyF5zHZ3La3vUtUFoeY",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFM1MTIifQ..6Xqw7REefqj8ZJcUnnQ5Ey_OH6VIEm-_jwN2MdPl-5QSZhvwhqtg8UMWhVSCDgFoLVA9PZ1VeT2oQkStkXORxw",
+    ),
+    (
+        "{\"emoji\":\"\u{1F600}\",\"escaped\":\"\\u0041\"}",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFMyNTYifQ..74zvY0E2f5QAc6tKO0aaZ9DUMGb3CIHgLr7Us-KDkss",
+        "eyJ1cmkiOiIvdjUvcGFydG5lci9yYXRlcy9hZGQiLCJhdXRoX2lkIjoiNDIiLCJtZXRob2QiOiJQT1NUIiwicGFyYW1zIjoiIiwiYWxnIjoiSFM1MTIifQ..PW2y0UULPox7U7THmx9qwlMeoQA87TgkFuIiJBYI8mcMQ6ygP_kWhCLWb3sUI0RV8qOL5Gk2iDZV3usjXpkNaQ",
+    ),
+];
+
+/// Bodies of every shape pass byte for byte: the CLI and the core both sign
+/// each of our own vectors' bodies, read from standard input, to the
+/// independently computed signature, and verify it; one byte more is
+/// another body.
 #[test]
-fn jws_bodies_of_every_shape_are_signed_as_read() {
+fn own_jws_vectors_of_every_shape_pass_the_core_and_the_cli() {
     use freedompay::SecretKey;
     use freedompay::jws::{self, Algorithm, Expected, JwsHeader};
-    let bodies = [
-        "{}",
-        "[]",
-        r#"[{"id":1},{"id":2}]"#,
-        "{\n  \"name\": \"Алма-Ата ☕\",\n  \"nested\": {\"list\": [1, 2.5, null, true]}\n}\n",
-        "{\"emoji\":\"\u{1F600}\",\"escaped\":\"\\u0041\"}",
-    ];
     let key = SecretKey::new("k-Ünïcode");
-    for body in bodies {
-        for alg in [Algorithm::Hs256, Algorithm::Hs512] {
-            let uri = "/v5/partner/rates/add";
+    let uri = "/v5/partner/rates/add";
+    for (body, hs256, hs512) in OWN_VECTORS {
+        for (alg, vector) in [(Algorithm::Hs256, hs256), (Algorithm::Hs512, hs512)] {
             let signed = run_with(
                 &[
                     "jws-sign",
@@ -884,31 +911,48 @@ fn jws_bodies_of_every_shape_are_signed_as_read() {
                 &[],
             );
             signed.assert_code(0);
-            let value = signed.last_line();
-            let expected = Expected {
-                uri,
-                method: "POST",
-                alg,
-            };
-            let header = jws::verify(value, body.as_bytes(), &key, &expected)
-                .unwrap_or_else(|e| panic!("{body:?} {alg}: {e}"));
-            assert_eq!(header.auth_id, "42");
-            // One byte more (a trailing newline) is another body.
-            let more = format!("{body}\n");
-            assert!(jws::verify(value, more.as_bytes(), &key, &expected).is_err());
-
+            assert_eq!(signed.last_line(), vector, "CLI, {alg}: {body:?}");
             let core = jws::sign(
                 &JwsHeader::new(uri, "42", "POST", alg),
                 body.as_bytes(),
                 &key,
             );
-            assert_eq!(core, value);
+            assert_eq!(core, vector, "core, {alg}: {body:?}");
+
+            let expected = Expected {
+                uri,
+                method: "POST",
+                alg,
+            };
+            let header = jws::verify(vector, body.as_bytes(), &key, &expected)
+                .unwrap_or_else(|e| panic!("{body:?} {alg}: {e}"));
+            assert_eq!(header.auth_id, "42");
+            let more = format!("{body}\n");
+            assert!(jws::verify(vector, more.as_bytes(), &key, &expected).is_err());
             let checked = run_with(
-                &["jws-verify", "--secret", key.expose(), "--signature", &core],
+                &[
+                    "jws-verify",
+                    "--secret",
+                    key.expose(),
+                    "--signature",
+                    vector,
+                ],
                 Some(body),
                 &[],
             );
             checked.assert_code(0);
+            let changed = run_with(
+                &[
+                    "jws-verify",
+                    "--secret",
+                    key.expose(),
+                    "--signature",
+                    vector,
+                ],
+                Some(&more),
+                &[],
+            );
+            changed.assert_code(1);
         }
     }
 }
