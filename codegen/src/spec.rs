@@ -492,8 +492,11 @@ pub struct Message {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
-    /// `application/x-www-form-urlencoded` or `multipart/form-data`, bracket notation for lists.
+    /// `application/x-www-form-urlencoded` (or a query string), bracket notation for lists.
     Form,
+    /// A form's parameters sent as `multipart/form-data` parts, as the Gateway
+    /// API's pages document (requests only; signed like a form).
+    Multipart,
     /// An XML document (`<response>…</response>`).
     Xml,
     /// A JSON body.

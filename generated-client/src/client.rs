@@ -711,6 +711,14 @@ impl Client {
     ) -> Result<Response<E::Response>, Error> {
         tracing::debug!(endpoint = E::ID, path = %prepared.path, "sending request");
         let builder = match prepared.method {
+            HttpMethod::Post if prepared.multipart => {
+                let form = freedompay_core::form::to_pairs(&prepared.params)
+                    .into_iter()
+                    .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+                        form.text(name, value)
+                    });
+                self.http.post(url).multipart(form)
+            }
             HttpMethod::Post => self
                 .http
                 .post(url)

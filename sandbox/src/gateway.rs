@@ -136,28 +136,61 @@ fn match_path(template: &str, path: &str) -> Option<Option<String>> {
     }
 }
 
-/// The request's parameters: a `pg_xml` document, a form body or a query string.
-fn read_params(
+/// The request's parameters: a `pg_xml` document, a form body (URL-encoded
+/// or `multipart/form-data`, as the Gateway API's pages send it) or a query
+/// string.
+async fn read_params(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Bytes,
 ) -> Result<Params, String> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let text = if *method == Method::GET {
         uri.query().unwrap_or_default().to_owned()
+    } else if content_type
+        .get(..19)
+        .is_some_and(|t| t.eq_ignore_ascii_case("multipart/form-data"))
+    {
+        let pairs = multipart_pairs(content_type, body).await?;
+        return form::decode_message_pairs(pairs).map_err(|e| format!("the XML document: {e}"));
     } else {
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if content_type.starts_with("multipart/") {
-            return Err(
-                "multipart bodies are not read by the sandbox; send x-www-form-urlencoded".into(),
-            );
-        }
         String::from_utf8(body.to_vec()).map_err(|_| "the body is not UTF-8".to_owned())?
     };
     form::decode_message(&text).map_err(|e| format!("the XML document: {e}"))
+}
+
+/// The `(name, value)` pairs of a `multipart/form-data` body, every part read
+/// as text, at most [`form::MAX_PAIRS`] of them.
+async fn multipart_pairs(content_type: &str, body: Bytes) -> Result<Vec<(String, String)>, String> {
+    use axum::extract::FromRequest;
+    let request = axum::http::Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body))
+        .map_err(|e| format!("the multipart body: {e}"))?;
+    let mut multipart = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|e| format!("the multipart body: {}", e.body_text()))?;
+    let mut pairs = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| format!("the multipart body: {}", e.body_text()))?
+    {
+        if pairs.len() >= form::MAX_PAIRS {
+            break;
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        let value = field
+            .text()
+            .await
+            .map_err(|e| format!("the multipart part `{name}`: {}", e.body_text()))?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
 }
 
 /// A signed XML answer.
@@ -236,7 +269,7 @@ async fn handle(
     if !matches!(method, Method::GET | Method::POST) {
         return (StatusCode::METHOD_NOT_ALLOWED, "use GET or POST").into_response();
     }
-    let params = match read_params(&method, &uri, &headers, &body) {
+    let params = match read_params(&method, &uri, &headers, body).await {
         Ok(params) => params,
         Err(reason) => {
             let failure = Failure::new(ErrorCode::InvalidParameter, reason);

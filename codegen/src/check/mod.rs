@@ -295,6 +295,27 @@ fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
             "Freedom ID belongs to the Partner API and is documented on the kz site only: `api: partner`, `hosts: [kz]`",
         );
     }
+    let multipart =
+        |message: &crate::ir::Message| message.encoding == crate::spec::Encoding::Multipart;
+    if multipart(&endpoint.request)
+        && (endpoint.direction != Direction::Request
+            || endpoint.method != crate::spec::Method::Post)
+    {
+        report.error(
+            &endpoint.origin,
+            "request.encoding",
+            "",
+            "`multipart` is the body of a POST request; a callback, a redirect or a GET sends a form",
+        );
+    }
+    if endpoint.response.as_ref().is_some_and(multipart) {
+        report.error(
+            &endpoint.origin,
+            "response.encoding",
+            "",
+            "`multipart` is a request body: the gateway answers XML (or JSON)",
+        );
+    }
     if endpoint.action.is_some() && !json {
         report.error(
             &endpoint.origin,

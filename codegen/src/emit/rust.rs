@@ -307,6 +307,8 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                 let wire = &f.wire;
                 quote! { const IDEMPOTENCY_KEY: Option<#static_str> = Some(#wire); }
             });
+            let multipart = (endpoint.request.encoding == crate::spec::Encoding::Multipart)
+                .then(|| quote! { const MULTIPART: bool = true; });
             let path_fn = path_fn(endpoint, scope);
             let endpoint_trait = scope.krate("Endpoint");
             quote! {
@@ -319,6 +321,7 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                     #unsigned
                     #read
                     #idempotency_key
+                    #multipart
                     #path_fn
                 }
             }

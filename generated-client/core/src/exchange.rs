@@ -28,6 +28,10 @@ pub struct PreparedRequest {
     pub params: Params,
     /// The `application/x-www-form-urlencoded` body (or query string for `GET`).
     pub body: String,
+    /// Whether the parameters are sent as `multipart/form-data` parts
+    /// ([`Endpoint::MULTIPART`](crate::message::Endpoint::MULTIPART)), one per
+    /// pair of `body`, instead of `body` itself.
+    pub multipart: bool,
 }
 
 impl fmt::Debug for PreparedRequest {
@@ -38,6 +42,7 @@ impl fmt::Debug for PreparedRequest {
             .field("script", &self.script)
             .field("params", &CardNumbersMasked(&self.params))
             .field("body", &CardNumbersMasked(&self.body))
+            .field("multipart", &self.multipart)
             .finish()
     }
 }
@@ -126,6 +131,7 @@ fn build<E: Endpoint>(
         script: E::SCRIPT,
         body: form::encode(&params),
         params,
+        multipart: E::MULTIPART,
     })
 }
 

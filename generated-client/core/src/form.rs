@@ -66,7 +66,19 @@ pub fn decode_message(text: &str) -> Result<Params, crate::xml::XmlError> {
     {
         return crate::xml::parse(text).map(|message| message.params);
     }
-    let params = decode(text);
+    message_from_params(decode(text))
+}
+
+/// Reads a message from already-decoded `(name, value)` pairs (the parts of
+/// a `multipart/form-data` body), as [`decode_message`] reads a form: a
+/// `pg_xml` part holds the whole message as an XML document.
+pub fn decode_message_pairs(
+    pairs: impl IntoIterator<Item = (String, String)>,
+) -> Result<Params, crate::xml::XmlError> {
+    message_from_params(from_pairs(pairs))
+}
+
+fn message_from_params(params: Params) -> Result<Params, crate::xml::XmlError> {
     match params.get_text("pg_xml") {
         Some(document) => crate::xml::parse(document).map(|message| message.params),
         None => Ok(params),
@@ -159,4 +171,25 @@ pub fn encode_path_segment(value: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_pairs_read_like_the_same_form() {
+        let body = "pg_merchant_id=1&pg_receipt_positions%5B0%5D%5Bcount%5D=2&pg_receipt_positions%5B0%5D%5Bname%5D=Tea";
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+        assert_eq!(
+            decode_message_pairs(pairs).expect("a form"),
+            decode_message(body).expect("a form")
+        );
+        let xml = "<request><pg_merchant_id>1</pg_merchant_id></request>";
+        let from_xml = decode_message_pairs([("pg_xml".to_owned(), xml.to_owned())]);
+        assert_eq!(from_xml.expect("XML").get_text("pg_merchant_id"), Some("1"));
+        assert!(decode_message_pairs([("pg_xml".to_owned(), "<request>".to_owned())]).is_err());
+    }
 }

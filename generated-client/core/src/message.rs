@@ -323,6 +323,10 @@ pub trait Endpoint: Sign + Validate {
     /// where the endpoint has one: the gateway answers a request that repeats
     /// a key with the outcome of the first, so such a request is safe to resend.
     const IDEMPOTENCY_KEY: Option<&'static str> = None;
+    /// Whether the documentation sends the parameters as `multipart/form-data`
+    /// parts (the Gateway API's pages) rather than an
+    /// `application/x-www-form-urlencoded` body; they are signed the same way.
+    const MULTIPART: bool = false;
 
     /// The path with its parameters filled in.
     fn path(&self, merchant_id: &str) -> String {

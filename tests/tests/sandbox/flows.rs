@@ -637,6 +637,83 @@ async fn the_sandbox_accepts_the_documented_signature_vector() {
     assert_refused(&answer, "1100", "signature");
 }
 
+/// The Gateway API's pages send every body as `multipart/form-data`: the
+/// sandbox reads the same signed parameters from its parts (a `pg_xml` part
+/// too), and a malformed multipart body is refused, not a crash.
+#[tokio::test]
+async fn multipart_bodies_are_read_like_forms() {
+    let sandbox = Sandbox::start()
+        .await
+        .expect("sandbox with the test merchant");
+    let url = format!("{}/init_payment.php", sandbox.base_url());
+    let documented = [
+        ("pg_order_id", "23"),
+        ("pg_merchant_id", "12345"),
+        ("pg_amount", "25"),
+        ("pg_description", "test"),
+        ("pg_salt", "molbulak"),
+        ("pg_sig", "02a4d571f7ac768f3e7e51e1b4afa122"),
+    ];
+    let send = |form: reqwest::multipart::Form| {
+        let url = url.clone();
+        async move {
+            let body = reqwest::Client::new()
+                .post(url)
+                .multipart(form)
+                .send()
+                .await
+                .expect("sent")
+                .text()
+                .await
+                .expect("body");
+            freedompay::xml::parse(&body).expect("an XML answer").params
+        }
+    };
+    let parts = documented
+        .iter()
+        .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+            form.text(*name, *value)
+        });
+    let answer = send(parts).await;
+    assert_eq!(answer.get_text("pg_status"), Some("ok"), "{answer:?}");
+
+    // The whole message in one `pg_xml` part.
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><request>{}</request>",
+        documented
+            .iter()
+            .map(|(name, value)| format!("<{name}>{value}</{name}>"))
+            .collect::<String>()
+    );
+    let answer = send(reqwest::multipart::Form::new().text("pg_xml", document)).await;
+    assert_eq!(answer.get_text("pg_status"), Some("ok"), "{answer:?}");
+
+    // A forged signature is refused as in a form.
+    let forged = documented
+        .iter()
+        .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+            let value = if *name == "pg_sig" {
+                "02a4d571f7ac768f3e7e51e1b4afa123"
+            } else {
+                value
+            };
+            form.text(*name, value)
+        });
+    assert_refused(&send(forged).await, "1100", "signature");
+
+    // A body that does not match its boundary: a readable refusal.
+    let broken = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "multipart/form-data; boundary=xyz")
+        .body("--abc\r\nnot a part")
+        .send()
+        .await
+        .expect("sent");
+    assert!(!broken.status().is_server_error());
+    let text = broken.text().await.expect("body");
+    assert!(text.contains("multipart"), "{text}");
+}
+
 /// Card storage and token payments: the payer saves a card on the sandbox's
 /// page, the merchant lists it, charges it with card/init + card/direct, and
 /// removes it; a card whose "card add" is impossible cannot be saved.
