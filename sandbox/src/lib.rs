@@ -9,6 +9,14 @@
 //! card-saving pages, and calls the merchant's check, result and payout URLs
 //! signed as the gateway signs them.
 //!
+//! The JSON families (Async Gateway, Card and Partner APIs, Invoice v5) are
+//! served at their paths too, their detached JWS checked with the key of the
+//! merchant whose id is its `auth_id`. Where the documentation
+//! describes a flow (Async payments created, read and reversed; Card API
+//! request ids, clients and request status) the state decides between the
+//! documented answer and the error envelope; every other JSON endpoint
+//! answers from the spec.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let sandbox = freedompay_sandbox::Sandbox::builder().start().await?;
@@ -30,7 +38,7 @@
 //! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
 //! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
 //! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
-//! | 4 pages | `page`, `payout_page`, `token_page`, `json_api` | the HTML pages of payers and payees; the JSON families' front door |
+//! | 4 pages | `page`, `payout_page`, `token_page`, `json_api` | the HTML pages of payers and payees; the JSON families' front door and the state of their flows |
 //! | 5 gateway | `gateway` | HTTP: routes, parameters, signatures, the registry's decoding |
 //! | 6 wiring | `lib.rs` | the `Sandbox` builder, which starts the notifications and the server |
 //!
@@ -76,6 +84,7 @@ mod token_page;
 mod values;
 
 pub use gateway::MAX_REQUEST_BYTES;
+pub use json_api::AsyncPayment;
 pub use merchant::Merchant;
 pub use notify::RetryPolicy;
 pub use ops::STATEFUL;
@@ -186,7 +195,8 @@ impl Builder {
         // Ends once the app is gone (the server stopped, the handle dropped),
         // after the events emitted until then.
         notifications.clone().start(inbox);
-        let router = gateway::router(app.clone(), notifications);
+        let json = Arc::new(json_api::JsonState::default());
+        let router = gateway::router(app.clone(), notifications, json.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -201,6 +211,7 @@ impl Builder {
             base_url,
             address,
             app,
+            json,
             stop: Some(stop),
             task: Some(task),
         })
@@ -220,7 +231,7 @@ impl Builder {
         let (app, _inbox) = self.app(base_url.to_owned())?;
         let app = Arc::new(app);
         let notifications = Arc::new(notify::Notifications::new(&app, retry, payout_delay));
-        Ok(gateway::router(app, notifications))
+        Ok(gateway::router(app, notifications, Arc::default()))
     }
 
     /// The operations' state (the merchants, the store) and their inbox.
@@ -247,6 +258,7 @@ pub struct RunningSandbox {
     base_url: String,
     address: SocketAddr,
     app: Arc<ops::App>,
+    json: Arc<json_api::JsonState>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -284,6 +296,18 @@ impl RunningSandbox {
     /// request that created one payment, not two, leaves one here.
     pub fn payments_of_order(&self, merchant_id: &str, order_id: &str) -> Vec<Payment> {
         self.app.store.payments_of_order(merchant_id, order_id)
+    }
+
+    /// The Async Gateway payment `id` of the API user `auth_id` (a
+    /// merchant's id), as the sandbox holds it.
+    pub fn async_payment(&self, auth_id: &str, id: &str) -> Option<AsyncPayment> {
+        self.json.flows.async_payment(auth_id, id)
+    }
+
+    /// The Async Gateway payment `auth_id` made for `order_id`: its id is in
+    /// no documented answer, so a test reads it here.
+    pub fn async_payment_of_order(&self, auth_id: &str, order_id: &str) -> Option<AsyncPayment> {
+        self.json.flows.async_payment_of_order(auth_id, order_id)
     }
 
     /// A payout as the sandbox holds it.

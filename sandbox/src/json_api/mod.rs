@@ -14,23 +14,42 @@
 //! 5. The body is read and validated by the spec's generated type: 400 when
 //!    it is not the documented JSON.
 //! 6. The answer is the spec's (`server::JsonHandler`'s default), with its
-//!    envelope (`status`, `request_status`, `dt`) filled as a real answer.
+//!    envelope (`status`, `request_status`, `dt`) filled as a real answer;
+//!    where the documentation describes a flow, the state decides between
+//!    that answer and a refusal ([`flows`]: Async payments, Card API
+//!    requests and clients). A refusal of the flow (404, 409) is remembered
+//!    for its `X-Request-Id` like an answer.
 //!
 //! Every refusal is the families' documented error envelope: `status`
 //! `error`, `request_status` `error`, `error_code`, `error_description`, `dt`.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use freedompay::SecretKey;
 use freedompay::jws::{self, Expected};
 use freedompay::registry::{self, JsonEndpointInfo};
-use freedompay::server::{self, JsonHandler, SpecAnswerError};
+use freedompay::server;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::ops::App;
+
+pub(crate) mod flows;
+
+pub use flows::AsyncPayment;
+use flows::{Flows, Refusal, StatefulAnswers};
+
+/// What the JSON front door keeps: the answers given, for idempotency, and
+/// the state of the documented flows.
+#[derive(Default)]
+pub(crate) struct JsonState {
+    answered: Answered,
+    /// Async payments, Card API requests and clients.
+    pub flows: Flows,
+}
 
 /// The answers already given, by `(auth_id, X-Request-Id)`: the body's
 /// SHA-256 and the answer, so a repeated request gets the same answer.
@@ -57,16 +76,40 @@ pub(crate) fn endpoint(path: &str) -> Option<&'static JsonEndpointInfo> {
         .find(|e| e.path.trim_end_matches('/') == path)
 }
 
-/// A refusal in the families' error envelope.
-fn refusal(status: StatusCode, code: &str, description: impl Into<String>) -> Response {
-    let body = json!({
+/// The families' error envelope.
+fn envelope(code: &str, description: impl Into<String>) -> Value {
+    json!({
         "status": "error",
         "request_status": "error",
         "error_code": code,
         "error_description": description.into(),
         "dt": crate::values::now(),
-    });
-    json_response(status, &body, None)
+    })
+}
+
+/// A refusal in the families' error envelope.
+fn refusal(status: StatusCode, code: &str, description: impl Into<String>) -> Response {
+    json_response(status, &envelope(code, description), None)
+}
+
+/// The key that signs `endpoint`'s calls for `auth_id`: a merchant's; else
+/// the refusal (401).
+fn signing_key<'a>(
+    app: &'a App,
+    endpoint: &JsonEndpointInfo,
+    auth_id: &str,
+) -> Result<&'a SecretKey, Refusal> {
+    match app.merchant(auth_id) {
+        Some(merchant) => Ok(&merchant.secret),
+        None => {
+            tracing::info!(endpoint = endpoint.id, "unknown auth_id");
+            Err(Refusal::new(
+                StatusCode::UNAUTHORIZED,
+                "auth_id",
+                "the auth_id of the signature is not known",
+            ))
+        }
+    }
 }
 
 fn json_response(status: StatusCode, body: &Value, request_id: Option<&str>) -> Response {
@@ -85,7 +128,7 @@ fn json_response(status: StatusCode, body: &Value, request_id: Option<&str>) -> 
 /// Serves one JSON request.
 pub(crate) fn handle(
     app: &App,
-    answered: &Answered,
+    json: &JsonState,
     endpoint: &'static JsonEndpointInfo,
     method: &str,
     headers: &HeaderMap,
@@ -113,20 +156,16 @@ pub(crate) fn handle(
             "X-JWS-Signature is not a detached JWS (header..signature)",
         );
     };
-    let Some(merchant) = app.merchant(&claimed.auth_id) else {
-        tracing::info!(endpoint = endpoint.id, "unknown auth_id");
-        return refusal(
-            StatusCode::UNAUTHORIZED,
-            "auth_id",
-            "the auth_id of the signature is not known",
-        );
+    let signing = match signing_key(app, endpoint, &claimed.auth_id) {
+        Ok(signing) => signing,
+        Err(refused) => return refusal(refused.status, refused.code, refused.description),
     };
     let expected = Expected {
         uri: endpoint.path,
         method: endpoint.method,
         alg: endpoint.alg,
     };
-    if let Err(error) = jws::verify(signature, body, &merchant.secret, &expected) {
+    if let Err(error) = jws::verify(signature, body, signing, &expected) {
         tracing::info!(endpoint = endpoint.id, %error, "JWS refused");
         return refusal(StatusCode::UNAUTHORIZED, "signature", error.to_string());
     }
@@ -138,10 +177,16 @@ pub(crate) fn handle(
         );
     };
     let digest: [u8; 32] = Sha256::digest(body).into();
-    let key = (merchant.id.clone(), request_id.to_owned());
-    if let Ok(answers) = answered.answers.lock()
-        && let Some((seen, status, answer)) = answers.get(&key)
-    {
+    let auth_id = claimed.auth_id;
+    let key = (auth_id.clone(), request_id.to_owned());
+    // Held until the answer is remembered: two copies of one request sent
+    // at once are served once, the second gets the first's answer.
+    let mut answers = json
+        .answered
+        .answers
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some((seen, status, answer)) = answers.get(&key) {
         return if *seen == digest {
             json_response(*status, answer, Some(request_id))
         } else {
@@ -157,21 +202,35 @@ pub(crate) fn handle(
             return refusal(StatusCode::BAD_REQUEST, "validation", rejection.to_string());
         }
         Ok(message) => {
-            tracing::info!(endpoint = endpoint.id, auth_id = %merchant.id, "JSON request accepted");
-            match server::serve_json(&SpecAnswers, &(), message) {
+            tracing::info!(endpoint = endpoint.id, %auth_id, "JSON request accepted");
+            let handler = StatefulAnswers::new(&json.flows);
+            match server::serve_json(&handler, &auth_id, message) {
                 Ok(answer) => (StatusCode::OK, fill_envelope(answer)),
-                Err(error) => {
-                    return refusal(StatusCode::INTERNAL_SERVER_ERROR, "spec", error.to_string());
+                // The sandbox's own fault (a spec answer that does not
+                // build): not an answer to remember.
+                Err(Refusal {
+                    status,
+                    code,
+                    description,
+                }) if status.is_server_error() => {
+                    return refusal(status, code, description);
+                }
+                Err(Refusal {
+                    status,
+                    code,
+                    description,
+                }) => {
+                    tracing::info!(endpoint = endpoint.id, %auth_id, code, "JSON request refused");
+                    (status, envelope(code, description))
                 }
             }
         }
     };
-    if let Ok(mut answers) = answered.answers.lock() {
-        if answers.len() >= MAX_REMEMBERED {
-            answers.clear();
-        }
-        answers.insert(key, (digest, status, answer.clone()));
+    if answers.len() >= MAX_REMEMBERED {
+        answers.clear();
     }
+    answers.insert(key, (digest, status, answer.clone()));
+    drop(answers);
     json_response(status, &answer, Some(request_id))
 }
 
@@ -195,12 +254,4 @@ fn fill_envelope(mut answer: Value) -> Value {
         }
     }
     answer
-}
-
-/// The spec's answers to every JSON endpoint.
-struct SpecAnswers;
-
-impl JsonHandler for SpecAnswers {
-    type Context = ();
-    type Error = SpecAnswerError;
 }
