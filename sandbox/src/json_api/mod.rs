@@ -2,9 +2,12 @@
 //! and Invoice v5, every JSON endpoint of the spec at its real path.
 //!
 //! 1. The path selects the JSON endpoint (registry's `JSON_ENDPOINTS`).
-//! 2. `X-JWS-Signature` names its `auth_id`: a configured merchant, whose
-//!    secret key signs the JWS calls of every family (the documentation
-//!    allows "the partner's key can be secret_key").
+//! 2. `X-JWS-Signature` names its `auth_id`: an API user of the endpoint's
+//!    API (`--card-api`, `--partner`: the Card and Partner APIs may have
+//!    users of their own, whose keys sign that API's calls only), or a
+//!    configured merchant, whose secret key signs the JWS calls of every
+//!    family (the documentation allows "the partner's key can be
+//!    secret_key"). An API user of another API is refused with 401.
 //! 3. The detached JWS is verified over the body exactly as received, with
 //!    the endpoint's path, method and algorithm (`alg: none` and any other
 //!    algorithm are refused): a missing or wrong signature answers 401.
@@ -29,12 +32,14 @@ use std::sync::{Mutex, PoisonError};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use freedompay::SecretKey;
+use freedompay::json::JsonApi;
 use freedompay::jws::{self, Expected};
 use freedompay::registry::{self, JsonEndpointInfo};
 use freedompay::server;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::merchant::ApiFamily;
 use crate::ops::App;
 
 pub(crate) mod flows;
@@ -92,24 +97,50 @@ fn refusal(status: StatusCode, code: &str, description: impl Into<String>) -> Re
     json_response(status, &envelope(code, description), None)
 }
 
-/// The key that signs `endpoint`'s calls for `auth_id`: a merchant's; else
-/// the refusal (401).
+/// The API's name in messages.
+fn api_name(api: JsonApi) -> &'static str {
+    match api {
+        JsonApi::Merchant => "Merchant API (Invoice v5)",
+        JsonApi::Gateway => "Async Gateway API",
+        JsonApi::Card => "Card API",
+        JsonApi::Partner => "Partner API",
+    }
+}
+
+/// The key that signs `endpoint`'s calls for `auth_id`: the endpoint API's
+/// own user, else a merchant; else the refusal (401).
 fn signing_key<'a>(
     app: &'a App,
     endpoint: &JsonEndpointInfo,
     auth_id: &str,
 ) -> Result<&'a SecretKey, Refusal> {
-    match app.merchant(auth_id) {
-        Some(merchant) => Ok(&merchant.secret),
-        None => {
-            tracing::info!(endpoint = endpoint.id, "unknown auth_id");
-            Err(Refusal::new(
-                StatusCode::UNAUTHORIZED,
-                "auth_id",
-                "the auth_id of the signature is not known",
-            ))
-        }
+    let own = ApiFamily::of(endpoint.api).and_then(|family| app.api_user(family, auth_id));
+    if let Some(user) = own {
+        return Ok(&user.key);
     }
+    if let Some(merchant) = app.merchant(auth_id) {
+        return Ok(&merchant.secret);
+    }
+    let families = app.api_user_families(auth_id);
+    if families.is_empty() {
+        tracing::info!(endpoint = endpoint.id, "unknown auth_id");
+        return Err(Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "auth_id",
+            "the auth_id of the signature is not known",
+        ));
+    }
+    let theirs: Vec<&str> = families.iter().map(|family| family.name()).collect();
+    tracing::info!(endpoint = endpoint.id, "auth_id of another API");
+    Err(Refusal::new(
+        StatusCode::UNAUTHORIZED,
+        "auth_id",
+        format!(
+            "the auth_id of the signature is a {} user; it does not sign {} calls",
+            theirs.join(" and "),
+            api_name(endpoint.api)
+        ),
+    ))
 }
 
 fn json_response(status: StatusCode, body: &Value, request_id: Option<&str>) -> Response {

@@ -3,7 +3,8 @@
 //! answers it; a missing, forged or misdirected signature, a reused request
 //! id and an invalid body are refused with the families' error envelope.
 //! The documented flows keep state (Async payments created, read and
-//! reversed; Card API request ids, clients and request status).
+//! reversed; Card API request ids, clients and request status), and the
+//! Card and Partner APIs can have API users whose keys sign their API only.
 
 use freedompay::card::clients::{CardClientAddRequest, CardClientAddResponse};
 use freedompay::card::requests::CardRequestStatusRequest;
@@ -603,4 +604,186 @@ fn docs_pages_show_the_documented_signatures() {
         checked >= 3,
         "only {checked} documented signatures on the pages"
     );
+}
+
+// Separate Card API and Partner API credentials.
+
+const CARD_USER: &str = "card-user-1";
+const CARD_KEY: &str = "Card-Api-Key-1";
+const PARTNER_USER: &str = "770001";
+const PARTNER_KEY: &str = "Partner-Api-Key-2";
+
+/// A sandbox with the harness's merchant, a Card API user and a Partner API user.
+async fn sandbox_with_api_users() -> freedompay_sandbox::RunningSandbox {
+    use freedompay_sandbox::{ApiFamily, ApiUser, Merchant, Sandbox};
+    Sandbox::builder()
+        .merchant(Merchant::new(MERCHANT, SECRET))
+        .api_user(ApiUser::new(ApiFamily::Card, CARD_USER, CARD_KEY))
+        .api_user(ApiUser::new(ApiFamily::Partner, PARTNER_USER, PARTNER_KEY))
+        .start()
+        .await
+        .expect("the sandbox starts")
+}
+
+/// A client whose JSON calls of every family are signed by `auth_id` and `key`.
+fn signing_everything_as(
+    sandbox: &freedompay_sandbox::RunningSandbox,
+    auth_id: &str,
+    key: &str,
+) -> Client {
+    let mut config = Config::new(MERCHANT, SECRET).host(sandbox.host());
+    for api in [
+        JsonApi::Gateway,
+        JsonApi::Card,
+        JsonApi::Partner,
+        JsonApi::Merchant,
+    ] {
+        config = config.jws_credentials(api, auth_id, key);
+    }
+    Client::new(config).expect("client")
+}
+
+/// The first example of an endpoint of `api`: `(id, path, body)`.
+fn example_of(api: JsonApi) -> (String, String, Vec<u8>) {
+    json_examples()
+        .into_iter()
+        .find(|(id, _, _)| {
+            freedompay::registry::json_by_id(id).is_some_and(|e| e.api == api)
+                && !NOT_FOUND_ALONE.iter().any(|(listed, _)| listed == id)
+        })
+        .unwrap_or_else(|| panic!("an example of {api:?}"))
+}
+
+/// `body` to `path` signed by `auth_id` with `key`: the HTTP status and answer.
+async fn signed_as(
+    base: &str,
+    (path, body): (&str, &[u8]),
+    auth_id: &str,
+    key: &str,
+) -> (u16, Value) {
+    let endpoint = freedompay::registry::JSON_ENDPOINTS
+        .iter()
+        .find(|e| e.path == path)
+        .expect("a JSON endpoint");
+    let header = JwsHeader::new(path, auth_id, endpoint.method, endpoint.alg);
+    let signature = jws::sign(&header, body, &SecretKey::new(key));
+    let request_id = uuid::Uuid::now_v7().to_string();
+    raw(base, path, body, Some(&request_id), Some(signature)).await
+}
+
+#[tokio::test]
+async fn a_card_api_user_signs_card_api_calls_only() {
+    let sandbox = sandbox_with_api_users().await;
+    let base = sandbox.base_url();
+    let card_user = signing_everything_as(&sandbox, CARD_USER, CARD_KEY);
+    let (card_id, card_path, card_body) = example_of(JsonApi::Card);
+    examples::json_send(&card_user, &card_id, &card_body)
+        .await
+        .expect("generated")
+        .unwrap_or_else(|e| panic!("{card_id} signed by the Card API user: {e}"));
+    for api in [JsonApi::Partner, JsonApi::Gateway] {
+        let (id, path, body) = example_of(api);
+        let refused = examples::json_send(&card_user, &id, &body)
+            .await
+            .expect("generated")
+            .expect_err("not its API");
+        assert!(refused.contains("auth_id"), "{id}: {refused}");
+        let (status, answer) = signed_as(base, (&path, &body), CARD_USER, CARD_KEY).await;
+        assert_eq!(status, 401, "{id}: {answer}");
+        assert_eq!(answer["error_code"], "auth_id");
+        error_envelope(&answer);
+        assert!(!answer.to_string().contains(CARD_KEY), "{answer}");
+    }
+    // Its own API with another key: the signature is refused.
+    let (status, answer) = signed_as(base, (&card_path, &card_body), CARD_USER, PARTNER_KEY).await;
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(answer["error_code"], "signature");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_partner_api_user_signs_partner_api_calls_only() {
+    let sandbox = sandbox_with_api_users().await;
+    let base = sandbox.base_url();
+    let partner = signing_everything_as(&sandbox, PARTNER_USER, PARTNER_KEY);
+    let (partner_id, _, partner_body) = example_of(JsonApi::Partner);
+    examples::json_send(&partner, &partner_id, &partner_body)
+        .await
+        .expect("generated")
+        .unwrap_or_else(|e| panic!("{partner_id} signed by the Partner API user: {e}"));
+    for api in [JsonApi::Card, JsonApi::Gateway] {
+        let (id, path, body) = example_of(api);
+        let refused = examples::json_send(&partner, &id, &body)
+            .await
+            .expect("generated")
+            .expect_err("not its API");
+        assert!(refused.contains("auth_id"), "{id}: {refused}");
+        let (status, answer) = signed_as(base, (&path, &body), PARTNER_USER, PARTNER_KEY).await;
+        assert_eq!(status, 401, "{id}: {answer}");
+        assert_eq!(answer["error_code"], "auth_id");
+        error_envelope(&answer);
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_merchant_still_signs_every_family_beside_api_users() {
+    // The merchant alone, then with the client's per-API credentials beside
+    // it; each in a sandbox of its own (the examples create state).
+    let merchant_only = |sandbox: &freedompay_sandbox::RunningSandbox| client(sandbox);
+    let mixed = |sandbox: &freedompay_sandbox::RunningSandbox| {
+        Client::new(
+            Config::new(MERCHANT, SECRET)
+                .host(sandbox.host())
+                .jws_credentials(JsonApi::Card, CARD_USER, CARD_KEY)
+                .jws_credentials(JsonApi::Partner, PARTNER_USER, PARTNER_KEY),
+        )
+        .expect("client")
+    };
+    for (who, make) in [
+        ("the merchant", &merchant_only as &dyn Fn(&_) -> Client),
+        ("the API users and the merchant", &mixed),
+    ] {
+        let sandbox = sandbox_with_api_users().await;
+        let client = make(&sandbox);
+        for api in [JsonApi::Card, JsonApi::Partner, JsonApi::Gateway] {
+            let (id, _, body) = example_of(api);
+            examples::json_send(&client, &id, &body)
+                .await
+                .expect("generated")
+                .unwrap_or_else(|e| panic!("{id} signed by {who}: {e}"));
+        }
+        sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn an_api_user_with_a_merchants_id_or_twice_is_refused_at_start() {
+    use freedompay_sandbox::{ApiFamily, ApiUser, Merchant, Sandbox};
+    let as_merchant = Sandbox::builder()
+        .merchant(Merchant::new(MERCHANT, SECRET))
+        .api_user(ApiUser::new(ApiFamily::Card, MERCHANT, "Hidden-Key-1"))
+        .start()
+        .await
+        .expect_err("an auth_id that is a merchant's");
+    assert_eq!(as_merchant.kind(), std::io::ErrorKind::InvalidInput);
+    let twice = Sandbox::builder()
+        .api_user(ApiUser::new(ApiFamily::Partner, "p", "Hidden-Key-2"))
+        .api_user(ApiUser::new(ApiFamily::Partner, "p", "Hidden-Key-3"))
+        .start()
+        .await
+        .expect_err("one auth_id twice for one API");
+    for error in [as_merchant.to_string(), twice.to_string()] {
+        assert!(!error.contains("Hidden-Key"), "{error}");
+    }
+    assert!(twice.to_string().contains("Partner API"), "{twice}");
+    // One auth_id for each of the two APIs is fine.
+    Sandbox::builder()
+        .api_user(ApiUser::new(ApiFamily::Card, "u", "k-1"))
+        .api_user(ApiUser::new(ApiFamily::Partner, "u", "k-2"))
+        .start()
+        .await
+        .expect("one user of each API")
+        .shutdown()
+        .await;
 }
