@@ -1,5 +1,6 @@
 //! The sandbox's configuration file (`--config PATH`): merchants with their
-//! keys and starting payout balances, and how callbacks are retried.
+//! keys and starting payout balances, the Card and Partner API users, and
+//! how callbacks are retried.
 //!
 //! ```yaml
 //! merchants:
@@ -9,17 +10,27 @@
 //!     payout_balance: 250000           # optional, KZT; 1 000 000 when absent
 //!   - id: "545085"
 //!     secret: "another-key"
+//! card_api:                            # optional: Card API users (their JWS signs Card API calls only)
+//!   - auth_id: "card-user"
+//!     key: "card-api-key"
+//! partner:                             # optional: Partner API users (Partner API calls only)
+//!   - auth_id: "777001"
+//!     key: "partner-key"
 //! notify:                              # optional
 //!   attempts: 4                        # attempts per result or payout notification
 //!   delay_ms: 1000                     # before the first retry, doubled each time
 //! payout_delay_ms: 200                 # optional: how long a pending payout stays in process
 //! ```
 //!
+//! A merchant's key signs the JSON calls of every family; an API user's
+//! signs its own API's only. An API user's `auth_id` may be neither a
+//! merchant's id nor another user's of the same API.
+//!
 //! Unknown keys are refused, so a misspelt setting is never silently
-//! ignored. Errors name the file and the line; they never show a key. The
-//! file's text and the keys read from it are overwritten with zeros once
-//! the keys are in the merchants' [`SecretKey`](freedompay::SecretKey)s
-//! (or refused).
+//! ignored. Errors name the file and the line or the entry; they never show
+//! a key. The file's text and the keys read from it are overwritten with
+//! zeros once the keys are in the merchants' and users'
+//! [`SecretKey`](freedompay::SecretKey)s (or refused).
 
 use std::path::{Path, PathBuf};
 
@@ -27,13 +38,15 @@ use freedompay::Amount;
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::merchant::{Merchant, MerchantParseError};
+use crate::merchant::{ApiFamily, ApiUser, Merchant, MerchantParseError};
 
 /// A configuration file, read and checked.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     /// The merchant accounts, in file order.
     pub merchants: Vec<Merchant>,
+    /// The Card API users, then the Partner API users, in file order.
+    pub api_users: Vec<ApiUser>,
     /// Attempts per result or payout notification, when set.
     pub notify_attempts: Option<u32>,
     /// Milliseconds before the first retry, when set.
@@ -73,6 +86,20 @@ pub enum ConfigError {
         /// What is wrong.
         problem: String,
     },
+    /// An API user entry (`card_api`, `partner`) is wrong.
+    #[error("{path}: {list}[{index}] (auth_id {auth_id:?}): {problem}")]
+    ApiUser {
+        /// The file.
+        path: PathBuf,
+        /// The list: `card_api` or `partner`.
+        list: &'static str,
+        /// The entry's position in the list.
+        index: usize,
+        /// The entry's `auth_id` as written.
+        auth_id: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -80,6 +107,10 @@ pub enum ConfigError {
 struct File {
     #[serde(default)]
     merchants: Vec<MerchantEntry>,
+    #[serde(default)]
+    card_api: Vec<ApiUserEntry>,
+    #[serde(default)]
+    partner: Vec<ApiUserEntry>,
     #[serde(default)]
     notify: Option<Notify>,
     #[serde(default)]
@@ -105,6 +136,20 @@ impl Drop for MerchantEntry {
         if let Some(payout) = &mut self.payout_secret {
             payout.zeroize();
         }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiUserEntry {
+    auth_id: serde_yaml::Value,
+    key: String,
+}
+
+impl Drop for ApiUserEntry {
+    fn drop(&mut self) {
+        // A key not moved into a `SecretKey` is wiped here.
+        self.key.zeroize();
     }
 }
 
@@ -160,12 +205,42 @@ impl Config {
             }
             merchants.push(merchant);
         }
+        let mut api_users: Vec<ApiUser> = Vec::new();
+        for (list, family, entries) in [
+            ("card_api", ApiFamily::Card, file.card_api),
+            ("partner", ApiFamily::Partner, file.partner),
+        ] {
+            for (index, mut entry) in entries.into_iter().enumerate() {
+                let written = scalar(&entry.auth_id).unwrap_or_default();
+                let refuse = |problem: String| ConfigError::ApiUser {
+                    path: path.to_owned(),
+                    list,
+                    index,
+                    auth_id: written.clone(),
+                    problem,
+                };
+                ApiUser::check(&written, &entry.key).map_err(|e| refuse(e.to_string()))?;
+                if merchants.iter().any(|m| m.id == written) {
+                    return Err(refuse("this auth_id is a merchant's id".to_owned()));
+                }
+                if api_users
+                    .iter()
+                    .any(|u| u.family == family && u.auth_id == written)
+                {
+                    return Err(refuse("this auth_id is already listed".to_owned()));
+                }
+                // Moved, not copied, as the merchants' keys.
+                let key = std::mem::take(&mut entry.key);
+                api_users.push(ApiUser::new(family, written.clone(), key));
+            }
+        }
         let notify = file.notify.unwrap_or(Notify {
             attempts: None,
             delay_ms: None,
         });
         Ok(Config {
             merchants,
+            api_users,
             notify_attempts: notify.attempts,
             notify_delay_ms: notify.delay_ms,
             payout_delay_ms: file.payout_delay_ms,
@@ -274,6 +349,67 @@ mod tests {
             assert!(error.contains(expected), "{error}");
             assert!(!error.contains("hidden"), "{error}");
         }
+    }
+
+    #[test]
+    fn reads_card_and_partner_api_users() {
+        let config = parse(
+            "merchants:\n  - id: 545084\n    secret: key-1\ncard_api:\n  - auth_id: card-user\n    key: Card-Key-7\npartner:\n  - auth_id: 777001\n    key: Partner-Key-8\n  - auth_id: card-user\n    key: Partner-Key-9\n",
+        )
+        .unwrap();
+        let users: Vec<_> = config
+            .api_users
+            .iter()
+            .map(|u| (u.family, u.auth_id.as_str(), u.key.expose()))
+            .collect();
+        assert_eq!(
+            users,
+            [
+                (ApiFamily::Card, "card-user", "Card-Key-7"),
+                (ApiFamily::Partner, "777001", "Partner-Key-8"),
+                (ApiFamily::Partner, "card-user", "Partner-Key-9",),
+            ],
+            "a number is read as the same auth_id; one auth_id may be a user of each API"
+        );
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("-Key-"), "{shown}");
+    }
+
+    #[test]
+    fn bad_api_users_are_refused_by_list_and_position_without_their_keys() {
+        let cases = [
+            (
+                "card_api:\n  - auth_id: \"\"\n    key: hidden-1\n",
+                "card_api[0] (auth_id \"\"): the auth_id may not be empty",
+            ),
+            (
+                "partner:\n  - auth_id: p-1\n    key: hidden-1\n  - auth_id: p-2\n    key: \"\"\n",
+                "partner[1] (auth_id \"p-2\"): a key may not be empty",
+            ),
+            (
+                "partner:\n  - auth_id: p-1\n    key: hidden-1\n  - auth_id: p-1\n    key: hidden-2\n",
+                "partner[1] (auth_id \"p-1\"): this auth_id is already listed",
+            ),
+            (
+                "merchants:\n  - id: 545084\n    secret: hidden-1\ncard_api:\n  - auth_id: \"545084\"\n    key: hidden-2\n",
+                "card_api[0] (auth_id \"545084\"): this auth_id is a merchant's id",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = parse(text).unwrap_err().to_string();
+            assert!(error.starts_with("sandbox.yaml: "), "{error}");
+            assert!(error.contains(expected), "{error}");
+            assert!(!error.contains("hidden"), "{error}");
+        }
+        // A misspelt field of an entry: refused with its line, no key shown.
+        let error = parse("card_api:\n  - auth_id: u\n    secret: hidden-3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("secret") && error.contains("line 3"),
+            "{error}"
+        );
+        assert!(!error.contains("hidden"), "{error}");
     }
 
     #[test]

@@ -29,6 +29,7 @@ use freedompay::server::{self, Served};
 use freedompay::signature::{self, SecretKey, SignatureError};
 use freedompay::{Params, form, xml};
 
+use crate::json_api::JsonState;
 use crate::notify::Notifications;
 use crate::ops::{App, Failure, Operations, Page};
 
@@ -38,7 +39,7 @@ use crate::ops::{App, Failure, Operations, Page};
 struct Site {
     app: Arc<App>,
     notifications: Arc<Notifications>,
-    answered: Arc<crate::json_api::Answered>,
+    json: Arc<JsonState>,
     logins: Arc<crate::freedom_id::Logins>,
 }
 
@@ -48,9 +49,9 @@ impl FromRef<Site> for Arc<crate::freedom_id::Logins> {
     }
 }
 
-impl FromRef<Site> for Arc<crate::json_api::Answered> {
+impl FromRef<Site> for Arc<JsonState> {
     fn from_ref(site: &Site) -> Self {
-        site.answered.clone()
+        site.json.clone()
     }
 }
 
@@ -78,8 +79,8 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 
 /// The sandbox's routes: the payment and card pages, the payee's payout and
 /// payout-card pages, the saved card's CVC page, and the gateway for
-/// everything else.
-pub fn router(app: Arc<App>, notifications: Arc<Notifications>) -> Router {
+/// everything else (the JSON families through `json`'s front door).
+pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonState>) -> Router {
     Router::new()
         .route(
             &page_route(Page::Payment),
@@ -111,7 +112,7 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>) -> Router {
         .with_state(Site {
             app,
             notifications,
-            answered: Arc::default(),
+            json,
             logins: Arc::default(),
         })
 }
@@ -222,7 +223,7 @@ fn error_xml(script: &str, key: Option<&SecretKey>, failure: &Failure) -> Respon
 
 async fn handle(
     State(app): State<Arc<App>>,
-    State(answered): State<Arc<crate::json_api::Answered>>,
+    State(json): State<Arc<JsonState>>,
     State(logins): State<Arc<crate::freedom_id::Logins>>,
     method: Method,
     uri: Uri,
@@ -241,14 +242,7 @@ async fn handle(
                 &body,
             );
         }
-        return crate::json_api::handle(
-            &app,
-            &answered,
-            endpoint,
-            method.as_str(),
-            &headers,
-            &body,
-        );
+        return crate::json_api::handle(&app, &json, endpoint, method.as_str(), &headers, &body);
     }
     let candidates: Vec<(&EndpointInfo, Option<String>)> = registry::ENDPOINTS
         .iter()

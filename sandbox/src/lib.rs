@@ -9,6 +9,16 @@
 //! card-saving pages, and calls the merchant's check, result and payout URLs
 //! signed as the gateway signs them.
 //!
+//! The JSON families (Async Gateway, Card and Partner APIs, Invoice v5) are
+//! served at their paths too, their detached JWS checked with the key of the
+//! `auth_id` it names: a merchant's secret key signs every family's calls;
+//! an API user of the Card or Partner API ([`ApiUser`], `--card-api`,
+//! `--partner`) signs its own API's calls only. Where the documentation
+//! describes a flow (Async payments created, read and reversed; Card API
+//! request ids, clients and request status) the state decides between the
+//! documented answer and the error envelope; every other JSON endpoint
+//! answers from the spec.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let sandbox = freedompay_sandbox::Sandbox::builder().start().await?;
@@ -26,11 +36,11 @@
 //!
 //! | Layer | Modules | Holds |
 //! |---|---|---|
-//! | 0 values | `values`, `merchant`, `config`, `payer` | the clock, masking, merchant accounts, the config file, what a payer's browser sends |
+//! | 0 values | `values`, `merchant`, `config`, `payer` | the clock, masking, merchant accounts and API users, the config file, what a payer's browser sends |
 //! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
 //! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
 //! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
-//! | 4 pages | `page`, `payout_page`, `token_page`, `json_api`, `freedom_id` | the HTML pages of payers and payees; the JSON families' front door; Freedom ID's |
+//! | 4 pages | `page`, `payout_page`, `token_page`, `json_api`, `freedom_id` | the HTML pages of payers and payees; the JSON families' front door and the state of their flows; Freedom ID's calls and login pages |
 //! | 5 gateway | `gateway` | HTTP: routes, parameters, signatures, the registry's decoding |
 //! | 6 wiring | `lib.rs` | the `Sandbox` builder, which starts the notifications and the server |
 //!
@@ -77,7 +87,8 @@ mod token_page;
 mod values;
 
 pub use gateway::MAX_REQUEST_BYTES;
-pub use merchant::Merchant;
+pub use json_api::AsyncPayment;
+pub use merchant::{ApiFamily, ApiUser, Merchant};
 pub use notify::RetryPolicy;
 pub use ops::STATEFUL;
 pub use store::{Payment, PaymentState, Payout, PayoutState};
@@ -112,6 +123,7 @@ pub fn endpoint_table() -> String {
 #[derive(Debug, Clone)]
 pub struct Builder {
     merchants: Vec<Merchant>,
+    api_users: Vec<ApiUser>,
     listen: SocketAddr,
     retry: RetryPolicy,
     payout_delay: Duration,
@@ -128,6 +140,7 @@ impl Sandbox {
     pub fn builder() -> Builder {
         Builder {
             merchants: Vec::new(),
+            api_users: Vec::new(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             retry: RetryPolicy::default(),
             payout_delay: Duration::from_millis(200),
@@ -146,6 +159,15 @@ impl Builder {
     /// Adds a merchant account.
     pub fn merchant(mut self, merchant: Merchant) -> Self {
         self.merchants.push(merchant);
+        self
+    }
+
+    /// Adds an API user of the Card or the Partner API: its key signs that
+    /// API's JSON calls, and only those (a merchant's key signs every JSON
+    /// family's). Its `auth_id` may be neither a merchant's id nor another
+    /// user's of the same API: [`Builder::start`] refuses the sandbox then.
+    pub fn api_user(mut self, user: ApiUser) -> Self {
+        self.api_users.push(user);
         self
     }
 
@@ -174,8 +196,11 @@ impl Builder {
         self
     }
 
-    /// Binds the address and serves until the returned handle is shut down or dropped.
+    /// Binds the address and serves until the returned handle is shut down
+    /// or dropped. An API user whose `auth_id` is a merchant's id or another
+    /// user's of the same API is refused ([`std::io::ErrorKind::InvalidInput`]).
     pub async fn start(self) -> std::io::Result<RunningSandbox> {
+        self.check_accounts()?;
         let listener = TcpListener::bind(self.listen).await?;
         let address = listener.local_addr()?;
         let base_url = format!("http://{address}");
@@ -187,7 +212,8 @@ impl Builder {
         // Ends once the app is gone (the server stopped, the handle dropped),
         // after the events emitted until then.
         notifications.clone().start(inbox);
-        let router = gateway::router(app.clone(), notifications);
+        let json = Arc::new(json_api::JsonState::default());
+        let router = gateway::router(app.clone(), notifications, json.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -202,6 +228,7 @@ impl Builder {
             base_url,
             address,
             app,
+            json,
             stop: Some(stop),
             task: Some(task),
         })
@@ -215,22 +242,59 @@ impl Builder {
     /// payout callback is made and a pending payout never settles. The
     /// listening address is not used.
     pub fn router(self, base_url: &str) -> std::io::Result<axum::Router> {
+        self.check_accounts()?;
         let retry = self.retry;
         let payout_delay = self.payout_delay;
         // The inbox is dropped here: no notification layer takes the events.
         let (app, _inbox) = self.app(base_url.to_owned())?;
         let app = Arc::new(app);
         let notifications = Arc::new(notify::Notifications::new(&app, retry, payout_delay));
-        Ok(gateway::router(app, notifications))
+        Ok(gateway::router(app, notifications, Arc::default()))
     }
 
-    /// The operations' state (the merchants, the store) and their inbox.
-    fn app(self, base_url: String) -> std::io::Result<(ops::App, ops::Inbox)> {
-        let merchants = if self.merchants.is_empty() {
+    /// The merchants, the default test merchant when none is given.
+    fn merchants(&self) -> Vec<Merchant> {
+        if self.merchants.is_empty() {
             vec![Merchant::default_test()]
         } else {
-            self.merchants
-        };
+            self.merchants.clone()
+        }
+    }
+
+    /// Refuses an API user whose `auth_id` is a merchant's id or another
+    /// user's of the same API (the JWS would not say whose key signs). The
+    /// error names the `auth_id`, never a key.
+    fn check_accounts(&self) -> std::io::Result<()> {
+        let merchants = self.merchants();
+        for (index, user) in self.api_users.iter().enumerate() {
+            let problem = if merchants.iter().any(|m| m.id == user.auth_id) {
+                "is also a merchant's id"
+            } else if self
+                .api_users
+                .iter()
+                .take(index)
+                .any(|u| u.family == user.family && u.auth_id == user.auth_id)
+            {
+                "is given twice"
+            } else {
+                continue;
+            };
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "the {} user {:?} {problem}",
+                    user.family.name(),
+                    user.auth_id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The operations' state (the merchants, the API users, the store) and
+    /// their inbox.
+    fn app(self, base_url: String) -> std::io::Result<(ops::App, ops::Inbox)> {
+        let merchants = self.merchants();
         let balances: Vec<_> = merchants
             .iter()
             .map(|m| (m.id.clone(), m.payout_balance))
@@ -239,7 +303,7 @@ impl Builder {
             Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
             None => store::Store::new(balances),
         };
-        Ok(ops::App::new(merchants, store, base_url))
+        Ok(ops::App::new(merchants, self.api_users, store, base_url))
     }
 }
 
@@ -248,6 +312,7 @@ pub struct RunningSandbox {
     base_url: String,
     address: SocketAddr,
     app: Arc<ops::App>,
+    json: Arc<json_api::JsonState>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -285,6 +350,18 @@ impl RunningSandbox {
     /// request that created one payment, not two, leaves one here.
     pub fn payments_of_order(&self, merchant_id: &str, order_id: &str) -> Vec<Payment> {
         self.app.store.payments_of_order(merchant_id, order_id)
+    }
+
+    /// The Async Gateway payment `id` of the API user `auth_id` (a
+    /// merchant's id), as the sandbox holds it.
+    pub fn async_payment(&self, auth_id: &str, id: &str) -> Option<AsyncPayment> {
+        self.json.flows.async_payment(auth_id, id)
+    }
+
+    /// The Async Gateway payment `auth_id` made for `order_id`: its id is in
+    /// no documented answer, so a test reads it here.
+    pub fn async_payment_of_order(&self, auth_id: &str, order_id: &str) -> Option<AsyncPayment> {
+        self.json.flows.async_payment_of_order(auth_id, order_id)
     }
 
     /// A payout as the sandbox holds it.

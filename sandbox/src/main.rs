@@ -2,8 +2,12 @@
 //!
 //! ```sh
 //! cargo run --bin freedompay-sandbox -- --listen 127.0.0.1:8080 --merchant 545084:SECRET
+//! cargo run --bin freedompay-sandbox -- --merchant 545084:SECRET \
+//!     --card-api card-user:CARD_KEY --partner 777001:PARTNER_KEY
 //! cargo run --bin freedompay-sandbox -- --config sandbox.yaml
 //! ```
+//!
+//! A flag whose value holds a key is refused without showing the value.
 #![cfg_attr(
     not(test),
     deny(
@@ -15,18 +19,21 @@
     )
 )]
 
+use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
+use clap::{Arg, Command, Parser};
 use freedompay_sandbox::config::Config;
-use freedompay_sandbox::{Merchant, RetryPolicy, Sandbox};
+use freedompay_sandbox::{ApiFamily, ApiUser, Merchant, RetryPolicy, Sandbox};
 
 #[derive(Parser)]
 #[command(
     name = "freedompay-sandbox",
-    about = "A local Freedom Pay gateway: signed answers, a payment page, callbacks"
+    about = "A local Freedom Pay gateway: signed answers, a payment page, callbacks, the JSON APIs"
 )]
 struct Args {
     /// Address to listen on.
@@ -34,10 +41,20 @@ struct Args {
     listen: SocketAddr,
     /// A merchant account as ID:SECRET or ID:SECRET:PAYOUT_SECRET (repeatable).
     /// Without one, the documented test merchant 12345 with the key `mysecret`.
-    #[arg(long = "merchant", value_name = "ID:SECRET")]
+    /// Its secret key also signs the JSON calls (JWS) of every API.
+    #[arg(long = "merchant", value_name = "ID:SECRET", value_parser = Keyed(merchant))]
     merchants: Vec<Merchant>,
-    /// A YAML file of merchants and settings (see the crate's `config` module);
-    /// `--merchant` adds to its merchants, the other flags override it.
+    /// A Card API user as AUTH_ID:KEY (repeatable): its JWS signs Card API
+    /// calls only. Its AUTH_ID may not be a merchant's id.
+    #[arg(long = "card-api", value_name = "AUTH_ID:KEY", value_parser = Keyed(card_user))]
+    card_api: Vec<ApiUser>,
+    /// A Partner API user as AUTH_ID:KEY (repeatable): its JWS signs Partner
+    /// API calls only. Its AUTH_ID may not be a merchant's id.
+    #[arg(long = "partner", value_name = "AUTH_ID:KEY", value_parser = Keyed(partner_user))]
+    partner: Vec<ApiUser>,
+    /// A YAML file of merchants, API users and settings (see the crate's
+    /// `config` module); `--merchant`, `--card-api` and `--partner` add to
+    /// its accounts, the other flags override it.
     #[arg(long, value_name = "PATH")]
     config: Option<std::path::PathBuf>,
     /// Keep the state in this SQLite file, so a restart loses nothing.
@@ -49,6 +66,41 @@ struct Args {
     /// Milliseconds before the first retry, doubled each time [default: 1000].
     #[arg(long)]
     notify_delay_ms: Option<u64>,
+}
+
+fn merchant(text: &str) -> Result<Merchant, String> {
+    text.parse()
+        .map_err(|e: freedompay_sandbox::merchant::MerchantParseError| e.to_string())
+}
+
+fn card_user(text: &str) -> Result<ApiUser, String> {
+    ApiUser::parse(ApiFamily::Card, text).map_err(|e| e.to_string())
+}
+
+fn partner_user(text: &str) -> Result<ApiUser, String> {
+    ApiUser::parse(ApiFamily::Partner, text).map_err(|e| e.to_string())
+}
+
+/// Reads a flag whose value holds a key: a refusal names the flag and what
+/// is wrong, never the value (clap's own message would quote it).
+#[derive(Clone)]
+struct Keyed<T>(fn(&str) -> Result<T, String>);
+
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for Keyed<T> {
+    type Value = T;
+
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, clap::Error> {
+        let flag = arg.map(ToString::to_string).unwrap_or_default();
+        let refuse = |problem: &str| {
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("invalid value for '{flag}': {problem}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(|| refuse("not UTF-8"))?;
+        (self.0)(text).map_err(|problem| refuse(&problem))
+    }
 }
 
 #[tokio::main]
@@ -99,11 +151,35 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     for merchant in merchants {
         builder = builder.merchant(merchant);
     }
+    // The start refuses an auth_id given twice for one API, or a merchant's.
+    let users: Vec<ApiUser> = config
+        .api_users
+        .into_iter()
+        .chain(args.card_api)
+        .chain(args.partner)
+        .collect();
+    let mut named = Vec::new();
+    for family in [ApiFamily::Card, ApiFamily::Partner] {
+        let of: Vec<&str> = users
+            .iter()
+            .filter(|u| u.family == family)
+            .map(|u| u.auth_id.as_str())
+            .collect();
+        if !of.is_empty() {
+            named.push(format!("{} users {}", family.name(), of.join(", ")));
+        }
+    }
+    for user in users {
+        builder = builder.api_user(user);
+    }
     let sandbox = builder.start().await?;
     if ids.is_empty() {
         println!("merchant 12345 (secret key `mysecret`)");
     } else {
         println!("merchants {}", ids.join(", "));
+    }
+    for line in named {
+        println!("{line}");
     }
     println!("Freedom Pay sandbox at {}", sandbox.base_url());
     tokio::signal::ctrl_c().await?;

@@ -1,9 +1,11 @@
-//! The merchants the sandbox knows: id, secret key, optional payout key and
-//! the payout balance they start with.
+//! The accounts the sandbox knows: merchants (id, secret key, optional
+//! payout key and the payout balance they start with), and the API users of
+//! the Card and Partner APIs, whose JWS credentials sign that API's calls only.
 
 use std::fmt;
 use std::str::FromStr;
 
+use freedompay::json::JsonApi;
 use freedompay::{Amount, SecretKey};
 
 /// The merchant id of the default test merchant (the spec's documented test credentials).
@@ -121,6 +123,113 @@ impl FromStr for Merchant {
     }
 }
 
+/// The JSON APIs that can have API users of their own: the Card and the
+/// Partner API ("the partner's key can be secret_key": without an API user,
+/// a merchant's key signs them, as it signs every JSON family).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApiFamily {
+    /// The Card API (`/v5/card-api/*`, the gift cards' `/v5/cards/*`).
+    Card,
+    /// The Partner API (`/v5/partner/*`).
+    Partner,
+}
+
+impl ApiFamily {
+    /// The family of a JSON API, if it has API users of its own (the Async
+    /// Gateway and Invoice v5 are signed with the merchant's key only).
+    pub fn of(api: JsonApi) -> Option<ApiFamily> {
+        match api {
+            JsonApi::Card => Some(ApiFamily::Card),
+            JsonApi::Partner => Some(ApiFamily::Partner),
+            JsonApi::Merchant | JsonApi::Gateway => None,
+        }
+    }
+
+    /// The client's name of the API.
+    pub fn api(self) -> JsonApi {
+        match self {
+            ApiFamily::Card => JsonApi::Card,
+            ApiFamily::Partner => JsonApi::Partner,
+        }
+    }
+
+    /// The API's name in messages: `Card API`, `Partner API`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiFamily::Card => "Card API",
+            ApiFamily::Partner => "Partner API",
+        }
+    }
+}
+
+/// An API user of the Card or the Partner API: the `auth_id` its JWS names
+/// and the key that signs it. It signs the calls of its API only; `Debug`
+/// never shows the key.
+#[derive(Clone)]
+pub struct ApiUser {
+    /// The API whose calls it signs.
+    pub family: ApiFamily,
+    /// The `auth_id` of its JWS header.
+    pub auth_id: String,
+    /// The key its calls are signed with.
+    pub key: SecretKey,
+}
+
+impl fmt::Debug for ApiUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiUser")
+            .field("family", &self.family)
+            .field("auth_id", &self.auth_id)
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+/// Why an API user (`--card-api`, `--partner`, a config entry) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiUserParseError {
+    /// Not `AUTH_ID:KEY`.
+    #[error("expected AUTH_ID:KEY")]
+    Shape,
+    /// The `auth_id` is empty or holds a space or a control character.
+    #[error("the auth_id may not be empty or hold spaces or control characters")]
+    AuthId,
+    /// The key is empty.
+    #[error("a key may not be empty")]
+    EmptyKey,
+}
+
+impl ApiUser {
+    /// An API user of `family` with its `auth_id` and key.
+    pub fn new(family: ApiFamily, auth_id: impl Into<String>, key: impl Into<SecretKey>) -> Self {
+        ApiUser {
+            family,
+            auth_id: auth_id.into(),
+            key: key.into(),
+        }
+    }
+
+    /// Checks an `auth_id` and a key as written (a flag, a config entry).
+    pub fn check(auth_id: &str, key: &str) -> Result<(), ApiUserParseError> {
+        if auth_id.is_empty() || auth_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ApiUserParseError::AuthId);
+        }
+        if key.is_empty() {
+            return Err(ApiUserParseError::EmptyKey);
+        }
+        Ok(())
+    }
+
+    /// Parses `AUTH_ID:KEY` (the key may hold `:`) as a user of `family`.
+    pub fn parse(family: ApiFamily, text: &str) -> Result<Self, ApiUserParseError> {
+        let Some((auth_id, key)) = text.split_once(':') else {
+            return Err(ApiUserParseError::Shape);
+        };
+        ApiUser::check(auth_id, key)?;
+        Ok(ApiUser::new(family, auth_id, key))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +264,30 @@ mod tests {
         assert!(!shown.contains("Main-Key"), "{shown}");
         assert!(!shown.contains("Payout-Key"), "{shown}");
         assert!(shown.contains("545084"), "{shown}");
+    }
+
+    #[test]
+    fn parses_api_users_without_showing_their_keys() {
+        let user = ApiUser::parse(ApiFamily::Card, "card-user:Card-Key-1:x").unwrap();
+        assert_eq!(user.family, ApiFamily::Card);
+        assert_eq!(user.auth_id, "card-user");
+        assert_eq!(user.key.expose(), "Card-Key-1:x", "the key may hold `:`");
+        let shown = format!("{user:?} {user:#?}");
+        assert!(!shown.contains("Card-Key"), "{shown}");
+        assert!(shown.contains("card-user"), "{shown}");
+        let refused = |text| ApiUser::parse(ApiFamily::Partner, text).unwrap_err();
+        assert_eq!(refused("no-key"), ApiUserParseError::Shape);
+        assert_eq!(refused(":key"), ApiUserParseError::AuthId);
+        assert_eq!(refused("a b:key"), ApiUserParseError::AuthId);
+        assert_eq!(refused("user:"), ApiUserParseError::EmptyKey);
+    }
+
+    #[test]
+    fn only_the_card_and_partner_apis_have_api_users() {
+        for family in [ApiFamily::Card, ApiFamily::Partner] {
+            assert_eq!(ApiFamily::of(family.api()), Some(family));
+        }
+        assert_eq!(ApiFamily::of(JsonApi::Gateway), None);
+        assert_eq!(ApiFamily::of(JsonApi::Merchant), None);
     }
 }

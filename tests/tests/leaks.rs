@@ -1,9 +1,11 @@
 //! No secret reaches a log or a `Debug`/`Display` rendering: a whole payment
 //! flow as the quickstart runs it (create, pay on the sandbox's page with a
 //! test card, check and result callbacks, status, refund, a payout and its
-//! notification) with every `tracing` event at TRACE level captured and every
-//! value the flow touches rendered; none of it may hold the merchant's secret
-//! key, the payout key, a full test card number or the CVC that was typed.
+//! notification, then JSON calls signed by the merchant and by Card and
+//! Partner API users, accepted and refused, and their config file) with every
+//! `tracing` event at TRACE level captured and every value the flow touches
+//! rendered; none of it may hold the merchant's secret key, the payout key,
+//! an API user's key, a full test card number or the CVC that was typed.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -13,7 +15,11 @@ use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::routing::{get, post};
 use freedompay::axum::{CallbackKeys, SignedReply, VerifiedCallback};
+use freedompay::card::clients::CardClientAddRequest;
+use freedompay::card::requests::CardRequestStatusRequest;
 use freedompay::enums::ReplyStatus;
+use freedompay::gateway::async_payments::{AsyncPaymentCreateRequest, AsyncPaymentReverseRequest};
+use freedompay::json::JsonApi;
 use freedompay::merchant::callbacks::{
     CheckCallback, CheckReply, PayoutNotifyCallback, RedirectBackCallback, ResultCallback,
     ResultReply,
@@ -21,15 +27,20 @@ use freedompay::merchant::callbacks::{
 use freedompay::merchant::page::InitPaymentRequest;
 use freedompay::merchant::payments::{PaymentStatusRequest, RefundRequest};
 use freedompay::merchant::payout::{CardPayoutRequest, CardPayoutRequestRequired};
+use freedompay::partner::wallet::PartnerWalletBlockRequest;
 use freedompay::test_data::{CardUse, Outcome, TEST_CARDS, TestCard};
 use freedompay::{Amount, Client, Config, SecretKey};
-use freedompay_sandbox::{Merchant, RetryPolicy, Sandbox, payer};
+use freedompay_sandbox::{ApiFamily, ApiUser, Merchant, RetryPolicy, Sandbox, payer};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 const MERCHANT_ID: &str = "545084";
 const SECRET: &str = "sk-LEAKCANARY-merchant-9f3Q";
 const PAYOUT_SECRET: &str = "pk-LEAKCANARY-payout-4xZ7";
+const CARD_API_USER: &str = "card-user-LEAKTEST";
+const CARD_API_KEY: &str = "ck-LEAKCANARY-cardapi-2Hd8";
+const PARTNER_USER: &str = "770042";
+const PARTNER_KEY: &str = "ptk-LEAKCANARY-partner-7Jw1";
 /// The CVC the payer types: three digits that appear nowhere else in the flow.
 const CVC: &str = "739";
 const ORDER_ID: &str = "order-LEAKTEST-42";
@@ -162,17 +173,20 @@ fn amount(text: &str) -> Amount {
 async fn flow(seen: &Seen) -> i64 {
     let merchant = Merchant::new(MERCHANT_ID, SECRET).with_payout_secret(PAYOUT_SECRET);
     seen.debug(&merchant);
-    let sandbox = Sandbox::builder()
+    let card_user = ApiUser::new(ApiFamily::Card, CARD_API_USER, CARD_API_KEY);
+    seen.debug(&card_user);
+    let builder = Sandbox::builder()
         .merchant(merchant)
+        .api_user(card_user)
+        .api_user(ApiUser::new(ApiFamily::Partner, PARTNER_USER, PARTNER_KEY))
         .retry(RetryPolicy {
             attempts: 3,
             delay: Duration::from_millis(50),
             ..RetryPolicy::default()
         })
-        .payout_delay(Duration::from_millis(50))
-        .start()
-        .await
-        .expect("the sandbox starts");
+        .payout_delay(Duration::from_millis(50));
+    seen.debug(&builder);
+    let sandbox = builder.start().await.expect("the sandbox starts");
     seen.debug(&sandbox);
     seen.debug(&sandbox.host());
 
@@ -280,8 +294,113 @@ async fn flow(seen: &Seen) -> i64 {
     assert_eq!(next_event(&mut received).await, "payout");
     seen.debug(&sandbox.payout(payout.payment_id));
 
+    json_calls(&sandbox, seen).await;
     sandbox.shutdown().await;
     created.payment_id
+}
+
+/// JSON calls: the Card and Partner API users' and the merchant's, accepted
+/// and refused (another API's user, a wrong key), and a config file that
+/// lists the users, read and refused.
+async fn json_calls(sandbox: &freedompay_sandbox::RunningSandbox, seen: &Seen) {
+    let config = Config::new(MERCHANT_ID, SECRET)
+        .host(sandbox.host())
+        .jws_credentials(JsonApi::Card, CARD_API_USER, CARD_API_KEY)
+        .jws_credentials(JsonApi::Partner, PARTNER_USER, PARTNER_KEY);
+    seen.debug(&config);
+    seen.debug(&config.credentials_for(JsonApi::Card));
+    let client = Client::new(config).expect("a client");
+    let add: CardClientAddRequest = serde_json::from_value(serde_json::json!({
+        "request_id": "0197a000-0000-7000-8000-00000000c1d1",
+        "product_id": 2000,
+        "client": {"phone": 77001234567u64, "type": 1, "resident": 1,
+                   "first_name": "IVAN", "last_name": "IVANOV"}
+    }))
+    .expect("a Create client request");
+    seen.debug(&client.prepare_json(&add).expect("a valid request"));
+    let added = client.card_clients().add(&add).await.expect("added");
+    seen.debug(&added);
+    let status = client
+        .card_requests()
+        .status(&CardRequestStatusRequest::new(add.request_id.clone()))
+        .await
+        .expect("a known request");
+    seen.debug(&status);
+    let block = PartnerWalletBlockRequest::new(
+        "266ea41d-adf5-480b-af50-15b940c2b846",
+        "wallet-42",
+        "lost phone",
+    );
+    seen.debug(
+        &client
+            .partner_wallet()
+            .block(&block)
+            .await
+            .expect("blocked"),
+    );
+    let payments = client.gateway_async_payments();
+    payments
+        .create(&AsyncPaymentCreateRequest::new().order_id(ORDER_ID))
+        .await
+        .expect("an async payment");
+    let payment = sandbox
+        .async_payment_of_order(MERCHANT_ID, ORDER_ID)
+        .expect("held");
+    seen.debug(&payment);
+    payments
+        .reverse(&AsyncPaymentReverseRequest::new().with_extra("id", payment.id.clone()))
+        .await
+        .expect("reversed");
+
+    // Refused: the Card API user on the Partner API, a wrong Card API key,
+    // a second reversal.
+    let crossed = Client::new(
+        Config::new(MERCHANT_ID, SECRET)
+            .host(sandbox.host())
+            .jws_credentials(JsonApi::Partner, CARD_API_USER, CARD_API_KEY),
+    )
+    .expect("a client");
+    seen.debug(&crossed);
+    let refused = crossed
+        .partner_wallet()
+        .block(&block)
+        .await
+        .expect_err("not its API");
+    seen.both(&refused);
+    let wrong = Client::new(
+        Config::new(MERCHANT_ID, SECRET)
+            .host(sandbox.host())
+            .jws_credentials(JsonApi::Card, CARD_API_USER, PARTNER_KEY),
+    )
+    .expect("a client");
+    let refused = wrong
+        .card_requests()
+        .status(&CardRequestStatusRequest::new(add.request_id.clone()))
+        .await
+        .expect_err("signed with another key");
+    seen.both(&refused);
+    let refused = payments
+        .reverse(&AsyncPaymentReverseRequest::new().with_extra("id", payment.id))
+        .await
+        .expect_err("reversed already");
+    seen.both(&refused);
+
+    // The users in a config file: read, and refused.
+    let text = format!(
+        "merchants:\n  - id: {MERCHANT_ID}\n    secret: {SECRET}\ncard_api:\n  - auth_id: {CARD_API_USER}\n    key: {CARD_API_KEY}\npartner:\n  - auth_id: {PARTNER_USER}\n    key: {PARTNER_KEY}\n"
+    );
+    let path = std::path::Path::new("sandbox.yaml");
+    let read = freedompay_sandbox::config::Config::parse(&text, path).expect("a good file");
+    seen.debug(&read);
+    let bad = format!(
+        "merchants:\n  - id: {MERCHANT_ID}\n    secret: {SECRET}\npartner:\n  - auth_id: {MERCHANT_ID}\n    key: {PARTNER_KEY}\n"
+    );
+    let error = freedompay_sandbox::config::Config::parse(&bad, path).expect_err("a merchant's id");
+    seen.both(&error);
+    let unknown_field = format!("card_api:\n  - auth_id: u\n    secret: {CARD_API_KEY}\n");
+    let error =
+        freedompay_sandbox::config::Config::parse(&unknown_field, path).expect_err("misspelt");
+    seen.both(&error);
 }
 
 /// Whether `text` holds `digits` with no letter or digit right before or after it.
@@ -327,12 +446,22 @@ fn leaks_no_key_card_number_or_cvc_reaches_logs_or_renderings() {
         "below INFO too"
     );
     assert!(rendered.contains(ORDER_ID), "the renderings name the order");
+    assert!(
+        logs.contains("JSON request accepted") && logs.contains("auth_id of another API"),
+        "the JSON calls' events were captured"
+    );
+    assert!(
+        rendered.contains(CARD_API_USER) && rendered.contains("already_reversed"),
+        "the renderings name the API user and the refusals"
+    );
 
     let everything = format!("{logs}\n{rendered}");
     let mut found = Vec::new();
     for (what, secret) in [
         ("the secret key", SECRET),
         ("the payout key", PAYOUT_SECRET),
+        ("the Card API user's key", CARD_API_KEY),
+        ("the Partner API user's key", PARTNER_KEY),
     ] {
         if everything.contains(secret) {
             found.push(what.to_owned());
@@ -361,7 +490,7 @@ fn leaks_no_key_card_number_or_cvc_reaches_logs_or_renderings() {
         TEST_CARDS
             .iter()
             .map(|c| c.number)
-            .chain([SECRET, PAYOUT_SECRET])
+            .chain([SECRET, PAYOUT_SECRET, CARD_API_KEY, PARTNER_KEY])
             .filter(|needle| everything.contains(needle))
             .map(|needle| format!("  {needle}:\n      {}", context(needle)))
             .collect::<Vec<_>>()

@@ -11,14 +11,16 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use crate::merchant::Merchant;
+use crate::merchant::{ApiFamily, ApiUser, Merchant};
 use crate::store::{Payment, Store};
 
-/// Shared by every operation and page: the merchants, the store, the
-/// sandbox's own address and the outbox.
+/// Shared by every operation and page: the merchants, the API users, the
+/// store, the sandbox's own address and the outbox.
 pub(crate) struct App {
     /// The merchants the sandbox knows, by id.
     pub merchants: Arc<BTreeMap<String, Merchant>>,
+    /// The Card and Partner API users, by API and `auth_id`.
+    pub api_users: BTreeMap<(ApiFamily, String), ApiUser>,
     /// The sandbox's state.
     pub store: Arc<Store>,
     /// `http://HOST:PORT`, without a trailing `/`.
@@ -46,12 +48,17 @@ impl App {
     /// The operations' state, and the inbox where their events arrive.
     pub fn new(
         merchants: impl IntoIterator<Item = Merchant>,
+        api_users: impl IntoIterator<Item = ApiUser>,
         store: Store,
         base_url: String,
     ) -> (Self, Inbox) {
         let (outbox, inbox) = mpsc::unbounded_channel();
         let app = App {
             merchants: Arc::new(merchants.into_iter().map(|m| (m.id.clone(), m)).collect()),
+            api_users: api_users
+                .into_iter()
+                .map(|user| ((user.family, user.auth_id.clone()), user))
+                .collect(),
             store: Arc::new(store),
             base_url,
             outbox,
@@ -62,6 +69,20 @@ impl App {
     /// A merchant, by id.
     pub fn merchant(&self, id: &str) -> Option<&Merchant> {
         self.merchants.get(id)
+    }
+
+    /// The API user `auth_id` of `family`.
+    pub fn api_user(&self, family: ApiFamily, auth_id: &str) -> Option<&ApiUser> {
+        self.api_users.get(&(family, auth_id.to_owned()))
+    }
+
+    /// The APIs whose user `auth_id` is, in order (empty when none).
+    pub fn api_user_families(&self, auth_id: &str) -> Vec<ApiFamily> {
+        self.api_users
+            .values()
+            .filter(|user| user.auth_id == auth_id)
+            .map(|user| user.family)
+            .collect()
     }
 
     /// Reports `event` to whoever takes the inbox (no one once the sandbox

@@ -2,9 +2,12 @@
 //! and Invoice v5, every JSON endpoint of the spec at its real path.
 //!
 //! 1. The path selects the JSON endpoint (registry's `JSON_ENDPOINTS`).
-//! 2. `X-JWS-Signature` names its `auth_id`: a configured merchant, whose
-//!    secret key signs the JWS calls of every family (the documentation
-//!    allows "the partner's key can be secret_key").
+//! 2. `X-JWS-Signature` names its `auth_id`: an API user of the endpoint's
+//!    API (`--card-api`, `--partner`: the Card and Partner APIs may have
+//!    users of their own, whose keys sign that API's calls only), or a
+//!    configured merchant, whose secret key signs the JWS calls of every
+//!    family (the documentation allows "the partner's key can be
+//!    secret_key"). An API user of another API is refused with 401.
 //! 3. The detached JWS is verified over the body exactly as received, with
 //!    the endpoint's path, method and algorithm (`alg: none` and any other
 //!    algorithm are refused): a missing or wrong signature answers 401.
@@ -14,24 +17,44 @@
 //! 5. The body is read and validated by the spec's generated type: 400 when
 //!    it is not the documented JSON.
 //! 6. The answer is the spec's (`server::JsonHandler`'s default), with its
-//!    envelope (`status`, `request_status`, `dt`) filled as a real answer.
+//!    envelope (`status`, `request_status`, `dt`) filled as a real answer;
+//!    where the documentation describes a flow, the state decides between
+//!    that answer and a refusal ([`flows`]: Async payments, Card API
+//!    requests and clients). A refusal of the flow (404, 409) is remembered
+//!    for its `X-Request-Id` like an answer.
 //!
 //! Every refusal is the families' documented error envelope: `status`
 //! `error`, `request_status` `error`, `error_code`, `error_description`, `dt`.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use freedompay::json::JsonAuth;
+use freedompay::SecretKey;
+use freedompay::json::{JsonApi, JsonAuth};
 use freedompay::jws::{self, Expected};
 use freedompay::registry::{self, JsonEndpointInfo};
-use freedompay::server::{self, JsonHandler, SpecAnswerError};
+use freedompay::server;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::merchant::ApiFamily;
 use crate::ops::App;
+
+pub(crate) mod flows;
+
+pub use flows::AsyncPayment;
+use flows::{Flows, Refusal, StatefulAnswers};
+
+/// What the JSON front door keeps: the answers given, for idempotency, and
+/// the state of the documented flows.
+#[derive(Default)]
+pub(crate) struct JsonState {
+    answered: Answered,
+    /// Async payments, Card API requests and clients.
+    pub flows: Flows,
+}
 
 /// The answers already given, by `(auth_id, X-Request-Id)`: the body's
 /// SHA-256 and the answer, so a repeated request gets the same answer.
@@ -58,16 +81,66 @@ pub(crate) fn endpoint(path: &str) -> Option<&'static JsonEndpointInfo> {
         .find(|e| e.path.trim_end_matches('/') == path)
 }
 
-/// A refusal in the families' error envelope.
-fn refusal(status: StatusCode, code: &str, description: impl Into<String>) -> Response {
-    let body = json!({
+/// The families' error envelope.
+fn envelope(code: &str, description: impl Into<String>) -> Value {
+    json!({
         "status": "error",
         "request_status": "error",
         "error_code": code,
         "error_description": description.into(),
         "dt": crate::values::now(),
-    });
-    json_response(status, &body, None)
+    })
+}
+
+/// A refusal in the families' error envelope.
+fn refusal(status: StatusCode, code: &str, description: impl Into<String>) -> Response {
+    json_response(status, &envelope(code, description), None)
+}
+
+/// The API's name in messages.
+fn api_name(api: JsonApi) -> &'static str {
+    match api {
+        JsonApi::Merchant => "Merchant API (Invoice v5)",
+        JsonApi::Gateway => "Async Gateway API",
+        JsonApi::Card => "Card API",
+        JsonApi::Partner => "Partner API",
+    }
+}
+
+/// The key that signs `endpoint`'s calls for `auth_id`: the endpoint API's
+/// own user, else a merchant; else the refusal (401).
+fn signing_key<'a>(
+    app: &'a App,
+    endpoint: &JsonEndpointInfo,
+    auth_id: &str,
+) -> Result<&'a SecretKey, Refusal> {
+    let own = ApiFamily::of(endpoint.api).and_then(|family| app.api_user(family, auth_id));
+    if let Some(user) = own {
+        return Ok(&user.key);
+    }
+    if let Some(merchant) = app.merchant(auth_id) {
+        return Ok(&merchant.secret);
+    }
+    let families = app.api_user_families(auth_id);
+    if families.is_empty() {
+        tracing::info!(endpoint = endpoint.id, "unknown auth_id");
+        return Err(Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "auth_id",
+            "the auth_id of the signature is not known",
+        ));
+    }
+    let theirs: Vec<&str> = families.iter().map(|family| family.name()).collect();
+    tracing::info!(endpoint = endpoint.id, "auth_id of another API");
+    Err(Refusal::new(
+        StatusCode::UNAUTHORIZED,
+        "auth_id",
+        format!(
+            "the auth_id of the signature is a {} user; it does not sign {} calls",
+            theirs.join(" and "),
+            api_name(endpoint.api)
+        ),
+    ))
 }
 
 fn json_response(status: StatusCode, body: &Value, request_id: Option<&str>) -> Response {
@@ -86,7 +159,7 @@ fn json_response(status: StatusCode, body: &Value, request_id: Option<&str>) -> 
 /// Serves one JSON request.
 pub(crate) fn handle(
     app: &App,
-    answered: &Answered,
+    json: &JsonState,
     endpoint: &'static JsonEndpointInfo,
     method: &str,
     headers: &HeaderMap,
@@ -114,13 +187,9 @@ pub(crate) fn handle(
             "X-JWS-Signature is not a detached JWS (header..signature)",
         );
     };
-    let Some(merchant) = app.merchant(&claimed.auth_id) else {
-        tracing::info!(endpoint = endpoint.id, "unknown auth_id");
-        return refusal(
-            StatusCode::UNAUTHORIZED,
-            "auth_id",
-            "the auth_id of the signature is not known",
-        );
+    let signing = match signing_key(app, endpoint, &claimed.auth_id) {
+        Ok(signing) => signing,
+        Err(refused) => return refusal(refused.status, refused.code, refused.description),
     };
     let JsonAuth::Jws(alg) = endpoint.auth else {
         return refusal(
@@ -134,7 +203,7 @@ pub(crate) fn handle(
         method: endpoint.method,
         alg,
     };
-    if let Err(error) = jws::verify(signature, body, &merchant.secret, &expected) {
+    if let Err(error) = jws::verify(signature, body, signing, &expected) {
         tracing::info!(endpoint = endpoint.id, %error, "JWS refused");
         return refusal(StatusCode::UNAUTHORIZED, "signature", error.to_string());
     }
@@ -146,10 +215,16 @@ pub(crate) fn handle(
         );
     };
     let digest: [u8; 32] = Sha256::digest(body).into();
-    let key = (merchant.id.clone(), request_id.to_owned());
-    if let Ok(answers) = answered.answers.lock()
-        && let Some((seen, status, answer)) = answers.get(&key)
-    {
+    let auth_id = claimed.auth_id;
+    let key = (auth_id.clone(), request_id.to_owned());
+    // Held until the answer is remembered: two copies of one request sent
+    // at once are served once, the second gets the first's answer.
+    let mut answers = json
+        .answered
+        .answers
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some((seen, status, answer)) = answers.get(&key) {
         return if *seen == digest {
             json_response(*status, answer, Some(request_id))
         } else {
@@ -165,21 +240,35 @@ pub(crate) fn handle(
             return refusal(StatusCode::BAD_REQUEST, "validation", rejection.to_string());
         }
         Ok(message) => {
-            tracing::info!(endpoint = endpoint.id, auth_id = %merchant.id, "JSON request accepted");
-            match server::serve_json(&SpecAnswers, &(), message) {
+            tracing::info!(endpoint = endpoint.id, %auth_id, "JSON request accepted");
+            let handler = StatefulAnswers::new(&json.flows);
+            match server::serve_json(&handler, &auth_id, message) {
                 Ok(answer) => (StatusCode::OK, fill_envelope(answer)),
-                Err(error) => {
-                    return refusal(StatusCode::INTERNAL_SERVER_ERROR, "spec", error.to_string());
+                // The sandbox's own fault (a spec answer that does not
+                // build): not an answer to remember.
+                Err(Refusal {
+                    status,
+                    code,
+                    description,
+                }) if status.is_server_error() => {
+                    return refusal(status, code, description);
+                }
+                Err(Refusal {
+                    status,
+                    code,
+                    description,
+                }) => {
+                    tracing::info!(endpoint = endpoint.id, %auth_id, code, "JSON request refused");
+                    (status, envelope(code, description))
                 }
             }
         }
     };
-    if let Ok(mut answers) = answered.answers.lock() {
-        if answers.len() >= MAX_REMEMBERED {
-            answers.clear();
-        }
-        answers.insert(key, (digest, status, answer.clone()));
+    if answers.len() >= MAX_REMEMBERED {
+        answers.clear();
     }
+    answers.insert(key, (digest, status, answer.clone()));
+    drop(answers);
     json_response(status, &answer, Some(request_id))
 }
 
@@ -203,12 +292,4 @@ fn fill_envelope(mut answer: Value) -> Value {
         }
     }
     answer
-}
-
-/// The spec's answers to every JSON endpoint.
-struct SpecAnswers;
-
-impl JsonHandler for SpecAnswers {
-    type Context = ();
-    type Error = SpecAnswerError;
 }
