@@ -1,5 +1,6 @@
 //! The sandbox's configuration file (`--config PATH`): merchants with their
-//! keys and starting payout balances, the Card and Partner API users, and
+//! keys and starting payout balances, the Card and Partner API users and
+//! Freedom ID clients, and
 //! how callbacks are retried.
 //!
 //! ```yaml
@@ -16,6 +17,9 @@
 //! partner:                             # optional: Partner API users (Partner API calls only)
 //!   - auth_id: "777001"
 //!     key: "partner-key"
+//! freedom_id:                          # optional: Freedom ID clients (HTTP Basic on Freedom ID's calls)
+//!   - client_id: "c388f3cd-7722-4040-9bb2-94b0a05093aa"
+//!     client_secret: "client-secret"
 //! notify:                              # optional
 //!   attempts: 4                        # attempts per result or payout notification
 //!   delay_ms: 1000                     # before the first retry, doubled each time
@@ -86,12 +90,12 @@ pub enum ConfigError {
         /// What is wrong.
         problem: String,
     },
-    /// An API user entry (`card_api`, `partner`) is wrong.
+    /// An API user entry (`card_api`, `partner`, `freedom_id`) is wrong.
     #[error("{path}: {list}[{index}] (auth_id {auth_id:?}): {problem}")]
     ApiUser {
         /// The file.
         path: PathBuf,
-        /// The list: `card_api` or `partner`.
+        /// The list: `card_api`, `partner` or `freedom_id`.
         list: &'static str,
         /// The entry's position in the list.
         index: usize,
@@ -111,6 +115,8 @@ struct File {
     card_api: Vec<ApiUserEntry>,
     #[serde(default)]
     partner: Vec<ApiUserEntry>,
+    #[serde(default)]
+    freedom_id: Vec<ApiUserEntry>,
     #[serde(default)]
     notify: Option<Notify>,
     #[serde(default)]
@@ -142,7 +148,11 @@ impl Drop for MerchantEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ApiUserEntry {
+    /// A Freedom ID client writes it `client_id`.
+    #[serde(alias = "client_id")]
     auth_id: serde_yaml::Value,
+    /// A Freedom ID client writes it `client_secret`.
+    #[serde(alias = "client_secret")]
     key: String,
 }
 
@@ -209,6 +219,7 @@ impl Config {
         for (list, family, entries) in [
             ("card_api", ApiFamily::Card, file.card_api),
             ("partner", ApiFamily::Partner, file.partner),
+            ("freedom_id", ApiFamily::FreedomId, file.freedom_id),
         ] {
             for (index, mut entry) in entries.into_iter().enumerate() {
                 let written = scalar(&entry.auth_id).unwrap_or_default();
@@ -373,6 +384,34 @@ mod tests {
         );
         let shown = format!("{config:?}");
         assert!(!shown.contains("-Key-"), "{shown}");
+    }
+
+    #[test]
+    fn reads_freedom_id_clients_by_their_own_names() {
+        let config = parse(
+            "freedom_id:\n  - client_id: c388f3cd-7722-4040-9bb2-94b0a05093aa\n    client_secret: Client-Key-3\n",
+        )
+        .unwrap();
+        let clients: Vec<_> = config
+            .api_users
+            .iter()
+            .map(|u| (u.family, u.auth_id.as_str(), u.key.expose()))
+            .collect();
+        assert_eq!(
+            clients,
+            [(
+                ApiFamily::FreedomId,
+                "c388f3cd-7722-4040-9bb2-94b0a05093aa",
+                "Client-Key-3"
+            )]
+        );
+        let error = parse("freedom_id:\n  - client_id: c-1\n    client_secret: \"\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("freedom_id[0] (auth_id \"c-1\"): a key may not be empty"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! The calls (JSON bodies):
 //!
 //! 1. `Authorization: Basic base64(CLIENT_ID:CLIENT_SECRET)` names the
-//!    client: in the sandbox, a configured merchant's id and secret key are
-//!    its Freedom ID client credentials (the documentation has Freedom ID
-//!    support issue them; the sandbox needs no second set). Missing or wrong
+//!    client: a configured Freedom ID client (`--freedom-id CLIENT_ID:SECRET`,
+//!    as Freedom ID support issues them), or else a merchant, whose id and
+//!    secret key the sandbox takes as client credentials. Missing or wrong
 //!    credentials answer 401.
 //! 2. The body is read and validated by the spec's generated type: 400 when
 //!    it is not the documented JSON, with Freedom ID's validation envelope.
@@ -57,7 +57,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use crate::merchant::Merchant;
+use crate::merchant::ApiFamily;
 use crate::ops::App;
 
 /// The sandbox's Freedom ID login page (Freedom ID's own is `/login`).
@@ -199,9 +199,10 @@ fn answer<T: DeserializeOwned>(value: Value) -> Result<T, Refusal> {
         .map_err(|e| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
-/// The merchant whose id and secret key the `Authorization` header carries
-/// as HTTP Basic credentials, if any.
-fn client<'a>(app: &'a App, headers: &HeaderMap) -> Option<&'a Merchant> {
+/// The Freedom ID client whose id and secret the `Authorization` header
+/// carries as HTTP Basic credentials, if any: a configured client
+/// (`--freedom-id`), or else a merchant, with its id and secret key.
+fn client(app: &App, headers: &HeaderMap) -> Option<Client> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, encoded) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
@@ -212,8 +213,20 @@ fn client<'a>(app: &'a App, headers: &HeaderMap) -> Option<&'a Merchant> {
         .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let merchant = app.merchant(id)?;
-    bool::from(secret.as_bytes().ct_eq(merchant.secret.expose().as_bytes())).then_some(merchant)
+    let expected = match app.api_user(ApiFamily::FreedomId, id) {
+        Some(client) => &client.key,
+        None => &app.merchant(id)?.secret,
+    };
+    bool::from(secret.as_bytes().ct_eq(expected.expose().as_bytes())).then(|| Client {
+        id: id.to_owned(),
+        secret: expected.clone(),
+    })
+}
+
+/// An authenticated Freedom ID client.
+pub(crate) struct Client {
+    id: String,
+    secret: SecretKey,
 }
 
 /// Serves one Freedom ID call.
@@ -232,7 +245,7 @@ pub(crate) fn handle(
         )
         .response();
     }
-    let Some(merchant) = client(app, headers) else {
+    let Some(caller) = client(app, headers) else {
         tracing::info!(
             endpoint = endpoint.id,
             "Freedom ID client not authenticated"
@@ -256,12 +269,12 @@ pub(crate) fn handle(
             .response();
         }
     };
-    tracing::info!(endpoint = endpoint.id, client = %merchant.id, "Freedom ID call accepted");
+    tracing::info!(endpoint = endpoint.id, client = %caller.id, "Freedom ID call accepted");
     let flows = Flows {
         logins,
         base_url: &app.base_url,
     };
-    match server::serve_json(&flows, merchant, message) {
+    match server::serve_json(&flows, &caller, message) {
         Ok(answer) => json_response(StatusCode::OK, &answer),
         Err(refusal) => refusal.response(),
     }
@@ -274,12 +287,12 @@ struct Flows<'a> {
 }
 
 impl JsonHandler for Flows<'_> {
-    type Context = Merchant;
+    type Context = Client;
     type Error = Refusal;
 
     fn partner_freedom_id_link(
         &self,
-        client: &Merchant,
+        client: &Client,
         request: PartnerFreedomIdLinkRequest,
     ) -> Result<PartnerFreedomIdLinkResponse, Refusal> {
         let track_id = uuid::Uuid::new_v4().to_string();
@@ -303,7 +316,7 @@ impl JsonHandler for Flows<'_> {
 
     fn partner_freedom_id_token(
         &self,
-        client: &Merchant,
+        client: &Client,
         request: PartnerFreedomIdTokenRequest,
     ) -> Result<PartnerFreedomIdTokenResponse, Refusal> {
         let code = request.authorization_code.unwrap_or_default();
@@ -323,7 +336,7 @@ impl JsonHandler for Flows<'_> {
 
     fn partner_freedom_id_oidc_token(
         &self,
-        client: &Merchant,
+        client: &Client,
         request: PartnerFreedomIdOidcTokenRequest,
     ) -> Result<PartnerFreedomIdOidcTokenResponse, Refusal> {
         let issued = take(&self.logins.codes, &request.code, |c| c.expires)
@@ -428,7 +441,11 @@ pub(crate) async fn authorize(
     {
         return (StatusCode::BAD_REQUEST, "`scope` must include `openid`.").into_response();
     }
-    if app.merchant(&request.client_id).is_none() {
+    if app
+        .api_user(ApiFamily::FreedomId, &request.client_id)
+        .is_none()
+        && app.merchant(&request.client_id).is_none()
+    {
         return (StatusCode::BAD_REQUEST, "The client_id is not known.").into_response();
     }
     let code = token(2);

@@ -52,8 +52,14 @@ struct Args {
     /// API calls only. Its AUTH_ID may not be a merchant's id.
     #[arg(long = "partner", value_name = "AUTH_ID:KEY", value_parser = Keyed(partner_user))]
     partner: Vec<ApiUser>,
+    /// A Freedom ID client as CLIENT_ID:SECRET (repeatable): its HTTP Basic
+    /// credentials authenticate Freedom ID's calls. Without one, a merchant's
+    /// id and key are taken as client credentials.
+    #[arg(long = "freedom-id", value_name = "CLIENT_ID:SECRET", value_parser = Keyed(freedom_id_client))]
+    freedom_id: Vec<ApiUser>,
     /// A YAML file of merchants, API users and settings (see the crate's
-    /// `config` module); `--merchant`, `--card-api` and `--partner` add to
+    /// `config` module); `--merchant`, `--card-api`, `--partner` and
+    /// `--freedom-id` add to
     /// its accounts, the other flags override it.
     #[arg(long, value_name = "PATH")]
     config: Option<std::path::PathBuf>,
@@ -79,6 +85,10 @@ fn card_user(text: &str) -> Result<ApiUser, String> {
 
 fn partner_user(text: &str) -> Result<ApiUser, String> {
     ApiUser::parse(ApiFamily::Partner, text).map_err(|e| e.to_string())
+}
+
+fn freedom_id_client(text: &str) -> Result<ApiUser, String> {
+    ApiUser::parse(ApiFamily::FreedomId, text).map_err(|e| e.to_string())
 }
 
 /// Reads a flag whose value holds a key: a refusal names the flag and what
@@ -157,9 +167,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .chain(args.card_api)
         .chain(args.partner)
+        .chain(args.freedom_id)
         .collect();
     let mut named = Vec::new();
-    for family in [ApiFamily::Card, ApiFamily::Partner] {
+    for family in [ApiFamily::Card, ApiFamily::Partner, ApiFamily::FreedomId] {
         let of: Vec<&str> = users
             .iter()
             .filter(|u| u.family == family)

@@ -125,18 +125,24 @@ impl FromStr for Merchant {
 
 /// The JSON APIs that can have API users of their own: the Card and the
 /// Partner API ("the partner's key can be secret_key": without an API user,
-/// a merchant's key signs them, as it signs every JSON family).
+/// a merchant's key signs them, as it signs every JSON family), and Freedom
+/// ID's OAuth2 clients (without one, a merchant's id and key are its client
+/// credentials).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ApiFamily {
     /// The Card API (`/v5/card-api/*`, the gift cards' `/v5/cards/*`).
     Card,
     /// The Partner API (`/v5/partner/*`).
     Partner,
+    /// Freedom ID's OAuth2 clients: a client id and secret, sent as HTTP
+    /// Basic credentials to Freedom ID's calls (no JWS).
+    FreedomId,
 }
 
 impl ApiFamily {
-    /// The family of a JSON API, if it has API users of its own (the Async
-    /// Gateway and Invoice v5 are signed with the merchant's key only).
+    /// The family of a JSON API whose calls a JWS signs, if it has API users
+    /// of its own (the Async Gateway and Invoice v5 are signed with the
+    /// merchant's key only; Freedom ID's clients sign nothing).
     pub fn of(api: JsonApi) -> Option<ApiFamily> {
         match api {
             JsonApi::Card => Some(ApiFamily::Card),
@@ -149,7 +155,7 @@ impl ApiFamily {
     pub fn api(self) -> JsonApi {
         match self {
             ApiFamily::Card => JsonApi::Card,
-            ApiFamily::Partner => JsonApi::Partner,
+            ApiFamily::Partner | ApiFamily::FreedomId => JsonApi::Partner,
         }
     }
 
@@ -158,6 +164,7 @@ impl ApiFamily {
         match self {
             ApiFamily::Card => "Card API",
             ApiFamily::Partner => "Partner API",
+            ApiFamily::FreedomId => "Freedom ID client",
         }
     }
 }

@@ -402,3 +402,59 @@ async fn a_test_host_without_freedom_id_is_a_clear_error() {
         .expect_err("nothing listens there");
     assert!(!matches!(error, Error::NoFreedomIdHost(_)), "{error}");
 }
+
+/// A Freedom ID client configured on its own (`--freedom-id`): its
+/// credentials authenticate Freedom ID's calls, and the documented OIDC
+/// authorization URL (whose `client_id` it is) logs the user in.
+#[tokio::test]
+async fn a_configured_freedom_id_client_runs_the_documented_oidc_example() {
+    use freedompay_sandbox::{ApiFamily, ApiUser, Merchant, Sandbox};
+    const CLIENT_ID: &str = "c388f3cd-7722-4040-9bb2-94b0a05093aa";
+    const CLIENT_SECRET: &str = "Client-Secret-5";
+    let sandbox = Sandbox::builder()
+        .merchant(Merchant::new(MERCHANT, SECRET))
+        .api_user(ApiUser::new(ApiFamily::FreedomId, CLIENT_ID, CLIENT_SECRET))
+        .start()
+        .await
+        .expect("sandbox");
+    let client = Client::new(
+        Config::new(MERCHANT, SECRET)
+            .host(sandbox.host())
+            .freedom_id_credentials(CLIENT_ID, CLIENT_SECRET),
+    )
+    .expect("client");
+    // The kz page's curl URL, on the sandbox's host.
+    let documented = "scope=openid read.profile&state=PUJNUsZq4YTXLsgNSurd4brpcE3JumGF&response_type=code&client_id=c388f3cd-7722-4040-9bb2-94b0a05093aa&redirect_uri=https://example.com/login&nonce=LzfMhpRWU5Dzwy7vHvlTHmq5sEiYBXMb";
+    let back = sent_back(&format!("{}/openid?{documented}", sandbox.base_url())).await;
+    let code = query_value(&back, "code");
+    let tokens = client
+        .partner_freedom_id()
+        .oidc_token(
+            &serde_json::from_value(json!({
+                "code": code,
+                "redirect_uri": "https://example.com/login",
+                "grant_type": "authorization_code",
+            }))
+            .expect("the documented shape"),
+        )
+        .await
+        .expect("tokens");
+    assert_eq!(tokens.token_type, "Bearer");
+    // The merchant's own key is not this client's secret.
+    let stranger = Client::new(
+        Config::new(MERCHANT, SECRET)
+            .host(sandbox.host())
+            .freedom_id_credentials(CLIENT_ID, SECRET),
+    )
+    .expect("client");
+    let refused = stranger
+        .partner_freedom_id()
+        .link(&link_request())
+        .await
+        .expect_err("a wrong secret");
+    assert!(
+        matches!(refused, Error::Json(JsonError::Gateway(_))),
+        "{refused}"
+    );
+    sandbox.shutdown().await;
+}
