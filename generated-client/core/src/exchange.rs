@@ -29,7 +29,7 @@ pub struct PreparedRequest {
     /// The `application/x-www-form-urlencoded` body (or query string for `GET`).
     pub body: String,
     /// Whether the parameters are sent as `multipart/form-data` parts
-    /// ([`Endpoint::MULTIPART`](crate::message::Endpoint::MULTIPART)), one per
+    /// ([`Endpoint::MULTIPART`]), one per
     /// pair of `body`, instead of `body` itself.
     pub multipart: bool,
 }
