@@ -300,6 +300,62 @@ fn response_error(error: Error) -> ResponseError {
 // The form the client sends
 // ---------------------------------------------------------------------------
 
+/// The parts of a `multipart/form-data` body, as `(name, value)` in order.
+fn multipart_parts(content_type: &str, body: &str) -> Vec<(String, String)> {
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a boundary")
+        .trim_matches('"');
+    body.split(&format!("--{boundary}"))
+        .filter_map(|part| {
+            let (head, value) = part.split_once("\r\n\r\n")?;
+            let name = head.split("name=\"").nth(1)?.split('"').next()?;
+            Some((name.to_owned(), value.trim_end_matches("\r\n").to_owned()))
+        })
+        .collect()
+}
+
+/// A Gateway endpoint the documentation sends as `multipart/form-data`:
+/// the same signed parameters, in order, one part each.
+#[tokio::test]
+async fn a_multipart_endpoint_sends_its_signed_parameters_as_parts() {
+    use freedompay::gateway::payments::{G2gPaymentStatusRequest, G2gPaymentStatusResponse};
+    let answer = Params::new()
+        .with("pg_status", "ok")
+        .with("pg_payment_id", "1427057029")
+        .with("pg_order_id", "2343253465454")
+        .with("pg_currency", "KZT")
+        .with("pg_payment_status", "success")
+        .with("pg_amount", "1030");
+    let server = Server::answering(Reply::ok(signed_xml("status_v2", SECRET, answer))).await;
+    let client = server.client();
+    let request = G2gPaymentStatusRequest::new(1_427_057_029, "2343253465454");
+    let prepared = client.prepare(&request).expect("valid");
+    assert!(prepared.multipart);
+    let answer: freedompay::Response<G2gPaymentStatusResponse> = client
+        .send_prepared::<G2gPaymentStatusRequest>(&prepared)
+        .await
+        .expect("answered");
+    assert_eq!(answer.data().payment_id, 1_427_057_029);
+
+    let received = server.single();
+    assert_eq!(received.path, "/g2g/status_v2");
+    let content_type = received.content_type.expect("a content type");
+    assert!(
+        content_type.starts_with("multipart/form-data; boundary="),
+        "{content_type}"
+    );
+    let parts = multipart_parts(&content_type, &received.body);
+    assert_eq!(parts, form::to_pairs(&prepared.params));
+    let params = form::from_pairs(parts);
+    assert_eq!(
+        signature::verify("status_v2", &params, &key(SECRET)),
+        Ok(()),
+        "the parts carry the signed parameters"
+    );
+}
+
 #[tokio::test]
 async fn sends_the_signed_form_in_order() {
     let server = Server::answering(Reply::ok(init_ok_xml())).await;

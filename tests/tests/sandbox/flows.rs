@@ -701,6 +701,19 @@ async fn multipart_bodies_are_read_like_forms() {
         });
     assert_refused(&send(forged).await, "1100", "signature");
 
+    // The client's own multipart request (a Gateway call), end to end.
+    let client =
+        Client::new(Config::new("12345", "mysecret").host(sandbox.host())).expect("client");
+    let status =
+        freedompay::gateway::payments::G2gPaymentStatusRequest::new(1_427_057_029, "2343253465454");
+    assert!(client.prepare(&status).expect("valid").multipart);
+    let answer = client
+        .gateway_payments()
+        .status(&status)
+        .await
+        .expect("the sandbox reads the parts and answers");
+    assert_eq!(answer.data().order_id, "2343253465454");
+
     // A body that does not match its boundary: a readable refusal.
     let broken = reqwest::Client::new()
         .post(&url)
