@@ -299,6 +299,8 @@ pub enum Type {
     Ip,
     /// Date-time.
     DateTime,
+    /// Card number (PAN), Luhn-checked, shown masked.
+    CardNumber,
     /// List of objects.
     List {
         /// Item type name.
@@ -337,6 +339,7 @@ impl Type {
             Type::Phone => "phone",
             Type::Ip => "ip",
             Type::DateTime => "date_time",
+            Type::CardNumber => "card_number",
             Type::List { .. } => "list",
             Type::TextList { .. } => "text_list",
             Type::Boolean => "boolean",
@@ -358,6 +361,7 @@ impl Type {
             | Type::Phone
             | Type::Ip
             | Type::DateTime
+            | Type::CardNumber
             | Type::Enum { .. } => JsonKind::Text,
         }
     }
@@ -366,7 +370,13 @@ impl Type {
     pub fn is_text(&self) -> bool {
         matches!(
             self,
-            Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime
+            Type::String
+                | Type::Url
+                | Type::Email
+                | Type::Phone
+                | Type::Ip
+                | Type::DateTime
+                | Type::CardNumber
         )
     }
 

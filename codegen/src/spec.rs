@@ -621,6 +621,8 @@ pub enum FieldType {
     Ip,
     /// A date and time (`YYYY-MM-DD HH:MM:SS` or RFC 3339).
     DateTime,
+    /// A card number (PAN): digits with a Luhn check digit; shown masked.
+    CardNumber,
     /// A list of objects (`items`).
     List,
     /// A list of text values (`list_style` as for `list`).

@@ -35,12 +35,13 @@ pub(crate) fn value_problems(field: &Field, value: &str) -> Vec<String> {
             }
             Ok(None)
         }
-        Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
+        Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime | Type::CardNumber => {
             let format = match field.ty {
                 Type::Url => Format::Url,
                 Type::Email => Format::Email,
                 Type::Phone => Format::Phone,
                 Type::Ip => Format::Ip,
+                Type::CardNumber => Format::CardNumber,
                 _ => Format::DateTime,
             };
             rules::format(&mut broken, "", value, format);
@@ -114,9 +115,13 @@ pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, Strin
                 None => Err(format!("`{text}` is not a value of the enum")),
             }
         }
-        Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
-            Ok(Some(text.to_owned()))
-        }
+        Type::String
+        | Type::Url
+        | Type::Email
+        | Type::Phone
+        | Type::Ip
+        | Type::DateTime
+        | Type::CardNumber => Ok(Some(text.to_owned())),
         Type::Boolean => Ok(Some(text.to_owned())),
         Type::List { .. } | Type::TextList { .. } => Err("a list has no scalar value".to_owned()),
         Type::Object { .. } => Err("an object has no scalar value".to_owned()),

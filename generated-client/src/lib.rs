@@ -48,10 +48,10 @@ pub use freedompay_core::exchange::{
     AnswerSignature, GatewayError, PreparedRequest, Response, ResponseError,
 };
 pub use freedompay_core::{
-    Amount, AmountError, Callback, Decimal, Decode, DecodeError, Effect, Encode, Endpoint,
-    FromWire, HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sign, ToWire, Validate,
-    ValidationError, ValidationErrors, Value, callback, exchange, form, hosts, json, jws, redact,
-    signature, xml,
+    Amount, AmountError, Callback, CardNumber, Decimal, Decode, DecodeError, Effect, Encode,
+    Endpoint, FromWire, HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sensitive, Sign,
+    ToWire, Validate, ValidationError, ValidationErrors, Value, callback, card_data, exchange,
+    form, hosts, json, jws, redact, signature, xml,
 };
 pub use freedompay_macros::{Builder, Decode, Encode, Sign, Validate, WireEnum};
 

@@ -336,6 +336,12 @@ pub fn is_string(ty: &Type) -> bool {
     is_named(ty, "String")
 }
 
+/// Whether the type is the toolkit's masked text (`CardNumber`, `Sensitive`),
+/// built from any text like `String`.
+pub fn is_masked_text(ty: &Type) -> bool {
+    is_named(ty, "CardNumber") || is_named(ty, "Sensitive")
+}
+
 fn is_named(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|segment| segment.ident == name && segment.arguments.is_none())
 }

@@ -73,7 +73,7 @@ pub const FIELD_KEYS: &[&str] = &[
 pub const VARIANT_KEYS: &[&str] = &[RENAME, OTHER];
 
 /// The names `format` accepts, in the order error messages list them.
-pub const FORMATS: &[&str] = &["url", "email", "phone", "ip", "datetime"];
+pub const FORMATS: &[&str] = &["url", "email", "phone", "ip", "datetime", "card_number"];
 
 /// Collects errors so that one compilation reports all of them.
 #[derive(Default)]
@@ -139,6 +139,8 @@ pub enum Format {
     Ip,
     /// `datetime`: `YYYY-MM-DD HH:MM:SS` or RFC 3339.
     DateTime,
+    /// `card_number`: 12 to 19 digits with a correct Luhn check digit.
+    CardNumber,
 }
 
 impl Format {
@@ -149,6 +151,7 @@ impl Format {
             "phone" => Format::Phone,
             "ip" => Format::Ip,
             "datetime" => Format::DateTime,
+            "card_number" => Format::CardNumber,
             _ => return None,
         })
     }
@@ -161,6 +164,7 @@ impl Format {
             Format::Phone => "Phone",
             Format::Ip => "Ip",
             Format::DateTime => "DateTime",
+            Format::CardNumber => "CardNumber",
         }
     }
 }

@@ -55,7 +55,7 @@
 //! | `min = 0.01`, `max = 100` | numeric limits (int, float or string literal, a decimal) |
 //! | `min_length = N`, `max_length = N` | text length in characters |
 //! | `pattern = "regex"` | the text matches the regular expression |
-//! | `format = "url"` | `url`, `email`, `phone`, `ip` or `datetime` |
+//! | `format = "url"` | `url`, `email`, `phone`, `ip`, `datetime` or `card_number` (digits with a Luhn check digit) |
 //! | `min_items = N`, `max_items = N` | list length |
 //! | `nested` | a `Vec<T>` sent as `name[0][...]`, `name[1][...]`, … |
 //! | `repeated` | a `Vec<T>` sent as repeated `name` elements |

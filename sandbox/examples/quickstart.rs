@@ -233,7 +233,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .card(&CardPayoutRequest::new(CardPayoutRequestRequired {
             order_id: "payout-7".to_owned(),
             amount: amount("2500"),
-            payment_to: payout_card.number.to_owned(),
+            payment_to: payout_card.number.into(),
             description: "Supplier payment".to_owned(),
             post_link: format!("{shop}/freedompay/payout"),
         }))

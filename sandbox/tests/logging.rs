@@ -65,7 +65,7 @@ async fn logs_name_requests_but_no_secret_or_card_number() {
         .card(&CardPayoutRequest::new(CardPayoutRequestRequired {
             order_id: "p-1".to_owned(),
             amount: "5".parse().unwrap(),
-            payment_to: PAYOUT_CARD.to_owned(),
+            payment_to: PAYOUT_CARD.into(),
             description: "Payout".to_owned(),
             post_link: "http://127.0.0.1:9/post".to_owned(),
         }))

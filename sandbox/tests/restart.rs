@@ -61,7 +61,7 @@ async fn a_killed_sandbox_restarts_where_it_was() {
         .card(&CardPayoutRequest::new(CardPayoutRequestRequired {
             order_id: "p-1".to_owned(),
             amount: amount("100"),
-            payment_to: "4671593866478252".to_owned(),
+            payment_to: "4671593866478252".into(),
             description: "Payout".to_owned(),
             post_link: "http://127.0.0.1:9/post".to_owned(),
         }))

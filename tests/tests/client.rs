@@ -300,6 +300,84 @@ fn response_error(error: Error) -> ResponseError {
 // The form the client sends
 // ---------------------------------------------------------------------------
 
+/// A Gateway card payment: the documented example card, CVC `653`, 12/31.
+fn gateway_card_payment(pan: &str) -> freedompay::gateway::payments::G2gCardPaymentRequest {
+    use freedompay::gateway::payments::{G2gCardPaymentRequest, G2gCardPaymentRequestRequired};
+    G2gCardPaymentRequest::new(G2gCardPaymentRequestRequired {
+        order_id: "123".to_owned(),
+        amount: amount("10"),
+        description: "Payment description".to_owned(),
+        card_pan: pan.into(),
+        card_cvc: "653".into(),
+        card_year: "31".into(),
+        card_month: "12".into(),
+        card_name: "TEST TESTOV".into(),
+    })
+}
+
+/// Card data never shows: the number keeps its first six and last four
+/// digits, the CVC, expiry and cardholder nothing, in `Debug`, `Display` and
+/// the prepared request; a number whose Luhn digit is wrong is refused before
+/// anything is sent, without being named.
+#[tokio::test]
+async fn card_data_is_masked_everywhere_and_checked_before_sending() {
+    let server = Server::answering(Reply::ok(init_ok_xml())).await;
+    let client = server.client();
+    let request = gateway_card_payment("4405645000006150");
+    assert_eq!(request.card_pan.to_string(), "440564******6150");
+    assert_eq!(request.card_cvc.to_string(), "***");
+    let prepared = client.prepare(&request).expect("valid");
+    for shown in [
+        format!("{request:?}"),
+        format!("{request:#?}"),
+        format!("{prepared:?}"),
+        format!("{} {}", request.card_pan, request.card_name),
+    ] {
+        assert!(!shown.contains("4405645000006150"), "{shown}");
+        assert!(
+            !shown.contains("653") && !shown.contains("TESTOV"),
+            "{shown}"
+        );
+    }
+    // The wire carries the card as it is.
+    assert_eq!(
+        prepared.params.get_text("pg_card_pan"),
+        Some("4405645000006150")
+    );
+
+    // One digit off: the Luhn check refuses it, and the error does not name it.
+    let error = client
+        .send(&gateway_card_payment("4405645000006151"))
+        .await
+        .expect_err("a wrong check digit");
+    let Error::Invalid(errors) = &error else {
+        panic!("not a validation error: {error}");
+    };
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == "pg_card_pan" && e.rule == freedompay::Rule::Format),
+        "{errors}"
+    );
+    assert!(!error.to_string().contains("4405645000006151"), "{error}");
+    assert_eq!(server.count(), 0, "nothing was sent");
+
+    // A JSON request's card data: the prepared body's `Debug` hides it too.
+    let create: freedompay::gateway::async_payments::AsyncPaymentCreateRequest =
+        serde_json::from_value(serde_json::json!({
+            "amount": 123.42,
+            "from": {"type": "card", "card": {
+                "name": "CARD HOLDER", "pan": "4405645000006150", "cvc": "012", "year": 24, "month": 1
+            }}
+        }))
+        .expect("the documented shape");
+    let prepared = client.prepare_json(&create).expect("valid");
+    let shown = format!("{prepared:?} {create:?}");
+    for secret in ["4405645000006150", "\"012\"", "CARD HOLDER"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+}
+
 /// The parts of a `multipart/form-data` body, as `(name, value)` in order.
 fn multipart_parts(content_type: &str, body: &str) -> Vec<(String, String)> {
     let boundary = content_type
@@ -502,7 +580,7 @@ async fn payout_is_signed_with_the_payout_key() {
     let payout = CardPayoutRequest::new(CardPayoutRequestRequired {
         order_id: "P-1".to_owned(),
         amount: amount("100"),
-        payment_to: "4405645000006150".to_owned(),
+        payment_to: "4405645000006150".into(),
         description: "Описание платежа".to_owned(),
         post_link: "http://site.kz/post".to_owned(),
     })
@@ -561,7 +639,7 @@ async fn payout_without_a_payout_key_uses_the_main_key() {
     let payout = CardPayoutRequest::new(CardPayoutRequestRequired {
         order_id: "P-2".to_owned(),
         amount: amount("10"),
-        payment_to: "4405645000006150".to_owned(),
+        payment_to: "4405645000006150".into(),
         description: "Payout".to_owned(),
         post_link: "http://site.kz/post".to_owned(),
     });

@@ -279,7 +279,7 @@ async fn flow(seen: &Seen) -> i64 {
     let payout_request = CardPayoutRequest::new(CardPayoutRequestRequired {
         order_id: "payout-LEAKTEST-7".to_owned(),
         amount: amount("2500"),
-        payment_to: payout_card.number.to_owned(),
+        payment_to: payout_card.number.into(),
         description: "Supplier payment".to_owned(),
         post_link: format!("{shop}/freedompay/payout"),
     });

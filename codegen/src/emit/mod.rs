@@ -18,6 +18,7 @@ use crate::ir::Api;
 pub(crate) const CRATE_ITEMS: &[&str] = &[
     "Amount",
     "Builder",
+    "CardNumber",
     "Callback",
     "Client",
     "Decimal",
@@ -32,6 +33,7 @@ pub(crate) const CRATE_ITEMS: &[&str] = &[
     "Redirect",
     "Replied",
     "Response",
+    "Sensitive",
     "Sign",
     "ToWire",
     "Validate",

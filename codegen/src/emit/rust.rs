@@ -309,6 +309,7 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
             });
             let multipart = (endpoint.request.encoding == crate::spec::Encoding::Multipart)
                 .then(|| quote! { const MULTIPART: bool = true; });
+            let sensitive = sensitive_const(endpoint, quote! { #static_str });
             let path_fn = path_fn(endpoint, scope);
             let endpoint_trait = scope.krate("Endpoint");
             quote! {
@@ -322,6 +323,7 @@ fn trait_impl(endpoint: &Endpoint, scope: &Scope) -> TokenStream {
                     #read
                     #idempotency_key
                     #multipart
+                    #sensitive
                     #path_fn
                 }
             }
@@ -422,6 +424,7 @@ fn json_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
     };
     let read = (endpoint.effect == Effect::Read)
         .then(|| quote! { const EFFECT: crate::Effect = crate::Effect::Read; });
+    let sensitive = sensitive_const(endpoint, quote! { &'static str });
     let action = endpoint.action.as_ref().map(|action| {
         quote! { const ACTION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#action); }
     });
@@ -435,9 +438,29 @@ fn json_endpoint_impl(endpoint: &Endpoint) -> TokenStream {
             const API: crate::json::JsonApi = crate::json::JsonApi::#api;
             const AUTH: crate::json::JsonAuth = #auth;
             #read
+            #sensitive
             #action
         }
     }
+}
+
+/// `const SENSITIVE`: the wire names of the request's sensitive fields, at
+/// any depth; nothing when it has none.
+fn sensitive_const(endpoint: &Endpoint, static_str: TokenStream) -> Option<TokenStream> {
+    fn collect<'f>(fields: &'f [Field], out: &mut Vec<&'f str>) {
+        for field in fields {
+            if field.sensitive && !out.contains(&field.wire.as_str()) {
+                out.push(&field.wire);
+            }
+            if let Type::List { fields, .. } | Type::Object { fields, .. } = &field.ty {
+                collect(fields, out);
+            }
+        }
+    }
+    let mut names = Vec::new();
+    collect(&endpoint.request.fields, &mut names);
+    (!names.is_empty())
+        .then(|| quote! { const SENSITIVE: &'static [#static_str] = &[#(#names),*]; })
 }
 
 /// `Endpoint::path` when the path has parameters other than the merchant id.
@@ -540,9 +563,11 @@ fn is_struct_field(field: &Field, outgoing: bool) -> bool {
 /// The type of a field's value (`String`, `Amount`, `Vec<Item>`), without `Option`.
 fn rust_type(field: &Field, scope: &Scope) -> TokenStream {
     match &field.ty {
+        Type::String if field.sensitive => scope.krate("Sensitive"),
         Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
             scope.std("String")
         }
+        Type::CardNumber => scope.krate("CardNumber"),
         Type::Integer => quote! { i64 },
         Type::Amount => scope.krate("Amount"),
         Type::Decimal => scope.krate("Decimal"),
@@ -619,6 +644,7 @@ fn field_attrs(field: &Field, prefix: bool) -> TokenStream {
         Type::Phone => Some("phone"),
         Type::Ip => Some("ip"),
         Type::DateTime => Some("datetime"),
+        Type::CardNumber => Some("card_number"),
         _ => None,
     };
     if let Some(format) = format {
@@ -760,12 +786,8 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
             pub extra: #params,
         }
     };
-    let debug = if fields.iter().any(|f| f.sensitive) {
-        masked_debug(name, &fields, true)
-    } else {
-        derives.insert(0, quote! { Debug });
-        quote!()
-    };
+    // Card numbers and sensitive text mask themselves (`CardNumber`, `Sensitive`).
+    derives.insert(0, quote! { Debug });
     quote! {
         #struct_doc
         #[derive(#(#derives),*)]
@@ -776,34 +798,7 @@ fn message_struct(item: &Struct, scope: &Scope) -> TokenStream {
             #extra_doc
             #extra
         }
-        #debug
         #required_struct
-    }
-}
-
-/// A `Debug` impl for the message `name` that shows its sensitive fields
-/// masked (`freedompay_core::redact`), for types with such a field.
-fn masked_debug(name: &str, fields: &[&Field], extra: bool) -> TokenStream {
-    let name_ident = ident(name);
-    let entries = fields.iter().map(|field| {
-        let field_ident = ident(&field.rust);
-        let label = &field.rust;
-        if field.sensitive {
-            quote! { .field(#label, &crate::__private::Masked(&self.#field_ident)) }
-        } else {
-            quote! { .field(#label, &self.#field_ident) }
-        }
-    });
-    let extra = extra.then(|| quote! { .field("extra", &self.extra) });
-    quote! {
-        impl ::core::fmt::Debug for #name_ident {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(#name)
-                    #(#entries)*
-                    #extra
-                    .finish()
-            }
-        }
     }
 }
 
@@ -840,21 +835,12 @@ fn required_struct(name: &str, required: &[&Field], scope: &Scope) -> TokenStrea
             pub #field_ident: #ty,
         }
     });
-    let (derive_debug, debug) = if required.iter().any(|f| f.sensitive) {
-        (
-            quote!(),
-            masked_debug(&required_type(name), required, false),
-        )
-    } else {
-        (quote! { Debug, }, quote!())
-    };
     quote! {
         #struct_doc
-        #[derive(#derive_debug Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #struct_ident {
             #(#fields)*
         }
-        #debug
     }
 }
 

@@ -72,6 +72,10 @@ fn field_schema(field: &Field, json: bool) -> Value {
                 s.insert("enum".into(), Value::Array(values));
             }
         }
+        Type::CardNumber => {
+            s.insert("type".into(), json!("string"));
+            s.insert("pattern".into(), json!("^[0-9]{12,19}$"));
+        }
         Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
             s.insert("type".into(), json!("string"));
             let format = match field.ty {

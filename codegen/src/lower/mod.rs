@@ -748,6 +748,7 @@ impl Resolver<'_> {
             FieldType::Phone => Type::Phone,
             FieldType::Ip => Type::Ip,
             FieldType::DateTime => Type::DateTime,
+            FieldType::CardNumber => Type::CardNumber,
             FieldType::Enum => {
                 let Some(id) = &field.enumeration else {
                     cx.error(path, &wire, "a field of `type: enum` needs `enum: <id>`");
@@ -902,13 +903,22 @@ impl Resolver<'_> {
             min_items: field.min_items,
             max_items: field.max_items,
         };
+        if field.sensitive == Some(true) && !matches!(ty, Type::String | Type::CardNumber) {
+            cx.error(
+                &format!("{path}.sensitive"),
+                &wire,
+                "only text is `sensitive` (it becomes `Sensitive`, shown as `***`); a `card_number` always is",
+            );
+        }
+        // A card number is always sensitive.
+        let sensitive = field.sensitive.unwrap_or(false) || matches!(ty, Type::CardNumber);
         let lowered = Field {
             wire: wire.clone(),
             rust,
             ty,
             required: field.required.unwrap_or(false),
             filled_by: field.filled_by,
-            sensitive: field.sensitive.unwrap_or(false),
+            sensitive,
             nullable: field.nullable.unwrap_or(false),
             constraints,
             default: field.default.as_ref().map(spec::Scalar::text),

@@ -10,12 +10,13 @@ use std::ops::Deref;
 use crate::form;
 use crate::message::{Decode, DecodeError, Endpoint, HttpMethod, ValidationErrors};
 use crate::params::Params;
-use crate::redact::CardNumbersMasked;
+use crate::redact::{CardNumbersMasked, hide_params};
 use crate::signature::{self, SecretKey, SignatureError};
 use crate::xml::{self, XmlError};
 
 /// A request ready to send: validated, signed, encoded. Its `Debug` masks
-/// card numbers in the parameters and the body ([`crate::redact`]).
+/// card numbers in the parameters and the body, and hides the request's
+/// sensitive fields ([`crate::redact`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
     /// The HTTP method.
@@ -32,16 +33,19 @@ pub struct PreparedRequest {
     /// ([`Endpoint::MULTIPART`]), one per
     /// pair of `body`, instead of `body` itself.
     pub multipart: bool,
+    /// The wire names `Debug` hides ([`Endpoint::SENSITIVE`]).
+    pub sensitive: &'static [&'static str],
 }
 
 impl fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = hide_params(&self.params, self.sensitive);
         f.debug_struct("PreparedRequest")
             .field("method", &self.method)
             .field("path", &self.path)
             .field("script", &self.script)
-            .field("params", &CardNumbersMasked(&self.params))
-            .field("body", &CardNumbersMasked(&self.body))
+            .field("params", &CardNumbersMasked(&shown))
+            .field("body", &CardNumbersMasked(&form::encode(&shown)))
             .field("multipart", &self.multipart)
             .finish()
     }
@@ -132,6 +136,7 @@ fn build<E: Endpoint>(
         body: form::encode(&params),
         params,
         multipart: E::MULTIPART,
+        sensitive: E::SENSITIVE,
     })
 }
 

@@ -61,6 +61,9 @@ pub trait JsonEndpoint: Serialize + Validate {
     const AUTH: JsonAuth;
     /// What the request does to the gateway's state.
     const EFFECT: Effect = Effect::Write;
+    /// The names of the body's card data and other sensitive members (at any
+    /// depth), which a prepared request's `Debug` shows as `***`.
+    const SENSITIVE: &'static [&'static str] = &[];
     /// The `X-Action` header, where the documentation names the method so
     /// (`gateway.payment.status`).
     const ACTION: Option<&'static str> = None;
@@ -164,8 +167,9 @@ impl PartialEq for Authorization {
 
 impl Eq for Authorization {}
 
-/// A JSON request ready to send: validated, serialised, signed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A JSON request ready to send: validated, serialised, signed. Its `Debug`
+/// shows the body with card numbers masked and sensitive members hidden.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PreparedJson {
     /// The HTTP method.
     pub method: &'static str,
@@ -181,6 +185,25 @@ pub struct PreparedJson {
     pub authorization: Authorization,
     /// The `X-Action` header, when the endpoint has one.
     pub action: Option<&'static str>,
+    /// The member names `Debug` hides ([`JsonEndpoint::SENSITIVE`]).
+    pub sensitive: &'static [&'static str],
+}
+
+impl std::fmt::Debug for PreparedJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedJson")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("server", &self.server)
+            .field(
+                "body",
+                &crate::redact::hide_json(&self.body, self.sensitive),
+            )
+            .field("request_id", &self.request_id)
+            .field("authorization", &self.authorization)
+            .field("action", &self.action)
+            .finish()
+    }
 }
 
 impl PreparedJson {
@@ -263,6 +286,7 @@ pub fn prepare_json<E: JsonEndpoint>(
         request_id,
         authorization,
         action: E::ACTION,
+        sensitive: E::SENSITIVE,
     })
 }
 

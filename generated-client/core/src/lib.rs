@@ -21,6 +21,7 @@
 
 pub mod amount;
 pub mod callback;
+pub mod card_data;
 pub mod exchange;
 pub mod form;
 pub mod hosts;
@@ -39,6 +40,7 @@ pub mod wire;
 pub mod xml;
 
 pub use amount::{Amount, AmountError};
+pub use card_data::{CardNumber, Sensitive};
 pub use message::{
     Callback, Decode, DecodeError, DecodeItem, Effect, Encode, EncodeItem, Endpoint, HttpMethod,
     Redirect, Replied, Rule, Sign, Validate, ValidateItem, ValidationError, ValidationErrors,
@@ -57,7 +59,6 @@ pub mod __private {
         Replied, Sign, Validate, ValidateItem, ValidationErrors, child_path,
     };
     pub use crate::params::{Params, Value};
-    pub use crate::redact::Masked;
     pub use crate::registry::decode_checked;
     pub use crate::rules::{self, Format};
     pub use crate::server::spec_answer;

@@ -327,6 +327,9 @@ pub trait Endpoint: Sign + Validate {
     /// parts (the Gateway API's pages) rather than an
     /// `application/x-www-form-urlencoded` body; they are signed the same way.
     const MULTIPART: bool = false;
+    /// The wire names of the request's card data and other sensitive text
+    /// (at any depth), which a prepared request's `Debug` shows as `***`.
+    const SENSITIVE: &'static [&'static str] = &[];
 
     /// The path with its parameters filled in.
     fn path(&self, merchant_id: &str) -> String {

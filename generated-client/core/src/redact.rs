@@ -1,12 +1,14 @@
 //! Showing values no log may hold: card numbers.
 //!
-//! The generated types render a field the spec marks `sensitive` through
-//! [`Masked`], and [`PreparedRequest`](crate::exchange::PreparedRequest)
-//! masks every card number in its parameters and body, so a `{:?}` in a log
-//! line shows at most the first six and last four digits of a card, as
-//! PCI DSS allows.
+//! The generated types hold card numbers and other fields the spec marks
+//! `sensitive` in types that mask themselves ([`crate::card_data`]), and
+//! [`PreparedRequest`](crate::exchange::PreparedRequest) masks every card
+//! number in its parameters and body, so a `{:?}` in a log line shows at
+//! most the first six and last four digits of a card, as PCI DSS allows.
 
 use std::fmt;
+
+use crate::params::{Params, Value};
 
 /// `value` as it may be shown: a value of 13 characters or more keeps its
 /// first six and last four (`440564******6150`); a shorter one is hidden
@@ -46,28 +48,6 @@ pub fn mask_card_numbers(text: &str) -> String {
     out
 }
 
-/// Renders a value with [`Debug`](fmt::Debug) as [`mask`] shows it; for
-/// text and optional text.
-pub struct Masked<'a, T: ?Sized>(pub &'a T);
-
-impl fmt::Debug for Masked<'_, String> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&mask(self.0), f)
-    }
-}
-
-impl fmt::Debug for Masked<'_, str> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&mask(self.0), f)
-    }
-}
-
-impl fmt::Debug for Masked<'_, Option<String>> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0.as_deref().map(mask), f)
-    }
-}
-
 /// Renders any [`Debug`](fmt::Debug) value with every card number in its
 /// output masked ([`mask_card_numbers`]); `{:#?}` stays pretty.
 pub struct CardNumbersMasked<'a, T: ?Sized>(pub &'a T);
@@ -83,9 +63,68 @@ impl<T: fmt::Debug + ?Sized> fmt::Debug for CardNumbersMasked<'_, T> {
     }
 }
 
+/// `params` with the value of every parameter named in `hidden` (at any
+/// depth: a list item's fields too) shown as `***`.
+pub fn hide_params(params: &Params, hidden: &[&str]) -> Params {
+    let mut shown = Params::new();
+    for (name, value) in params.iter() {
+        let value = match value {
+            Value::Text(_) if hidden.contains(&name) => Value::Text("***".to_owned()),
+            Value::Text(text) => Value::Text(text.clone()),
+            Value::Nested(children) => Value::Nested(hide_params(children, hidden)),
+        };
+        shown.push(name, value);
+    }
+    shown
+}
+
+/// A JSON body as it may be shown: every member named in `hidden` (at any
+/// depth) as `"***"`, and every card number masked; a body that is not JSON
+/// is shown by its length only.
+pub fn hide_json(body: &[u8], hidden: &[&str]) -> String {
+    fn walk(value: &mut serde_json::Value, hidden: &[&str]) {
+        match value {
+            serde_json::Value::Object(members) => {
+                for (name, member) in members.iter_mut() {
+                    if hidden.contains(&name.as_str()) && !member.is_null() {
+                        *member = serde_json::Value::String("***".to_owned());
+                    } else {
+                        walk(member, hidden);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|item| walk(item, hidden)),
+            _ => {}
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut value) => {
+            walk(&mut value, hidden);
+            mask_card_numbers(&value.to_string())
+        }
+        Err(_) => format!("<{} bytes>", body.len()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_members_and_parameters_show_stars() {
+        let body = br#"{"from":{"card":{"pan":"4405645000006150","cvc":"012"}},"amount":1}"#;
+        assert_eq!(
+            hide_json(body, &["cvc"]),
+            r#"{"amount":1,"from":{"card":{"cvc":"***","pan":"440564******6150"}}}"#
+        );
+        assert_eq!(hide_json(b"\x00\x01", &[]), "<2 bytes>");
+        let params = Params::new()
+            .with("pg_card_cvc", "653")
+            .with("pg_order_id", "1");
+        let shown = hide_params(&params, &["pg_card_cvc"]);
+        assert_eq!(shown.get_text("pg_card_cvc"), Some("***"));
+        assert_eq!(shown.get_text("pg_order_id"), Some("1"));
+    }
 
     #[test]
     fn masks_keep_first_six_and_last_four() {
@@ -96,7 +135,7 @@ mod tests {
             "pg_payment_to=440564******6150&pg_merchant_id=545084"
         );
         assert_eq!(
-            format!("{:?}", Masked(&Some("4405645000006150".to_owned()))),
+            format!("{:?}", Some(crate::CardNumber::new("4405645000006150"))),
             "Some(\"440564******6150\")"
         );
     }

@@ -143,6 +143,8 @@ pub enum Format {
     Ip,
     /// A date and time: `YYYY-MM-DD HH:MM:SS` or RFC 3339.
     DateTime,
+    /// A card number: 12 to 19 digits whose last is the Luhn check digit.
+    CardNumber,
 }
 
 impl Format {
@@ -154,6 +156,7 @@ impl Format {
             Format::Phone => "phone",
             Format::Ip => "ip",
             Format::DateTime => "datetime",
+            Format::CardNumber => "card_number",
         }
     }
 
@@ -164,6 +167,7 @@ impl Format {
             Format::Phone => "a phone number of 10 to 15 digits starting with the country code",
             Format::Ip => "an IP address",
             Format::DateTime => "a date-time as YYYY-MM-DD HH:MM:SS or RFC 3339",
+            Format::CardNumber => "a card number: 12 to 19 digits with a correct Luhn check digit",
         }
     }
 
@@ -181,6 +185,7 @@ impl Format {
             Format::Phone => PHONE.is_match(value),
             Format::Ip => value.parse::<std::net::IpAddr>().is_ok(),
             Format::DateTime => DATE_TIME.is_match(value),
+            Format::CardNumber => crate::card_data::luhn_valid(value),
         }
     }
 }

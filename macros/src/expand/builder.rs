@@ -34,18 +34,22 @@ fn is_required(field: &Field<'_>) -> bool {
     )
 }
 
-/// A parameter of type `ty`: `impl Into<String>` for text, `ty` itself otherwise.
+/// A parameter of type `ty`: `impl Into<String>` for text, `impl Into<ty>`
+/// for masked text (`CardNumber`, `Sensitive`, which take any text), `ty`
+/// itself otherwise.
 fn parameter_type(ty: &Type) -> TokenStream {
     if ast::is_string(ty) {
         quote!(impl ::core::convert::Into<::std::string::String>)
+    } else if ast::is_masked_text(ty) {
+        quote!(impl ::core::convert::Into<#ty>)
     } else {
         quote!(#ty)
     }
 }
 
-/// `value` converted into `ty`, when the parameter was `impl Into<String>`.
+/// `value` converted into `ty`, when the parameter was `impl Into<…>`.
 fn converted(ty: &Type, value: TokenStream) -> TokenStream {
-    if ast::is_string(ty) {
+    if ast::is_string(ty) || ast::is_masked_text(ty) {
         quote!(::core::convert::Into::into(#value))
     } else {
         value

@@ -128,7 +128,7 @@ pub(super) fn payout_card(
     merchant: &Merchant,
     request: CardPayoutRequest,
 ) -> Result<CardPayoutResponse, Failure> {
-    let state = card_decision(&request.payment_to).map_err(declined)?;
+    let state = card_decision(request.payment_to.expose()).map_err(declined)?;
     let (payout, balance) = make_payout(
         app,
         Payout {
@@ -136,7 +136,7 @@ pub(super) fn payout_card(
             merchant_id: merchant.id.clone(),
             order_id: request.order_id.clone(),
             amount: request.amount,
-            card_hash: mask(&request.payment_to),
+            card_hash: mask(request.payment_to.expose()),
             state,
             post_link: Some(request.post_link.clone()),
             created_at: now(),

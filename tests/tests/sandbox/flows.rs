@@ -519,7 +519,7 @@ async fn payouts_follow_the_test_cards_and_the_balance() {
         CardPayoutRequest::new(CardPayoutRequestRequired {
             order_id: order.to_owned(),
             amount: amount(sum),
-            payment_to: to.to_owned(),
+            payment_to: to.into(),
             description: "Payout".to_owned(),
             post_link: shop.url("payout"),
         })
