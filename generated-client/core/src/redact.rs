@@ -115,7 +115,7 @@ mod tests {
         let body = br#"{"from":{"card":{"pan":"4405645000006150","cvc":"012"}},"amount":1}"#;
         assert_eq!(
             hide_json(body, &["cvc"]),
-            r#"{"amount":1,"from":{"card":{"cvc":"***","pan":"440564******6150"}}}"#
+            r#"{"from":{"card":{"pan":"440564******6150","cvc":"***"}},"amount":1}"#
         );
         assert_eq!(hide_json(b"\x00\x01", &[]), "<2 bytes>");
         let params = Params::new()
