@@ -151,6 +151,9 @@ pub struct Endpoint {
     pub auth: Auth,
     /// The `X-Action` header of a JSON request, where documented.
     pub action: Option<String>,
+    /// The parameters (wire name, value or any) that make a request at a
+    /// shared path this endpoint; empty for the path's default.
+    pub selected_by: Vec<(String, Option<String>)>,
     /// The documented test credentials of its API's JWS examples, if any.
     pub test_credentials: Option<crate::spec::TestCredentials>,
     /// Documentation completeness.

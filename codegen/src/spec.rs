@@ -72,6 +72,13 @@ pub struct EndpointFile {
     /// names the method that way (`gateway.payment.status`).
     #[serde(default)]
     pub action: Option<String>,
+    /// Where several requests share one method and path (`/g2g/payment` for a
+    /// card, a saved card's token, Apple Pay, Google Pay): the parameters that
+    /// make a request this one, each with the value it must have, or `~` for
+    /// "present with any value". An endpoint without it is tried, in spec
+    /// order, when no other's parameters match.
+    #[serde(default)]
+    pub selected_by: Option<std::collections::BTreeMap<String, Option<Scalar>>>,
     /// How completely the stored documentation describes the endpoint.
     pub completeness: Completeness,
     /// Gaps, contradictions between sites and decisions taken, one per item.

@@ -290,9 +290,22 @@ async fn handle(
     }
 
     // Several endpoints share a path (init_payment.php serves card and mobile
-    // payments): the first whose checks pass is the one called.
+    // payments, /g2g/payment cards, tokens and wallets): those the request's
+    // parameters select (`selected_by`) come first, then those that select
+    // nothing by themselves; of these, the first whose checks pass is the one
+    // called. Only when nothing is left is every candidate tried.
+    let selected: Vec<&(&EndpointInfo, Option<String>)> = candidates
+        .iter()
+        .filter(|(e, _)| e.selects(&params))
+        .chain(candidates.iter().filter(|(e, _)| e.selected_by.is_empty()))
+        .collect();
+    let tried = if selected.is_empty() {
+        candidates.iter().collect()
+    } else {
+        selected
+    };
     let mut rejection = None;
-    for (endpoint, _) in &candidates {
+    for (endpoint, _) in tried {
         let key = merchant.key(endpoint.payout_key);
         match signature::verify(endpoint.script, &params, key) {
             Ok(()) => {}

@@ -21,6 +21,7 @@ use crate::ir::{Api, Endpoint, Enum, Field, LeftOut, Message, Origin, Type};
 use crate::load::RawSpec;
 use crate::lower::{self, Ctx, default_client_method};
 use crate::names::{rust_field_name, rust_type_name, snake_case_id, wire_name};
+use crate::spec::Direction;
 use crate::spec::FilledBy;
 use crate::values::value_problems;
 
@@ -247,7 +248,7 @@ fn script_name(report: &mut Report<'_>, endpoint: &Endpoint) {
 
 /// The authentication must fit the message, and the generator must carry it.
 fn authentication(report: &mut Report<'_>, endpoint: &Endpoint) {
-    use crate::spec::{Auth, Direction, Server};
+    use crate::spec::{Auth, Server};
     let auth = endpoint.auth;
     let json = endpoint.is_json();
     let problem = match (auth, endpoint.direction) {
@@ -513,6 +514,7 @@ pub(crate) fn api(api: &Api, left_out: &LeftOut, raw: &RawSpec, diagnostics: &mu
         }
         script_name(&mut report, endpoint);
         authentication(&mut report, endpoint);
+        selector(&mut report, endpoint);
         examples::endpoint(&mut report, endpoint, left_out);
         for message in std::iter::once(&endpoint.request).chain(&endpoint.response) {
             for field in &message.fields {
@@ -521,6 +523,54 @@ pub(crate) fn api(api: &Api, left_out: &LeftOut, raw: &RawSpec, diagnostics: &mu
         }
     }
     across_endpoints(raw, &api.endpoints, diagnostics);
+}
+
+/// `selected_by` names parameters of the request, with values they may have.
+fn selector(report: &mut Report<'_>, endpoint: &Endpoint) {
+    if endpoint.selected_by.is_empty() {
+        return;
+    }
+    if endpoint.direction != Direction::Request || endpoint.is_json() {
+        report.error(
+            &endpoint.origin,
+            "selected_by",
+            "",
+            "`selected_by` tells apart form requests that share a path",
+        );
+        return;
+    }
+    for (name, value) in &endpoint.selected_by {
+        let Some(field) = endpoint.request.fields.iter().find(|f| &f.wire == name) else {
+            report.error(
+                &endpoint.origin,
+                "selected_by",
+                name,
+                format!("`{name}` is not a parameter of the request"),
+            );
+            continue;
+        };
+        if let Some(value) = value {
+            for problem in crate::values::value_problems(field, value) {
+                report.error(&endpoint.origin, "selected_by", name, problem);
+            }
+        }
+        // Each example is a request of this endpoint, so it is selected.
+        for example in &endpoint.examples {
+            let sent = example.request.get_text(name);
+            if sent.is_none() || value.is_some() && sent != value.as_deref() {
+                report.error(
+                    &endpoint.origin,
+                    "selected_by",
+                    name,
+                    format!(
+                        "the example `{}` does not carry `{name}`{}, so it would not be this endpoint",
+                        example.name,
+                        value.as_deref().map(|v| format!(" = `{v}`")).unwrap_or_default()
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// Records the problems of checks over the IR at the place an [`Origin`] names.
@@ -586,6 +636,20 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
     let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
     let mut types: BTreeMap<(String, String), &str> = BTreeMap::new();
     let mut methods: BTreeMap<(String, String, String), &str> = BTreeMap::new();
+    let mut rust_names: BTreeMap<&str, &str> = BTreeMap::new();
+    // The form requests at each method and path, and their selectors.
+    let mut paths: BTreeMap<(&str, &str), Vec<&Endpoint>> = BTreeMap::new();
+    for endpoint in endpoints {
+        if endpoint.direction == Direction::Request
+            && !endpoint.is_json()
+            && let Some(path) = &endpoint.path
+        {
+            paths
+                .entry((endpoint.method.name(), path.trim_end_matches('/')))
+                .or_default()
+                .push(endpoint);
+        }
+    }
     for endpoint in endpoints {
         let source = raw
             .endpoints
@@ -597,6 +661,36 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
             source,
             diagnostics,
         };
+        if let Some(first) = rust_names.insert(&endpoint.rust_name, &endpoint.origin.file) {
+            cx.error(
+                "rust_name",
+                &endpoint.id,
+                format!(
+                    "`rust_name: {}` is also used by {first}: the registry names every endpoint by it",
+                    endpoint.rust_name
+                ),
+            );
+        }
+        let shared: Vec<&&Endpoint> = endpoint
+            .path
+            .as_deref()
+            .and_then(|path| paths.get(&(endpoint.method.name(), path.trim_end_matches('/'))))
+            .map(|all| all.iter().filter(|e| e.id != endpoint.id).collect())
+            .unwrap_or_default();
+        if !endpoint.selected_by.is_empty()
+            && let Some(twin) = shared
+                .iter()
+                .find(|e| e.selected_by == endpoint.selected_by)
+        {
+            cx.error(
+                "selected_by",
+                &endpoint.id,
+                format!(
+                    "`{}` has the same `selected_by`: nothing tells them apart",
+                    twin.id
+                ),
+            );
+        }
         if let Some(first) = ids.insert(&endpoint.id, &endpoint.origin.file) {
             cx.error(
                 "id",

@@ -300,6 +300,21 @@ pub fn page(endpoint: &Endpoint) -> String {
                 endpoint.request.encoding
             );
             let _ = writeln!(out, "- Authentication: {}", describe::auth(endpoint.auth));
+            if !endpoint.selected_by.is_empty() {
+                let conditions: Vec<String> = endpoint
+                    .selected_by
+                    .iter()
+                    .map(|(name, value)| match value {
+                        Some(value) => format!("`{name}` = `{value}`"),
+                        None => format!("`{name}`"),
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "- Shares `{method} {path}` with other calls: a request is this one when it carries {}",
+                    conditions.join(" and ")
+                );
+            }
             if endpoint.auth == crate::spec::Auth::PgSig {
                 let _ = writeln!(out, "- Signature script name: `{}`", endpoint.script);
             }

@@ -229,6 +229,13 @@ pub fn registry(api: &Api) -> TokenStream {
             None => quote! { None },
         };
         let variant = variant(endpoint);
+        let selected_by = endpoint
+            .selected_by
+            .iter()
+            .map(|(name, value)| match value {
+                Some(value) => quote! { (#name, Some(#value)) },
+                None => quote! { (#name, None) },
+            });
         quote! {
             EndpointInfo {
                 id: #id,
@@ -237,6 +244,7 @@ pub fn registry(api: &Api) -> TokenStream {
                 path: #path,
                 script: #script,
                 payout_key: #payout,
+                selected_by: &[#(#selected_by),*],
                 decode: |params| decode_into(params, Message::#variant),
             }
         }

@@ -395,6 +395,12 @@ fn lower_endpoint(
         payout_key: file.payout_key,
         effect: file.effect.unwrap_or_default(),
         action: file.action.clone(),
+        selected_by: file
+            .selected_by
+            .iter()
+            .flatten()
+            .map(|(name, value)| (name.clone(), value.as_ref().map(spec::Scalar::text)))
+            .collect(),
         test_credentials: shared
             .apis
             .iter()

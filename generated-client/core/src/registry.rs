@@ -122,11 +122,25 @@ pub struct EndpointInfo<M: 'static> {
     pub script: &'static str,
     /// Whether it is signed with the payout key when there is one.
     pub payout_key: bool,
+    /// Where requests share a path: the parameters (with the value each must
+    /// have, or any) that make a request this endpoint; empty otherwise.
+    pub selected_by: &'static [(&'static str, Option<&'static str>)],
     /// Decodes and validates the message as received into its typed form.
     pub decode: fn(&Params) -> Result<M, Rejection>,
 }
 
 impl<M> EndpointInfo<M> {
+    /// Whether `params` carry this endpoint's `selected_by` parameters (an
+    /// endpoint without any selects nothing by itself).
+    pub fn selects(&self, params: &Params) -> bool {
+        !self.selected_by.is_empty()
+            && self.selected_by.iter().all(|(name, value)| {
+                params
+                    .get_text(name)
+                    .is_some_and(|sent| value.is_none_or(|wanted| sent.trim() == wanted))
+            })
+    }
+
     /// Decodes and validates the message as received, keeping only the verdict.
     pub fn check(&self, params: &Params) -> Result<(), Rejection> {
         (self.decode)(params).map(drop)
@@ -151,5 +165,44 @@ impl<M> fmt::Debug for EndpointInfo<M> {
             .field("script", &self.script)
             .field("payout_key", &self.payout_key)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at_shared_path(
+        selected_by: &'static [(&'static str, Option<&'static str>)],
+    ) -> EndpointInfo<()> {
+        EndpointInfo {
+            id: "wallet",
+            direction: Direction::Request,
+            method: HttpMethod::Post,
+            path: Some("/g2g/payment"),
+            script: "payment",
+            payout_key: false,
+            selected_by,
+            decode: |_| Ok(()),
+        }
+    }
+
+    #[test]
+    fn selectors_need_every_parameter_with_its_value() {
+        let apple = at_shared_path(&[("pg_payment_method", Some("apple_pay"))]);
+        let token = at_shared_path(&[("pg_card_token", None)]);
+        let card = at_shared_path(&[]);
+        let wallet = Params::new()
+            .with("pg_payment_method", "apple_pay")
+            .with("pg_card_cvc", "653");
+        assert!(apple.selects(&wallet));
+        assert!(!token.selects(&wallet));
+        assert!(
+            !card.selects(&wallet),
+            "a default selects nothing by itself"
+        );
+        let other = Params::new().with("pg_payment_method", "google_pay");
+        assert!(!apple.selects(&other));
+        assert!(token.selects(&Params::new().with("pg_card_token", "t-1")));
     }
 }
