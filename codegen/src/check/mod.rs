@@ -751,6 +751,29 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
 
 #[cfg(test)]
 mod tests {
+    /// Two endpoints of different APIs may not share a `rust_name`: the
+    /// registry's message enums name every endpoint by it.
+    #[test]
+    fn rust_names_are_unique_across_apis() {
+        let file = |id: &str, api: &str, path: &str| {
+            format!(
+                "id: {id}\nrust_name: Cancel\ntitle: T\ndescription: D\napi: {api}\ngroup: g\ndirection: request\npath: {path}\ncompleteness: F\nrequest:\n  encoding: form\n  signed: false\n  fields: []\n"
+            )
+        };
+        let merchant = file("m_cancel", "merchant", "/cancel.php");
+        let gateway = file("g_cancel", "gateway", "/g2g/cancel");
+        let errors = crate::compile_texts(&[
+            ("spec/m.yaml", &merchant, false),
+            ("spec/g.yaml", &gateway, false),
+        ])
+        .expect_err("a shared rust_name")
+        .to_string();
+        assert!(
+            errors.contains("`rust_name: Cancel` is also used by spec/m.yaml"),
+            "{errors}"
+        );
+    }
+
     /// Names are checked also on what lowering left out of the API: a field
     /// whose enum is unknown, an enum defined twice, an endpoint without its path.
     #[test]
