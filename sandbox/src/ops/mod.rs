@@ -11,6 +11,11 @@
 use std::sync::Arc;
 
 use freedompay::enums::ResponseStatus;
+use freedompay::gateway::payments::{
+    G2gCancelRequest, G2gCancelResponse, G2gCardPaymentRequest, G2gCardPaymentResponse,
+    G2gClearingRequest, G2gClearingResponse, G2gPaymentAcsRequest, G2gPaymentAcsResponse,
+    G2gPaymentStatusRequest, G2gPaymentStatusResponse, G2gRefundRequest, G2gRefundResponse,
+};
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use freedompay::merchant::card_storage::{
     CardAddRequest, CardAddResponse, CardListRequest, CardListResponse, CardRemoveRequest,
@@ -48,10 +53,12 @@ use rust_decimal::Decimal;
 
 use crate::merchant::Merchant;
 
+pub(crate) mod acs;
 mod app;
 mod atm;
 mod cards;
 mod failure;
+mod g2g;
 mod installment;
 pub(crate) mod mobile;
 mod payments;
@@ -60,7 +67,10 @@ mod payout;
 pub(crate) use app::{App, Event, Inbox, Page};
 pub(crate) use cards::charge_saved_card;
 pub(crate) use failure::{Failure, invalid};
-pub(crate) use payments::reported_profile;
+pub(crate) use payments::{
+    Issuer, THREE_DS_ATTEMPTS, await_three_ds, issuer_of, reported_profile, settle,
+    three_ds_refused,
+};
 pub(crate) use payout::{expire_if_due, pay_to_typed_card};
 
 pub(crate) fn amount(value: Decimal) -> Amount {
@@ -84,6 +94,12 @@ pub const STATEFUL: &[&str] = &[
     "card_storage_add_for_payout",
     "card_storage_list",
     "card_storage_remove",
+    "g2g_payment_acs",
+    "g2g_payment_cancel",
+    "g2g_payment_card",
+    "g2g_payment_clearing",
+    "g2g_payment_refund",
+    "g2g_payment_status",
     "init_payment",
     "installment_init",
     "mobile_balance_approve",
@@ -167,6 +183,54 @@ impl Handler for Operations<'_> {
         request: CardRemoveRequest,
     ) -> Result<CardRemoveResponse, Failure> {
         cards::card_remove(self.app, merchant, request)
+    }
+
+    fn g2g_payment_acs(
+        &self,
+        merchant: &Merchant,
+        request: G2gPaymentAcsRequest,
+    ) -> Result<G2gPaymentAcsResponse, Failure> {
+        g2g::payments::payment_acs(self.app, merchant, request)
+    }
+
+    fn g2g_payment_cancel(
+        &self,
+        merchant: &Merchant,
+        request: G2gCancelRequest,
+    ) -> Result<G2gCancelResponse, Failure> {
+        g2g::payments::cancel(self.app, merchant, request)
+    }
+
+    fn g2g_payment_card(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardPaymentRequest,
+    ) -> Result<G2gCardPaymentResponse, Failure> {
+        g2g::payments::card_payment(self.app, merchant, request)
+    }
+
+    fn g2g_payment_clearing(
+        &self,
+        merchant: &Merchant,
+        request: G2gClearingRequest,
+    ) -> Result<G2gClearingResponse, Failure> {
+        g2g::payments::clearing(self.app, merchant, request)
+    }
+
+    fn g2g_payment_refund(
+        &self,
+        merchant: &Merchant,
+        request: G2gRefundRequest,
+    ) -> Result<G2gRefundResponse, Failure> {
+        g2g::payments::refund(self.app, merchant, request)
+    }
+
+    fn g2g_payment_status(
+        &self,
+        merchant: &Merchant,
+        request: G2gPaymentStatusRequest,
+    ) -> Result<G2gPaymentStatusResponse, Failure> {
+        g2g::payments::status(self.app, merchant, request)
     }
 
     fn installment_init(

@@ -1,5 +1,6 @@
 //! The sandbox's state: payments, payouts, payout balances, saved cards,
-//! recurring profiles and idempotency keys, behind one lock. Every change
+//! recurring profiles, 3-D Secure sessions and idempotency keys, behind one
+//! lock. Every change
 //! goes through a method here, so a payment moves only along its documented
 //! lifecycle. This is the bottom layer: it knows rows and transactions, not
 //! the gateway's error codes (a refusal is a [`StoreError`]).
@@ -17,11 +18,13 @@ use freedompay::Amount;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+mod acs;
 mod cards;
 mod payments;
 mod payouts;
 mod recurring;
 
+pub use acs::{AcsPurpose, AcsSession, AcsStep};
 pub use cards::{CardSession, PayoutCardSession, SavedCard};
 pub use payments::{AmountRange, Method, Payment, PaymentState, Refund, Urls};
 pub use payouts::{Payout, PayoutDestination, PayoutState};
@@ -81,6 +84,8 @@ pub enum Missing {
     OpenPayoutCardSession(i64),
     /// A saved card of the user, not removed, by token.
     SavedCard(String),
+    /// The 3-D Secure session of an operation, by the operation's id.
+    AcsSession(i64),
 }
 
 impl std::fmt::Display for Missing {
@@ -91,6 +96,7 @@ impl std::fmt::Display for Missing {
             Missing::CardSession(_) => f.write_str("no such card session"),
             Missing::OpenPayoutCardSession(_) => f.write_str("no open card session"),
             Missing::SavedCard(_) => f.write_str("no such saved card for this user"),
+            Missing::AcsSession(_) => f.write_str("no 3-D Secure session for this operation"),
         }
     }
 }
@@ -113,6 +119,8 @@ struct State {
     recurring_profiles: BTreeMap<i64, RecurringProfile>,
     /// Cash-by-code orders (ATM), by id.
     atm_operations: BTreeMap<i64, AtmOperation>,
+    /// 3-D Secure sessions of the ACS page, by the id of their operation.
+    acs_sessions: BTreeMap<i64, AcsSession>,
 }
 
 struct Inner {
@@ -231,6 +239,7 @@ impl Store {
         payouts::load(&db, &mut state)?;
         cards::load(&db, &mut state)?;
         recurring::load(&db, &mut state)?;
+        acs::load(&db, &mut state)?;
         // Ids are never reused: the next one follows every id stored.
         let highest = state
             .payments

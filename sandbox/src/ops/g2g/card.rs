@@ -1,0 +1,81 @@
+//! The card data of the Gateway's requests (number, expiry, CVC), read in
+//! this one place: the rest of the sandbox sees a [`Card`], which shows
+//! nothing but the masked number, and never keeps the CVC. Nothing here is
+//! logged.
+
+use freedompay::errors::ErrorCode;
+use freedompay::gateway::payments::G2gCardPaymentRequest;
+
+use crate::ops::Failure;
+use crate::values::{mask, this_month};
+
+/// The wire names of the card data a Gateway request may carry: left out of
+/// what the sandbox keeps of a request (its merchant parameters, an
+/// idempotency fingerprint).
+pub(super) const CARD_FIELDS: &[&str] = &[
+    "pg_card_pan",
+    "pg_card_cvc",
+    "pg_card_month",
+    "pg_card_year",
+    "pg_card_name",
+];
+
+/// The card of a request, as sent. It has no `Debug`: only
+/// [`Card::masked`] may be shown.
+pub(super) struct Card<'a> {
+    number: &'a str,
+    cvc: Option<&'a str>,
+    month: &'a str,
+    year: &'a str,
+}
+
+impl<'a> Card<'a> {
+    /// The payer's card of a card payment (`g2g/payment`).
+    pub(super) fn of_payment(request: &'a G2gCardPaymentRequest) -> Self {
+        Card {
+            number: &request.card_pan,
+            cvc: Some(&request.card_cvc),
+            month: &request.card_month,
+            year: &request.card_year,
+        }
+    }
+
+    /// The card's number, as sent (its digits, for the issuer's decision).
+    pub(super) fn number(&self) -> &str {
+        self.number.trim()
+    }
+
+    /// The number as the gateway shows it: the first six and last four digits.
+    pub(super) fn masked(&self) -> String {
+        mask(self.number())
+    }
+
+    /// Refuses a card whose expiry or CVC cannot be a card's (10005) or
+    /// whose expiry has passed (10017).
+    pub(super) fn check(&self) -> Result<(), Failure> {
+        let wrong = |what: &str| Failure::new(ErrorCode::InvalidCardData, what);
+        let month: u32 = self
+            .month
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(|| wrong("the expiry month is not 01 to 12"))?;
+        let year: u32 = self
+            .year
+            .trim()
+            .parse()
+            .ok()
+            .filter(|y| *y < 100)
+            .ok_or_else(|| wrong("the expiry year is not two digits"))?;
+        if let Some(cvc) = self.cvc.map(str::trim)
+            && !((3..=4).contains(&cvc.len()) && cvc.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(wrong("the CVC is not 3 or 4 digits"));
+        }
+        if (2000 + year, month) < this_month() {
+            return Err(Failure::new(ErrorCode::CardExpired, "the card has expired"));
+        }
+        Ok(())
+    }
+}
