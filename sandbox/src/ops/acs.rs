@@ -23,7 +23,7 @@ use freedompay::signature::generate_salt;
 use super::{App, Failure, Page, THREE_DS_ATTEMPTS};
 use crate::merchant::Merchant;
 use crate::payer::THREE_DS_PASSWORD;
-use crate::store::{AcsPurpose, AcsSession, AcsStep};
+use crate::store::{AcsKind, AcsPurpose, AcsSession, AcsStep};
 
 /// What a 3-D Secure answer tells the merchant: where to send the payer,
 /// and what to post there.
@@ -127,30 +127,30 @@ pub(crate) struct Returned<'a> {
 }
 
 /// Uses up the 3-D Secure session of the merchant's operation `id`, which
-/// must be for `purpose`, with the MD and PaRes the ACS page handed back (or
-/// without them, where the finishing call carries none): whether the payer
-/// passed. A session that is not there answers 8889, as do values that are
+/// must be of `kind`, with the MD and PaRes the ACS
+/// page handed back (or without them, where the finishing call carries
+/// none): the session, and whether the payer passed. A session that is not there answers 8889, as do values that are
 /// not the session's; a payer who has not finished answers 11037; a session
 /// used before answers 10015.
 pub(crate) fn take(
     app: &App,
     merchant: &Merchant,
     id: i64,
-    purpose: &AcsPurpose,
+    kind: AcsKind,
     returned: Option<Returned<'_>>,
-) -> Result<bool, Failure> {
+) -> Result<(AcsSession, bool), Failure> {
     let failed = |description: &str| Failure::new(ErrorCode::ThreeDsFailed, description);
     let session = app
         .store
         .acs_session(id)
-        .filter(|s| s.merchant_id == merchant.id && s.purpose == *purpose)
+        .filter(|s| s.merchant_id == merchant.id && s.purpose.kind() == kind)
         .ok_or_else(|| failed("the operation has no 3-D Secure to finish"))?;
     if let Some(returned) = returned
         && returned.md.trim() != session.md
     {
         return Err(failed("the MD is not the one of this operation"));
     }
-    let (_, passed) = app.store.update_acs_session(id, |s| match &s.step {
+    let (session, passed) = app.store.update_acs_session(id, |s| match &s.step {
         AcsStep::Waiting { .. } => Err(Failure::new(
             ErrorCode::ThreeDsNotEntered,
             "the payer has not finished 3-D Secure",
@@ -169,5 +169,5 @@ pub(crate) fn take(
         }
     })?;
     tracing::info!(operation = id, passed, "3-D Secure answer used");
-    Ok(passed)
+    Ok((session, passed))
 }

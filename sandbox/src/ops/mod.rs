@@ -11,6 +11,10 @@
 use std::sync::Arc;
 
 use freedompay::enums::ResponseStatus;
+use freedompay::gateway::card_storage::{
+    G2gCardAcsRequest, G2gCardAcsResponse, G2gCardAddRequest, G2gCardAddResponse,
+    G2gCardListRequest, G2gCardListResponse, G2gCardRemoveRequest, G2gCardRemoveResponse,
+};
 use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCancelResponse, G2gCardPaymentRequest, G2gCardPaymentResponse,
     G2gClearingRequest, G2gClearingResponse, G2gPaymentAcsRequest, G2gPaymentAcsResponse,
@@ -94,6 +98,10 @@ pub const STATEFUL: &[&str] = &[
     "card_storage_add_for_payout",
     "card_storage_list",
     "card_storage_remove",
+    "g2g_card_acs",
+    "g2g_card_add",
+    "g2g_card_list",
+    "g2g_card_remove",
     "g2g_payment_acs",
     "g2g_payment_cancel",
     "g2g_payment_card",
@@ -183,6 +191,38 @@ impl Handler for Operations<'_> {
         request: CardRemoveRequest,
     ) -> Result<CardRemoveResponse, Failure> {
         cards::card_remove(self.app, merchant, request)
+    }
+
+    fn g2g_card_acs(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardAcsRequest,
+    ) -> Result<G2gCardAcsResponse, Failure> {
+        g2g::cards::card_acs(self.app, merchant, request)
+    }
+
+    fn g2g_card_add(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardAddRequest,
+    ) -> Result<G2gCardAddResponse, Failure> {
+        g2g::cards::card_add(self.app, merchant, request)
+    }
+
+    fn g2g_card_list(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardListRequest,
+    ) -> Result<G2gCardListResponse, Failure> {
+        g2g::cards::card_list(self.app, merchant, request)
+    }
+
+    fn g2g_card_remove(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardRemoveRequest,
+    ) -> Result<G2gCardRemoveResponse, Failure> {
+        g2g::cards::card_remove(self.app, merchant, request)
     }
 
     fn g2g_payment_acs(

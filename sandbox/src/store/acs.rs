@@ -5,13 +5,40 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DbError, Inner, Missing, State, Store, StoreError, save_json, stored};
+use super::{DbError, Inner, Missing, SavedCard, State, Store, StoreError, save_json, stored};
 
 /// What a 3-D Secure session authenticates, and so which call finishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AcsPurpose {
     /// A Gateway card payment (`g2g/payment`), finished by `g2g/paymentAcs`.
     Payment,
+    /// A card to be saved (`g2g/cardstorage/add`), finished by
+    /// `g2g/cardstorage/payment_acs`: saved once the payer passed.
+    CardAdd {
+        /// The card, saved when the payer passes.
+        card: SavedCard,
+        /// The merchant's `pg_order_id` of the operation, when sent.
+        order_id: Option<String>,
+    },
+}
+
+/// The kinds of [`AcsPurpose`]: which call finishes a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcsKind {
+    /// [`AcsPurpose::Payment`].
+    Payment,
+    /// [`AcsPurpose::CardAdd`].
+    CardAdd,
+}
+
+impl AcsPurpose {
+    /// Its kind.
+    pub fn kind(&self) -> AcsKind {
+        match self {
+            AcsPurpose::Payment => AcsKind::Payment,
+            AcsPurpose::CardAdd { .. } => AcsKind::CardAdd,
+        }
+    }
 }
 
 /// Where a 3-D Secure session is.

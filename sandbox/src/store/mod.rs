@@ -24,7 +24,7 @@ mod payments;
 mod payouts;
 mod recurring;
 
-pub use acs::{AcsPurpose, AcsSession, AcsStep};
+pub use acs::{AcsKind, AcsPurpose, AcsSession, AcsStep};
 pub use cards::{CardSession, PayoutCardSession, SavedCard};
 pub use payments::{AmountRange, Method, Payment, PaymentState, Refund, Urls};
 pub use payouts::{Payout, PayoutDestination, PayoutState};

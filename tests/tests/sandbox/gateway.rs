@@ -2,8 +2,8 @@
 //! card payments server to server that approve, decline or ask for 3-D
 //! Secure (the ACS page driven as a payer's browser would), `paymentAcs`,
 //! clearing, cancel, refund and `status_v2`, on the same payments the
-//! Merchant API's calls see; and no card number or CVC in what the sandbox
-//! logs.
+//! Merchant API's calls see; card storage on the Merchant API's saved cards;
+//! and no card number or CVC in what the sandbox logs.
 
 use std::sync::{Arc, Mutex};
 
@@ -11,11 +11,17 @@ use freedompay::Client;
 use freedompay::Encode;
 use freedompay::enums::{G2gPaymentState, PaymentState as MerchantPaymentState, ResponseStatus};
 use freedompay::errors::ErrorCode;
+use freedompay::gateway::card_storage::{
+    CardRemoveStatus, G2gCardAcsRequest, G2gCardAddRequest, G2gCardAddRequestRequired,
+    G2gCardListRequest, G2gCardRemoveRequest,
+};
 use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCardPaymentRequest, G2gCardPaymentRequestRequired, G2gCardPaymentResponse,
     G2gClearingRequest, G2gPaymentAcsRequest, G2gPaymentStatusRequest, G2gRefundRequest,
 };
+use freedompay::merchant::card_storage::{CardListRequest, PayoutCardAddRequest};
 use freedompay::merchant::payments::PaymentStatusRequest;
+use freedompay::merchant::token::{TokenDirectRequest, TokenInitRequest, TokenInitRequestRequired};
 use freedompay::test_data::{Outcome, TEST_CARDS};
 use freedompay_sandbox::{PaymentState, RunningSandbox, payer};
 use regex::Regex;
@@ -662,4 +668,278 @@ fn no_card_number_or_cvc_of_a_gateway_payment_reaches_the_logs() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// A card-saving request for `user` with test card `card`.
+fn card_add(user: &str, card: Option<&str>) -> G2gCardAddRequest {
+    let (month, year) = expiry();
+    let mut request = G2gCardAddRequest::new(G2gCardAddRequestRequired {
+        user_id: user.to_owned(),
+        card_cvc: CVC.to_owned(),
+        card_year: year,
+        card_month: month,
+        card_name: "IVAN IVANOV".to_owned(),
+    });
+    request.card_pan = card.map(str::to_owned);
+    request
+}
+
+/// The tokens of `user`'s cards in the Gateway's list.
+async fn gateway_tokens(client: &Client, user: &str) -> Vec<String> {
+    client
+        .gateway_card_storage()
+        .list(&G2gCardListRequest::new(user))
+        .await
+        .expect("the list")
+        .into_data()
+        .cards
+        .into_iter()
+        .filter_map(|c| c.card_token)
+        .collect()
+}
+
+/// The tokens of `user`'s cards in the Merchant API's list.
+async fn merchant_tokens(client: &Client, user: &str) -> Vec<String> {
+    client
+        .card_storage()
+        .list(&CardListRequest::new(user))
+        .await
+        .expect("the list")
+        .into_data()
+        .cards
+        .into_iter()
+        .filter_map(|c| c.card_token)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_card_saved_through_the_gateway_is_the_merchant_apis_saved_card() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let card = purchase_card_where(|c| !available(c.three_ds) && available(c.card_add));
+    let added = client
+        .gateway_card_storage()
+        .add(&card_add("g2g-user", Some(card)).order_id("add1"))
+        .await
+        .expect("saved");
+    assert_eq!(added.status, ResponseStatus::Ok);
+    assert!(!added.three_ds);
+    assert_eq!(added.order_id.as_deref(), Some("add1"));
+    assert_eq!(added.card_mask.as_deref(), Some("471604******1981"));
+    let token = added.card_token.clone().expect("a token");
+    assert_eq!(gateway_tokens(&client, "g2g-user").await, [token.as_str()]);
+    assert_eq!(merchant_tokens(&client, "g2g-user").await, [token.as_str()]);
+    let listed = client
+        .gateway_card_storage()
+        .list(&G2gCardListRequest::new("g2g-user"))
+        .await
+        .unwrap()
+        .into_data();
+    assert_eq!(
+        listed.cards[0].card_hash.as_deref(),
+        Some("471604******1981")
+    );
+    assert_eq!(listed.cards[0].is_filled, Some(true));
+
+    // The Merchant API charges it by its token.
+    let init = client
+        .token()
+        .init(&TokenInitRequest::new(TokenInitRequestRequired {
+            order_id: "add1pay".to_owned(),
+            amount: amount("90"),
+            description: "Refill".to_owned(),
+            user_id: "g2g-user".to_owned(),
+            card_token: token.clone(),
+        }))
+        .await
+        .expect("card/init");
+    client
+        .token()
+        .direct(&TokenDirectRequest::new(init.payment_id))
+        .await
+        .expect("card/direct");
+    assert_eq!(
+        sandbox.payment(init.payment_id).unwrap().state,
+        PaymentState::Paid
+    );
+
+    // Removed through the Gateway, it is gone from both lists.
+    let removed = client
+        .gateway_card_storage()
+        .remove(&G2gCardRemoveRequest::new("g2g-user", token.clone()))
+        .await
+        .expect("removed");
+    assert_eq!(removed.status, CardRemoveStatus::Success);
+    assert!(removed.deleted_at.is_some());
+    assert!(gateway_tokens(&client, "g2g-user").await.is_empty());
+    assert!(merchant_tokens(&client, "g2g-user").await.is_empty());
+    let again = client
+        .gateway_card_storage()
+        .remove(&G2gCardRemoveRequest::new("g2g-user", token))
+        .await
+        .expect_err("removed once");
+    assert_eq!(gateway_code(&again), ErrorCode::PaymentNotFound.code());
+
+    // Cards that cannot be saved.
+    let declined = client
+        .gateway_card_storage()
+        .add(&card_add(
+            "g2g-user",
+            Some(purchase_card(Outcome::Declined)),
+        ))
+        .await
+        .expect_err("declined");
+    assert_eq!(
+        gateway_code(&declined),
+        ErrorCode::PaymentErrorContactIssuer.code()
+    );
+    let mut expired = card_add("g2g-user", Some(card));
+    expired.card_year = "20".to_owned();
+    let refused = client
+        .gateway_card_storage()
+        .add(&expired)
+        .await
+        .expect_err("expired");
+    assert_eq!(gateway_code(&refused), ErrorCode::CardExpired.code());
+    let neither = client
+        .gateway_card_storage()
+        .add(&card_add("g2g-user", None))
+        .await
+        .expect_err("no number, no token");
+    assert_eq!(gateway_code(&neither), ErrorCode::InvalidParameter.code());
+    assert!(gateway_tokens(&client, "g2g-user").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_three_ds_card_is_saved_once_the_payer_passed_on_the_acs_page() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let card = purchase_card_where(|c| available(c.three_ds) && available(c.card_add));
+    let asked = client
+        .gateway_card_storage()
+        .add(&card_add("g2g-3ds", Some(card)))
+        .await
+        .expect("3-D Secure asked for");
+    assert!(asked.three_ds);
+    assert!(asked.card_token.is_none(), "not saved yet");
+    let url = asked.three_d_acs_url.clone().expect("pg_3d_acsurl");
+    assert!(gateway_tokens(&client, "g2g-3ds").await.is_empty());
+
+    // The payer opens the page; without a TermUrl it shows MD and PaRes.
+    let shown = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(shown.contains("name=\"password\""), "{shown}");
+    let (_, done) = post_acs(&url, &[("password", payer::THREE_DS_PASSWORD)]).await;
+    let (md, pares) = (element(&done, "md"), element(&done, "pares"));
+    let wrong = client
+        .gateway_card_storage()
+        .add_acs(&G2gCardAcsRequest::new(
+            asked.payment_id,
+            md.clone(),
+            "pares-x",
+        ))
+        .await
+        .expect_err("not the ACS's PaRes");
+    assert_eq!(gateway_code(&wrong), ErrorCode::ThreeDsFailed.code());
+    // The payment's 3-D Secure call does not finish a card's.
+    let other_call = client
+        .gateway_payments()
+        .payment_acs(&G2gPaymentAcsRequest::new(
+            asked.payment_id,
+            md.clone(),
+            pares.clone(),
+        ))
+        .await
+        .expect_err("not a payment");
+    assert_eq!(gateway_code(&other_call), ErrorCode::PaymentNotFound.code());
+    let saved = client
+        .gateway_card_storage()
+        .add_acs(&G2gCardAcsRequest::new(
+            asked.payment_id,
+            md.clone(),
+            pares.clone(),
+        ))
+        .await
+        .expect("saved");
+    let token = saved.card_token.clone().expect("a token");
+    assert_eq!(saved.user_id.as_deref(), Some("g2g-3ds"));
+    assert_eq!(gateway_tokens(&client, "g2g-3ds").await, [token]);
+    let reused = client
+        .gateway_card_storage()
+        .add_acs(&G2gCardAcsRequest::new(asked.payment_id, md, pares))
+        .await
+        .expect_err("once");
+    assert_eq!(
+        gateway_code(&reused),
+        ErrorCode::TransactionAlreadyDone.code()
+    );
+
+    // A payer who cancels: nothing is saved.
+    let asked = client
+        .gateway_card_storage()
+        .add(&card_add("g2g-3ds-no", Some(card)))
+        .await
+        .expect("3-D Secure asked for");
+    let url = asked.three_d_acs_url.clone().unwrap();
+    let (_, done) = post_acs(&url, &[("action", "cancel")]).await;
+    let failed = client
+        .gateway_card_storage()
+        .add_acs(&G2gCardAcsRequest::new(
+            asked.payment_id,
+            element(&done, "md"),
+            element(&done, "pares"),
+        ))
+        .await
+        .expect_err("the payer failed");
+    assert_eq!(
+        gateway_code(&failed),
+        ErrorCode::ThreeDsNotEnteredOrWrong.code()
+    );
+    assert!(gateway_tokens(&client, "g2g-3ds-no").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_card_saved_for_payouts_is_completed_for_payments_under_its_token() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let card = purchase_card_where(|c| !available(c.three_ds) && available(c.card_add));
+    let session = client
+        .card_storage()
+        .add_for_payout(&PayoutCardAddRequest::new("payee-g2g", shop.url("saved")))
+        .await
+        .expect("cardstorage/add2");
+    let saved = pay(&session.redirect_url.clone().unwrap(), card).await;
+    assert_eq!(saved.status(), 303);
+    let payout_token = merchant_tokens(&client, "payee-g2g").await[0].clone();
+
+    let mut completed = card_add("payee-g2g", None);
+    completed.card_token = Some(payout_token.clone());
+    let added = client
+        .gateway_card_storage()
+        .add(&completed)
+        .await
+        .expect("completed");
+    assert_eq!(added.card_token.as_deref(), Some(payout_token.as_str()));
+    assert_eq!(added.card_mask.as_deref(), Some("471604******1981"));
+    // Now a payment card: card/init takes it.
+    client
+        .token()
+        .init(&TokenInitRequest::new(TokenInitRequestRequired {
+            order_id: "payee1".to_owned(),
+            amount: amount("5"),
+            description: "Fee".to_owned(),
+            user_id: "payee-g2g".to_owned(),
+            card_token: payout_token,
+        }))
+        .await
+        .expect("a payment card now");
+
+    let mut unknown = card_add("payee-g2g", None);
+    unknown.card_token = Some("no-such-token".to_owned());
+    let refused = client
+        .gateway_card_storage()
+        .add(&unknown)
+        .await
+        .expect_err("no such card");
+    assert_eq!(gateway_code(&refused), ErrorCode::InvalidCardNumber.code());
 }

@@ -4,6 +4,7 @@
 //! logged.
 
 use freedompay::errors::ErrorCode;
+use freedompay::gateway::card_storage::G2gCardAddRequest;
 use freedompay::gateway::payments::G2gCardPaymentRequest;
 
 use crate::ops::Failure;
@@ -38,6 +39,21 @@ impl<'a> Card<'a> {
             month: &request.card_month,
             year: &request.card_year,
         }
+    }
+
+    /// The card of a card-saving request (`g2g/cardstorage/add`): its
+    /// number, or `saved_number` (that of the saved card its `pg_card_token`
+    /// names) when it sends none; `None` without either.
+    pub(super) fn of_card_add(
+        request: &'a G2gCardAddRequest,
+        saved_number: Option<&'a str>,
+    ) -> Option<Self> {
+        Some(Card {
+            number: request.card_pan.as_deref().or(saved_number)?,
+            cvc: Some(&request.card_cvc),
+            month: &request.card_month,
+            year: &request.card_year,
+        })
     }
 
     /// The card's number, as sent (its digits, for the issuer's decision).

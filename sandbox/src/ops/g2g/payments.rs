@@ -38,7 +38,7 @@ use crate::ops::payments::{
     three_ds_refused,
 };
 use crate::ops::{App, Failure, invalid};
-use crate::store::{AcsPurpose, Payment, PaymentState};
+use crate::store::{AcsKind, AcsPurpose, Payment, PaymentState};
 use crate::values::{currency, now};
 
 /// A card payment the card's issuer has decided (or sent to 3-D Secure).
@@ -168,14 +168,8 @@ pub(crate) fn payment_acs(
         md: &request.md,
         pares: &request.pares,
     };
-    let passed = acs::take(
-        app,
-        merchant,
-        payment.id,
-        &AcsPurpose::Payment,
-        Some(returned),
-    )
-    .map_err(|f| f.of_payment(payment.id))?;
+    let (_, passed) = acs::take(app, merchant, payment.id, AcsKind::Payment, Some(returned))
+        .map_err(|f| f.of_payment(payment.id))?;
     let decision = if passed {
         Ok(())
     } else {
