@@ -20,6 +20,10 @@ use freedompay::gateway::payments::{
     G2gClearingRequest, G2gClearingResponse, G2gPaymentAcsRequest, G2gPaymentAcsResponse,
     G2gPaymentStatusRequest, G2gPaymentStatusResponse, G2gRefundRequest, G2gRefundResponse,
 };
+use freedompay::gateway::transfers::{
+    G2gTransferAcsRequest, G2gTransferAcsResponse, G2gTransferRequest, G2gTransferResponse,
+    G2gTransferStatusRequest, G2gTransferStatusResponse,
+};
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use freedompay::merchant::card_storage::{
     CardAddRequest, CardAddResponse, CardListRequest, CardListResponse, CardRemoveRequest,
@@ -108,6 +112,9 @@ pub const STATEFUL: &[&str] = &[
     "g2g_payment_clearing",
     "g2g_payment_refund",
     "g2g_payment_status",
+    "g2g_transfer_acs",
+    "g2g_transfer_card",
+    "g2g_transfer_status",
     "init_payment",
     "installment_init",
     "mobile_balance_approve",
@@ -271,6 +278,30 @@ impl Handler for Operations<'_> {
         request: G2gPaymentStatusRequest,
     ) -> Result<G2gPaymentStatusResponse, Failure> {
         g2g::payments::status(self.app, merchant, request)
+    }
+
+    fn g2g_transfer_acs(
+        &self,
+        merchant: &Merchant,
+        request: G2gTransferAcsRequest,
+    ) -> Result<G2gTransferAcsResponse, Failure> {
+        g2g::transfers::transfer_acs(self.app, merchant, request)
+    }
+
+    fn g2g_transfer_card(
+        &self,
+        merchant: &Merchant,
+        request: G2gTransferRequest,
+    ) -> Result<G2gTransferResponse, Failure> {
+        g2g::transfers::transfer(self.app, merchant, request)
+    }
+
+    fn g2g_transfer_status(
+        &self,
+        merchant: &Merchant,
+        request: G2gTransferStatusRequest,
+    ) -> Result<G2gTransferStatusResponse, Failure> {
+        g2g::transfers::transfer_status(self.app, merchant, request)
     }
 
     fn installment_init(

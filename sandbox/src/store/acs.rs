@@ -20,6 +20,9 @@ pub enum AcsPurpose {
         /// The merchant's `pg_order_id` of the operation, when sent.
         order_id: Option<String>,
     },
+    /// A card-to-card transfer (`g2g/p2p/transfer`), finished by
+    /// `g2g/p2p/transfer_acs`.
+    Transfer,
 }
 
 /// The kinds of [`AcsPurpose`]: which call finishes a session.
@@ -29,6 +32,8 @@ pub enum AcsKind {
     Payment,
     /// [`AcsPurpose::CardAdd`].
     CardAdd,
+    /// [`AcsPurpose::Transfer`].
+    Transfer,
 }
 
 impl AcsPurpose {
@@ -37,6 +42,7 @@ impl AcsPurpose {
         match self {
             AcsPurpose::Payment => AcsKind::Payment,
             AcsPurpose::CardAdd { .. } => AcsKind::CardAdd,
+            AcsPurpose::Transfer => AcsKind::Transfer,
         }
     }
 }

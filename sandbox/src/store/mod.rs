@@ -1,6 +1,6 @@
 //! The sandbox's state: payments, payouts, payout balances, saved cards,
-//! recurring profiles, 3-D Secure sessions and idempotency keys, behind one
-//! lock. Every change
+//! recurring profiles, 3-D Secure sessions, transfers and idempotency keys,
+//! behind one lock. Every change
 //! goes through a method here, so a payment moves only along its documented
 //! lifecycle. This is the bottom layer: it knows rows and transactions, not
 //! the gateway's error codes (a refusal is a [`StoreError`]).
@@ -23,12 +23,14 @@ mod cards;
 mod payments;
 mod payouts;
 mod recurring;
+mod transfers;
 
 pub use acs::{AcsKind, AcsPurpose, AcsSession, AcsStep};
 pub use cards::{CardSession, PayoutCardSession, SavedCard};
 pub use payments::{AmountRange, Method, Payment, PaymentState, Refund, Urls};
 pub use payouts::{Payout, PayoutDestination, PayoutState};
 pub use recurring::{AtmOperation, RecurringProfile};
+pub use transfers::{Transfer, TransferState};
 
 /// Amounts are stored as their canonical text.
 mod amount_text {
@@ -86,6 +88,8 @@ pub enum Missing {
     SavedCard(String),
     /// The 3-D Secure session of an operation, by the operation's id.
     AcsSession(i64),
+    /// A transfer, by id.
+    Transfer(i64),
 }
 
 impl std::fmt::Display for Missing {
@@ -97,6 +101,7 @@ impl std::fmt::Display for Missing {
             Missing::OpenPayoutCardSession(_) => f.write_str("no open card session"),
             Missing::SavedCard(_) => f.write_str("no such saved card for this user"),
             Missing::AcsSession(_) => f.write_str("no 3-D Secure session for this operation"),
+            Missing::Transfer(_) => f.write_str("transfer not found"),
         }
     }
 }
@@ -121,6 +126,8 @@ struct State {
     atm_operations: BTreeMap<i64, AtmOperation>,
     /// 3-D Secure sessions of the ACS page, by the id of their operation.
     acs_sessions: BTreeMap<i64, AcsSession>,
+    /// Card-to-card transfers, by id.
+    transfers: BTreeMap<i64, Transfer>,
 }
 
 struct Inner {
@@ -240,6 +247,7 @@ impl Store {
         cards::load(&db, &mut state)?;
         recurring::load(&db, &mut state)?;
         acs::load(&db, &mut state)?;
+        transfers::load(&db, &mut state)?;
         // Ids are never reused: the next one follows every id stored.
         let highest = state
             .payments
@@ -250,6 +258,8 @@ impl Store {
             .chain(state.payout_card_sessions.keys().copied())
             .chain(state.recurring_profiles.keys().copied())
             .chain(state.atm_operations.keys().copied())
+            .chain(state.acs_sessions.keys().copied())
+            .chain(state.transfers.keys().copied())
             .max();
         if let Some(highest) = highest {
             state.next_id = state.next_id.max(highest + 1);

@@ -3,13 +3,16 @@
 //! Secure (the ACS page driven as a payer's browser would), `paymentAcs`,
 //! clearing, cancel, refund and `status_v2`, on the same payments the
 //! Merchant API's calls see; card storage on the Merchant API's saved cards;
-//! and no card number or CVC in what the sandbox logs.
+//! card-to-card transfers; and no card number or CVC in what the sandbox
+//! logs.
 
 use std::sync::{Arc, Mutex};
 
 use freedompay::Client;
 use freedompay::Encode;
-use freedompay::enums::{G2gPaymentState, PaymentState as MerchantPaymentState, ResponseStatus};
+use freedompay::enums::{
+    Currency, G2gPaymentState, PaymentState as MerchantPaymentState, ResponseStatus,
+};
 use freedompay::errors::ErrorCode;
 use freedompay::gateway::card_storage::{
     CardRemoveStatus, G2gCardAcsRequest, G2gCardAddRequest, G2gCardAddRequestRequired,
@@ -18,6 +21,9 @@ use freedompay::gateway::card_storage::{
 use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCardPaymentRequest, G2gCardPaymentRequestRequired, G2gCardPaymentResponse,
     G2gClearingRequest, G2gPaymentAcsRequest, G2gPaymentStatusRequest, G2gRefundRequest,
+};
+use freedompay::gateway::transfers::{
+    G2gTransferAcsRequest, G2gTransferRequest, G2gTransferRequestRequired, G2gTransferStatusRequest,
 };
 use freedompay::merchant::card_storage::{CardListRequest, PayoutCardAddRequest};
 use freedompay::merchant::payments::PaymentStatusRequest;
@@ -229,7 +235,7 @@ async fn a_held_payment_is_cleared_then_refunded_through_the_gateway() {
         .refund(
             &G2gRefundRequest::new(id)
                 .amount(amount("1"))
-                .currency(freedompay::enums::Currency::Unknown("USD".to_owned())),
+                .currency(Currency::Unknown("USD".to_owned())),
         )
         .await
         .expect_err("the payment is in KZT");
@@ -942,4 +948,276 @@ async fn a_card_saved_for_payouts_is_completed_for_payments_under_its_token() {
         .await
         .expect_err("no such card");
     assert_eq!(gateway_code(&refused), ErrorCode::InvalidCardNumber.code());
+}
+
+/// A transfer of `amount` KZT for `order_id` from test card `sender`.
+fn transfer(order_id: &str, amount_text: &str, sender: Option<&str>) -> G2gTransferRequest {
+    let (month, year) = expiry();
+    let mut request = G2gTransferRequest::new(G2gTransferRequestRequired {
+        order_id: order_id.to_owned(),
+        amount: amount(amount_text),
+        currency_from: Currency::Kzt,
+        currency_to: Currency::Kzt,
+        description: "Gift".to_owned(),
+    });
+    if let Some(sender) = sender {
+        request.card_pan = Some(sender.to_owned());
+        request.card_cvc = Some(CVC.to_owned());
+        request.card_month = Some(month);
+        request.card_year = Some(year);
+        request.card_name = Some("IVAN IVANOV".to_owned());
+    }
+    request
+}
+
+/// The token that leaves one half of a transfer out.
+const SKIP_HALF: &str = "2d0b504c-b95d-4cf6-b782-5a7d13ab2c85";
+
+#[tokio::test]
+async fn a_card_to_card_transfer_is_debited_and_credited_at_once() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let sender = purchase_card_where(|c| !available(c.three_ds));
+    let recipient = payout_card(Outcome::Success);
+    let done = client
+        .gateway_transfers()
+        .transfer(&transfer("tr1", "100", Some(sender)).card_recipient(recipient))
+        .await
+        .expect("transferred")
+        .into_data();
+    assert_eq!(done.status, ResponseStatus::Ok);
+    assert_eq!(done.payment_status, Some(G2gPaymentState::Success));
+    assert_eq!(done.three_ds, Some(false));
+    assert_eq!(done.order_id, "tr1");
+    assert_eq!(done.payment_amount, amount("100"));
+    assert_eq!(done.payout_amount, Some(amount("100")));
+    assert_eq!(done.card_mask.as_deref(), Some("471604******1981"));
+    assert_eq!(
+        done.card_recipient_mask.as_deref(),
+        Some(
+            format!(
+                "{}******{}",
+                &recipient[..6],
+                &recipient[recipient.len() - 4..]
+            )
+            .as_str()
+        )
+    );
+    assert!(done.payment_date.is_some());
+    let by_id = client
+        .gateway_transfers()
+        .status(&G2gTransferStatusRequest::new().payment_id(done.payment_id))
+        .await
+        .expect("the status");
+    assert_eq!(by_id.payment_status, G2gPaymentState::Success);
+    let by_order = client
+        .gateway_transfers()
+        .status(&G2gTransferStatusRequest::new().order_id("tr1"))
+        .await
+        .expect("the status");
+    assert_eq!(by_order.payment_id, done.payment_id);
+    let unknown = client
+        .gateway_transfers()
+        .status(&G2gTransferStatusRequest::new().order_id("no-such"))
+        .await
+        .expect_err("no such transfer");
+    assert_eq!(gateway_code(&unknown), ErrorCode::PaymentNotFound.code());
+    // A transfer is no payment of the Merchant API.
+    assert!(sandbox.payment(done.payment_id).is_none());
+
+    // Another currency on the credit side needs the credited amount.
+    let mut usd = transfer("tr1b", "100", Some(sender)).card_recipient(recipient);
+    usd.currency_to = Currency::Unknown("USD".to_owned());
+    let refused = client
+        .gateway_transfers()
+        .transfer(&usd)
+        .await
+        .expect_err("no rates in the sandbox");
+    assert_eq!(gateway_code(&refused), ErrorCode::InvalidParameter.code());
+    let converted = client
+        .gateway_transfers()
+        .transfer(&usd.amount_to(amount("0.2")))
+        .await
+        .expect("with the credited amount");
+    assert_eq!(converted.payout_amount, Some(amount("0.2")));
+    assert_eq!(
+        converted.currency_to,
+        Some(Currency::Unknown("USD".to_owned()))
+    );
+}
+
+#[tokio::test]
+async fn a_declined_half_fails_the_transfer_with_its_code() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let approving = purchase_card_where(|c| !available(c.three_ds));
+    let refused = client
+        .gateway_transfers()
+        .transfer(
+            &transfer("tr2", "10", Some(purchase_card(Outcome::Declined)))
+                .card_recipient(payout_card(Outcome::Success)),
+        )
+        .await
+        .expect_err("the debit is declined");
+    assert_eq!(
+        gateway_code(&refused),
+        ErrorCode::PaymentErrorContactIssuer.code()
+    );
+    let status = client
+        .gateway_transfers()
+        .status(&G2gTransferStatusRequest::new().order_id("tr2"))
+        .await
+        .expect("kept");
+    assert_eq!(status.payment_status, G2gPaymentState::Error);
+
+    let refused = client
+        .gateway_transfers()
+        .transfer(
+            &transfer("tr2b", "10", Some(approving)).card_recipient(declining_payout_card(10000)),
+        )
+        .await
+        .expect_err("the credit is declined");
+    assert_eq!(gateway_code(&refused), 10000);
+    let status = client
+        .gateway_transfers()
+        .status(&G2gTransferStatusRequest::new().order_id("tr2b"))
+        .await
+        .expect("kept");
+    assert_eq!(status.payment_status, G2gPaymentState::Error);
+
+    let nobody = client
+        .gateway_transfers()
+        .transfer(&transfer("tr2c", "10", Some(approving)))
+        .await
+        .expect_err("no recipient");
+    assert_eq!(gateway_code(&nobody), ErrorCode::InvalidParameter.code());
+}
+
+#[tokio::test]
+async fn a_three_ds_sender_is_finished_by_transfer_acs() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let sender = purchase_card_where(|c| available(c.three_ds));
+    let recipient = payout_card(Outcome::Success);
+    let pending = client
+        .gateway_transfers()
+        .transfer(&transfer("tr3", "40", Some(sender)).card_recipient(recipient))
+        .await
+        .expect("in process")
+        .into_data();
+    assert_eq!(pending.status, ResponseStatus::Pending);
+    assert_eq!(pending.payment_status, Some(G2gPaymentState::Process));
+    assert_eq!(pending.three_ds, Some(true));
+    let url = pending.three_d_acs_url.clone().expect("pg_3d_acsurl");
+    assert!(pending.payment_date.is_none());
+    let early = client
+        .gateway_transfers()
+        .transfer_acs(&G2gTransferAcsRequest::new(pending.payment_id))
+        .await
+        .expect_err("the payer has not finished");
+    assert_eq!(gateway_code(&early), ErrorCode::ThreeDsNotEntered.code());
+
+    let (status, _) = post_acs(&url, &[("password", payer::THREE_DS_PASSWORD)]).await;
+    assert_eq!(status, 200);
+    let done = client
+        .gateway_transfers()
+        .transfer_acs(&G2gTransferAcsRequest::new(pending.payment_id))
+        .await
+        .expect("finished");
+    assert_eq!(done.status, ResponseStatus::Ok);
+    assert_eq!(done.payment_status, Some(G2gPaymentState::Success));
+    assert!(done.payment_date.is_some());
+    let again = client
+        .gateway_transfers()
+        .transfer_acs(&G2gTransferAcsRequest::new(pending.payment_id))
+        .await
+        .expect_err("once");
+    assert_eq!(
+        gateway_code(&again),
+        ErrorCode::TransactionAlreadyDone.code()
+    );
+
+    // A sender who cancels fails the transfer.
+    let pending = client
+        .gateway_transfers()
+        .transfer(&transfer("tr3b", "40", Some(sender)).card_recipient(recipient))
+        .await
+        .expect("in process");
+    post_acs(
+        &pending.three_d_acs_url.clone().unwrap(),
+        &[("action", "cancel")],
+    )
+    .await;
+    let failed = client
+        .gateway_transfers()
+        .transfer_acs(&G2gTransferAcsRequest::new(pending.payment_id))
+        .await
+        .expect_err("the payer cancelled");
+    assert_eq!(
+        gateway_code(&failed),
+        ErrorCode::ThreeDsNotEnteredOrWrong.code()
+    );
+    let status = client
+        .gateway_transfers()
+        .status(&G2gTransferStatusRequest::new().payment_id(pending.payment_id))
+        .await
+        .expect("kept");
+    assert_eq!(status.payment_status, G2gPaymentState::Error);
+}
+
+#[tokio::test]
+async fn saved_cards_and_the_skipping_token_name_the_halves_of_a_transfer() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let card = purchase_card_where(|c| !available(c.three_ds) && available(c.card_add));
+    let token = client
+        .gateway_card_storage()
+        .add(&card_add("tr-user", Some(card)))
+        .await
+        .expect("saved")
+        .into_data()
+        .card_token
+        .expect("a token");
+
+    // The saved card pays; the recipient's half is left out.
+    let mut debit_only = transfer("tr4", "15", None).card_recipient_token(SKIP_HALF);
+    debit_only.user_id = Some("tr-user".to_owned());
+    debit_only.card_token = Some(token.clone());
+    let done = client
+        .gateway_transfers()
+        .transfer(&debit_only)
+        .await
+        .expect("debited");
+    assert_eq!(done.payment_status, Some(G2gPaymentState::Success));
+    assert_eq!(done.card_token.as_deref(), Some(token.as_str()));
+    assert_eq!(done.card_mask.as_deref(), Some("471604******1981"));
+    assert!(done.card_recipient_mask.is_none());
+
+    // The saved card is credited; the sender's half is left out.
+    let mut credit_only = transfer("tr4b", "15", None).card_recipient_token(token.clone());
+    credit_only.card_token = Some(SKIP_HALF.to_owned());
+    let done = client
+        .gateway_transfers()
+        .transfer(&credit_only)
+        .await
+        .expect("credited");
+    assert_eq!(done.card_recipient_token.as_deref(), Some(token.as_str()));
+    assert!(done.card_mask.is_none());
+
+    let mut unknown = transfer("tr4c", "15", None).card_recipient(payout_card(Outcome::Success));
+    unknown.card_token = Some("no-such-token".to_owned());
+    let refused = client
+        .gateway_transfers()
+        .transfer(&unknown)
+        .await
+        .expect_err("not a saved card");
+    assert_eq!(gateway_code(&refused), ErrorCode::InvalidCardNumber.code());
+    let mut neither = transfer("tr4d", "15", None).card_recipient_token(SKIP_HALF);
+    neither.card_token = Some(SKIP_HALF.to_owned());
+    let refused = client
+        .gateway_transfers()
+        .transfer(&neither)
+        .await
+        .expect_err("nothing to do");
+    assert_eq!(gateway_code(&refused), ErrorCode::InvalidParameter.code());
 }

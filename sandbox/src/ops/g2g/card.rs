@@ -6,8 +6,9 @@
 use freedompay::errors::ErrorCode;
 use freedompay::gateway::card_storage::G2gCardAddRequest;
 use freedompay::gateway::payments::G2gCardPaymentRequest;
+use freedompay::gateway::transfers::G2gTransferRequest;
 
-use crate::ops::Failure;
+use crate::ops::{Failure, invalid};
 use crate::values::{mask, this_month};
 
 /// The wire names of the card data a Gateway request may carry: left out of
@@ -20,6 +21,16 @@ pub(super) const CARD_FIELDS: &[&str] = &[
     "pg_card_year",
     "pg_card_name",
 ];
+
+/// The recipient's card number of a transfer (`pg_card_recipient`), as
+/// sent, when it names one.
+pub(super) fn transfer_recipient(request: &G2gTransferRequest) -> Option<&str> {
+    request
+        .card_recipient
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+}
 
 /// The card of a request, as sent. It has no `Debug`: only
 /// [`Card::masked`] may be shown.
@@ -54,6 +65,27 @@ impl<'a> Card<'a> {
             month: &request.card_month,
             year: &request.card_year,
         })
+    }
+
+    /// The sender's card of a transfer (`g2g/p2p/transfer`), when it sends
+    /// `pg_card_pan`; its expiry is then needed (200 without it).
+    pub(super) fn of_transfer_sender(
+        request: &'a G2gTransferRequest,
+    ) -> Result<Option<Self>, Failure> {
+        let Some(number) = request.card_pan.as_deref() else {
+            return Ok(None);
+        };
+        let needed = |value: &'a Option<String>, name: &str| {
+            value
+                .as_deref()
+                .ok_or_else(|| invalid(format!("{name}: required with pg_card_pan")))
+        };
+        Ok(Some(Card {
+            number,
+            cvc: request.card_cvc.as_deref(),
+            month: needed(&request.card_month, "pg_card_month")?,
+            year: needed(&request.card_year, "pg_card_year")?,
+        }))
     }
 
     /// The card's number, as sent (its digits, for the issuer's decision).
