@@ -113,20 +113,21 @@ pub(super) fn card_remove(
         .deleted_at(now()))
 }
 
-/// What `card/init` (with or without CVC) gives the payment.
-struct TokenPayment<'a> {
-    order_id: &'a str,
-    amount: Amount,
-    description: &'a str,
-    user_id: &'a str,
-    card_token: &'a str,
-    user_phone: Option<&'a str>,
-    urls: Urls,
+/// What `card/init` (with or without CVC) and the Gateway's token payment
+/// give the payment.
+pub(super) struct TokenPayment<'a> {
+    pub order_id: &'a str,
+    pub amount: Amount,
+    pub description: &'a str,
+    pub user_id: &'a str,
+    pub card_token: &'a str,
+    pub user_phone: Option<&'a str>,
+    pub urls: Urls,
 }
 
 /// Creates a payment to be charged to a saved card of the user; a token the
 /// user has not saved (or removed) is refused with 10032.
-fn create_token_payment(
+pub(super) fn create_token_payment(
     app: &Arc<App>,
     merchant: &Merchant,
     params: &Params,

@@ -20,6 +20,11 @@ use freedompay::gateway::payments::{
     G2gClearingRequest, G2gClearingResponse, G2gPaymentAcsRequest, G2gPaymentAcsResponse,
     G2gPaymentStatusRequest, G2gPaymentStatusResponse, G2gRefundRequest, G2gRefundResponse,
 };
+use freedompay::gateway::tokens::{
+    G2gApplePayPaymentRequest, G2gApplePayPaymentResponse, G2gGooglePayPaymentRequest,
+    G2gGooglePayPaymentResponse, G2gTokenPaymentRequest, G2gTokenPaymentResponse,
+    G2gTokenPayoutRequest, G2gTokenPayoutResponse,
+};
 use freedompay::gateway::transfers::{
     G2gTransferAcsRequest, G2gTransferAcsResponse, G2gTransferRequest, G2gTransferResponse,
     G2gTransferStatusRequest, G2gTransferStatusResponse,
@@ -112,6 +117,10 @@ pub const STATEFUL: &[&str] = &[
     "g2g_payment_clearing",
     "g2g_payment_refund",
     "g2g_payment_status",
+    "g2g_token_apple_pay",
+    "g2g_token_google_pay",
+    "g2g_token_pay",
+    "g2g_token_payout",
     "g2g_transfer_acs",
     "g2g_transfer_card",
     "g2g_transfer_status",
@@ -278,6 +287,38 @@ impl Handler for Operations<'_> {
         request: G2gPaymentStatusRequest,
     ) -> Result<G2gPaymentStatusResponse, Failure> {
         g2g::payments::status(self.app, merchant, request)
+    }
+
+    fn g2g_token_apple_pay(
+        &self,
+        merchant: &Merchant,
+        request: G2gApplePayPaymentRequest,
+    ) -> Result<G2gApplePayPaymentResponse, Failure> {
+        g2g::tokens::apple_pay(self.app, merchant, request)
+    }
+
+    fn g2g_token_google_pay(
+        &self,
+        merchant: &Merchant,
+        request: G2gGooglePayPaymentRequest,
+    ) -> Result<G2gGooglePayPaymentResponse, Failure> {
+        g2g::tokens::google_pay(self.app, merchant, request)
+    }
+
+    fn g2g_token_pay(
+        &self,
+        merchant: &Merchant,
+        request: G2gTokenPaymentRequest,
+    ) -> Result<G2gTokenPaymentResponse, Failure> {
+        g2g::tokens::token_payment(self.app, merchant, request)
+    }
+
+    fn g2g_token_payout(
+        &self,
+        merchant: &Merchant,
+        request: G2gTokenPayoutRequest,
+    ) -> Result<G2gTokenPayoutResponse, Failure> {
+        g2g::tokens::token_payout(self.app, merchant, request)
     }
 
     fn g2g_transfer_acs(

@@ -35,6 +35,10 @@ const COMPLETING: &[(&str, &[(&str, &str)])] = &[
         "payout_token",
         &[("pg_order_time_limit", "2099-12-31 12:00:00")],
     ),
+    (
+        "g2g_token_payout",
+        &[("pg_order_time_limit", "2099-12-31 12:00:00")],
+    ),
     ("mobile_balance_resend_code", &[("pg_payment_id", "1")]),
 ];
 

@@ -3,15 +3,16 @@
 //! Secure (the ACS page driven as a payer's browser would), `paymentAcs`,
 //! clearing, cancel, refund and `status_v2`, on the same payments the
 //! Merchant API's calls see; card storage on the Merchant API's saved cards;
-//! card-to-card transfers; and no card number or CVC in what the sandbox
-//! logs.
+//! card-to-card transfers; token, Apple Pay and Google Pay payments and the
+//! token payout; and no card number, CVC or wallet cryptogram in what the
+//! sandbox logs.
 
 use std::sync::{Arc, Mutex};
 
 use freedompay::Client;
 use freedompay::Encode;
 use freedompay::enums::{
-    Currency, G2gPaymentState, PaymentState as MerchantPaymentState, ResponseStatus,
+    Currency, G2gPaymentState, PaymentMethod, PaymentState as MerchantPaymentState, ResponseStatus,
 };
 use freedompay::errors::ErrorCode;
 use freedompay::gateway::card_storage::{
@@ -21,6 +22,11 @@ use freedompay::gateway::card_storage::{
 use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCardPaymentRequest, G2gCardPaymentRequestRequired, G2gCardPaymentResponse,
     G2gClearingRequest, G2gPaymentAcsRequest, G2gPaymentStatusRequest, G2gRefundRequest,
+};
+use freedompay::gateway::tokens::{
+    G2gApplePayPaymentRequest, G2gApplePayPaymentRequestRequired, G2gGooglePayPaymentRequest,
+    G2gGooglePayPaymentRequestRequired, G2gTokenPaymentRequest, G2gTokenPaymentRequestRequired,
+    G2gTokenPayoutRequest, G2gTokenPayoutRequestRequired,
 };
 use freedompay::gateway::transfers::{
     G2gTransferAcsRequest, G2gTransferRequest, G2gTransferRequestRequired, G2gTransferStatusRequest,
@@ -616,6 +622,10 @@ async fn gateway_flow(sandbox: &RunningSandbox) -> String {
     expired.card_year = "20".to_owned();
     let error = client.gateway_payments().card(&expired).await;
     seen.push(format!("{error:?}"));
+    let wallet = apple_pay("leak6", "4716047261941981");
+    seen.push(format!("{wallet:?}"));
+    let paid = client.gateway_tokens().apple_pay(&wallet).await;
+    seen.push(format!("{paid:?}"));
     seen.join("\n")
 }
 
@@ -664,6 +674,11 @@ fn no_card_number_or_cvc_of_a_gateway_payment_reaches_the_logs() {
         );
     }
     assert!(!everything.contains("471604726194198X"), "the bad number");
+    assert!(
+        logs.contains("payment created"),
+        "the wallet payment's events"
+    );
+    assert!(!everything.contains(CRYPTOGRAM), "the wallet's cryptogram");
     let cvc = Regex::new(&format!(r"(^|[^0-9A-Za-z]){CVC}([^0-9A-Za-z]|$)")).unwrap();
     assert!(
         !cvc.is_match(&everything),
@@ -1219,5 +1234,208 @@ async fn saved_cards_and_the_skipping_token_name_the_halves_of_a_transfer() {
         .transfer(&neither)
         .await
         .expect_err("nothing to do");
+    assert_eq!(gateway_code(&refused), ErrorCode::InvalidParameter.code());
+}
+
+/// A cryptogram that appears nowhere else, so a leak of it can be told.
+const CRYPTOGRAM: &str = "CRYPTOCANARYq7Zx0w==";
+
+fn apple_pay(order_id: &str, card: &str) -> G2gApplePayPaymentRequest {
+    let (month, year) = expiry();
+    G2gApplePayPaymentRequest::new(G2gApplePayPaymentRequestRequired {
+        order_id: order_id.to_owned(),
+        amount: amount("25"),
+        description: "Tea".to_owned(),
+        payment_method: PaymentMethod::ApplePay,
+        card_pan: card.to_owned(),
+        card_year: year,
+        card_month: month,
+        card_name: "IVAN IVANOV".to_owned(),
+        online_payment_cryptogram: CRYPTOGRAM.to_owned(),
+        eci_indicator: "05".to_owned(),
+    })
+}
+
+fn google_pay(order_id: &str, card: &str) -> G2gGooglePayPaymentRequest {
+    let (month, year) = expiry();
+    G2gGooglePayPaymentRequest::new(G2gGooglePayPaymentRequestRequired {
+        order_id: order_id.to_owned(),
+        amount: amount("35"),
+        description: "Tea".to_owned(),
+        payment_method: PaymentMethod::GooglePay,
+        online_payment_cryptogram: CRYPTOGRAM.to_owned(),
+        eci_indicator: "07".to_owned(),
+        card_pan: card.to_owned(),
+        card_year: year,
+        card_month: month,
+    })
+}
+
+#[tokio::test]
+async fn a_saved_cards_token_pays_through_the_gateway() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let card = purchase_card_where(|c| !available(c.three_ds) && available(c.card_add));
+    let token = client
+        .gateway_card_storage()
+        .add(&card_add("tok-user", Some(card)))
+        .await
+        .expect("saved")
+        .into_data()
+        .card_token
+        .expect("a token");
+    let paid = client
+        .gateway_tokens()
+        .pay(&G2gTokenPaymentRequest::new(
+            G2gTokenPaymentRequestRequired {
+                order_id: "tok1".to_owned(),
+                amount: amount("120"),
+                description: "Refill".to_owned(),
+                user_id: "tok-user".to_owned(),
+                card_token: token.clone(),
+            },
+        ))
+        .await
+        .expect("paid")
+        .into_data();
+    assert_eq!(paid.status, ResponseStatus::Ok);
+    assert_eq!(paid.order_id.as_deref(), Some("tok1"));
+    let payment = sandbox.payment(paid.payment_id).expect("a payment");
+    assert_eq!(payment.state, PaymentState::Paid);
+    assert_eq!(payment.card_pan.as_deref(), Some("471604******1981"));
+    let status = status_v2(&client, paid.payment_id, "tok1").await;
+    assert_eq!(status.payment_status, Some(G2gPaymentState::Success));
+    // Refunded like any other payment.
+    client
+        .gateway_payments()
+        .refund(&G2gRefundRequest::new(paid.payment_id))
+        .await
+        .expect("refunded");
+
+    let refused = client
+        .gateway_tokens()
+        .pay(&G2gTokenPaymentRequest::new(
+            G2gTokenPaymentRequestRequired {
+                order_id: "tok2".to_owned(),
+                amount: amount("1"),
+                description: "Refill".to_owned(),
+                user_id: "another-user".to_owned(),
+                card_token: token,
+            },
+        ))
+        .await
+        .expect_err("not this user's card");
+    assert_eq!(gateway_code(&refused), ErrorCode::InvalidCardNumber.code());
+}
+
+#[tokio::test]
+async fn wallet_payments_are_card_payments_with_the_wallets_card() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let approving = purchase_card_where(|c| !available(c.three_ds));
+    let paid = client
+        .gateway_tokens()
+        .apple_pay(&apple_pay("ap1", approving))
+        .await
+        .expect("paid")
+        .into_data();
+    assert!(!paid.three_ds);
+    assert!(paid.auth_code.is_some());
+    assert_eq!(
+        sandbox.payment(paid.payment_id).unwrap().state,
+        PaymentState::Paid
+    );
+    let declined = client
+        .gateway_tokens()
+        .apple_pay(&apple_pay("ap2", purchase_card(Outcome::Declined)))
+        .await
+        .expect_err("declined");
+    assert_eq!(
+        gateway_code(&declined),
+        ErrorCode::PaymentErrorContactIssuer.code()
+    );
+
+    let three_ds = purchase_card_where(|c| available(c.three_ds));
+    let asked = client
+        .gateway_tokens()
+        .google_pay(&google_pay("gp1", three_ds).auto_clearing(false))
+        .await
+        .expect("3-D Secure asked for")
+        .into_data();
+    assert!(asked.three_ds);
+    let url = asked.three_d_acs_url.clone().expect("pg_3d_acsurl");
+    let md = asked.three_d_md.clone().expect("pg_3d_md");
+    let (_, back) = post_acs(
+        &url,
+        &[
+            ("MD", &md),
+            ("TermUrl", "https://shop.example/back"),
+            ("password", payer::THREE_DS_PASSWORD),
+        ],
+    )
+    .await;
+    client
+        .gateway_payments()
+        .payment_acs(&G2gPaymentAcsRequest::new(
+            asked.payment_id,
+            hidden(&back, "MD"),
+            hidden(&back, "PaRes"),
+        ))
+        .await
+        .expect("finished");
+    assert_eq!(
+        sandbox.payment(asked.payment_id).unwrap().state,
+        PaymentState::Held
+    );
+}
+
+#[tokio::test]
+async fn a_token_payout_goes_to_a_card_saved_for_payouts() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let session = client
+        .card_storage()
+        .add_for_payout(&PayoutCardAddRequest::new("payee-tok", shop.url("saved")))
+        .await
+        .expect("cardstorage/add2");
+    let saved = pay(
+        &session.redirect_url.clone().unwrap(),
+        payout_card(Outcome::Success),
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    let token = merchant_tokens(&client, "payee-tok").await[0].clone();
+    let before = sandbox.payout_balance(MERCHANT);
+    let payout = |token: Option<String>| {
+        let mut request = G2gTokenPayoutRequest::new(G2gTokenPayoutRequestRequired {
+            order_id: "tpo1".to_owned(),
+            amount: amount("70"),
+            description: "Cashback".to_owned(),
+            order_time_limit: "2099-12-31 12:00:00".to_owned(),
+            user_id: "payee-tok".to_owned(),
+            post_link: shop.url("payout"),
+        });
+        request.card_token_to = token;
+        request
+    };
+    let paid = client
+        .gateway_tokens()
+        .payout(&payout(Some(token.clone())))
+        .await
+        .expect("paid out")
+        .into_data();
+    assert_eq!(paid.status, ResponseStatus::Ok);
+    assert_eq!(paid.card_token.as_deref(), Some(token.as_str()));
+    assert_eq!(
+        sandbox.payout_balance(MERCHANT),
+        before - rust_decimal::Decimal::from(70)
+    );
+    shop.wait(|s| s.payouts.lock().unwrap().len(), 1).await;
+    let refused = client
+        .gateway_tokens()
+        .payout(&payout(None))
+        .await
+        .expect_err("which card?");
     assert_eq!(gateway_code(&refused), ErrorCode::InvalidParameter.code());
 }

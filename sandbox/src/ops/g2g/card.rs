@@ -6,20 +6,22 @@
 use freedompay::errors::ErrorCode;
 use freedompay::gateway::card_storage::G2gCardAddRequest;
 use freedompay::gateway::payments::G2gCardPaymentRequest;
+use freedompay::gateway::tokens::{G2gApplePayPaymentRequest, G2gGooglePayPaymentRequest};
 use freedompay::gateway::transfers::G2gTransferRequest;
 
 use crate::ops::{Failure, invalid};
 use crate::values::{mask, this_month};
 
-/// The wire names of the card data a Gateway request may carry: left out of
-/// what the sandbox keeps of a request (its merchant parameters, an
-/// idempotency fingerprint).
+/// The wire names of the card data a Gateway request may carry (a wallet's
+/// cryptogram too): left out of what the sandbox keeps of a request (its
+/// merchant parameters, an idempotency fingerprint).
 pub(super) const CARD_FIELDS: &[&str] = &[
     "pg_card_pan",
     "pg_card_cvc",
     "pg_card_month",
     "pg_card_year",
     "pg_card_name",
+    "pg_online_payment_cryptogram",
 ];
 
 /// The recipient's card number of a transfer (`pg_card_recipient`), as
@@ -47,6 +49,26 @@ impl<'a> Card<'a> {
         Card {
             number: &request.card_pan,
             cvc: Some(&request.card_cvc),
+            month: &request.card_month,
+            year: &request.card_year,
+        }
+    }
+
+    /// The device card of an Apple Pay payment (its DPAN and expiry).
+    pub(super) fn of_apple_pay(request: &'a G2gApplePayPaymentRequest) -> Self {
+        Card {
+            number: &request.card_pan,
+            cvc: request.card_cvc.as_deref(),
+            month: &request.card_month,
+            year: &request.card_year,
+        }
+    }
+
+    /// The card of a Google Pay payment (its number and expiry).
+    pub(super) fn of_google_pay(request: &'a G2gGooglePayPaymentRequest) -> Self {
+        Card {
+            number: &request.card_pan,
+            cvc: None,
             month: &request.card_month,
             year: &request.card_year,
         }
