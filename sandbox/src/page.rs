@@ -223,11 +223,22 @@ pub(crate) fn outcome_page(payment: &Payment) -> Html<String> {
     page(title, html! { h1 id="outcome" { (title) } p { (text) } })
 }
 
+/// A Gateway payment waiting for 3-D Secure passes it on the issuer's ACS
+/// page, not here: the browser is sent there.
+fn on_the_acs_page(app: &App, payment: &Payment) -> Option<Response> {
+    let waiting = matches!(payment.state, PaymentState::AwaitingThreeDs { .. });
+    (waiting && app.store.acs_session(payment.id).is_some())
+        .then(|| Redirect::to(&app.page_url(Page::Acs, payment.id)).into_response())
+}
+
 /// `GET /sandbox/pay/{id}`: the step the payment is at.
 pub async fn show(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     let Some(payment) = app.store.payment_any(id) else {
         return not_found();
     };
+    if let Some(acs) = on_the_acs_page(&app, &payment) {
+        return acs;
+    }
     match payment.state {
         PaymentState::New if payment.method == Method::MobileBalance => {
             let phone = payment.phone.clone().unwrap_or_default();
@@ -395,6 +406,9 @@ pub async fn submit(
     let Some(payment) = app.store.payment_any(id) else {
         return not_found();
     };
+    if let Some(acs) = on_the_acs_page(&app, &payment) {
+        return acs;
+    }
     let fields = form::decode(&String::from_utf8_lossy(&body));
     let field = |name: &str| fields.get_text(name).unwrap_or_default().trim().to_owned();
     match (&payment.state, &payment.method) {

@@ -342,6 +342,15 @@ async fn a_three_ds_card_is_finished_with_the_acs_answer_then_cleared() {
     let status = status_v2(&client, id, "g2g4").await;
     assert_eq!(status.payment_status, Some(G2gPaymentState::Process));
 
+    // The payment page sends the payer to the ACS page.
+    let page = browser()
+        .get(format!("{}/sandbox/pay/{id}", sandbox.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 303);
+    assert_eq!(location(&page), acs_url);
+
     // Before the payer has finished there is no PaRes to pass on.
     let early = client
         .gateway_payments()
