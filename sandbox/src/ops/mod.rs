@@ -18,7 +18,12 @@ use freedompay::gateway::card_storage::{
 use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCancelResponse, G2gCardPaymentRequest, G2gCardPaymentResponse,
     G2gClearingRequest, G2gClearingResponse, G2gPaymentAcsRequest, G2gPaymentAcsResponse,
-    G2gPaymentStatusRequest, G2gPaymentStatusResponse, G2gRefundRequest, G2gRefundResponse,
+    G2gPaymentStatusRequest, G2gPaymentStatusResponse, G2gRecurrentPaymentRequest,
+    G2gRecurrentPaymentResponse, G2gRefundRequest, G2gRefundResponse,
+};
+use freedompay::gateway::payout::{
+    G2gIbanPayoutRequest, G2gIbanPayoutResponse, G2gPayoutBalanceRequest, G2gPayoutBalanceResponse,
+    G2gPayoutStatusRequest, G2gPayoutStatusResponse,
 };
 use freedompay::gateway::tokens::{
     G2gApplePayPaymentRequest, G2gApplePayPaymentResponse, G2gGooglePayPaymentRequest,
@@ -115,8 +120,12 @@ pub const STATEFUL: &[&str] = &[
     "g2g_payment_cancel",
     "g2g_payment_card",
     "g2g_payment_clearing",
+    "g2g_payment_recurrent",
     "g2g_payment_refund",
     "g2g_payment_status",
+    "g2g_payout_balance",
+    "g2g_payout_iban",
+    "g2g_payout_status",
     "g2g_token_apple_pay",
     "g2g_token_google_pay",
     "g2g_token_pay",
@@ -271,6 +280,38 @@ impl Handler for Operations<'_> {
         request: G2gClearingRequest,
     ) -> Result<G2gClearingResponse, Failure> {
         g2g::payments::clearing(self.app, merchant, request)
+    }
+
+    fn g2g_payment_recurrent(
+        &self,
+        merchant: &Merchant,
+        request: G2gRecurrentPaymentRequest,
+    ) -> Result<G2gRecurrentPaymentResponse, Failure> {
+        g2g::payments::recurrent(self.app, merchant, request)
+    }
+
+    fn g2g_payout_balance(
+        &self,
+        merchant: &Merchant,
+        request: G2gPayoutBalanceRequest,
+    ) -> Result<G2gPayoutBalanceResponse, Failure> {
+        g2g::payouts::balance(self.app, merchant, request)
+    }
+
+    fn g2g_payout_iban(
+        &self,
+        merchant: &Merchant,
+        request: G2gIbanPayoutRequest,
+    ) -> Result<G2gIbanPayoutResponse, Failure> {
+        g2g::payouts::iban(self.app, merchant, request)
+    }
+
+    fn g2g_payout_status(
+        &self,
+        merchant: &Merchant,
+        request: G2gPayoutStatusRequest,
+    ) -> Result<G2gPayoutStatusResponse, Failure> {
+        g2g::payouts::status(self.app, merchant, request)
     }
 
     fn g2g_payment_refund(

@@ -4,7 +4,8 @@
 //! clearing, cancel, refund and `status_v2`, on the same payments the
 //! Merchant API's calls see; card storage on the Merchant API's saved cards;
 //! card-to-card transfers; token, Apple Pay and Google Pay payments and the
-//! token payout; and no card number, CVC or wallet cryptogram in what the
+//! token payout; the recurring charge; payouts from the Merchant API's
+//! payout balance; and no card number, CVC or wallet cryptogram in what the
 //! sandbox logs.
 
 use std::sync::{Arc, Mutex};
@@ -21,7 +22,12 @@ use freedompay::gateway::card_storage::{
 };
 use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCardPaymentRequest, G2gCardPaymentRequestRequired, G2gCardPaymentResponse,
-    G2gClearingRequest, G2gPaymentAcsRequest, G2gPaymentStatusRequest, G2gRefundRequest,
+    G2gClearingRequest, G2gPaymentAcsRequest, G2gPaymentStatusRequest, G2gRecurrentPaymentRequest,
+    G2gRefundRequest,
+};
+use freedompay::gateway::payout::{
+    G2gIbanPayoutRequest, G2gIbanPayoutRequestRequired, G2gPayoutBalanceRequest,
+    G2gPayoutStatusRequest,
 };
 use freedompay::gateway::tokens::{
     G2gApplePayPaymentRequest, G2gApplePayPaymentRequestRequired, G2gGooglePayPaymentRequest,
@@ -1447,4 +1453,98 @@ async fn a_token_payout_goes_to_a_card_saved_for_payouts() {
         .await
         .expect_err("which card?");
     assert_eq!(gateway_code(&refused), ErrorCode::InvalidParameter.code());
+}
+
+#[tokio::test]
+async fn a_card_payment_starts_a_recurring_profile_that_g2g_recurrent_charges() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let card = purchase_card_where(|c| !available(c.three_ds));
+    let first = client
+        .gateway_payments()
+        .card(&card_payment("rec1", "300", card).recurring_start(true))
+        .await
+        .expect("paid")
+        .into_data();
+    let profile = first.recurring_profile.expect("a recurring profile");
+    let again = client
+        .gateway_payments()
+        .recurrent(&G2gRecurrentPaymentRequest::new(
+            amount("120"),
+            "Monthly",
+            "rec2",
+            profile,
+        ))
+        .await
+        .expect("charged again")
+        .into_data();
+    assert_eq!(again.recurring_profile, Some(profile.to_string()));
+    let payment = sandbox.payment(again.payment_id).expect("a new payment");
+    assert_eq!(payment.state, PaymentState::Paid);
+    assert_eq!(payment.amount, amount("120"));
+    assert_eq!(payment.card_pan.as_deref(), Some("471604******1981"));
+    let unknown = client
+        .gateway_payments()
+        .recurrent(&G2gRecurrentPaymentRequest::new(
+            amount("1"),
+            "Monthly",
+            "rec3",
+            profile + 1,
+        ))
+        .await
+        .expect_err("no such profile");
+    assert_eq!(
+        gateway_code(&unknown),
+        ErrorCode::LegacyTransactionNotFound.code()
+    );
+}
+
+#[tokio::test]
+async fn gateway_payouts_draw_on_the_merchant_apis_payout_balance() {
+    let sandbox = sandbox().await;
+    let shop = ShopServer::start().await;
+    let client = client(&sandbox);
+    let before = sandbox.payout_balance(MERCHANT);
+    let balance = client
+        .gateway_payout()
+        .balance(&G2gPayoutBalanceRequest::new(Currency::Kzt))
+        .await
+        .expect("the balance");
+    assert_eq!(balance.balance.as_decimal(), before);
+    let paid = client
+        .gateway_payout()
+        .iban(&G2gIbanPayoutRequest::new(G2gIbanPayoutRequestRequired {
+            order_id: "iban1".to_owned(),
+            amount: amount("250"),
+            recipient_iban: "KZ86125KZT5004100100".to_owned(),
+            recipient_iin: "761223455678".to_owned(),
+            recipient_name: "IVANOV IVAN".to_owned(),
+            recipient_kbe: "19".to_owned(),
+            knp: "119".to_owned(),
+            bank_bik: "KZZSAE".to_owned(),
+            post_link: shop.url("payout"),
+        }))
+        .await
+        .expect("paid out")
+        .into_data();
+    assert_eq!(paid.status, ResponseStatus::Ok);
+    assert!(paid.extra.is_empty(), "only the Gateway's fields: {paid:?}");
+    assert_eq!(
+        sandbox.payout_balance(MERCHANT),
+        before - rust_decimal::Decimal::from(250)
+    );
+    shop.wait(|s| s.payouts.lock().unwrap().len(), 1).await;
+    let status = client
+        .gateway_payout()
+        .status(&G2gPayoutStatusRequest::new(paid.payment_id, "iban1"))
+        .await
+        .expect("the status");
+    assert_eq!(status.payment_status, G2gPaymentState::Success);
+    assert_eq!(status.amount, amount("250"));
+    let other = client
+        .gateway_payout()
+        .status(&G2gPayoutStatusRequest::new(paid.payment_id, "another"))
+        .await
+        .expect_err("not this order's");
+    assert_eq!(gateway_code(&other), ErrorCode::PaymentNotFound.code());
 }

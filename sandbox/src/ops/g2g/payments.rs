@@ -1,6 +1,6 @@
 //! The Gateway API's payments: a card payment server to server
 //! (`g2g/payment`), its 3-D Secure (`g2g/paymentAcs`), clearing, cancel,
-//! refund and `status_v2`. They are the Merchant API's payments: the same
+//! refund, `status_v2` and the recurring charge (`g2g/recurrent`). They are the Merchant API's payments: the same
 //! store (the Merchant API's `get_status3.php` sees a Gateway payment, and
 //! the Gateway's calls take a payment made on the payment page), the same
 //! lifecycle rules and codes, and the card decides as on the payment page.
@@ -25,9 +25,11 @@ use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCancelResponse, G2gCardPaymentRequest, G2gCardPaymentResponse,
     G2gClearingRequest, G2gClearingResponse, G2gPaymentAcsRequest, G2gPaymentAcsResponse,
     G2gPaymentStatusRequest, G2gPaymentStatusResponse, G2gPaymentStatusResponseRequired,
-    G2gRefundRequest, G2gRefundResponse, RefundPayment, RevokedPayment,
+    G2gRecurrentPaymentRequest, G2gRecurrentPaymentResponse, G2gRefundRequest, G2gRefundResponse,
+    RefundPayment, RevokedPayment,
 };
-use freedompay::{Encode, Params};
+use freedompay::merchant::payments::RecurringPaymentRequest;
+use freedompay::{Decode, Encode, Params};
 use rust_decimal::Decimal;
 
 use super::card::{CARD_FIELDS, Card};
@@ -192,6 +194,26 @@ pub(crate) fn payment_acs(
         .auth_code(auth_code(id))
         .reference(reference(id))
         .datetime(now()))
+}
+
+/// `g2g/recurrent`: as `make_recurring_payment.php`, whose request shares
+/// its wire names.
+pub(crate) fn recurrent(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: G2gRecurrentPaymentRequest,
+) -> Result<G2gRecurrentPaymentResponse, Failure> {
+    let twin = RecurringPaymentRequest::decode(&request.to_params()).map_err(invalid)?;
+    let answer = payments::recurring(app, merchant, twin)?;
+    let payment_id = answer
+        .payment_id
+        .ok_or_else(|| invalid("the recurring payment has no id"))?;
+    let mut gateway =
+        G2gRecurrentPaymentResponse::new(payment_id, ResponseStatus::Ok).datetime(now());
+    if let Some(profile) = answer.recurring_profile {
+        gateway = gateway.recurring_profile(profile);
+    }
+    Ok(gateway)
 }
 
 /// `g2g/clearing`: as `clearing.php`.
