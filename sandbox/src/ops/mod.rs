@@ -15,6 +15,7 @@ use freedompay::gateway::card_storage::{
     G2gCardAcsRequest, G2gCardAcsResponse, G2gCardAddRequest, G2gCardAddResponse,
     G2gCardListRequest, G2gCardListResponse, G2gCardRemoveRequest, G2gCardRemoveResponse,
 };
+use freedompay::gateway::page::{G2gAnyAmountRequest, G2gAnyAmountResponse};
 use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCancelResponse, G2gCardPaymentRequest, G2gCardPaymentResponse,
     G2gClearingRequest, G2gClearingResponse, G2gPaymentAcsRequest, G2gPaymentAcsResponse,
@@ -116,6 +117,7 @@ pub const STATEFUL: &[&str] = &[
     "g2g_card_add",
     "g2g_card_list",
     "g2g_card_remove",
+    "g2g_page_any_amount",
     "g2g_payment_acs",
     "g2g_payment_cancel",
     "g2g_payment_card",
@@ -248,6 +250,17 @@ impl Handler for Operations<'_> {
         request: G2gCardRemoveRequest,
     ) -> Result<G2gCardRemoveResponse, Failure> {
         g2g::cards::card_remove(self.app, merchant, request)
+    }
+
+    fn g2g_page_any_amount(
+        &self,
+        merchant: &Merchant,
+        request: G2gAnyAmountRequest,
+    ) -> Result<G2gAnyAmountResponse, Failure> {
+        // The Gateway's twin of any_amount.php: the same payment and page.
+        created(self.app, merchant, &request, true, |id, page| {
+            G2gAnyAmountResponse::new(id, ResponseStatus::Ok, page, "need data")
+        })
     }
 
     fn g2g_payment_acs(

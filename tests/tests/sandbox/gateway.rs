@@ -5,7 +5,7 @@
 //! Merchant API's calls see; card storage on the Merchant API's saved cards;
 //! card-to-card transfers; token, Apple Pay and Google Pay payments and the
 //! token payout; the recurring charge; payouts from the Merchant API's
-//! payout balance; and no card number, CVC or wallet cryptogram in what the
+//! payout balance; the any-amount page; and no card number, CVC or wallet cryptogram in what the
 //! sandbox logs.
 
 use std::sync::{Arc, Mutex};
@@ -20,6 +20,7 @@ use freedompay::gateway::card_storage::{
     CardRemoveStatus, G2gCardAcsRequest, G2gCardAddRequest, G2gCardAddRequestRequired,
     G2gCardListRequest, G2gCardRemoveRequest,
 };
+use freedompay::gateway::page::G2gAnyAmountRequest;
 use freedompay::gateway::payments::{
     G2gCancelRequest, G2gCardPaymentRequest, G2gCardPaymentRequestRequired, G2gCardPaymentResponse,
     G2gClearingRequest, G2gPaymentAcsRequest, G2gPaymentStatusRequest, G2gRecurrentPaymentRequest,
@@ -1547,4 +1548,35 @@ async fn gateway_payouts_draw_on_the_merchant_apis_payout_balance() {
         .await
         .expect_err("not this order's");
     assert_eq!(gateway_code(&other), ErrorCode::PaymentNotFound.code());
+}
+
+#[tokio::test]
+async fn the_gateways_any_amount_page_is_the_merchant_apis() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let created = client
+        .gateway_page()
+        .any_amount(
+            &G2gAnyAmountRequest::new("aa1", "Donation")
+                .amount_interval_from(100)
+                .amount_interval_to(500),
+        )
+        .await
+        .expect("created")
+        .into_data();
+    assert_eq!(created.redirect_url_type, "need data");
+    assert_eq!(
+        created.redirect_url,
+        format!("{}/sandbox/pay/{}", sandbox.base_url(), created.payment_id)
+    );
+    let page = reqwest::get(&created.redirect_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("from 100 to 500 KZT"), "{page}");
+    let payment = sandbox.payment(created.payment_id).expect("stored");
+    assert_eq!(payment.order_id, "aa1");
+    assert_eq!(payment.state, PaymentState::New);
 }
