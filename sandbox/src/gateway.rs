@@ -78,7 +78,8 @@ fn page_route(page: Page) -> String {
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 
 /// The sandbox's routes: the payment and card pages, the payee's payout and
-/// payout-card pages, the saved card's CVC page, and the gateway for
+/// payout-card pages, the saved card's CVC page, the Gateway's 3-D Secure
+/// page, and the gateway for
 /// everything else (the JSON families through `json`'s front door).
 pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonState>) -> Router {
     Router::new()
@@ -101,6 +102,10 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonSt
         .route(
             &page_route(Page::Token),
             get(crate::token_page::show).post(crate::token_page::submit),
+        )
+        .route(
+            &page_route(Page::Acs),
+            get(crate::acs_page::show).post(crate::acs_page::submit),
         )
         .route(crate::freedom_id::LOGIN_PATH, get(crate::freedom_id::login))
         .route(
@@ -209,12 +214,17 @@ fn xml_response(body: String) -> Response {
         .into_response()
 }
 
-/// The error envelope, signed when the merchant is known.
+/// The error envelope, signed when the merchant is known; with the payment's
+/// `pg_payment_id` when the refusal concerns one (as the Gateway's error
+/// answers document it).
 fn error_xml(script: &str, key: Option<&SecretKey>, failure: &Failure) -> Response {
-    let params = Params::new()
+    let mut params = Params::new()
         .with("pg_status", "error")
         .with("pg_error_code", failure.code.code().to_string())
         .with("pg_error_description", failure.description.clone());
+    if let Some(id) = failure.payment_id {
+        params.push("pg_payment_id", id.to_string());
+    }
     match key {
         Some(key) => signed_xml(script, key, params),
         None => xml_response(xml::write("response", &params)),

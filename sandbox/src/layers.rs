@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("page", 4),
     ("payout_page", 4),
     ("token_page", 4),
+    ("acs_page", 4),
     ("json_api", 4),
     ("freedom_id", 4),
     ("gateway", 5),

@@ -5,9 +5,11 @@
 //! request with the generated registry (decode, validate) and the merchant's
 //! key, keeps payments, payouts and balances in memory, answers with signed
 //! XML, shows a payment page where a payer types a documented test card or
-//! phone code, a payout page where a payee types the card to be paid, and
-//! card-saving pages, and calls the merchant's check, result and payout URLs
-//! signed as the gateway signs them.
+//! phone code, a payout page where a payee types the card to be paid,
+//! card-saving pages and the card issuer's 3-D Secure page of the Gateway
+//! API, and calls the merchant's check, result and payout URLs signed as the
+//! gateway signs them. The Gateway API's server-to-server payments are the
+//! Merchant API's payments, in the same store.
 //!
 //! The JSON families (Async Gateway, Card and Partner APIs, Invoice v5) are
 //! served at their paths too, their detached JWS checked with the key of the
@@ -40,7 +42,7 @@
 //! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
 //! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
 //! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
-//! | 4 pages | `page`, `payout_page`, `token_page`, `json_api`, `freedom_id` | the HTML pages of payers and payees; the JSON families' front door and the state of their flows; Freedom ID's calls and login pages |
+//! | 4 pages | `page`, `payout_page`, `token_page`, `acs_page`, `json_api`, `freedom_id` | the HTML pages of payers and payees (the Gateway's 3-D Secure page too); the JSON families' front door and the state of their flows; Freedom ID's calls and login pages |
 //! | 5 gateway | `gateway` | HTTP: routes, parameters, signatures, the registry's decoding |
 //! | 6 wiring | `lib.rs` | the `Sandbox` builder, which starts the notifications and the server |
 //!
@@ -70,6 +72,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+mod acs_page;
 pub mod config;
 mod freedom_id;
 mod gateway;

@@ -1,8 +1,8 @@
 //! The hosted payment page at `pg_redirect_url`: the payer types a test card,
 //! sees mistakes inline, and is sent back to the merchant's success or
 //! failure URL. Before the charge the merchant's check is asked for; once
-//! the payment is stored the page emits [`Event::PaymentFinished`], for the
-//! result callback. Also the card-storage page, and the parts of a page the
+//! the payment is settled (by the operations, which then report it for the
+//! result callback) the payer goes back. Also the card-storage page, and the parts of a page the
 //! payout and CVC pages share.
 
 use std::sync::Arc;
@@ -11,17 +11,19 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use freedompay::errors::ErrorCode;
 use freedompay::merchant::callbacks::RedirectBackCallback;
-use freedompay::test_data::{Availability, CardUse, Outcome as CardOutcome, TestCard};
+use freedompay::test_data::{Availability, CardUse, TestCard};
 use freedompay::{Amount, Encode, Params, form};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::notify::{self, Notifications};
-use crate::ops::{App, Event, Failure, Page};
+use crate::ops::{
+    App, Failure, Issuer, Page, THREE_DS_ATTEMPTS, await_three_ds, issuer_of, settle,
+    three_ds_refused,
+};
 use crate::payer::THREE_DS_PASSWORD;
 use crate::store::{AmountRange, Method, Payment, PaymentState, StoreError};
-use crate::values::{mask, now, this_month};
+use crate::values::{mask, this_month};
 
 pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
     Html(
@@ -221,11 +223,22 @@ pub(crate) fn outcome_page(payment: &Payment) -> Html<String> {
     page(title, html! { h1 id="outcome" { (title) } p { (text) } })
 }
 
+/// A Gateway payment waiting for 3-D Secure passes it on the issuer's ACS
+/// page, not here: the browser is sent there.
+fn on_the_acs_page(app: &App, payment: &Payment) -> Option<Response> {
+    let waiting = matches!(payment.state, PaymentState::AwaitingThreeDs { .. });
+    (waiting && app.store.acs_session(payment.id).is_some())
+        .then(|| Redirect::to(&app.page_url(Page::Acs, payment.id)).into_response())
+}
+
 /// `GET /sandbox/pay/{id}`: the step the payment is at.
 pub async fn show(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     let Some(payment) = app.store.payment_any(id) else {
         return not_found();
     };
+    if let Some(acs) = on_the_acs_page(&app, &payment) {
+        return acs;
+    }
     match payment.state {
         PaymentState::New if payment.method == Method::MobileBalance => {
             let phone = payment.phone.clone().unwrap_or_default();
@@ -393,6 +406,9 @@ pub async fn submit(
     let Some(payment) = app.store.payment_any(id) else {
         return not_found();
     };
+    if let Some(acs) = on_the_acs_page(&app, &payment) {
+        return acs;
+    }
     let fields = form::decode(&String::from_utf8_lossy(&body));
     let field = |name: &str| fields.get_text(name).unwrap_or_default().trim().to_owned();
     match (&payment.state, &payment.method) {
@@ -453,49 +469,21 @@ async fn submit_card(
         payment.amount_range = None;
     }
     let number: String = form.number.chars().filter(char::is_ascii_digit).collect();
-    let card = TestCard::find(&number).filter(|c| c.usage == CardUse::Purchase);
     let pan = mask(&number);
     tracing::info!(payment_id = payment.id, card = %pan, "card submitted");
-    let decision = match card.map(|c| c.outcome) {
-        Some(CardOutcome::Success | CardOutcome::PendingThenSuccess) => Ok(()),
-        Some(_) => Err(Failure::new(
-            ErrorCode::PaymentErrorContactIssuer,
-            "the issuing bank declined the payment",
-        )),
-        None => Err(Failure::new(
-            ErrorCode::UnknownPaymentSystemError,
-            "unknown card: use a documented test card",
-        )),
+    let decision = match issuer_of(&number) {
+        Issuer::Approves => Ok(()),
+        Issuer::Declines(refused) => Err(refused),
+        Issuer::AsksForThreeDs => {
+            // The issuer asks for its password before anything is charged.
+            return match await_three_ds(app, payment.id, &pan, payment.amount) {
+                Ok(payment) => next_step(app, &payment),
+                Err(_) => not_found(),
+            };
+        }
     };
-    let three_ds = card.and_then(|c| c.three_ds) == Some(Availability::Available);
-    if decision.is_ok() && three_ds {
-        // The issuer asks for its password before anything is charged.
-        let amount = payment.amount;
-        let updated = app
-            .store
-            .update_payment(None, payment.id, |p| -> Result<(), StoreError> {
-                if p.state != PaymentState::New {
-                    return Ok(());
-                }
-                p.amount = amount;
-                p.amount_range = None;
-                p.card_pan = Some(pan.clone());
-                p.state = PaymentState::AwaitingThreeDs { attempts: 0 };
-                Ok(())
-            });
-        return match updated {
-            Ok((payment, ())) => {
-                tracing::info!(payment_id = payment.id, "3-D Secure requested");
-                next_step(app, &payment)
-            }
-            Err(_) => not_found(),
-        };
-    }
     charge(app, notifications, payment, pan, decision).await
 }
-
-/// Wrong 3-D Secure passwords allowed before the payment fails.
-const THREE_DS_ATTEMPTS: u32 = 3;
 
 async fn submit_three_ds(
     app: &Arc<App>,
@@ -514,11 +502,7 @@ async fn submit_three_ds(
     if attempts + 1 >= THREE_DS_ATTEMPTS {
         tracing::info!(payment_id = payment.id, "3-D Secure failed");
         let pan = payment.card_pan.clone().unwrap_or_default();
-        let refused = Failure::new(
-            ErrorCode::ThreeDsNotEnteredOrWrong,
-            "the 3-D Secure password was entered wrongly",
-        );
-        return charge(app, notifications, payment, pan, Err(refused)).await;
+        return charge(app, notifications, payment, pan, Err(three_ds_refused())).await;
     }
     let updated = app
         .store
@@ -554,44 +538,9 @@ async fn charge(
         Ok(()) => notifications.check(&payment).await,
         refused => refused,
     };
-    let amount = payment.amount;
-    let updated = app
-        .store
-        .update_payment(None, payment.id, |p| -> Result<(), StoreError> {
-            if !matches!(
-                p.state,
-                PaymentState::New | PaymentState::AwaitingThreeDs { .. }
-            ) {
-                return Ok(());
-            }
-            p.amount = amount;
-            p.amount_range = None;
-            p.card_pan = Some(pan.clone());
-            p.paid_at = Some(now());
-            match &decision {
-                Ok(()) if p.auto_clearing => {
-                    p.state = PaymentState::Paid;
-                    p.captured = p.amount;
-                }
-                Ok(()) => p.state = PaymentState::Held,
-                Err(failure) => {
-                    p.state = PaymentState::Failed {
-                        code: failure.code.code(),
-                        description: failure.description.clone(),
-                    };
-                }
-            }
-            Ok(())
-        });
-    let Ok((payment, ())) = updated else {
+    let Ok((payment, _)) = settle(app, payment.id, &pan, payment.amount, &decision) else {
         return not_found();
     };
-    tracing::info!(
-        payment_id = payment.id,
-        state = payment.state.wire(),
-        "payment processed"
-    );
-    app.emit(Event::PaymentFinished(Box::new(payment.clone())));
     redirect_back(app, &payment)
 }
 

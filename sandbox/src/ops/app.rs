@@ -112,6 +112,8 @@ pub(crate) enum Page {
     Payout,
     /// The page that saves a card for payouts (`cardstorage/add2`).
     PayoutCard,
+    /// The card issuer's 3-D Secure page of the Gateway API (`pg_3d_acsurl`).
+    Acs,
 }
 
 impl Page {
@@ -123,6 +125,7 @@ impl Page {
             Page::Token => "/sandbox/token",
             Page::Payout => "/sandbox/payout",
             Page::PayoutCard => "/sandbox/payout-card",
+            Page::Acs => "/sandbox/acs",
         }
     }
 }

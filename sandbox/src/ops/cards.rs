@@ -61,20 +61,45 @@ fn stored_card(card: &SavedCard, merchant: &Merchant) -> StoredCard {
         .created_at(card.created_at.clone())
 }
 
+/// The cards a merchant's user saved, for payments and for payouts
+/// (`cardstorage/add2`) alike: the Merchant API's and the Gateway's lists.
+pub(super) fn saved_cards(app: &App, merchant: &Merchant, user_id: &str) -> Vec<SavedCard> {
+    let mut cards = app.store.cards(&merchant.id, user_id);
+    cards.extend(app.store.payout_cards(&merchant.id, user_id));
+    cards
+}
+
 pub(super) fn card_list(
     app: &Arc<App>,
     merchant: &Merchant,
     request: CardListRequest,
 ) -> Result<CardListResponse, Failure> {
-    // One list for the cards saved for payments and for payouts (`cardstorage/add2`).
-    let cards = app
-        .store
-        .cards(&merchant.id, &request.user_id)
+    let cards = saved_cards(app, merchant, &request.user_id)
         .iter()
-        .chain(&app.store.payout_cards(&merchant.id, &request.user_id))
         .map(|card| stored_card(card, merchant))
         .collect();
     Ok(CardListResponse::new().cards(cards))
+}
+
+/// Removes a card a merchant's user saved, for payments or for payouts: the
+/// Merchant API's and the Gateway's remove alike. A token the user has not
+/// saved (or removed already) answers 11068.
+pub(super) fn remove_saved_card(
+    app: &App,
+    merchant: &Merchant,
+    user_id: &str,
+    token: &str,
+) -> Result<SavedCard, Failure> {
+    let card = app
+        .store
+        .remove_card(&merchant.id, user_id, token)
+        .or_else(|error| match error {
+            // Not a card saved for payments: perhaps one saved for payouts.
+            StoreError::NotFound(_) => app.store.remove_payout_card(&merchant.id, user_id, token),
+            other => Err(other),
+        })?;
+    tracing::info!(card = %card.card_hash, "saved card removed");
+    Ok(card)
 }
 
 pub(super) fn card_remove(
@@ -82,37 +107,27 @@ pub(super) fn card_remove(
     merchant: &Merchant,
     request: CardRemoveRequest,
 ) -> Result<CardRemoveResponse, Failure> {
-    let card = app
-        .store
-        .remove_card(&merchant.id, &request.user_id, &request.card_token)
-        .or_else(|error| match error {
-            // Not a card saved for payments: perhaps one saved for payouts.
-            StoreError::NotFound(_) => {
-                app.store
-                    .remove_payout_card(&merchant.id, &request.user_id, &request.card_token)
-            }
-            other => Err(other),
-        })?;
-    tracing::info!(card = %card.card_hash, "saved card removed");
+    remove_saved_card(app, merchant, &request.user_id, &request.card_token)?;
     Ok(CardRemoveResponse::new()
         .status(CardRemoveStatus::Success)
         .deleted_at(now()))
 }
 
-/// What `card/init` (with or without CVC) gives the payment.
-struct TokenPayment<'a> {
-    order_id: &'a str,
-    amount: Amount,
-    description: &'a str,
-    user_id: &'a str,
-    card_token: &'a str,
-    user_phone: Option<&'a str>,
-    urls: Urls,
+/// What `card/init` (with or without CVC) and the Gateway's token payment
+/// give the payment.
+pub(super) struct TokenPayment<'a> {
+    pub order_id: &'a str,
+    pub amount: Amount,
+    pub description: &'a str,
+    pub user_id: &'a str,
+    pub card_token: &'a str,
+    pub user_phone: Option<&'a str>,
+    pub urls: Urls,
 }
 
 /// Creates a payment to be charged to a saved card of the user; a token the
 /// user has not saved (or removed) is refused with 10032.
-fn create_token_payment(
+pub(super) fn create_token_payment(
     app: &Arc<App>,
     merchant: &Merchant,
     params: &Params,

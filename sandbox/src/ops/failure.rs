@@ -7,13 +7,17 @@ use freedompay::server::SpecAnswerError;
 use crate::store::StoreError;
 
 /// A gateway error an operation answers with: `pg_error_code` and
-/// `pg_error_description`.
+/// `pg_error_description`, and the `pg_payment_id` of the payment it
+/// concerns when the refused request made or finished one (a declined
+/// Gateway card payment).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Failure {
     /// The code.
     pub code: ErrorCode,
     /// The description sent in `pg_error_description`.
     pub description: String,
+    /// The payment the refusal concerns, sent as `pg_payment_id`.
+    pub payment_id: Option<i64>,
 }
 
 impl Failure {
@@ -22,7 +26,14 @@ impl Failure {
         Failure {
             code,
             description: description.into(),
+            payment_id: None,
         }
+    }
+
+    /// The same failure, naming the payment it concerns.
+    pub fn of_payment(mut self, payment_id: i64) -> Self {
+        self.payment_id = Some(payment_id);
+        self
     }
 }
 

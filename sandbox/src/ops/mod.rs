@@ -11,6 +11,30 @@
 use std::sync::Arc;
 
 use freedompay::enums::ResponseStatus;
+use freedompay::gateway::card_storage::{
+    G2gCardAcsRequest, G2gCardAcsResponse, G2gCardAddRequest, G2gCardAddResponse,
+    G2gCardListRequest, G2gCardListResponse, G2gCardRemoveRequest, G2gCardRemoveResponse,
+};
+use freedompay::gateway::page::{G2gAnyAmountRequest, G2gAnyAmountResponse};
+use freedompay::gateway::payments::{
+    G2gCancelRequest, G2gCancelResponse, G2gCardPaymentRequest, G2gCardPaymentResponse,
+    G2gClearingRequest, G2gClearingResponse, G2gPaymentAcsRequest, G2gPaymentAcsResponse,
+    G2gPaymentStatusRequest, G2gPaymentStatusResponse, G2gRecurrentPaymentRequest,
+    G2gRecurrentPaymentResponse, G2gRefundRequest, G2gRefundResponse,
+};
+use freedompay::gateway::payout::{
+    G2gIbanPayoutRequest, G2gIbanPayoutResponse, G2gPayoutBalanceRequest, G2gPayoutBalanceResponse,
+    G2gPayoutStatusRequest, G2gPayoutStatusResponse,
+};
+use freedompay::gateway::tokens::{
+    G2gApplePayPaymentRequest, G2gApplePayPaymentResponse, G2gGooglePayPaymentRequest,
+    G2gGooglePayPaymentResponse, G2gTokenPaymentRequest, G2gTokenPaymentResponse,
+    G2gTokenPayoutRequest, G2gTokenPayoutResponse,
+};
+use freedompay::gateway::transfers::{
+    G2gTransferAcsRequest, G2gTransferAcsResponse, G2gTransferRequest, G2gTransferResponse,
+    G2gTransferStatusRequest, G2gTransferStatusResponse,
+};
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use freedompay::merchant::card_storage::{
     CardAddRequest, CardAddResponse, CardListRequest, CardListResponse, CardRemoveRequest,
@@ -48,10 +72,12 @@ use rust_decimal::Decimal;
 
 use crate::merchant::Merchant;
 
+pub(crate) mod acs;
 mod app;
 mod atm;
 mod cards;
 mod failure;
+mod g2g;
 mod installment;
 pub(crate) mod mobile;
 mod payments;
@@ -60,7 +86,10 @@ mod payout;
 pub(crate) use app::{App, Event, Inbox, Page};
 pub(crate) use cards::charge_saved_card;
 pub(crate) use failure::{Failure, invalid};
-pub(crate) use payments::reported_profile;
+pub(crate) use payments::{
+    Issuer, THREE_DS_ATTEMPTS, await_three_ds, issuer_of, reported_profile, settle,
+    three_ds_refused,
+};
 pub(crate) use payout::{expire_if_due, pay_to_typed_card};
 
 pub(crate) fn amount(value: Decimal) -> Amount {
@@ -84,6 +113,28 @@ pub const STATEFUL: &[&str] = &[
     "card_storage_add_for_payout",
     "card_storage_list",
     "card_storage_remove",
+    "g2g_card_acs",
+    "g2g_card_add",
+    "g2g_card_list",
+    "g2g_card_remove",
+    "g2g_page_any_amount",
+    "g2g_payment_acs",
+    "g2g_payment_cancel",
+    "g2g_payment_card",
+    "g2g_payment_clearing",
+    "g2g_payment_recurrent",
+    "g2g_payment_refund",
+    "g2g_payment_status",
+    "g2g_payout_balance",
+    "g2g_payout_iban",
+    "g2g_payout_status",
+    "g2g_token_apple_pay",
+    "g2g_token_google_pay",
+    "g2g_token_pay",
+    "g2g_token_payout",
+    "g2g_transfer_acs",
+    "g2g_transfer_card",
+    "g2g_transfer_status",
     "init_payment",
     "installment_init",
     "mobile_balance_approve",
@@ -167,6 +218,185 @@ impl Handler for Operations<'_> {
         request: CardRemoveRequest,
     ) -> Result<CardRemoveResponse, Failure> {
         cards::card_remove(self.app, merchant, request)
+    }
+
+    fn g2g_card_acs(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardAcsRequest,
+    ) -> Result<G2gCardAcsResponse, Failure> {
+        g2g::cards::card_acs(self.app, merchant, request)
+    }
+
+    fn g2g_card_add(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardAddRequest,
+    ) -> Result<G2gCardAddResponse, Failure> {
+        g2g::cards::card_add(self.app, merchant, request)
+    }
+
+    fn g2g_card_list(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardListRequest,
+    ) -> Result<G2gCardListResponse, Failure> {
+        g2g::cards::card_list(self.app, merchant, request)
+    }
+
+    fn g2g_card_remove(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardRemoveRequest,
+    ) -> Result<G2gCardRemoveResponse, Failure> {
+        g2g::cards::card_remove(self.app, merchant, request)
+    }
+
+    fn g2g_page_any_amount(
+        &self,
+        merchant: &Merchant,
+        request: G2gAnyAmountRequest,
+    ) -> Result<G2gAnyAmountResponse, Failure> {
+        // The Gateway's twin of any_amount.php: the same payment and page.
+        created(self.app, merchant, &request, true, |id, page| {
+            G2gAnyAmountResponse::new(id, ResponseStatus::Ok, page, "need data")
+        })
+    }
+
+    fn g2g_payment_acs(
+        &self,
+        merchant: &Merchant,
+        request: G2gPaymentAcsRequest,
+    ) -> Result<G2gPaymentAcsResponse, Failure> {
+        g2g::payments::payment_acs(self.app, merchant, request)
+    }
+
+    fn g2g_payment_cancel(
+        &self,
+        merchant: &Merchant,
+        request: G2gCancelRequest,
+    ) -> Result<G2gCancelResponse, Failure> {
+        g2g::payments::cancel(self.app, merchant, request)
+    }
+
+    fn g2g_payment_card(
+        &self,
+        merchant: &Merchant,
+        request: G2gCardPaymentRequest,
+    ) -> Result<G2gCardPaymentResponse, Failure> {
+        g2g::payments::card_payment(self.app, merchant, request)
+    }
+
+    fn g2g_payment_clearing(
+        &self,
+        merchant: &Merchant,
+        request: G2gClearingRequest,
+    ) -> Result<G2gClearingResponse, Failure> {
+        g2g::payments::clearing(self.app, merchant, request)
+    }
+
+    fn g2g_payment_recurrent(
+        &self,
+        merchant: &Merchant,
+        request: G2gRecurrentPaymentRequest,
+    ) -> Result<G2gRecurrentPaymentResponse, Failure> {
+        g2g::payments::recurrent(self.app, merchant, request)
+    }
+
+    fn g2g_payout_balance(
+        &self,
+        merchant: &Merchant,
+        request: G2gPayoutBalanceRequest,
+    ) -> Result<G2gPayoutBalanceResponse, Failure> {
+        g2g::payouts::balance(self.app, merchant, request)
+    }
+
+    fn g2g_payout_iban(
+        &self,
+        merchant: &Merchant,
+        request: G2gIbanPayoutRequest,
+    ) -> Result<G2gIbanPayoutResponse, Failure> {
+        g2g::payouts::iban(self.app, merchant, request)
+    }
+
+    fn g2g_payout_status(
+        &self,
+        merchant: &Merchant,
+        request: G2gPayoutStatusRequest,
+    ) -> Result<G2gPayoutStatusResponse, Failure> {
+        g2g::payouts::status(self.app, merchant, request)
+    }
+
+    fn g2g_payment_refund(
+        &self,
+        merchant: &Merchant,
+        request: G2gRefundRequest,
+    ) -> Result<G2gRefundResponse, Failure> {
+        g2g::payments::refund(self.app, merchant, request)
+    }
+
+    fn g2g_payment_status(
+        &self,
+        merchant: &Merchant,
+        request: G2gPaymentStatusRequest,
+    ) -> Result<G2gPaymentStatusResponse, Failure> {
+        g2g::payments::status(self.app, merchant, request)
+    }
+
+    fn g2g_token_apple_pay(
+        &self,
+        merchant: &Merchant,
+        request: G2gApplePayPaymentRequest,
+    ) -> Result<G2gApplePayPaymentResponse, Failure> {
+        g2g::tokens::apple_pay(self.app, merchant, request)
+    }
+
+    fn g2g_token_google_pay(
+        &self,
+        merchant: &Merchant,
+        request: G2gGooglePayPaymentRequest,
+    ) -> Result<G2gGooglePayPaymentResponse, Failure> {
+        g2g::tokens::google_pay(self.app, merchant, request)
+    }
+
+    fn g2g_token_pay(
+        &self,
+        merchant: &Merchant,
+        request: G2gTokenPaymentRequest,
+    ) -> Result<G2gTokenPaymentResponse, Failure> {
+        g2g::tokens::token_payment(self.app, merchant, request)
+    }
+
+    fn g2g_token_payout(
+        &self,
+        merchant: &Merchant,
+        request: G2gTokenPayoutRequest,
+    ) -> Result<G2gTokenPayoutResponse, Failure> {
+        g2g::tokens::token_payout(self.app, merchant, request)
+    }
+
+    fn g2g_transfer_acs(
+        &self,
+        merchant: &Merchant,
+        request: G2gTransferAcsRequest,
+    ) -> Result<G2gTransferAcsResponse, Failure> {
+        g2g::transfers::transfer_acs(self.app, merchant, request)
+    }
+
+    fn g2g_transfer_card(
+        &self,
+        merchant: &Merchant,
+        request: G2gTransferRequest,
+    ) -> Result<G2gTransferResponse, Failure> {
+        g2g::transfers::transfer(self.app, merchant, request)
+    }
+
+    fn g2g_transfer_status(
+        &self,
+        merchant: &Merchant,
+        request: G2gTransferStatusRequest,
+    ) -> Result<G2gTransferStatusResponse, Failure> {
+        g2g::transfers::transfer_status(self.app, merchant, request)
     }
 
     fn installment_init(

@@ -11,14 +11,14 @@ use freedompay::merchant::payments::{
     RecurringPaymentRequest, RecurringPaymentResponse, RefundPayment, RefundRequest,
     RefundResponse,
 };
-use freedompay::test_data::{Availability, Outcome as CardOutcome, TEST_CARDS, TestCard};
+use freedompay::test_data::{Availability, CardUse, Outcome as CardOutcome, TEST_CARDS, TestCard};
 use freedompay::{Amount, Params};
 use rust_decimal::Decimal;
 
-use super::{App, Event, Failure, Page, amount, idempotency, invalid, merchant_params, text};
+use super::{App, Event, Failure, Page, idempotency, invalid, merchant_params, text};
 use crate::merchant::Merchant;
 use crate::store::{
-    AmountRange, Method, Payment, PaymentState, RecurringProfile, Refund, Store, Urls,
+    AmountRange, Method, Payment, PaymentState, RecurringProfile, Refund, Store, StoreError, Urls,
 };
 use crate::values::{currency, mask, now};
 
@@ -112,10 +112,7 @@ pub(super) fn status(
     merchant: &Merchant,
     payment_id: i64,
 ) -> Result<PaymentStatusResponse, Failure> {
-    let payment = app
-        .store
-        .payment(&merchant.id, payment_id)
-        .ok_or_else(|| Failure::new(ErrorCode::PaymentNotFound, "payment not found"))?;
+    let payment = find(app, merchant, payment_id)?;
     let refunded = payment.refunded();
     let mut answer = PaymentStatusResponse::new(
         ResponseStatus::Ok,
@@ -162,17 +159,30 @@ pub(super) fn status(
     Ok(answer)
 }
 
-pub(super) fn cancel(
+/// A payment of the merchant, or 11068.
+pub(super) fn find(app: &App, merchant: &Merchant, payment_id: i64) -> Result<Payment, Failure> {
+    app.store
+        .payment(&merchant.id, payment_id)
+        .ok_or_else(|| Failure::new(ErrorCode::PaymentNotFound, "payment not found"))
+}
+
+/// Cancels (reverses) a held payment, for `cancel.php` and `g2g/cancel`
+/// alike: only a held payment whose card allows a reversal; a cancelled one
+/// answers 10033, a cleared one 10012, any other 9013. The payment is
+/// returned with its reversal's id.
+pub(super) fn cancel_payment(
     app: &Arc<App>,
     merchant: &Merchant,
-    request: CancelRequest,
-) -> Result<CancelResponse, Failure> {
+    payment_id: i64,
+) -> Result<Payment, Failure> {
+    let revoke_id = app.store.next_id();
     let (payment, ()) = app
         .store
-        .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
+        .update_payment(Some(&merchant.id), payment_id, |p| match &p.state {
             PaymentState::Held => {
                 card_allows(p, |c| c.reverse, ErrorCode::CancelNotPossible, "reversal")?;
                 p.state = PaymentState::Cancelled;
+                p.revoke_id = Some(revoke_id);
                 Ok(())
             }
             PaymentState::Cancelled => Err(Failure::new(
@@ -189,17 +199,31 @@ pub(super) fn cancel(
             )),
         })?;
     tracing::info!(payment_id = payment.id, "payment cancelled");
+    Ok(payment)
+}
+
+pub(super) fn cancel(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: CancelRequest,
+) -> Result<CancelResponse, Failure> {
+    let payment = cancel_payment(app, merchant, request.payment_id)?;
     Ok(CancelResponse::new(ResponseStatus::Ok).payment_id(payment.id))
 }
 
-pub(super) fn clearing(
+/// Clears (debits) a held payment, for `clearing.php` and `g2g/clearing`
+/// alike: `amount` (the whole authorised amount when `None`, never more) of
+/// a held payment whose card allows clearing; a cleared one answers 10036,
+/// any other 10035. The payment is returned with the cleared amount.
+pub(super) fn clear_payment(
     app: &Arc<App>,
     merchant: &Merchant,
-    request: ClearingRequest,
-) -> Result<ClearingResponse, Failure> {
+    payment_id: i64,
+    amount: Option<Amount>,
+) -> Result<(Payment, Amount), Failure> {
     let (payment, cleared) =
         app.store
-            .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
+            .update_payment(Some(&merchant.id), payment_id, |p| match &p.state {
                 PaymentState::Held => {
                     card_allows(
                         p,
@@ -207,7 +231,7 @@ pub(super) fn clearing(
                         ErrorCode::PaymentErrorContactIssuer,
                         "clearing",
                     )?;
-                    let cleared = request.clearing_amount.unwrap_or(p.amount);
+                    let cleared = amount.unwrap_or(p.amount);
                     if cleared.as_decimal() > p.amount.as_decimal() {
                         return Err(Failure::new(
                             ErrorCode::InvalidAmount,
@@ -228,20 +252,36 @@ pub(super) fn clearing(
                 )),
             })?;
     tracing::info!(payment_id = payment.id, %cleared, "payment cleared");
+    Ok((payment, cleared))
+}
+
+pub(super) fn clearing(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: ClearingRequest,
+) -> Result<ClearingResponse, Failure> {
+    let (payment, cleared) =
+        clear_payment(app, merchant, request.payment_id, request.clearing_amount)?;
     Ok(ClearingResponse::new(ResponseStatus::Ok)
         .amount(payment.amount)
         .clearing_amount(cleared))
 }
 
-pub(super) fn refund(
+/// Refunds a paid (cleared) payment, for `revoke.php` and `g2g/refund`
+/// alike: `amount` (what is left to refund when `None`, never more) of a
+/// payment whose card allows refunds; a held one answers 10034, one refunded
+/// in full or a refund past what is left 10020, any other 9013. The payment
+/// is returned with the new refund.
+pub(super) fn refund_payment(
     app: &Arc<App>,
     merchant: &Merchant,
-    request: RefundRequest,
-) -> Result<RefundResponse, Failure> {
+    payment_id: i64,
+    amount: Option<Amount>,
+) -> Result<(Payment, Refund), Failure> {
     let refund_id = app.store.next_id();
-    let (payment, refunded) =
+    let (payment, refund) =
         app.store
-            .update_payment(Some(&merchant.id), request.payment_id, |p| match &p.state {
+            .update_payment(Some(&merchant.id), payment_id, |p| match &p.state {
                 PaymentState::Paid => {
                     card_allows(
                         p,
@@ -256,22 +296,22 @@ pub(super) fn refund(
                             "the payment is already refunded in full",
                         ));
                     }
-                    let wanted = request.refund_amount.map_or(left, |a| a.as_decimal());
+                    let wanted = amount.map_or(left, |a| a.as_decimal());
                     if wanted > left {
                         return Err(Failure::new(
                             ErrorCode::RefundExceedsPayment,
                             format!(
                                 "the refund exceeds what is left to refund ({})",
-                                amount(left)
+                                super::amount(left)
                             ),
                         ));
                     }
                     let refund = Refund {
                         id: refund_id,
-                        amount: amount(wanted),
+                        amount: super::amount(wanted),
                     };
                     p.refunds.push(refund.clone());
-                    Ok(refund.amount)
+                    Ok(refund)
                 }
                 PaymentState::Held => Err(Failure::new(
                     ErrorCode::RefundRequiresClearing,
@@ -282,7 +322,16 @@ pub(super) fn refund(
                     "only a successful payment can be refunded",
                 )),
             })?;
-    tracing::info!(payment_id = payment.id, %refunded, "payment refunded");
+    tracing::info!(payment_id = payment.id, refunded = %refund.amount, "payment refunded");
+    Ok((payment, refund))
+}
+
+pub(super) fn refund(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    request: RefundRequest,
+) -> Result<RefundResponse, Failure> {
+    let (payment, _) = refund_payment(app, merchant, request.payment_id, request.refund_amount)?;
     Ok(RefundResponse::new(ResponseStatus::Ok).payment_id(payment.id))
 }
 
@@ -309,6 +358,141 @@ fn card_allows(
             ),
         )),
     }
+}
+
+/// What the issuer of a card does with a payment, by the documented test
+/// cards: the payment page and the Gateway's card payments alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Issuer {
+    /// Approves it at once.
+    Approves,
+    /// Asks the payer for 3-D Secure first, then approves it.
+    AsksForThreeDs,
+    /// Declines it with this refusal: 10001 for a declining test card,
+    /// 99999 for a card that is not a purchase test card.
+    Declines(Failure),
+}
+
+/// How the issuer of card `number` (its digits) decides a payment.
+pub(crate) fn issuer_of(number: &str) -> Issuer {
+    let card = TestCard::find(number).filter(|c| c.usage == CardUse::Purchase);
+    match card.map(|c| (c.outcome, c.three_ds)) {
+        Some((CardOutcome::Success | CardOutcome::PendingThenSuccess, three_ds)) => {
+            if three_ds == Some(Availability::Available) {
+                Issuer::AsksForThreeDs
+            } else {
+                Issuer::Approves
+            }
+        }
+        Some(_) => Issuer::Declines(Failure::new(
+            ErrorCode::PaymentErrorContactIssuer,
+            "the issuing bank declined the payment",
+        )),
+        None => Issuer::Declines(Failure::new(
+            ErrorCode::UnknownPaymentSystemError,
+            "unknown card: use a documented test card",
+        )),
+    }
+}
+
+/// Wrong 3-D Secure passwords the issuer allows before the payer fails.
+pub(crate) const THREE_DS_ATTEMPTS: u32 = 3;
+
+/// The refusal of a payment whose payer failed 3-D Secure (10004).
+pub(crate) fn three_ds_refused() -> Failure {
+    Failure::new(
+        ErrorCode::ThreeDsNotEnteredOrWrong,
+        "the 3-D Secure password was entered wrongly",
+    )
+}
+
+/// Puts a new payment on hold for 3-D Secure, paid with the card whose
+/// masked number is `card_mask`, for `amount` (what the payer chose on an
+/// any-amount page). A payment that is no longer new is left as it is.
+pub(crate) fn await_three_ds(
+    app: &App,
+    payment_id: i64,
+    card_mask: &str,
+    amount: Amount,
+) -> Result<Payment, StoreError> {
+    let (payment, ()) =
+        app.store
+            .update_payment(None, payment_id, |p| -> Result<(), StoreError> {
+                if p.state != PaymentState::New {
+                    return Ok(());
+                }
+                p.amount = amount;
+                p.amount_range = None;
+                p.card_pan = Some(card_mask.to_owned());
+                p.state = PaymentState::AwaitingThreeDs { attempts: 0 };
+                Ok(())
+            })?;
+    tracing::info!(payment_id = payment.id, "3-D Secure requested");
+    Ok(payment)
+}
+
+/// Settles a new payment, or one waiting for 3-D Secure, paid with the card
+/// whose masked number is `card_mask`, for `amount`: approved, it is paid
+/// (held when `pg_auto_clearing` was 0); refused, it fails with the
+/// refusal's code. The result callback is then due. Returns the payment and
+/// whether it was settled now: one settled before is left as it was, and no
+/// callback is due for it.
+pub(crate) fn settle(
+    app: &App,
+    payment_id: i64,
+    card_mask: &str,
+    amount: Amount,
+    decision: &Result<(), Failure>,
+) -> Result<(Payment, bool), StoreError> {
+    let (payment, settled) =
+        app.store
+            .update_payment(None, payment_id, |p| -> Result<bool, StoreError> {
+                if !matches!(
+                    p.state,
+                    PaymentState::New | PaymentState::AwaitingThreeDs { .. }
+                ) {
+                    return Ok(false);
+                }
+                p.amount = amount;
+                p.amount_range = None;
+                p.card_pan = Some(card_mask.to_owned());
+                p.paid_at = Some(now());
+                match decision {
+                    Ok(()) if p.auto_clearing => {
+                        p.state = PaymentState::Paid;
+                        p.captured = p.amount;
+                    }
+                    Ok(()) => p.state = PaymentState::Held,
+                    Err(failure) => {
+                        p.state = PaymentState::Failed {
+                            code: failure.code.code(),
+                            description: failure.description.clone(),
+                        };
+                    }
+                }
+                Ok(true)
+            })?;
+    if settled {
+        tracing::info!(
+            payment_id = payment.id,
+            state = payment.state.wire(),
+            "payment processed"
+        );
+        app.emit(Event::PaymentFinished(Box::new(payment.clone())));
+    }
+    Ok((payment, settled))
+}
+
+/// The authorisation code the sandbox's issuer gives payment `id`: six
+/// digits, the same every time it is asked.
+pub(crate) fn auth_code(id: i64) -> String {
+    format!("{:06}", id.rem_euclid(1_000_000))
+}
+
+/// The reference number (RRN) the sandbox's bank gives payment `id`: twelve
+/// digits, the same every time it is asked.
+pub(crate) fn reference(id: i64) -> String {
+    format!("{:012}", id.rem_euclid(1_000_000_000_000))
 }
 
 /// The lifetime of a recurring profile when `pg_recurring_lifetime` is not
@@ -356,7 +540,7 @@ fn succeeded(payment: &Payment) -> bool {
 }
 
 /// An RFC 3339 time as the gateway writes dates (`2029-01-29 00:00:00`).
-fn gateway_time(stamp: &str) -> Option<String> {
+pub(super) fn gateway_time(stamp: &str) -> Option<String> {
     Some(format!("{} {}", stamp.get(0..10)?, stamp.get(11..19)?))
 }
 

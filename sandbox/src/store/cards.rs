@@ -193,6 +193,18 @@ impl Store {
         Ok(session)
     }
 
+    /// Saves `card` for payments without a page's session (the Gateway's
+    /// `cardstorage/add`).
+    pub fn add_card(&self, card: SavedCard) -> Result<SavedCard, StoreError> {
+        let mut inner = self.lock();
+        let Inner { state, db } = &mut *inner;
+        if let Some(db) = db {
+            save_json(db, "cards", &card.token, &card).map_err(stored)?;
+        }
+        state.cards.insert(card.token.clone(), card.clone());
+        Ok(card)
+    }
+
     /// The saved (not removed) cards of a merchant's user.
     pub fn cards(&self, merchant_id: &str, user_id: &str) -> Vec<SavedCard> {
         self.lock()

@@ -1,5 +1,6 @@
 //! The sandbox's state: payments, payouts, payout balances, saved cards,
-//! recurring profiles and idempotency keys, behind one lock. Every change
+//! recurring profiles, 3-D Secure sessions, transfers and idempotency keys,
+//! behind one lock. Every change
 //! goes through a method here, so a payment moves only along its documented
 //! lifecycle. This is the bottom layer: it knows rows and transactions, not
 //! the gateway's error codes (a refusal is a [`StoreError`]).
@@ -17,15 +18,19 @@ use freedompay::Amount;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+mod acs;
 mod cards;
 mod payments;
 mod payouts;
 mod recurring;
+mod transfers;
 
+pub use acs::{AcsKind, AcsPurpose, AcsSession, AcsStep};
 pub use cards::{CardSession, PayoutCardSession, SavedCard};
 pub use payments::{AmountRange, Method, Payment, PaymentState, Refund, Urls};
 pub use payouts::{Payout, PayoutDestination, PayoutState};
 pub use recurring::{AtmOperation, RecurringProfile};
+pub use transfers::{Transfer, TransferState};
 
 /// Amounts are stored as their canonical text.
 mod amount_text {
@@ -81,6 +86,10 @@ pub enum Missing {
     OpenPayoutCardSession(i64),
     /// A saved card of the user, not removed, by token.
     SavedCard(String),
+    /// The 3-D Secure session of an operation, by the operation's id.
+    AcsSession(i64),
+    /// A transfer, by id.
+    Transfer(i64),
 }
 
 impl std::fmt::Display for Missing {
@@ -91,6 +100,8 @@ impl std::fmt::Display for Missing {
             Missing::CardSession(_) => f.write_str("no such card session"),
             Missing::OpenPayoutCardSession(_) => f.write_str("no open card session"),
             Missing::SavedCard(_) => f.write_str("no such saved card for this user"),
+            Missing::AcsSession(_) => f.write_str("no 3-D Secure session for this operation"),
+            Missing::Transfer(_) => f.write_str("transfer not found"),
         }
     }
 }
@@ -113,6 +124,10 @@ struct State {
     recurring_profiles: BTreeMap<i64, RecurringProfile>,
     /// Cash-by-code orders (ATM), by id.
     atm_operations: BTreeMap<i64, AtmOperation>,
+    /// 3-D Secure sessions of the ACS page, by the id of their operation.
+    acs_sessions: BTreeMap<i64, AcsSession>,
+    /// Card-to-card transfers, by id.
+    transfers: BTreeMap<i64, Transfer>,
 }
 
 struct Inner {
@@ -231,6 +246,8 @@ impl Store {
         payouts::load(&db, &mut state)?;
         cards::load(&db, &mut state)?;
         recurring::load(&db, &mut state)?;
+        acs::load(&db, &mut state)?;
+        transfers::load(&db, &mut state)?;
         // Ids are never reused: the next one follows every id stored.
         let highest = state
             .payments
@@ -241,6 +258,8 @@ impl Store {
             .chain(state.payout_card_sessions.keys().copied())
             .chain(state.recurring_profiles.keys().copied())
             .chain(state.atm_operations.keys().copied())
+            .chain(state.acs_sessions.keys().copied())
+            .chain(state.transfers.keys().copied())
             .max();
         if let Some(highest) = highest {
             state.next_id = state.next_id.max(highest + 1);

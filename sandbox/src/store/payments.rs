@@ -132,6 +132,9 @@ pub struct Payment {
     pub captured: Amount,
     /// Refunds, in order.
     pub refunds: Vec<Refund>,
+    /// The id of the reversal that cancelled the payment, once cancelled.
+    #[serde(default)]
+    pub revoke_id: Option<i64>,
     /// Callback and redirect URLs.
     pub urls: Urls,
     /// Merchant parameters (names without `pg_`), forwarded to check and result.
@@ -188,6 +191,7 @@ impl Payment {
             state: PaymentState::New,
             captured: Amount::from_minor(0),
             refunds: Vec::new(),
+            revoke_id: None,
             urls: Urls::default(),
             merchant_params: Vec::new(),
             phone: None,

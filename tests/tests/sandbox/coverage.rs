@@ -28,11 +28,19 @@ const COMPLETING: &[(&str, &[(&str, &str)])] = &[
         &[("pg_recipient_iban", "KZ86125KZT5004100100")],
     ),
     (
+        "g2g_payout_iban",
+        &[("pg_recipient_iban", "KZ86125KZT5004100100")],
+    ),
+    (
         "payout_page",
         &[("pg_order_time_limit", "2099-12-31 12:00:00")],
     ),
     (
         "payout_token",
+        &[("pg_order_time_limit", "2099-12-31 12:00:00")],
+    ),
+    (
+        "g2g_token_payout",
         &[("pg_order_time_limit", "2099-12-31 12:00:00")],
     ),
     ("mobile_balance_resend_code", &[("pg_payment_id", "1")]),

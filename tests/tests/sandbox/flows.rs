@@ -704,8 +704,15 @@ async fn multipart_bodies_are_read_like_forms() {
     // The client's own multipart request (a Gateway call), end to end.
     let client =
         Client::new(Config::new("12345", "mysecret").host(sandbox.host())).expect("client");
-    let status =
-        freedompay::gateway::payments::G2gPaymentStatusRequest::new(1_427_057_029, "2343253465454");
+    let created = client
+        .page()
+        .init_payment(&InitPaymentRequest::new(amount("25"), "test").order_id("2343253465454"))
+        .await
+        .expect("a payment to ask about");
+    let status = freedompay::gateway::payments::G2gPaymentStatusRequest::new(
+        created.payment_id,
+        "2343253465454",
+    );
     assert!(client.prepare(&status).expect("valid").multipart);
     let answer = client
         .gateway_payments()

@@ -44,6 +44,12 @@ mod faults;
 // and validation rules of the front door.
 mod json_families;
 
+// The Gateway API (Sync) server to server: card payments that approve,
+// decline or pass 3-D Secure on the sandbox's ACS page, then paymentAcs,
+// clearing, cancel, refund and status_v2 on the Merchant API's payments; no
+// card number or CVC in the logs.
+mod gateway;
+
 // Freedom ID (the Partner API's identity provider): its calls with HTTP Basic
 // client credentials, on their own host; refusals in Freedom ID's envelope.
 mod freedom_id;

@@ -235,6 +235,7 @@ fn stored_payment(id: i64, merchant: &str, state: PaymentState, card: &str) -> P
         paid_at: (state != PaymentState::New).then(|| "2025-06-30T12:00:00Z".to_owned()),
         state,
         refunds: Vec::new(),
+        revoke_id: None,
         urls: Urls::default(),
         merchant_params: Vec::new(),
         phone: None,
