@@ -10,7 +10,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use freedompay::Client;
 use freedompay::Encode;
 use freedompay::enums::{
     Currency, G2gPaymentState, PaymentMethod, PaymentState as MerchantPaymentState, ResponseStatus,
@@ -42,6 +41,7 @@ use freedompay::merchant::card_storage::{CardListRequest, PayoutCardAddRequest};
 use freedompay::merchant::payments::PaymentStatusRequest;
 use freedompay::merchant::token::{TokenDirectRequest, TokenInitRequest, TokenInitRequestRequired};
 use freedompay::test_data::{Outcome, TEST_CARDS};
+use freedompay::{CardNumber, Client, Sensitive};
 use freedompay_sandbox::{PaymentState, RunningSandbox, payer};
 use regex::Regex;
 
@@ -65,11 +65,11 @@ fn card_payment(order_id: &str, amount_text: &str, card: &str) -> G2gCardPayment
         order_id: order_id.to_owned(),
         amount: amount(amount_text),
         description: "Tea".to_owned(),
-        card_pan: card.to_owned(),
-        card_cvc: CVC.to_owned(),
-        card_year: year,
-        card_month: month,
-        card_name: "IVAN IVANOV".to_owned(),
+        card_pan: card.into(),
+        card_cvc: CVC.into(),
+        card_year: year.into(),
+        card_month: month.into(),
+        card_name: "IVAN IVANOV".into(),
     })
 }
 
@@ -171,7 +171,10 @@ async fn an_approving_card_pays_at_once_and_the_merchant_api_sees_the_payment() 
     assert_eq!(status.clearing_amount, Some(amount("1500")));
     assert_eq!(status.captured, Some(true));
     assert_eq!(status.auth_code.as_deref(), Some(auth_code.as_str()));
-    assert_eq!(status.card_pan.as_deref(), Some("471604******1981"));
+    assert_eq!(
+        status.card_pan.as_ref().map(Sensitive::expose),
+        Some("471604******1981")
+    );
 
     // The Merchant API's status call sees the same payment.
     let merchant = client
@@ -532,7 +535,7 @@ async fn cards_that_cannot_pay_are_refused_before_a_payment_is_made() {
     let client = client(&sandbox);
     let card = purchase_card(Outcome::Success);
     let mut expired = card_payment("g2g7", "10", card);
-    expired.card_year = "20".to_owned();
+    expired.card_year = "20".into();
     let refused = client
         .gateway_payments()
         .card(&expired)
@@ -540,7 +543,7 @@ async fn cards_that_cannot_pay_are_refused_before_a_payment_is_made() {
         .expect_err("expired");
     assert_eq!(gateway_code(&refused), ErrorCode::CardExpired.code());
     let mut short_cvc = card_payment("g2g7", "10", card);
-    short_cvc.card_cvc = "12".to_owned();
+    short_cvc.card_cvc = "12".into();
     let refused = client
         .gateway_payments()
         .card(&short_cvc)
@@ -548,7 +551,7 @@ async fn cards_that_cannot_pay_are_refused_before_a_payment_is_made() {
         .expect_err("a CVC of two digits");
     assert_eq!(gateway_code(&refused), ErrorCode::InvalidCardData.code());
     let mut month = card_payment("g2g7", "10", card);
-    month.card_month = "13".to_owned();
+    month.card_month = "13".into();
     let refused = client
         .gateway_payments()
         .card(&month)
@@ -635,7 +638,7 @@ async fn gateway_flow(sandbox: &RunningSandbox) -> String {
         raw_call(sandbox, "/g2g/payment", "payment", SECRET, bad).await
     ));
     let mut expired = card_payment("leak5", "10", "4716047261941981");
-    expired.card_year = "20".to_owned();
+    expired.card_year = "20".into();
     let error = client.gateway_payments().card(&expired).await;
     seen.push(format!("{error:?}"));
     let wallet = apple_pay("leak6", "4716047261941981");
@@ -712,12 +715,12 @@ fn card_add(user: &str, card: Option<&str>) -> G2gCardAddRequest {
     let (month, year) = expiry();
     let mut request = G2gCardAddRequest::new(G2gCardAddRequestRequired {
         user_id: user.to_owned(),
-        card_cvc: CVC.to_owned(),
-        card_year: year,
-        card_month: month,
-        card_name: "IVAN IVANOV".to_owned(),
+        card_cvc: CVC.into(),
+        card_year: year.into(),
+        card_month: month.into(),
+        card_name: "IVAN IVANOV".into(),
     });
-    request.card_pan = card.map(str::to_owned);
+    request.card_pan = card.map(CardNumber::from);
     request
 }
 
@@ -762,7 +765,10 @@ async fn a_card_saved_through_the_gateway_is_the_merchant_apis_saved_card() {
     assert_eq!(added.status, ResponseStatus::Ok);
     assert!(!added.three_ds);
     assert_eq!(added.order_id.as_deref(), Some("add1"));
-    assert_eq!(added.card_mask.as_deref(), Some("471604******1981"));
+    assert_eq!(
+        added.card_mask.as_ref().map(Sensitive::expose),
+        Some("471604******1981")
+    );
     let token = added.card_token.clone().expect("a token");
     assert_eq!(gateway_tokens(&client, "g2g-user").await, [token.as_str()]);
     assert_eq!(merchant_tokens(&client, "g2g-user").await, [token.as_str()]);
@@ -773,7 +779,7 @@ async fn a_card_saved_through_the_gateway_is_the_merchant_apis_saved_card() {
         .unwrap()
         .into_data();
     assert_eq!(
-        listed.cards[0].card_hash.as_deref(),
+        listed.cards[0].card_hash.as_ref().map(Sensitive::expose),
         Some("471604******1981")
     );
     assert_eq!(listed.cards[0].is_filled, Some(true));
@@ -831,7 +837,7 @@ async fn a_card_saved_through_the_gateway_is_the_merchant_apis_saved_card() {
         ErrorCode::PaymentErrorContactIssuer.code()
     );
     let mut expired = card_add("g2g-user", Some(card));
-    expired.card_year = "20".to_owned();
+    expired.card_year = "20".into();
     let refused = client
         .gateway_card_storage()
         .add(&expired)
@@ -957,7 +963,10 @@ async fn a_card_saved_for_payouts_is_completed_for_payments_under_its_token() {
         .await
         .expect("completed");
     assert_eq!(added.card_token.as_deref(), Some(payout_token.as_str()));
-    assert_eq!(added.card_mask.as_deref(), Some("471604******1981"));
+    assert_eq!(
+        added.card_mask.as_ref().map(Sensitive::expose),
+        Some("471604******1981")
+    );
     // Now a payment card: card/init takes it.
     client
         .token()
@@ -992,11 +1001,11 @@ fn transfer(order_id: &str, amount_text: &str, sender: Option<&str>) -> G2gTrans
         description: "Gift".to_owned(),
     });
     if let Some(sender) = sender {
-        request.card_pan = Some(sender.to_owned());
-        request.card_cvc = Some(CVC.to_owned());
-        request.card_month = Some(month);
-        request.card_year = Some(year);
-        request.card_name = Some("IVAN IVANOV".to_owned());
+        request.card_pan = Some(sender.into());
+        request.card_cvc = Some(CVC.into());
+        request.card_month = Some(month.into());
+        request.card_year = Some(year.into());
+        request.card_name = Some("IVAN IVANOV".into());
     }
     request
 }
@@ -1022,9 +1031,12 @@ async fn a_card_to_card_transfer_is_debited_and_credited_at_once() {
     assert_eq!(done.order_id, "tr1");
     assert_eq!(done.payment_amount, amount("100"));
     assert_eq!(done.payout_amount, Some(amount("100")));
-    assert_eq!(done.card_mask.as_deref(), Some("471604******1981"));
     assert_eq!(
-        done.card_recipient_mask.as_deref(),
+        done.card_mask.as_ref().map(Sensitive::expose),
+        Some("471604******1981")
+    );
+    assert_eq!(
+        done.card_recipient_mask.as_ref().map(Sensitive::expose),
         Some(
             format!(
                 "{}******{}",
@@ -1221,7 +1233,10 @@ async fn saved_cards_and_the_skipping_token_name_the_halves_of_a_transfer() {
         .expect("debited");
     assert_eq!(done.payment_status, Some(G2gPaymentState::Success));
     assert_eq!(done.card_token.as_deref(), Some(token.as_str()));
-    assert_eq!(done.card_mask.as_deref(), Some("471604******1981"));
+    assert_eq!(
+        done.card_mask.as_ref().map(Sensitive::expose),
+        Some("471604******1981")
+    );
     assert!(done.card_recipient_mask.is_none());
 
     // The saved card is credited; the sender's half is left out.
@@ -1263,11 +1278,11 @@ fn apple_pay(order_id: &str, card: &str) -> G2gApplePayPaymentRequest {
         amount: amount("25"),
         description: "Tea".to_owned(),
         payment_method: PaymentMethod::ApplePay,
-        card_pan: card.to_owned(),
-        card_year: year,
-        card_month: month,
-        card_name: "IVAN IVANOV".to_owned(),
-        online_payment_cryptogram: CRYPTOGRAM.to_owned(),
+        card_pan: card.into(),
+        card_year: year.into(),
+        card_month: month.into(),
+        card_name: "IVAN IVANOV".into(),
+        online_payment_cryptogram: CRYPTOGRAM.into(),
         eci_indicator: "05".to_owned(),
     })
 }
@@ -1279,11 +1294,11 @@ fn google_pay(order_id: &str, card: &str) -> G2gGooglePayPaymentRequest {
         amount: amount("35"),
         description: "Tea".to_owned(),
         payment_method: PaymentMethod::GooglePay,
-        online_payment_cryptogram: CRYPTOGRAM.to_owned(),
+        online_payment_cryptogram: CRYPTOGRAM.into(),
         eci_indicator: "07".to_owned(),
-        card_pan: card.to_owned(),
-        card_year: year,
-        card_month: month,
+        card_pan: card.into(),
+        card_year: year.into(),
+        card_month: month.into(),
     })
 }
 

@@ -8,6 +8,7 @@ use freedompay::gateway::card_storage::G2gCardAddRequest;
 use freedompay::gateway::payments::G2gCardPaymentRequest;
 use freedompay::gateway::tokens::{G2gApplePayPaymentRequest, G2gGooglePayPaymentRequest};
 use freedompay::gateway::transfers::G2gTransferRequest;
+use freedompay::{CardNumber, Sensitive};
 
 use crate::ops::{Failure, invalid};
 use crate::values::{mask, this_month};
@@ -29,8 +30,8 @@ pub(super) const CARD_FIELDS: &[&str] = &[
 pub(super) fn transfer_recipient(request: &G2gTransferRequest) -> Option<&str> {
     request
         .card_recipient
-        .as_deref()
-        .map(str::trim)
+        .as_ref()
+        .map(|number| number.expose().trim())
         .filter(|n| !n.is_empty())
 }
 
@@ -47,30 +48,30 @@ impl<'a> Card<'a> {
     /// The payer's card of a card payment (`g2g/payment`).
     pub(super) fn of_payment(request: &'a G2gCardPaymentRequest) -> Self {
         Card {
-            number: &request.card_pan,
-            cvc: Some(&request.card_cvc),
-            month: &request.card_month,
-            year: &request.card_year,
+            number: request.card_pan.expose(),
+            cvc: Some(request.card_cvc.expose()),
+            month: request.card_month.expose(),
+            year: request.card_year.expose(),
         }
     }
 
     /// The device card of an Apple Pay payment (its DPAN and expiry).
     pub(super) fn of_apple_pay(request: &'a G2gApplePayPaymentRequest) -> Self {
         Card {
-            number: &request.card_pan,
-            cvc: request.card_cvc.as_deref(),
-            month: &request.card_month,
-            year: &request.card_year,
+            number: request.card_pan.expose(),
+            cvc: request.card_cvc.as_ref().map(Sensitive::expose),
+            month: request.card_month.expose(),
+            year: request.card_year.expose(),
         }
     }
 
     /// The card of a Google Pay payment (its number and expiry).
     pub(super) fn of_google_pay(request: &'a G2gGooglePayPaymentRequest) -> Self {
         Card {
-            number: &request.card_pan,
+            number: request.card_pan.expose(),
             cvc: None,
-            month: &request.card_month,
-            year: &request.card_year,
+            month: request.card_month.expose(),
+            year: request.card_year.expose(),
         }
     }
 
@@ -82,10 +83,14 @@ impl<'a> Card<'a> {
         saved_number: Option<&'a str>,
     ) -> Option<Self> {
         Some(Card {
-            number: request.card_pan.as_deref().or(saved_number)?,
-            cvc: Some(&request.card_cvc),
-            month: &request.card_month,
-            year: &request.card_year,
+            number: request
+                .card_pan
+                .as_ref()
+                .map(CardNumber::expose)
+                .or(saved_number)?,
+            cvc: Some(request.card_cvc.expose()),
+            month: request.card_month.expose(),
+            year: request.card_year.expose(),
         })
     }
 
@@ -94,17 +99,18 @@ impl<'a> Card<'a> {
     pub(super) fn of_transfer_sender(
         request: &'a G2gTransferRequest,
     ) -> Result<Option<Self>, Failure> {
-        let Some(number) = request.card_pan.as_deref() else {
+        let Some(number) = request.card_pan.as_ref().map(CardNumber::expose) else {
             return Ok(None);
         };
-        let needed = |value: &'a Option<String>, name: &str| {
+        let needed = |value: &'a Option<Sensitive>, name: &str| {
             value
-                .as_deref()
+                .as_ref()
+                .map(Sensitive::expose)
                 .ok_or_else(|| invalid(format!("{name}: required with pg_card_pan")))
         };
         Ok(Some(Card {
             number,
-            cvc: request.card_cvc.as_deref(),
+            cvc: request.card_cvc.as_ref().map(Sensitive::expose),
             month: needed(&request.card_month, "pg_card_month")?,
             year: needed(&request.card_year, "pg_card_year")?,
         }))
