@@ -644,7 +644,7 @@ fn corpus() -> Vec<Case> {
         ),
         case!("answer: signed error with a code that is not a number",
             InitAnswer(xml::write("response", &sealed(init_script(), flat(&[("pg_status", "error"), ("pg_error_code", "E-1"), ("pg_error_description", "Bad")])))),
-            Outcome::Init(Err(ResponseError::Gateway(GatewayError { code: 0, signed: true, description }))) if description == "Bad"),
+            Outcome::Init(Err(ResponseError::Gateway(GatewayError { code: 0, signed: true, description, .. }))) if description == "Bad"),
         // -------------------------------------------------------------------
         // Answers: signed, but a value of the wrong type
         // -------------------------------------------------------------------

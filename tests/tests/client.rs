@@ -822,6 +822,8 @@ async fn ok_response_is_typed_and_keeps_unknown_elements() {
     assert_eq!(server.count(), 1);
 }
 
+/// A signed refusal keeps every verified parameter: a declined payment's id
+/// the gateway already created is not lost.
 #[tokio::test]
 async fn signed_gateway_error() {
     let body = signed_xml(
@@ -829,17 +831,25 @@ async fn signed_gateway_error() {
         SECRET,
         flat(&[
             ("pg_status", "error"),
+            ("pg_payment_id", "4711"),
             ("pg_error_code", "340"),
             ("pg_error_description", "Неверная сумма платежа"),
         ]),
     );
+    let mut declined = xml::parse(&body).expect("xml").params;
+    declined.remove("pg_sig");
     let (error, _server) = init_error(Reply::ok(body)).await;
+    assert_eq!(
+        error.gateway_error().and_then(GatewayError::payment_id),
+        Some(4711)
+    );
     assert_eq!(
         error.gateway_error(),
         Some(&GatewayError {
             code: 340,
             description: "Неверная сумма платежа".to_owned(),
             signed: true,
+            params: declined.clone(),
         })
     );
     assert!(
@@ -854,6 +864,7 @@ async fn signed_gateway_error() {
             code: 340,
             description: "Неверная сумма платежа".to_owned(),
             signed: true,
+            params: declined,
         })
     );
 }
@@ -877,6 +888,11 @@ async fn unsigned_gateway_error_means_merchant_not_identified() {
             code: code.parse().expect("code"),
             description: description.to_owned(),
             signed: false,
+            params: flat(&[
+                ("pg_status", "error"),
+                ("pg_error_code", code),
+                ("pg_error_description", description),
+            ]),
         };
         assert_eq!(error.gateway_error(), Some(&expected), "code {code}");
         assert!(expected.merchant_not_identified());

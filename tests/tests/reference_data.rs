@@ -114,6 +114,7 @@ fn an_unsigned_error_is_merchant_not_identified_whatever_its_code() {
         code,
         description: "Merchant not found".into(),
         signed: false,
+        params: freedompay::Params::new(),
     };
     let expected = ErrorCode::from_code(9998);
     assert_eq!(ErrorCode::of(&unsigned(9998)), expected);
@@ -123,6 +124,7 @@ fn an_unsigned_error_is_merchant_not_identified_whatever_its_code() {
         code: 10009,
         description: "Insufficient funds".into(),
         signed: true,
+        params: freedompay::Params::new(),
     };
     assert_eq!(ErrorCode::of(&signed), ErrorCode::from_code(10009));
 }

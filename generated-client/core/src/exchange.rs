@@ -252,8 +252,9 @@ impl<T> Deref for Response<T> {
     }
 }
 
-/// An error the gateway reported with `pg_status=error`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// An error the gateway reported with `pg_status=error`. Its `Debug` masks
+/// any card number among the parameters.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the gateway answered error {code}: {description}")]
 pub struct GatewayError {
     /// `pg_error_code` (0 when the gateway sent none or a non-numeric one).
@@ -264,9 +265,32 @@ pub struct GatewayError {
     /// means the gateway could not identify the merchant (documented as 9998,
     /// and as 101 on one site), whatever its code.
     pub signed: bool,
+    /// Every parameter of the error answer as received (without `pg_sig`),
+    /// verified when `signed`: what the gateway says besides the code, such
+    /// as the `pg_payment_id` of a payment it created and then declined.
+    pub params: Params,
+}
+
+impl fmt::Debug for GatewayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GatewayError")
+            .field("code", &self.code)
+            .field("description", &self.description)
+            .field("signed", &self.signed)
+            .field("params", &CardNumbersMasked(&self.params))
+            .finish()
+    }
 }
 
 impl GatewayError {
+    /// The `pg_payment_id` the error answer names, if any: a declined
+    /// payment the gateway created, to look up or report later.
+    pub fn payment_id(&self) -> Option<i64> {
+        self.params
+            .get_text("pg_payment_id")
+            .and_then(|id| id.trim().parse().ok())
+    }
+
     /// Whether this is the unsigned "merchant not identified" answer.
     pub fn merchant_not_identified(&self) -> bool {
         !self.signed
@@ -369,6 +393,11 @@ pub fn read_response_with<T: Decode>(
                 .unwrap_or_default()
                 .to_owned(),
             signed,
+            params: {
+                let mut params = params;
+                params.remove(signature::SIG);
+                params
+            },
         }));
     }
     let signed = match (verified, signature) {
