@@ -348,7 +348,7 @@ async fn json_calls(sandbox: &freedompay_sandbox::RunningSandbox, seen: &Seen) {
         .expect("held");
     seen.debug(&payment);
     payments
-        .reverse(&AsyncPaymentReverseRequest::new().with_extra("id", payment.id.clone()))
+        .reverse(&AsyncPaymentReverseRequest::new().id(payment.id.clone()))
         .await
         .expect("reversed");
 
@@ -380,7 +380,7 @@ async fn json_calls(sandbox: &freedompay_sandbox::RunningSandbox, seen: &Seen) {
         .expect_err("signed with another key");
     seen.both(&refused);
     let refused = payments
-        .reverse(&AsyncPaymentReverseRequest::new().with_extra("id", payment.id))
+        .reverse(&AsyncPaymentReverseRequest::new().id(payment.id))
         .await
         .expect_err("reversed already");
     seen.both(&refused);

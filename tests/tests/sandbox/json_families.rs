@@ -184,7 +184,7 @@ async fn an_async_payment_is_created_read_and_reversed_once() {
         payments.read(&read).await.expect("a payment that exists");
     }
     payments
-        .reverse(&AsyncPaymentReverseRequest::new().with_extra("id", payment.id.clone()))
+        .reverse(&AsyncPaymentReverseRequest::new().id(payment.id.clone()))
         .await
         .expect("reversed");
     assert!(
@@ -292,7 +292,7 @@ async fn unknown_async_payments_are_refused_with_404() {
     assert_eq!(gateway_code(&refused).as_deref(), Some("not_found"));
     let refused = client
         .gateway_async_payments()
-        .reverse(&AsyncPaymentReverseRequest::new().with_extra("id", unknown))
+        .reverse(&AsyncPaymentReverseRequest::new().id(unknown))
         .await
         .expect_err("unknown");
     assert_eq!(gateway_code(&refused).as_deref(), Some("not_found"));
