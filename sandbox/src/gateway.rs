@@ -241,7 +241,11 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_owned();
-    if let Some(endpoint) = crate::json_api::endpoint(&path) {
+    if let Some(routed) = crate::json_api::route(&path, &headers) {
+        let endpoint = match routed {
+            Ok(endpoint) => endpoint,
+            Err(refusal) => return refusal,
+        };
         if endpoint.auth == JsonAuth::Basic {
             return crate::freedom_id::handle(
                 &app,

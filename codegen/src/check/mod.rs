@@ -637,6 +637,16 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
     let mut types: BTreeMap<(String, String), &str> = BTreeMap::new();
     let mut methods: BTreeMap<(String, String, String), &str> = BTreeMap::new();
     let mut rust_names: BTreeMap<&str, &str> = BTreeMap::new();
+    // JSON requests at one path are told apart by their `X-Action`.
+    let mut json_paths: BTreeMap<&str, Vec<&Endpoint>> = BTreeMap::new();
+    for endpoint in endpoints.iter().filter(|e| e.is_json()) {
+        if let Some(path) = &endpoint.path {
+            json_paths
+                .entry(path.trim_end_matches('/'))
+                .or_default()
+                .push(endpoint);
+        }
+    }
     // The form requests at each method and path, and their selectors.
     let mut paths: BTreeMap<(&str, &str), Vec<&Endpoint>> = BTreeMap::new();
     for endpoint in endpoints {
@@ -661,6 +671,25 @@ fn across_endpoints(raw: &RawSpec, endpoints: &[Endpoint], diagnostics: &mut Dia
             source,
             diagnostics,
         };
+        if endpoint.is_json()
+            && let Some(others) = endpoint
+                .path
+                .as_deref()
+                .and_then(|path| json_paths.get(path.trim_end_matches('/')))
+            && others.len() > 1
+            && let Some(twin) = others.iter().find(|e| {
+                e.id != endpoint.id && (endpoint.action.is_none() || e.action == endpoint.action)
+            })
+        {
+            cx.error(
+                "action",
+                &endpoint.id,
+                format!(
+                    "`{}` is also sent to this path: JSON requests that share a path need each its own `action` (the X-Action header tells them apart)",
+                    twin.id
+                ),
+            );
+        }
         if let Some(first) = rust_names.insert(&endpoint.rust_name, &endpoint.origin.file) {
             cx.error(
                 "rust_name",

@@ -344,7 +344,9 @@ impl JsonHandler for StatefulAnswers<'_> {
         auth_id: &String,
         request: AsyncPaymentReverseRequest,
     ) -> Result<AsyncPaymentReverseResponse, Refusal> {
-        let id = extra_text(&request.extra, "id")?;
+        // The body names the payment by `id`; an `order_id` is read from the
+        // extra members too (liberal, as the read takes one).
+        let id = named(request.id.as_deref());
         let order_id = extra_text(&request.extra, "order_id")?;
         let mut state = self.flows.state();
         let key = state.find_payment(auth_id, id, order_id)?;
@@ -555,8 +557,13 @@ mod tests {
                 .async_payment_read(&"777".to_owned(), request(json!({"order_id": "1234"})))
                 .unwrap_err(),
         );
-        // Naming nothing, or with an object: the caller's mistake, 400.
-        for body in [json!({}), json!({"id": "  "}), json!({"id": {"x": 1}})] {
+        // Naming nothing: the caller's mistake, 400 (an `id` that is not
+        // text is refused by the body's type before it gets here).
+        for body in [
+            json!({}),
+            json!({"id": "  "}),
+            json!({"order_id": {"x": 1}}),
+        ] {
             let refused = answers
                 .async_payment_reverse(&me, request(body.clone()))
                 .unwrap_err();

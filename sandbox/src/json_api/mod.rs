@@ -73,12 +73,47 @@ type Remembered = ([u8; 32], StatusCode, Value);
 /// (a sandbox runs for a test session, not for months).
 const MAX_REMEMBERED: usize = 100_000;
 
-/// The JSON endpoint at `path`, if any.
-pub(crate) fn endpoint(path: &str) -> Option<&'static JsonEndpointInfo> {
+/// The JSON endpoint a request to `path` calls, if any JSON endpoint lives
+/// there. Where several share the path (the Async API's `/v5/g2g/edit` and
+/// `/v5/g2g/read`), the `X-Action` header names the one; without a header
+/// that names one of them, the request is refused with 400 in the error
+/// envelope (rather than guessed).
+pub(crate) fn route(
+    path: &str,
+    headers: &HeaderMap,
+) -> Option<Result<&'static JsonEndpointInfo, Response>> {
     let path = path.trim_end_matches('/');
-    registry::JSON_ENDPOINTS
+    let at_path: Vec<&'static JsonEndpointInfo> = registry::JSON_ENDPOINTS
         .iter()
-        .find(|e| e.path.trim_end_matches('/') == path)
+        .filter(|e| e.path.trim_end_matches('/') == path)
+        .collect();
+    let [first, ..] = at_path.as_slice() else {
+        return None;
+    };
+    if at_path.len() == 1 {
+        return Some(Ok(*first));
+    }
+    let action = headers
+        .get("x-action")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    Some(
+        at_path
+            .iter()
+            .find(|e| e.action.is_some() && e.action == action)
+            .copied()
+            .ok_or_else(|| {
+                let actions: Vec<&str> = at_path.iter().filter_map(|e| e.action).collect();
+                refusal(
+                    StatusCode::BAD_REQUEST,
+                    "action",
+                    format!(
+                        "X-Action names the method at this path: one of {}",
+                        actions.join(", ")
+                    ),
+                )
+            }),
+    )
 }
 
 /// The families' error envelope.

@@ -45,6 +45,10 @@ const NOT_FOUND_ALONE: &[(&str, &str)] = &[
         "it reads payment 01907dac-… of order 1234, which no create made",
     ),
     (
+        "async_payment_reverse",
+        "it reverses payment 01909b30-… (the export's example), which no create made",
+    ),
+    (
         "card_request_status",
         "it asks about request 828cf71d-…, which the sandbox never received",
     ),
@@ -69,10 +73,10 @@ async fn the_client_calls_every_json_example_and_the_sandbox_answers() {
             "{listed} has no example any more: NOT_FOUND_ALONE is stale"
         );
     }
-    for (id, path, body) in &cases {
+    for (id, _, body) in &cases {
         let sandbox = sandbox().await;
         if let Some((_, why)) = NOT_FOUND_ALONE.iter().find(|(listed, _)| listed == id) {
-            let (status, answer) = raw(sandbox.base_url(), path, body, Some("alone"), None).await;
+            let (status, answer) = raw(sandbox.base_url(), id, body, Some("alone"), None).await;
             assert_eq!(status, 404, "{id}: {why}; {answer}");
             assert_eq!(answer["error_code"], "not_found", "{id}: {answer}");
             error_envelope(&answer);
@@ -210,7 +214,7 @@ async fn an_async_payment_is_created_read_and_reversed_once() {
     let body = serde_json::to_vec(&json!({"id": payment.id})).expect("JSON");
     let (status, answer) = raw(
         sandbox.base_url(),
-        "/v5/g2g/edit",
+        "async_payment_reverse",
         &body,
         Some("rev-2"),
         None,
@@ -232,11 +236,11 @@ async fn a_retried_reversal_gets_its_first_answer() {
     let (created, _) = raw(base, "/v5/g2g/create", &create, Some("c-1"), None).await;
     assert_eq!(created, 200);
     let reverse = serde_json::to_vec(&json!({"order_id": "o-retry"})).expect("JSON");
-    let (first, answer) = raw(base, "/v5/g2g/edit", &reverse, Some("r-1"), None).await;
+    let (first, answer) = raw(base, "async_payment_reverse", &reverse, Some("r-1"), None).await;
     assert_eq!(first, 200, "{answer}");
-    let (retried, replayed) = raw(base, "/v5/g2g/edit", &reverse, Some("r-1"), None).await;
+    let (retried, replayed) = raw(base, "async_payment_reverse", &reverse, Some("r-1"), None).await;
     assert_eq!((retried, &replayed), (200, &answer));
-    let (other, answer) = raw(base, "/v5/g2g/edit", &reverse, Some("r-2"), None).await;
+    let (other, answer) = raw(base, "async_payment_reverse", &reverse, Some("r-2"), None).await;
     assert_eq!(other, 409, "{answer}");
     // A second create for the order: refused, the order names one payment.
     let (twice, answer) = raw(base, "/v5/g2g/create", &create, Some("c-2"), None).await;
@@ -270,12 +274,12 @@ async fn unknown_async_payments_are_refused_with_404() {
     let client = client(&sandbox);
     let unknown = "01907dac-a93d-776e-b475-cba6a54a4888";
     for (path, body) in [
-        ("/v5/g2g/read", json!({"id": unknown})),
-        ("/v5/g2g/read", json!({"order_id": "never"})),
-        ("/v5/g2g/read", json!({"id": theirs})),
-        ("/v5/g2g/read", json!({"order_id": "theirs"})),
-        ("/v5/g2g/edit", json!({"id": unknown})),
-        ("/v5/g2g/edit", json!({"order_id": "theirs"})),
+        ("async_payment_read", json!({"id": unknown})),
+        ("async_payment_read", json!({"order_id": "never"})),
+        ("async_payment_read", json!({"id": theirs})),
+        ("async_payment_read", json!({"order_id": "theirs"})),
+        ("async_payment_reverse", json!({"id": unknown})),
+        ("async_payment_reverse", json!({"order_id": "theirs"})),
     ] {
         let bytes = serde_json::to_vec(&body).expect("JSON");
         let request_id = uuid::Uuid::now_v7().to_string();
@@ -296,7 +300,7 @@ async fn unknown_async_payments_are_refused_with_404() {
         .await
         .expect_err("unknown");
     assert_eq!(gateway_code(&refused).as_deref(), Some("not_found"));
-    let (status, answer) = raw(base, "/v5/g2g/edit", b"{}", Some("none"), None).await;
+    let (status, answer) = raw(base, "async_payment_reverse", b"{}", Some("none"), None).await;
     assert_eq!(status, 400, "{answer}");
     error_envelope(&answer);
     assert!(
@@ -431,17 +435,21 @@ async fn a_card_api_user_the_sandbox_does_not_know_is_refused() {
 }
 
 /// A raw JSON request to `path`, signed with the merchant's key unless `signature` is given.
+///
+/// `target` is an endpoint's id, or its path where no other JSON endpoint
+/// shares it; the request carries the endpoint's `X-Action`, if it has one.
 async fn raw(
     base: &str,
-    path: &str,
+    target: &str,
     body: &[u8],
     request_id: Option<&str>,
     signature: Option<String>,
 ) -> (u16, Value) {
     let endpoint = freedompay::registry::JSON_ENDPOINTS
         .iter()
-        .find(|e| e.path == path)
+        .find(|e| e.id == target || e.path == target)
         .expect("a JSON endpoint");
+    let path = endpoint.path;
     let signature = signature.unwrap_or_else(|| {
         let header = JwsHeader::new(path, MERCHANT, endpoint.method, alg(endpoint));
         jws::sign(&header, body, &SecretKey::new(SECRET))
@@ -451,6 +459,9 @@ async fn raw(
         .header("content-type", "application/json")
         .header("x-jws-signature", signature)
         .body(body.to_vec());
+    if let Some(action) = endpoint.action {
+        request = request.header("x-action", action);
+    }
     if let Some(id) = request_id {
         request = request.header("x-request-id", id);
     }
@@ -693,18 +704,15 @@ fn example_of(api: JsonApi) -> (String, String, Vec<u8>) {
 /// `body` to `path` signed by `auth_id` with `key`: the HTTP status and answer.
 async fn signed_as(
     base: &str,
-    (path, body): (&str, &[u8]),
+    (id, body): (&str, &[u8]),
     auth_id: &str,
     key: &str,
 ) -> (u16, Value) {
-    let endpoint = freedompay::registry::JSON_ENDPOINTS
-        .iter()
-        .find(|e| e.path == path)
-        .expect("a JSON endpoint");
-    let header = JwsHeader::new(path, auth_id, endpoint.method, alg(endpoint));
+    let endpoint = freedompay::registry::json_by_id(id).expect("a JSON endpoint");
+    let header = JwsHeader::new(endpoint.path, auth_id, endpoint.method, alg(endpoint));
     let signature = jws::sign(&header, body, &SecretKey::new(key));
     let request_id = uuid::Uuid::now_v7().to_string();
-    raw(base, path, body, Some(&request_id), Some(signature)).await
+    raw(base, id, body, Some(&request_id), Some(signature)).await
 }
 
 #[tokio::test]
@@ -712,26 +720,26 @@ async fn a_card_api_user_signs_card_api_calls_only() {
     let sandbox = sandbox_with_api_users().await;
     let base = sandbox.base_url();
     let card_user = signing_everything_as(&sandbox, CARD_USER, CARD_KEY);
-    let (card_id, card_path, card_body) = example_of(JsonApi::Card);
+    let (card_id, _, card_body) = example_of(JsonApi::Card);
     examples::json_send(&card_user, &card_id, &card_body)
         .await
         .expect("generated")
         .unwrap_or_else(|e| panic!("{card_id} signed by the Card API user: {e}"));
     for api in [JsonApi::Partner, JsonApi::Gateway] {
-        let (id, path, body) = example_of(api);
+        let (id, _, body) = example_of(api);
         let refused = examples::json_send(&card_user, &id, &body)
             .await
             .expect("generated")
             .expect_err("not its API");
         assert!(refused.contains("auth_id"), "{id}: {refused}");
-        let (status, answer) = signed_as(base, (&path, &body), CARD_USER, CARD_KEY).await;
+        let (status, answer) = signed_as(base, (&id, &body), CARD_USER, CARD_KEY).await;
         assert_eq!(status, 401, "{id}: {answer}");
         assert_eq!(answer["error_code"], "auth_id");
         error_envelope(&answer);
         assert!(!answer.to_string().contains(CARD_KEY), "{answer}");
     }
     // Its own API with another key: the signature is refused.
-    let (status, answer) = signed_as(base, (&card_path, &card_body), CARD_USER, PARTNER_KEY).await;
+    let (status, answer) = signed_as(base, (&card_id, &card_body), CARD_USER, PARTNER_KEY).await;
     assert_eq!(status, 401, "{answer}");
     assert_eq!(answer["error_code"], "signature");
     sandbox.shutdown().await;
@@ -748,13 +756,13 @@ async fn a_partner_api_user_signs_partner_api_calls_only() {
         .expect("generated")
         .unwrap_or_else(|e| panic!("{partner_id} signed by the Partner API user: {e}"));
     for api in [JsonApi::Card, JsonApi::Gateway] {
-        let (id, path, body) = example_of(api);
+        let (id, _, body) = example_of(api);
         let refused = examples::json_send(&partner, &id, &body)
             .await
             .expect("generated")
             .expect_err("not its API");
         assert!(refused.contains("auth_id"), "{id}: {refused}");
-        let (status, answer) = signed_as(base, (&path, &body), PARTNER_USER, PARTNER_KEY).await;
+        let (status, answer) = signed_as(base, (&id, &body), PARTNER_USER, PARTNER_KEY).await;
         assert_eq!(status, 401, "{id}: {answer}");
         assert_eq!(answer["error_code"], "auth_id");
         error_envelope(&answer);
