@@ -57,3 +57,44 @@ pub async fn submit(
         .send()
         .await
 }
+
+/// What the sandbox's ACS page posts back to the merchant's `TermUrl` once
+/// the payer passed 3-D Secure: the `MD` and `PaRes` that the 3-D Secure
+/// call (`paymentAcs`, `payment_acs`, `transfer_acs`) takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcsAnswer {
+    /// `MD`, the payment's reference on the ACS page.
+    pub md: String,
+    /// `PaRes`, the issuer's answer.
+    pub pares: String,
+}
+
+/// Plays the payer on the ACS page at `acs_url` (a Gateway answer's
+/// `pg_3d_acsurl`): the merchant's form (`PaReq`, `MD`, `TermUrl`), then the
+/// documented test password. The answer is what the page posts back to
+/// `term_url`; `None` when the page did not pass the payer.
+pub async fn pass_three_ds(
+    http: &reqwest::Client,
+    acs_url: &str,
+    pareq: &str,
+    md: &str,
+    term_url: &str,
+) -> reqwest::Result<Option<AcsAnswer>> {
+    let merchant_form = [("PaReq", pareq), ("MD", md), ("TermUrl", term_url)];
+    submit(http, acs_url, &merchant_form).await?;
+    let fields = [
+        ("MD", md),
+        ("TermUrl", term_url),
+        ("password", THREE_DS_PASSWORD),
+    ];
+    let back = submit(http, acs_url, &fields).await?.text().await?;
+    let hidden = |name: &str| {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = back.find(&marker)? + marker.len();
+        let value = back.get(start..)?.split('"').next()?;
+        Some(value.to_owned())
+    };
+    Ok(hidden("MD")
+        .zip(hidden("PaRes"))
+        .map(|(md, pares)| AcsAnswer { md, pares }))
+}
