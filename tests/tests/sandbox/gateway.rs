@@ -534,30 +534,34 @@ async fn cards_that_cannot_pay_are_refused_before_a_payment_is_made() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let card = purchase_card(Outcome::Success);
-    let mut expired = card_payment("g2g7", "10", card);
-    expired.card_year = "20".into();
-    let refused = client
-        .gateway_payments()
-        .card(&expired)
-        .await
-        .expect_err("expired");
-    assert_eq!(gateway_code(&refused), ErrorCode::CardExpired.code());
-    let mut short_cvc = card_payment("g2g7", "10", card);
-    short_cvc.card_cvc = "12".into();
-    let refused = client
-        .gateway_payments()
-        .card(&short_cvc)
-        .await
-        .expect_err("a CVC of two digits");
-    assert_eq!(gateway_code(&refused), ErrorCode::InvalidCardData.code());
-    let mut month = card_payment("g2g7", "10", card);
-    month.card_month = "13".into();
-    let refused = client
-        .gateway_payments()
-        .card(&month)
-        .await
-        .expect_err("no 13th month");
-    assert_eq!(gateway_code(&refused), ErrorCode::InvalidCardData.code());
+    type Spoil = fn(&mut G2gCardPaymentRequest);
+    let cases: [(&str, Spoil, ErrorCode); 3] = [
+        (
+            "expired",
+            |r| r.card_year = "20".into(),
+            ErrorCode::CardExpired,
+        ),
+        (
+            "a CVC of two digits",
+            |r| r.card_cvc = "12".into(),
+            ErrorCode::InvalidCardData,
+        ),
+        (
+            "no 13th month",
+            |r| r.card_month = "13".into(),
+            ErrorCode::InvalidCardData,
+        ),
+    ];
+    for (what, spoil, code) in cases {
+        let mut request = card_payment("g2g7", "10", card);
+        spoil(&mut request);
+        let refused = client
+            .gateway_payments()
+            .card(&request)
+            .await
+            .expect_err(what);
+        assert_eq!(gateway_code(&refused), code.code(), "{what}");
+    }
     assert!(sandbox.payments_of_order(MERCHANT, "g2g7").is_empty());
 
     // A status names the payment by its id and its order.
