@@ -290,8 +290,9 @@ pub fn prepare_json<E: JsonEndpoint>(
     })
 }
 
-/// The error envelope the JSON APIs answer with (`status` = `error`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The error envelope the JSON APIs answer with (`status` = `error`). Its
+/// `Debug` masks any card number in the answer.
+#[derive(Clone, PartialEq, Eq)]
 pub struct JsonGatewayError {
     /// `error_code` (an integer on some pages, a string on others), as text.
     pub code: Option<String>,
@@ -299,6 +300,27 @@ pub struct JsonGatewayError {
     pub description: Option<String>,
     /// `request_status`, where given.
     pub request_status: Option<String>,
+    /// The whole answer as received: what it says besides the refusal, such
+    /// as the `id` of an Async payment the gateway created and then declined.
+    pub answer: Box<serde_json::Value>,
+}
+
+impl std::fmt::Debug for JsonGatewayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonGatewayError")
+            .field("code", &self.code)
+            .field("description", &self.description)
+            .field("request_status", &self.request_status)
+            .field("answer", &crate::redact::CardNumbersMasked(&self.answer))
+            .finish()
+    }
+}
+
+impl JsonGatewayError {
+    /// The answer's top-level `id`, if it names one (an Async payment's).
+    pub fn id(&self) -> Option<&str> {
+        self.answer.get("id").and_then(serde_json::Value::as_str)
+    }
 }
 
 impl std::fmt::Display for JsonGatewayError {
@@ -404,17 +426,23 @@ pub fn read_json_response<T: DeserializeOwned>(body: &str) -> Result<T, JsonErro
 }
 
 /// The refusal an answer holds, if it is one: the families' envelope
-/// (`status` `error`, with `error_code` and `error_description`) or Freedom
-/// ID's (`{"error": {"message": …, "code": …}}`).
+/// (`status` `error`, with `error_code` and `error_description`, or the Async
+/// API's `error` object of `code` and `description`), or an `error` object
+/// alone (the Async API's 422, Freedom ID's `{"error": {"message", "code"}}`).
 pub fn refusal(answer: &serde_json::Value) -> Option<JsonGatewayError> {
+    let error = answer.get("error").filter(|e| e.is_object());
     if answer.get("status").and_then(serde_json::Value::as_str) == Some("error") {
+        let nested = |name: &str| error.and_then(|e| text_of(e, name));
         return Some(JsonGatewayError {
-            code: text_of(answer, "error_code"),
-            description: text_of(answer, "error_description"),
+            code: text_of(answer, "error_code").or_else(|| nested("code")),
+            description: text_of(answer, "error_description")
+                .or_else(|| nested("description"))
+                .or_else(|| nested("message")),
             request_status: text_of(answer, "request_status"),
+            answer: Box::new(answer.clone()),
         });
     }
-    freedom_id_error(answer)
+    error_object(answer)
 }
 
 /// A member of `object` as text: a string as it is, another value as its
@@ -427,11 +455,16 @@ fn text_of(object: &serde_json::Value, name: &str) -> Option<String> {
     }
 }
 
-/// Freedom ID's refusal, `{"error": {"message": …, "code": …, "errors":
-/// {"grants": ["…"]}}}`: the message, followed by each field's complaints.
-fn freedom_id_error(value: &serde_json::Value) -> Option<JsonGatewayError> {
+/// A refusal that is an `error` object alone: the Async API's
+/// `{"error": {"code": …, "description": …}}`, or Freedom ID's
+/// `{"error": {"message": …, "code": …, "errors": {"grants": ["…"]}}}` (the
+/// message, followed by each field's complaints).
+fn error_object(value: &serde_json::Value) -> Option<JsonGatewayError> {
     let error = value.get("error").filter(|e| e.is_object())?;
-    let message = error.get("message")?.as_str()?;
+    let message = error
+        .get("message")
+        .or_else(|| error.get("description"))?
+        .as_str()?;
     let mut description = message.to_owned();
     if let Some(fields) = error.get("errors").and_then(serde_json::Value::as_object) {
         for (field, complaints) in fields {
@@ -456,6 +489,7 @@ fn freedom_id_error(value: &serde_json::Value) -> Option<JsonGatewayError> {
         code: text_of(error, "code"),
         description: Some(description),
         request_status: None,
+        answer: Box::new(value.clone()),
     })
 }
 
@@ -534,8 +568,27 @@ mod tests {
                 code: Some("100102".to_owned()),
                 description: Some("Invalid signature".to_owned()),
                 request_status: Some("error".to_owned()),
+                answer: Box::new(serde_json::json!({
+                    "status": "error", "request_status": "error",
+                    "error_code": 100102, "error_description": "Invalid signature"
+                })),
             }))
         );
+        // The Async API: a declined payment keeps its id; a 422 is an error object alone.
+        let Err(JsonError::Gateway(declined)) = read_json_response::<JsonMap>(
+            r#"{"amount":"100","error":{"code":"10012","description":"Limits on your card"},"id":"01978c87-82ad-793f-9a91-eb83d4566410","status":"error"}"#,
+        ) else {
+            panic!("a declined payment is a refusal");
+        };
+        assert_eq!(declined.code.as_deref(), Some("10012"));
+        assert_eq!(declined.description.as_deref(), Some("Limits on your card"));
+        assert_eq!(declined.id(), Some("01978c87-82ad-793f-9a91-eb83d4566410"));
+        let Err(JsonError::Gateway(invalid)) = read_json_response::<JsonMap>(
+            r#"{"error":{"code":"9403","description":"Incorrectly passed input parameters"}}"#,
+        ) else {
+            panic!("a 422 body is a refusal");
+        };
+        assert_eq!(invalid.code.as_deref(), Some("9403"));
         assert!(matches!(
             read_json_response::<Envelope>("<html>"),
             Err(JsonError::NotJson { .. })
@@ -620,6 +673,9 @@ mod tests {
                 code: Some("100101".to_owned()),
                 description: Some("Invalid authorization_code.".to_owned()),
                 request_status: None,
+                answer: Box::new(serde_json::json!({
+                    "error": {"message": "Invalid authorization_code.", "code": 100101}
+                })),
             }))
         );
         let Err(JsonError::Gateway(grants)) = read_json_response::<JsonMap>(
