@@ -12,13 +12,12 @@
 //! # Async Gateway payments (`/v5/g2g/*`)
 //!
 //! - `create` records a payment of the caller with a fresh id (a UUID v7,
-//!   like the documented `01907dac-…` ids) and its `order_id`. The
-//!   documented answer lists no field, so the id is not in the answer: the
-//!   merchant names the payment by its `order_id`, and a test can read the
-//!   id from the sandbox (`RunningSandbox::async_payment_of_order`). A second
-//!   payment with an `order_id` the caller already used is refused (409
-//!   `duplicate_order_id`): the documentation does not say so, but the read
-//!   names a payment by its order id, which must then name one.
+//!   like the documented `01907dac-…` ids) and its `order_id`, and answers
+//!   the documented answer with that `id` (a test can also read it from the
+//!   sandbox, `RunningSandbox::async_payment_of_order`). A create with an
+//!   `order_id` the caller already used is answered with that order's
+//!   payment, as the Gateway export documents a repeated order ("the
+//!   original response"): an order id names one payment.
 //! - `read` names the payment by `id`, `order_id` or both (both must then be
 //!   the same payment's). A payment of the caller gets the documented answer,
 //!   any other 404 `not_found`; naming none is 400 `validation`.
@@ -296,16 +295,14 @@ impl JsonHandler for StatefulAnswers<'_> {
     ) -> Result<AsyncPaymentCreateResponse, Refusal> {
         let mut state = self.flows.state();
         let order_id = named(request.order_id.as_deref());
+        // A repeated order is answered with its payment, as the Gateway
+        // export documents ("the original response"), not a second payment.
         if let Some(order_id) = &order_id
-            && state
-                .orders
-                .contains_key(&(auth_id.clone(), order_id.clone()))
+            && let Some(first) = state.orders.get(&(auth_id.clone(), order_id.clone()))
         {
-            return Err(Refusal::new(
-                StatusCode::CONFLICT,
-                "duplicate_order_id",
-                format!("there is a payment for the order {order_id:?} already"),
-            ));
+            let mut answer = SpecAnswers.async_payment_create(&(), request)?;
+            answer.id = Some(first.clone());
+            return Ok(answer);
         }
         let payment = AsyncPayment {
             id: uuid::Uuid::now_v7().to_string(),
@@ -315,7 +312,9 @@ impl JsonHandler for StatefulAnswers<'_> {
             currency: request.currency.clone(),
             reversed: false,
         };
-        let answer = SpecAnswers.async_payment_create(&(), request)?;
+        // The documented answer, naming the payment the sandbox made.
+        let mut answer = SpecAnswers.async_payment_create(&(), request)?;
+        answer.id = Some(payment.id.clone());
         tracing::info!(%auth_id, id = %payment.id, "async payment created");
         if let Some(order_id) = order_id {
             state
@@ -582,16 +581,18 @@ mod tests {
         let flows = Flows::default();
         let answers = StatefulAnswers::new(&flows);
         let me = merchant();
-        answers
+        let first = answers
             .async_payment_create(&me, request(json!({"order_id": "o-1"})))
             .expect("created");
+        assert_eq!(
+            first.id,
+            flows.async_payment_of_order(&me, "o-1").map(|p| p.id),
+            "the answer names the sandbox's payment"
+        );
         let twice = answers
             .async_payment_create(&me, request(json!({"order_id": "o-1"})))
-            .unwrap_err();
-        assert_eq!(
-            (twice.status, twice.code),
-            (StatusCode::CONFLICT, "duplicate_order_id")
-        );
+            .expect("the same order: its payment again");
+        assert_eq!(twice.id, first.id);
         // Another caller's order ids are its own; a payment without one is kept too.
         answers
             .async_payment_create(&"777".to_owned(), request(json!({"order_id": "o-1"})))
