@@ -18,6 +18,11 @@
 //!   `order_id` the caller already used is answered with that order's
 //!   payment, as the Gateway export documents a repeated order ("the
 //!   original response"): an order id names one payment.
+//! - `edit` with `gateway.payment.clearing` clears a payment once, at most its
+//!   amount (409 `already_cleared`, 400 `amount`); `gateway.payment.refund`
+//!   refunds it up to the cleared amount, or the payment's when it was never
+//!   cleared (400 `amount` beyond); a reversed payment takes neither (409
+//!   `reversed`), an unknown one is 404.
 //! - `read` names the payment by `id`, `order_id` or both (both must then be
 //!   the same payment's). A payment of the caller gets the documented answer,
 //!   any other 404 `not_found`; naming none is 400 `validation`.
@@ -54,7 +59,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use axum::http::StatusCode;
-use freedompay::Amount;
 use freedompay::card::cards::{
     CardCloseRequest, CardCloseResponse, CardInfoRequest, CardInfoResponse, CardLinkRequest,
     CardLinkResponse, CardUnblockRequest, CardUnblockResponse,
@@ -63,11 +67,14 @@ use freedompay::card::clients::{CardClientAddRequest, CardClientAddResponse};
 use freedompay::card::requests::{CardRequestStatusRequest, CardRequestStatusResponse};
 use freedompay::card::transactions::{CardTransactionRefundRequest, CardTransactionRefundResponse};
 use freedompay::gateway::async_payments::{
-    AsyncPaymentCreateRequest, AsyncPaymentCreateResponse, AsyncPaymentReadRequest,
-    AsyncPaymentReadResponse, AsyncPaymentReverseRequest, AsyncPaymentReverseResponse,
+    AsyncPaymentClearingRequest, AsyncPaymentClearingResponse, AsyncPaymentCreateRequest,
+    AsyncPaymentCreateResponse, AsyncPaymentReadRequest, AsyncPaymentReadResponse,
+    AsyncPaymentRefundRequest, AsyncPaymentRefundResponse, AsyncPaymentReverseRequest,
+    AsyncPaymentReverseResponse,
 };
 use freedompay::json::JsonMap;
 use freedompay::server::{JsonHandler, SpecAnswerError};
+use freedompay::{Amount, Decimal};
 use serde_json::Value;
 
 /// A payment made through the Async Gateway API (`/v5/g2g/create`), as the
@@ -86,6 +93,10 @@ pub struct AsyncPayment {
     pub currency: Option<String>,
     /// Whether it was reversed (`/v5/g2g/edit`, `gateway.payment.reverse`).
     pub reversed: bool,
+    /// The amount cleared (`gateway.payment.clearing`), once it was.
+    pub cleared: Option<Decimal>,
+    /// The amount refunded so far (`gateway.payment.refund`).
+    pub refunded: Decimal,
 }
 
 /// Whose record it is, and its id: `(auth_id, id)`.
@@ -245,6 +256,19 @@ fn extra_text(extra: &JsonMap, name: &str) -> Result<Option<String>, Refusal> {
 impl FlowState {
     /// The key of the caller's Async payment named by `id` and/or
     /// `order_id` (both: the same payment's).
+    /// The payment `key` names, unless it was reversed (409 `reversed`).
+    fn live_payment(&self, key: &Owned) -> Result<&AsyncPayment, Refusal> {
+        match self.payments.get(key) {
+            Some(payment) if payment.reversed => Err(Refusal::new(
+                StatusCode::CONFLICT,
+                "reversed",
+                format!("the payment {:?} is reversed", key.1),
+            )),
+            Some(payment) => Ok(payment),
+            None => Err(Refusal::not_found(format!("no payment {:?}", key.1))),
+        }
+    }
+
     fn find_payment(
         &self,
         auth_id: &str,
@@ -311,6 +335,8 @@ impl JsonHandler for StatefulAnswers<'_> {
             amount: request.amount,
             currency: request.currency.clone(),
             reversed: false,
+            cleared: None,
+            refunded: Decimal::ZERO,
         };
         // The documented answer, naming the payment the sandbox made.
         let mut answer = SpecAnswers.async_payment_create(&(), request)?;
@@ -361,6 +387,68 @@ impl JsonHandler for StatefulAnswers<'_> {
             payment.reversed = true;
         }
         tracing::info!(%auth_id, id = %key.1, "async payment reversed");
+        Ok(answer)
+    }
+
+    fn async_payment_clearing(
+        &self,
+        auth_id: &String,
+        request: AsyncPaymentClearingRequest,
+    ) -> Result<AsyncPaymentClearingResponse, Refusal> {
+        let mut state = self.flows.state();
+        let key = state.find_payment(auth_id, named(Some(&request.id)), None)?;
+        let wanted = request.amount.as_decimal();
+        let payment = state.live_payment(&key)?;
+        if payment.cleared.is_some() {
+            return Err(Refusal::new(
+                StatusCode::CONFLICT,
+                "already_cleared",
+                format!("the payment {:?} is cleared already", key.1),
+            ));
+        }
+        if payment
+            .amount
+            .is_some_and(|amount| wanted > amount.as_decimal())
+        {
+            return Err(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "amount",
+                "the clearing amount is more than the payment's",
+            ));
+        }
+        let answer = SpecAnswers.async_payment_clearing(&(), request)?;
+        if let Some(payment) = state.payments.get_mut(&key) {
+            payment.cleared = Some(wanted);
+        }
+        tracing::info!(%auth_id, id = %key.1, "async payment cleared");
+        Ok(answer)
+    }
+
+    fn async_payment_refund(
+        &self,
+        auth_id: &String,
+        request: AsyncPaymentRefundRequest,
+    ) -> Result<AsyncPaymentRefundResponse, Refusal> {
+        let mut state = self.flows.state();
+        let key = state.find_payment(auth_id, named(Some(&request.id)), None)?;
+        let wanted = request.amount.as_decimal();
+        let payment = state.live_payment(&key)?;
+        // What may be refunded: the cleared amount, else the payment's.
+        let limit = payment
+            .cleared
+            .or_else(|| payment.amount.map(|amount| amount.as_decimal()));
+        if limit.is_some_and(|limit| payment.refunded + wanted > limit) {
+            return Err(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "amount",
+                "the refunds would exceed the payment's amount",
+            ));
+        }
+        let answer = SpecAnswers.async_payment_refund(&(), request)?;
+        if let Some(payment) = state.payments.get_mut(&key) {
+            payment.refunded += wanted;
+        }
+        tracing::info!(%auth_id, id = %key.1, "async payment refunded");
         Ok(answer)
     }
 
@@ -574,6 +662,59 @@ mod tests {
             .async_payment_reverse(&me, request(json!({"order_id": 1234})))
             .expect("reversed");
         assert!(flows.async_payment(&me, &id).is_some_and(|p| p.reversed));
+    }
+
+    #[test]
+    fn clearing_and_refunds_follow_the_payment() {
+        let flows = Flows::default();
+        let answers = StatefulAnswers::new(&flows);
+        let me = merchant();
+        let created = answers
+            .async_payment_create(
+                &me,
+                request(json!({"order_id": "o-9", "amount": 100, "auto_clearing": false})),
+            )
+            .expect("created");
+        let id = created.id.expect("the payment's id");
+        let clear = |amount: u32| {
+            answers.async_payment_clearing(&me, request(json!({"id": id, "amount": amount})))
+        };
+        let refund = |amount: u32| {
+            answers.async_payment_refund(&me, request(json!({"id": id, "amount": amount})))
+        };
+        let refused = |result: Result<(), Refusal>, status, code| {
+            let refusal = result.unwrap_err();
+            assert_eq!(
+                (refusal.status, refusal.code),
+                (status, code),
+                "{refusal:?}"
+            );
+        };
+        refused(clear(101).map(drop), StatusCode::BAD_REQUEST, "amount");
+        clear(60).expect("cleared");
+        refused(clear(60).map(drop), StatusCode::CONFLICT, "already_cleared");
+        refund(50).expect("refunded");
+        refused(refund(20).map(drop), StatusCode::BAD_REQUEST, "amount");
+        refund(10).expect("the rest of the cleared amount");
+        let payment = flows.async_payment(&me, &id).expect("kept");
+        assert_eq!(
+            (payment.cleared, payment.refunded),
+            (Some(Decimal::from(60)), Decimal::from(60))
+        );
+        answers
+            .async_payment_reverse(&me, request(json!({"id": id})))
+            .expect("reversed");
+        refused(refund(1).map(drop), StatusCode::CONFLICT, "reversed");
+        refused(
+            answers
+                .async_payment_clearing(
+                    &me,
+                    request(json!({"id": "01909b30-b86a-77ef-ab25-0a7d126e8f4a", "amount": 1})),
+                )
+                .map(drop),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
     }
 
     #[test]

@@ -45,6 +45,14 @@ const NOT_FOUND_ALONE: &[(&str, &str)] = &[
         "it reads payment 01907dac-… of order 1234, which no create made",
     ),
     (
+        "async_payment_clearing",
+        "it clears payment 019052f1-… (the export's example), which no create made",
+    ),
+    (
+        "async_payment_refund",
+        "it refunds payment 01904e28-… (the export's example), which no create made",
+    ),
+    (
         "async_payment_reverse",
         "it reverses payment 01909b30-… (the export's example), which no create made",
     ),
