@@ -23,6 +23,10 @@
 //!   refunds it up to the cleared amount, or the payment's when it was never
 //!   cleared (400 `amount` beyond); a reversed payment takes neither (409
 //!   `reversed`), an unknown one is 404.
+//! - `read` with `gateway.request.status` names an earlier Async request by
+//!   its `X-Request-Id`: a request of the caller gets the documented answer
+//!   with that id and, in `response.id`, the id its answer named; any other
+//!   is 404.
 //! - `read` names the payment by `id`, `order_id` or both (both must then be
 //!   the same payment's). A payment of the caller gets the documented answer,
 //!   any other 404 `not_found`; naming none is 400 `validation`.
@@ -69,8 +73,8 @@ use freedompay::card::transactions::{CardTransactionRefundRequest, CardTransacti
 use freedompay::gateway::async_payments::{
     AsyncPaymentClearingRequest, AsyncPaymentClearingResponse, AsyncPaymentCreateRequest,
     AsyncPaymentCreateResponse, AsyncPaymentReadRequest, AsyncPaymentReadResponse,
-    AsyncPaymentRefundRequest, AsyncPaymentRefundResponse, AsyncPaymentReverseRequest,
-    AsyncPaymentReverseResponse,
+    AsyncPaymentRefundRequest, AsyncPaymentRefundResponse, AsyncPaymentRequestStatusRequest,
+    AsyncPaymentRequestStatusResponse, AsyncPaymentReverseRequest, AsyncPaymentReverseResponse,
 };
 use freedompay::json::JsonMap;
 use freedompay::server::{JsonHandler, SpecAnswerError};
@@ -116,6 +120,9 @@ struct FlowState {
     orders: BTreeMap<Owned, String>,
     /// The Card API `request_id`s processed, by `(auth_id, request_id)`.
     card_requests: BTreeSet<Owned>,
+    /// The Async Gateway requests answered, by `(auth_id, X-Request-Id)`:
+    /// the id their answer named (a payment's), if any.
+    async_requests: BTreeMap<Owned, Option<String>>,
     /// The Card API clients created, by `(auth_id, client_id)`.
     card_clients: BTreeSet<Owned>,
 }
@@ -124,6 +131,20 @@ impl Flows {
     fn state(&self) -> MutexGuard<'_, FlowState> {
         // Nothing panics while holding it; a poisoned lock keeps its state.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records an answered Async Gateway request, for the read request
+    /// (`gateway.request.status`): its `X-Request-Id` and the `id` its answer
+    /// named, if any.
+    pub(crate) fn record_async_request(&self, auth_id: &str, request_id: &str, id: Option<&str>) {
+        let mut state = self.state();
+        if state.async_requests.len() >= super::MAX_REMEMBERED {
+            state.async_requests.clear();
+        }
+        state.async_requests.insert(
+            (auth_id.to_owned(), request_id.to_owned()),
+            id.map(str::to_owned),
+        );
     }
 
     /// The Async payment `id` of `auth_id`.
@@ -387,6 +408,26 @@ impl JsonHandler for StatefulAnswers<'_> {
             payment.reversed = true;
         }
         tracing::info!(%auth_id, id = %key.1, "async payment reversed");
+        Ok(answer)
+    }
+
+    fn async_payment_request_status(
+        &self,
+        auth_id: &String,
+        request: AsyncPaymentRequestStatusRequest,
+    ) -> Result<AsyncPaymentRequestStatusResponse, Refusal> {
+        let asked = (auth_id.clone(), request.id.clone());
+        let Some(named) = self.flows.state().async_requests.get(&asked).cloned() else {
+            return Err(Refusal::not_found(format!(
+                "no request {:?} was received",
+                asked.1
+            )));
+        };
+        let mut answer = SpecAnswers.async_payment_request_status(&(), request)?;
+        answer.id = asked.1;
+        if let Some(id) = named {
+            answer.response.id = id;
+        }
         Ok(answer)
     }
 

@@ -304,6 +304,10 @@ pub(crate) fn handle(
     }
     answers.insert(key, (digest, status, answer.clone()));
     drop(answers);
+    if endpoint.api == JsonApi::Gateway {
+        let named = answer.get("id").and_then(Value::as_str);
+        json.flows.record_async_request(&auth_id, request_id, named);
+    }
     json_response(status, &answer, Some(request_id))
 }
 

@@ -53,6 +53,10 @@ const NOT_FOUND_ALONE: &[(&str, &str)] = &[
         "it refunds payment 01904e28-… (the export's example), which no create made",
     ),
     (
+        "async_payment_request_status",
+        "it asks about a request id the sandbox never received",
+    ),
+    (
         "async_payment_reverse",
         "it reverses payment 01909b30-… (the export's example), which no create made",
     ),
@@ -231,6 +235,43 @@ async fn an_async_payment_is_created_read_and_reversed_once() {
     assert_eq!(status, 409, "{answer}");
     assert_eq!(answer["error_code"], "already_reversed");
     error_envelope(&answer);
+    sandbox.shutdown().await;
+}
+
+/// The read request names an earlier Async request by its X-Request-Id:
+/// known, it answers that id and the payment the request made; else 404.
+#[tokio::test]
+async fn the_read_request_knows_the_requests_sent_before() {
+    let sandbox = sandbox().await;
+    let base = sandbox.base_url();
+    let create = serde_json::to_vec(&json!({"order_id": "o-req"})).expect("JSON");
+    let (created, answer) = raw(base, "/v5/g2g/create", &create, Some("req-create-1"), None).await;
+    assert_eq!(created, 200, "{answer}");
+    let payment = sandbox
+        .async_payment_of_order(MERCHANT, "o-req")
+        .expect("created");
+    let ask = |id: &str| serde_json::to_vec(&json!({"id": id})).expect("JSON");
+    let (status, answer) = raw(
+        base,
+        "async_payment_request_status",
+        &ask("req-create-1"),
+        Some("req-read-1"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["id"], "req-create-1");
+    assert_eq!(answer["response"]["id"], payment.id.as_str());
+    let (status, answer) = raw(
+        base,
+        "async_payment_request_status",
+        &ask("never-sent"),
+        Some("req-read-2"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "{answer}");
+    assert_eq!(answer["error_code"], "not_found");
     sandbox.shutdown().await;
 }
 
