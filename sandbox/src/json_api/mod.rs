@@ -311,23 +311,26 @@ pub(crate) fn handle(
     json_response(status, &answer, Some(request_id))
 }
 
-/// A documented answer's envelope holds placeholders (`"status": "string"`):
-/// a real answer says `ok`, `success` and the time it was made, where the
-/// documented value is text.
+/// A documented answer's envelope may hold the pages' schema placeholders
+/// (`"status": "string"`): a real answer says `ok` and `success` there. A
+/// documented value (the Async API's payment status `approved`, the gift
+/// cards' number `0`) is kept. `dt`, when it is text, is the time the answer
+/// was made.
 fn fill_envelope(mut answer: Value) -> Value {
+    /// The Apidog pages' placeholder for any text.
+    const PLACEHOLDER: &str = "string";
     if let Some(object) = answer.as_object_mut() {
-        for (name, value) in [
-            ("status", json!("ok")),
-            ("request_status", json!("success")),
-            ("dt", json!(crate::values::now())),
-        ] {
-            // Only text placeholders: a family whose `status` is a number
-            // (the gift cards' `0`) keeps its documented value.
+        for (name, value) in [("status", "ok"), ("request_status", "success")] {
             if let Some(slot) = object.get_mut(name)
-                && slot.is_string()
+                && slot.as_str() == Some(PLACEHOLDER)
             {
-                *slot = value;
+                *slot = json!(value);
             }
+        }
+        if let Some(slot) = object.get_mut("dt")
+            && slot.is_string()
+        {
+            *slot = json!(crate::values::now());
         }
     }
     answer

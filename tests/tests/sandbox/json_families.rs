@@ -103,8 +103,9 @@ async fn the_client_calls_every_json_example_and_the_sandbox_answers() {
                 .unwrap_or_else(|| panic!("no generated type for {id}"))
                 .unwrap_or_else(|e| panic!("{id}: {e}"));
             assert!(answer.is_object(), "{id}: {answer}");
-            if let Some(status) = answer.get("status").filter(|s| s.is_string()) {
-                assert_eq!(status, "ok", "{id}: {answer}");
+            // Placeholders become real values; documented ones are kept.
+            if let Some(status) = answer.get("status").and_then(Value::as_str) {
+                assert!(!matches!(status, "string" | "error"), "{id}: {answer}");
             }
         }
         sandbox.shutdown().await;
