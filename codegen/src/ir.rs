@@ -304,6 +304,12 @@ pub enum Type {
     DateTime,
     /// Card number (PAN), Luhn-checked, shown masked.
     CardNumber,
+    /// Card security code, 3 or 4 digits, never shown.
+    CardCvc,
+    /// Card expiry month, `01` to `12`, never shown.
+    CardMonth,
+    /// Card expiry year, two digits, never shown.
+    CardYear,
     /// List of objects.
     List {
         /// Item type name.
@@ -343,6 +349,9 @@ impl Type {
             Type::Ip => "ip",
             Type::DateTime => "date_time",
             Type::CardNumber => "card_number",
+            Type::CardCvc => "card_cvc",
+            Type::CardMonth => "card_month",
+            Type::CardYear => "card_year",
             Type::List { .. } => "list",
             Type::TextList { .. } => "text_list",
             Type::Boolean => "boolean",
@@ -365,6 +374,9 @@ impl Type {
             | Type::Ip
             | Type::DateTime
             | Type::CardNumber
+            | Type::CardCvc
+            | Type::CardMonth
+            | Type::CardYear
             | Type::Enum { .. } => JsonKind::Text,
         }
     }
@@ -380,7 +392,36 @@ impl Type {
                 | Type::Ip
                 | Type::DateTime
                 | Type::CardNumber
+                | Type::CardCvc
+                | Type::CardMonth
+                | Type::CardYear
         )
+    }
+
+    /// Whether the value is card data, always sensitive (a card number is
+    /// shown masked, the other details never).
+    pub fn is_card_data(&self) -> bool {
+        matches!(
+            self,
+            Type::CardNumber | Type::CardCvc | Type::CardMonth | Type::CardYear
+        )
+    }
+
+    /// The text format values of the type must have, by its name in the
+    /// spec and in `#[freedompay(format = "…")]`.
+    pub fn format(&self) -> Option<&'static str> {
+        Some(match self {
+            Type::Url => "url",
+            Type::Email => "email",
+            Type::Phone => "phone",
+            Type::Ip => "ip",
+            Type::DateTime => "datetime",
+            Type::CardNumber => "card_number",
+            Type::CardCvc => "card_cvc",
+            Type::CardMonth => "card_month",
+            Type::CardYear => "card_year",
+            _ => return None,
+        })
     }
 
     /// Whether the value is a list (of objects or of text values).

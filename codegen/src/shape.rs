@@ -708,7 +708,7 @@ request:
             [
                 ("api".to_owned(), "unknown value `merchnt`, expected one of `merchant`, `gateway`, `card`, `partner` (did you mean `merchant`?)".to_owned()),
                 ("hosts[1]".to_owned(), "unknown value `mars`, expected one of `kz`, `kg`, `uz`, `money`".to_owned()),
-                ("request.fields[0].type".to_owned(), "unknown value `strng`, expected one of `string`, `integer`, `amount`, `decimal`, `flag`, `boolean`, `enum`, `url`, `email`, `phone`, `ip`, `date_time`, `card_number`, `list`, `text_list`, `object` (did you mean `string`?)".to_owned()),
+                ("request.fields[0].type".to_owned(), "unknown value `strng`, expected one of `string`, `integer`, `amount`, `decimal`, `flag`, `boolean`, `enum`, `url`, `email`, `phone`, `ip`, `date_time`, `card_number`, `card_cvc`, `card_month`, `card_year`, `list`, `text_list`, `object` (did you mean `string`?)".to_owned()),
                 ("request.fields[1].max_lenght".to_owned(), "unknown field `max_lenght` (did you mean `max_length`?)".to_owned()),
                 ("request.fields[1].descripton".to_owned(), "unknown field `descripton` (did you mean `description`?)".to_owned()),
                 ("request.fields[2].min_length".to_owned(), "expected a whole number from 0 to 4294967295, found `-1`".to_owned()),

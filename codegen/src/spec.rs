@@ -630,6 +630,12 @@ pub enum FieldType {
     DateTime,
     /// A card number (PAN): digits with a Luhn check digit; shown masked.
     CardNumber,
+    /// A card security code (CVC2/CVV2): three or four digits; never shown.
+    CardCvc,
+    /// A card's expiry month: two digits, `01` to `12`; never shown.
+    CardMonth,
+    /// A card's expiry year: two digits; never shown.
+    CardYear,
     /// A list of objects (`items`).
     List,
     /// A list of text values (`list_style` as for `list`).

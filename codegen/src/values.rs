@@ -35,19 +35,17 @@ pub(crate) fn value_problems(field: &Field, value: &str) -> Vec<String> {
             }
             Ok(None)
         }
-        Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime | Type::CardNumber => {
-            let format = match field.ty {
-                Type::Url => Format::Url,
-                Type::Email => Format::Email,
-                Type::Phone => Format::Phone,
-                Type::Ip => Format::Ip,
-                Type::CardNumber => Format::CardNumber,
-                _ => Format::DateTime,
-            };
-            rules::format(&mut broken, "", value, format);
-            Ok(None)
-        }
-        Type::String => Ok(None),
+        // Text: its format, length and pattern are checked below.
+        Type::String
+        | Type::Url
+        | Type::Email
+        | Type::Phone
+        | Type::Ip
+        | Type::DateTime
+        | Type::CardNumber
+        | Type::CardCvc
+        | Type::CardMonth
+        | Type::CardYear => Ok(None),
         Type::Boolean => match value {
             "true" | "false" => Ok(None),
             _ => Err(format!("`{value}` is not `true` or `false`")),
@@ -55,6 +53,9 @@ pub(crate) fn value_problems(field: &Field, value: &str) -> Vec<String> {
         Type::List { .. } | Type::TextList { .. } => Err("a list has no scalar value".to_owned()),
         Type::Object { .. } => Err("an object has no scalar value".to_owned()),
     };
+    if let Some(format) = field.ty.format().and_then(Format::from_name) {
+        rules::format(&mut broken, "", value, format);
+    }
     match number {
         Ok(Some(number)) => {
             if let Some(min) = &c.min {
@@ -121,7 +122,10 @@ pub(crate) fn sent_as(field: &Field, text: &str) -> Result<Option<String>, Strin
         | Type::Phone
         | Type::Ip
         | Type::DateTime
-        | Type::CardNumber => Ok(Some(text.to_owned())),
+        | Type::CardNumber
+        | Type::CardCvc
+        | Type::CardMonth
+        | Type::CardYear => Ok(Some(text.to_owned())),
         Type::Boolean => Ok(Some(text.to_owned())),
         Type::List { .. } | Type::TextList { .. } => Err("a list has no scalar value".to_owned()),
         Type::Object { .. } => Err("an object has no scalar value".to_owned()),

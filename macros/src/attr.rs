@@ -73,7 +73,17 @@ pub const FIELD_KEYS: &[&str] = &[
 pub const VARIANT_KEYS: &[&str] = &[RENAME, OTHER];
 
 /// The names `format` accepts, in the order error messages list them.
-pub const FORMATS: &[&str] = &["url", "email", "phone", "ip", "datetime", "card_number"];
+pub const FORMATS: &[&str] = &[
+    "url",
+    "email",
+    "phone",
+    "ip",
+    "datetime",
+    "card_number",
+    "card_cvc",
+    "card_month",
+    "card_year",
+];
 
 /// Collects errors so that one compilation reports all of them.
 #[derive(Default)]
@@ -141,6 +151,12 @@ pub enum Format {
     DateTime,
     /// `card_number`: 12 to 19 digits with a correct Luhn check digit.
     CardNumber,
+    /// `card_cvc`: a card security code of three or four digits.
+    CardCvc,
+    /// `card_month`: an expiry month, `01` to `12`.
+    CardMonth,
+    /// `card_year`: an expiry year of two digits.
+    CardYear,
 }
 
 impl Format {
@@ -152,6 +168,9 @@ impl Format {
             "ip" => Format::Ip,
             "datetime" => Format::DateTime,
             "card_number" => Format::CardNumber,
+            "card_cvc" => Format::CardCvc,
+            "card_month" => Format::CardMonth,
+            "card_year" => Format::CardYear,
             _ => return None,
         })
     }
@@ -165,6 +184,9 @@ impl Format {
             Format::Ip => "Ip",
             Format::DateTime => "DateTime",
             Format::CardNumber => "CardNumber",
+            Format::CardCvc => "CardCvc",
+            Format::CardMonth => "CardMonth",
+            Format::CardYear => "CardYear",
         }
     }
 }

@@ -1166,6 +1166,69 @@ async fn custom_host_with_a_trailing_slash_or_a_path_prefix() {
     assert_eq!(server.count(), 3);
 }
 
+/// The CVC's length and the expiry's month and year are checked before
+/// anything is sent, on every Gateway card field; the refusal names the field
+/// and the rule, never the value. Leading zeros and a four-digit CVC pass.
+#[tokio::test]
+async fn cvc_and_expiry_are_checked_before_sending() {
+    use freedompay::gateway::card_storage::{G2gCardAddRequest, G2gCardAddRequestRequired};
+    let server = Server::answering(Reply::ok(init_ok_xml())).await;
+    let client = server.client();
+    type Spoil = fn(&mut freedompay::gateway::payments::G2gCardPaymentRequest);
+    let cases: [(&str, Spoil, &str); 7] = [
+        ("two digits", |r| r.card_cvc = "65".into(), "pg_card_cvc"),
+        (
+            "five digits",
+            |r| r.card_cvc = "65301".into(),
+            "pg_card_cvc",
+        ),
+        ("a letter", |r| r.card_cvc = "6S3".into(), "pg_card_cvc"),
+        ("month 13", |r| r.card_month = "13".into(), "pg_card_month"),
+        ("month 00", |r| r.card_month = "00".into(), "pg_card_month"),
+        ("month 9", |r| r.card_month = "9".into(), "pg_card_month"),
+        ("year 2031", |r| r.card_year = "2031".into(), "pg_card_year"),
+    ];
+    for (what, spoil, field) in cases {
+        let mut request = gateway_card_payment("4405645000006150");
+        spoil(&mut request);
+        let error = client.send(&request).await.expect_err(what);
+        let Error::Invalid(errors) = &error else {
+            panic!("{what}: not a validation error: {error}");
+        };
+        let broken: Vec<(&str, Rule)> = errors.iter().map(|e| (e.field.as_str(), e.rule)).collect();
+        assert_eq!(broken, [(field, Rule::Format)], "{what}");
+        let shown = format!("{error} {error:?}");
+        for secret in ["65301", "6S3", "2031"] {
+            assert!(!shown.contains(secret), "{what}: {shown}");
+        }
+    }
+    assert_eq!(server.count(), 0, "nothing was sent");
+
+    // What a card prints passes: a leading zero, four digits, January.
+    let mut request = gateway_card_payment("4405645000006150");
+    request.card_cvc = "0123".into();
+    request.card_month = "01".into();
+    request.card_year = "00".into();
+    client.prepare(&request).expect("a valid card");
+
+    // The card-add page prints three digits for its CVC: that stays enforced.
+    let add = |cvc: &str| {
+        G2gCardAddRequest::new(G2gCardAddRequestRequired {
+            user_id: "1".to_owned(),
+            card_cvc: cvc.into(),
+            card_year: "25".into(),
+            card_month: "09".into(),
+            card_name: "TEST TESTOV".into(),
+        })
+        .card_pan("4405645000006150")
+    };
+    client.prepare(&add("653")).expect("the documented CVC");
+    assert!(matches!(
+        client.prepare(&add("6530")),
+        Err(Error::Invalid(_))
+    ));
+}
+
 // ---------------------------------------------------------------------------
 // Validation before sending
 // ---------------------------------------------------------------------------

@@ -341,6 +341,9 @@ fn random_value(field: &codegen::ir::Field, i: usize, pools: &Pools) -> Option<S
         } else {
             r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])$"
         }),
+        Type::CardCvc => Some(r"^[0-9]{3,4}$"),
+        Type::CardMonth => Some(r"^(0[1-9]|1[0-2])$"),
+        Type::CardYear => Some(r"^[0-9]{2}$"),
         Type::String => c.pattern.as_deref(),
         _ => None,
     };

@@ -232,7 +232,7 @@ fn every_mistake_of_a_file_is_reported_and_nothing_else() {
     assert_eq!(
         report,
         "\
-error: spec/fixtures/three-typos.yaml:15:13: request.fields[1].type: unknown value `strng`, expected one of `string`, `integer`, `amount`, `decimal`, `flag`, `boolean`, `enum`, `url`, `email`, `phone`, `ip`, `date_time`, `card_number`, `list`, `text_list`, `object` (did you mean `string`?)
+error: spec/fixtures/three-typos.yaml:15:13: request.fields[1].type: unknown value `strng`, expected one of `string`, `integer`, `amount`, `decimal`, `flag`, `boolean`, `enum`, `url`, `email`, `phone`, `ip`, `date_time`, `card_number`, `card_cvc`, `card_month`, `card_year`, `list`, `text_list`, `object` (did you mean `string`?)
 error: spec/fixtures/three-typos.yaml:19:7: request.fields[2].max_lenght: unknown field `max_lenght` (did you mean `max_length`?)
 error: spec/fixtures/three-typos.yaml:23:7: pg_language: unknown enum `langauge` (did you mean `language`?)
 3 errors in the spec"

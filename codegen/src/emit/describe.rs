@@ -93,6 +93,14 @@ fn count(n: u32, noun: &str) -> String {
 fn rules(field: &Field) -> Vec<String> {
     let c = &field.constraints;
     let mut out = Vec::new();
+    // What card data's type checks by itself.
+    match field.ty {
+        Type::CardNumber => out.push("Luhn check digit".to_owned()),
+        Type::CardCvc => out.push("3 or 4 digits".to_owned()),
+        Type::CardMonth => out.push("`01` to `12`".to_owned()),
+        Type::CardYear => out.push("2 digits".to_owned()),
+        _ => {}
+    }
     if let Some(min) = &c.min {
         out.push(format!("≥ {min}"));
     }

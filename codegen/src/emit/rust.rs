@@ -564,6 +564,7 @@ fn is_struct_field(field: &Field, outgoing: bool) -> bool {
 fn rust_type(field: &Field, scope: &Scope) -> TokenStream {
     match &field.ty {
         Type::String if field.sensitive => scope.krate("Sensitive"),
+        Type::CardCvc | Type::CardMonth | Type::CardYear => scope.krate("Sensitive"),
         Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
             scope.std("String")
         }
@@ -638,16 +639,7 @@ fn field_attrs(field: &Field, prefix: bool) -> TokenStream {
     if let Some(pattern) = &c.pattern {
         parts.push(quote! { pattern = #pattern });
     }
-    let format = match field.ty {
-        Type::Url => Some("url"),
-        Type::Email => Some("email"),
-        Type::Phone => Some("phone"),
-        Type::Ip => Some("ip"),
-        Type::DateTime => Some("datetime"),
-        Type::CardNumber => Some("card_number"),
-        _ => None,
-    };
-    if let Some(format) = format {
+    if let Some(format) = field.ty.format() {
         parts.push(quote! { format = #format });
     }
     if matches!(field.ty, Type::Object { .. }) {

@@ -72,9 +72,15 @@ fn field_schema(field: &Field, json: bool) -> Value {
                 s.insert("enum".into(), Value::Array(values));
             }
         }
-        Type::CardNumber => {
+        Type::CardNumber | Type::CardCvc | Type::CardMonth | Type::CardYear => {
+            let pattern = match field.ty {
+                Type::CardNumber => "^[0-9]{12,19}$",
+                Type::CardCvc => "^[0-9]{3,4}$",
+                Type::CardMonth => "^(0[1-9]|1[0-2])$",
+                _ => "^[0-9]{2}$",
+            };
             s.insert("type".into(), json!("string"));
-            s.insert("pattern".into(), json!("^[0-9]{12,19}$"));
+            s.insert("pattern".into(), json!(pattern));
         }
         Type::String | Type::Url | Type::Email | Type::Phone | Type::Ip | Type::DateTime => {
             s.insert("type".into(), json!("string"));

@@ -755,6 +755,9 @@ impl Resolver<'_> {
             FieldType::Ip => Type::Ip,
             FieldType::DateTime => Type::DateTime,
             FieldType::CardNumber => Type::CardNumber,
+            FieldType::CardCvc => Type::CardCvc,
+            FieldType::CardMonth => Type::CardMonth,
+            FieldType::CardYear => Type::CardYear,
             FieldType::Enum => {
                 let Some(id) = &field.enumeration else {
                     cx.error(path, &wire, "a field of `type: enum` needs `enum: <id>`");
@@ -909,15 +912,15 @@ impl Resolver<'_> {
             min_items: field.min_items,
             max_items: field.max_items,
         };
-        if field.sensitive == Some(true) && !matches!(ty, Type::String | Type::CardNumber) {
+        if field.sensitive == Some(true) && !(matches!(ty, Type::String) || ty.is_card_data()) {
             cx.error(
                 &format!("{path}.sensitive"),
                 &wire,
-                "only text is `sensitive` (it becomes `Sensitive`, shown as `***`); a `card_number` always is",
+                "only text is `sensitive` (it becomes `Sensitive`, shown as `***`); card data always is",
             );
         }
-        // A card number is always sensitive.
-        let sensitive = field.sensitive.unwrap_or(false) || matches!(ty, Type::CardNumber);
+        // Card data is always sensitive.
+        let sensitive = field.sensitive.unwrap_or(false) || ty.is_card_data();
         let lowered = Field {
             wire: wire.clone(),
             rust,

@@ -145,9 +145,33 @@ pub enum Format {
     DateTime,
     /// A card number: 12 to 19 digits whose last is the Luhn check digit.
     CardNumber,
+    /// A card security code (CVC2/CVV2): three or four digits.
+    CardCvc,
+    /// A card's expiry month: two digits, `01` to `12`.
+    CardMonth,
+    /// A card's expiry year: its last two digits.
+    CardYear,
 }
 
 impl Format {
+    /// Every format, in the order the spec's documentation lists them.
+    pub const ALL: [Format; 9] = [
+        Format::Url,
+        Format::Email,
+        Format::Phone,
+        Format::Ip,
+        Format::DateTime,
+        Format::CardNumber,
+        Format::CardCvc,
+        Format::CardMonth,
+        Format::CardYear,
+    ];
+
+    /// The format named `name` ([`Format::name`]), if there is one.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
+    }
+
     /// The format's name as written in the spec.
     pub fn name(self) -> &'static str {
         match self {
@@ -157,6 +181,9 @@ impl Format {
             Format::Ip => "ip",
             Format::DateTime => "datetime",
             Format::CardNumber => "card_number",
+            Format::CardCvc => "card_cvc",
+            Format::CardMonth => "card_month",
+            Format::CardYear => "card_year",
         }
     }
 
@@ -168,6 +195,9 @@ impl Format {
             Format::Ip => "an IP address",
             Format::DateTime => "a date-time as YYYY-MM-DD HH:MM:SS or RFC 3339",
             Format::CardNumber => "a card number: 12 to 19 digits with a correct Luhn check digit",
+            Format::CardCvc => "a card security code of 3 or 4 digits",
+            Format::CardMonth => "an expiry month of two digits, 01 to 12",
+            Format::CardYear => "an expiry year of two digits",
         }
     }
 
@@ -186,8 +216,16 @@ impl Format {
             Format::Ip => value.parse::<std::net::IpAddr>().is_ok(),
             Format::DateTime => DATE_TIME.is_match(value),
             Format::CardNumber => crate::card_data::luhn_valid(value),
+            Format::CardCvc => digits(value, 3..=4),
+            Format::CardMonth => digits(value, 2..=2) && matches!(value.parse::<u8>(), Ok(1..=12)),
+            Format::CardYear => digits(value, 2..=2),
         }
     }
+}
+
+/// Whether `value` is ASCII digits only, as many as `count` allows.
+fn digits(value: &str, count: std::ops::RangeInclusive<usize>) -> bool {
+    count.contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Compiles one of the fixed patterns of [`Format::matches`].
@@ -289,6 +327,37 @@ mod tests {
         ] {
             assert!(format.matches(good), "{good}");
             assert!(!format.matches(bad), "{bad}");
+        }
+    }
+
+    /// The card detail formats: the CVC's length, the month's range and the
+    /// year's two digits, with the leading zeros the card prints.
+    #[test]
+    fn card_details_are_checked_by_length_and_range() {
+        let cases: &[(Format, &[&str], &[&str])] = &[
+            (
+                Format::CardCvc,
+                &["653", "012", "1234"],
+                &["", "12", "12345", "65a", " 653", "６５３"],
+            ),
+            (
+                Format::CardMonth,
+                &["01", "09", "12"],
+                &["", "1", "9", "00", "13", "99", "1a", "001"],
+            ),
+            (
+                Format::CardYear,
+                &["25", "31", "00"],
+                &["", "5", "2031", "3a"],
+            ),
+        ];
+        for (format, good, bad) in cases {
+            for value in *good {
+                assert!(format.matches(value), "{} refused {value:?}", format.name());
+            }
+            for value in *bad {
+                assert!(!format.matches(value), "{} took {value:?}", format.name());
+            }
         }
     }
 }

@@ -10,7 +10,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use freedompay::Encode;
 use freedompay::enums::{
     Currency, G2gPaymentState, PaymentMethod, PaymentState as MerchantPaymentState, ResponseStatus,
 };
@@ -42,6 +41,7 @@ use freedompay::merchant::payments::PaymentStatusRequest;
 use freedompay::merchant::token::{TokenDirectRequest, TokenInitRequest, TokenInitRequestRequired};
 use freedompay::test_data::{Outcome, TEST_CARDS};
 use freedompay::{CardNumber, Client, Sensitive};
+use freedompay::{Encode, Sign};
 use freedompay_sandbox::{PaymentState, RunningSandbox, payer};
 use regex::Regex;
 
@@ -534,33 +534,49 @@ async fn cards_that_cannot_pay_are_refused_before_a_payment_is_made() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let card = purchase_card(Outcome::Success);
+    let mut expired = card_payment("g2g7", "10", card);
+    expired.card_year = "20".into();
+    let refused = client
+        .gateway_payments()
+        .card(&expired)
+        .await
+        .expect_err("expired");
+    assert_eq!(gateway_code(&refused), ErrorCode::CardExpired.code());
+
+    // The client refuses an impossible CVC or month itself; a client that
+    // sends one anyway gets a refusal naming the field.
     type Spoil = fn(&mut G2gCardPaymentRequest);
-    let cases: [(&str, Spoil, ErrorCode); 3] = [
-        (
-            "expired",
-            |r| r.card_year = "20".into(),
-            ErrorCode::CardExpired,
-        ),
+    let impossible: [(&str, Spoil, &str); 2] = [
         (
             "a CVC of two digits",
             |r| r.card_cvc = "12".into(),
-            ErrorCode::InvalidCardData,
+            "pg_card_cvc",
         ),
         (
             "no 13th month",
             |r| r.card_month = "13".into(),
-            ErrorCode::InvalidCardData,
+            "pg_card_month",
         ),
     ];
-    for (what, spoil, code) in cases {
+    for (what, spoil, field) in impossible {
         let mut request = card_payment("g2g7", "10", card);
         spoil(&mut request);
-        let refused = client
+        let error = client
             .gateway_payments()
             .card(&request)
             .await
             .expect_err(what);
-        assert_eq!(gateway_code(&refused), code.code(), "{what}");
+        assert!(
+            matches!(error, freedompay::Error::Invalid(_)),
+            "{what}: {error}"
+        );
+        let params = request.signed_params(
+            Some(MERCHANT),
+            &freedompay::signature::SecretKey::new(SECRET),
+            "salt-raw",
+        );
+        let answer = post_params(&sandbox, "/g2g/payment", &params).await;
+        assert_refused(&answer, "200", field);
     }
     assert!(sandbox.payments_of_order(MERCHANT, "g2g7").is_empty());
 
