@@ -187,6 +187,79 @@ async fn an_approving_card_pays_at_once_and_the_merchant_api_sees_the_payment() 
     assert_eq!(merchant.amount, amount("1500"));
 }
 
+/// A Gateway payment's result goes to its `pg_result_url` signed like the
+/// Merchant API's result: at once for a card that approves or declines,
+/// after `paymentAcs` for a 3-D Secure card; the card number in it is masked.
+#[tokio::test]
+async fn a_gateway_payment_sends_its_signed_result_to_the_result_url() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let shop = ShopServer::start().await;
+    let results = |s: &Shop| s.results.lock().unwrap().len();
+    let with_result =
+        |order: &str, card: &str| card_payment(order, "250", card).result_url(shop.url("result"));
+
+    let approving = purchase_card_where(|c| !available(c.three_ds) && available(c.refund));
+    let paid = client
+        .gateway_payments()
+        .card(&with_result("g2gr1", approving))
+        .await
+        .expect("paid");
+    shop.wait(results, 1).await;
+    let declined = client
+        .gateway_payments()
+        .card(&with_result("g2gr2", purchase_card(Outcome::Declined)))
+        .await
+        .expect_err("declined");
+    shop.wait(results, 2).await;
+    let declined_id = declined
+        .gateway_error()
+        .and_then(|e| e.payment_id())
+        .expect("the refusal names its payment");
+
+    let three_ds = purchase_card_where(|c| available(c.three_ds));
+    let asked = client
+        .gateway_payments()
+        .card(&with_result("g2gr3", three_ds))
+        .await
+        .expect("3-D Secure asked for")
+        .into_data();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        results(&shop.shop),
+        2,
+        "no result before 3-D Secure is done"
+    );
+    let (md, pares) = pass_three_ds(&asked, "https://merchant.example/3ds").await;
+    client
+        .gateway_payments()
+        .payment_acs(&G2gPaymentAcsRequest::new(asked.payment_id, md, pares))
+        .await
+        .expect("finished");
+    shop.wait(results, 3).await;
+
+    let received = shop.shop.results.lock().unwrap().clone();
+    let expected = [
+        (paid.payment_id, "g2gr1", "1", approving),
+        (declined_id, "g2gr2", "0", purchase_card(Outcome::Declined)),
+        (asked.payment_id, "g2gr3", "1", three_ds),
+    ];
+    for (result, (id, order, outcome, card)) in received.iter().zip(expected) {
+        assert_eq!(
+            result.get_text("pg_payment_id"),
+            Some(id.to_string().as_str())
+        );
+        assert_eq!(result.get_text("pg_order_id"), Some(order));
+        assert_eq!(result.get_text("pg_result"), Some(outcome), "{order}");
+        assert_eq!(result.get_text("pg_amount"), Some("250"));
+        let pan = result.get_text("pg_card_pan").expect("the card, masked");
+        assert_eq!(
+            pan,
+            format!("{}******{}", &card[..6], &card[card.len() - 4..])
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_held_payment_is_cleared_then_refunded_through_the_gateway() {
     let sandbox = sandbox().await;
@@ -1113,7 +1186,7 @@ async fn a_card_to_card_transfer_is_debited_and_credited_at_once() {
 async fn a_declined_half_fails_the_transfer_with_its_code() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let approving = purchase_card_where(|c| !available(c.three_ds));
+    let approving = purchase_card_where(|c| !available(c.three_ds) && available(c.refund));
     let refused = client
         .gateway_transfers()
         .transfer(
@@ -1383,7 +1456,7 @@ async fn a_saved_cards_token_pays_through_the_gateway() {
 async fn wallet_payments_are_card_payments_with_the_wallets_card() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let approving = purchase_card_where(|c| !available(c.three_ds));
+    let approving = purchase_card_where(|c| !available(c.three_ds) && available(c.refund));
     let paid = client
         .gateway_tokens()
         .apple_pay(&apple_pay("ap1", approving))
