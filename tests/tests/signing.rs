@@ -972,6 +972,51 @@ mod properties {
             prop_assert_eq!(signature::verify(&script, &signed, &secret), Ok(()));
         }
 
+        /// The signer hashes the values as it finds them; it signs exactly
+        /// the documented string to sign, nested or flat, pg_sig anywhere.
+        #[test]
+        fn sign_is_the_md5_of_the_string_to_sign(
+            params in tree(),
+            script in "[a-z_]{1,12}(\\.php)?",
+            secret in "[ -~]{1,16}",
+        ) {
+            let secret = SecretKey::new(secret);
+            let expected = signature::md5_hex(&signature::string_to_sign(&script, &params, &secret));
+            prop_assert_eq!(signature::sign(&script, &params, &secret), expected);
+        }
+
+        /// Flat messages take a path of their own: short and long ones (past
+        /// what is sorted on the stack, and past 999 parameters, where a
+        /// position needs four digits and keys can collide), names that end
+        /// in digits, repeated names, `pg_sig` among them.
+        #[test]
+        fn flat_messages_sign_like_the_string_to_sign(
+            names in proptest::collection::vec("(pg_sig|[a-z]{0,3}[0-9]{0,4})", 0..60),
+            long in 0usize..3,
+        ) {
+            let secret = SecretKey::new("key");
+            let mut params: Params = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.clone(), Value::Text(format!("v{i}"))))
+                .collect();
+            for i in 0..[0, 40, 1000][long] {
+                params.push(format!("n{}", i % 7), format!("w{i}"));
+            }
+            let expected = signature::md5_hex(&signature::string_to_sign("s", &params, &secret));
+            prop_assert_eq!(signature::sign("s", &params, &secret), expected);
+        }
+
+        /// The body is the form encoding of the bracketed pairs, in order.
+        #[test]
+        fn form_encode_writes_the_bracketed_pairs(params in tree()) {
+            let mut expected = form_urlencoded::Serializer::new(String::new());
+            for (name, value) in form::to_pairs(&params) {
+                expected.append_pair(&name, &value);
+            }
+            prop_assert_eq!(form::encode(&params), expected.finish());
+        }
+
         #[test]
         fn xml_parse_never_panics(input in "\\PC*") {
             let _ = xml::parse(&input);

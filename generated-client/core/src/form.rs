@@ -39,11 +39,52 @@ fn pairs_into(params: &Params, parent: Option<&str>, out: &mut Vec<(String, Stri
 
 /// `application/x-www-form-urlencoded` body (or query string) for `params`.
 pub fn encode(params: &Params) -> String {
-    let mut serializer = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in to_pairs(params) {
-        serializer.append_pair(&name, &value);
-    }
+    // Room for every name and value once, and their separators: most bodies
+    // need no escapes, so this is usually the one allocation.
+    let mut capacity = 0;
+    size_of_pairs(params, &mut capacity);
+    let mut serializer = form_urlencoded::Serializer::new(String::with_capacity(capacity));
+    let mut key = String::new();
+    append_pairs(params, &mut key, false, &mut serializer);
     serializer.finish()
+}
+
+fn size_of_pairs(params: &Params, total: &mut usize) {
+    for (name, value) in params.iter() {
+        *total += name.len() + 2;
+        match value {
+            Value::Text(text) => *total += text.len(),
+            Value::Nested(children) => size_of_pairs(children, total),
+        }
+    }
+}
+
+/// Appends the pairs of `params` below the bracketed name `key` (`nested`
+/// below the top level): `key` grows by `[name]` for each child and is cut
+/// back after it.
+fn append_pairs(
+    params: &Params,
+    key: &mut String,
+    nested: bool,
+    serializer: &mut form_urlencoded::Serializer<'_, String>,
+) {
+    let parent = key.len();
+    for (name, value) in params.iter() {
+        if !nested {
+            key.push_str(name);
+        } else {
+            key.push('[');
+            key.push_str(name);
+            key.push(']');
+        }
+        match value {
+            Value::Text(text) => {
+                serializer.append_pair(key, text);
+            }
+            Value::Nested(children) => append_pairs(children, key, true, serializer),
+        }
+        key.truncate(parent);
+    }
 }
 
 /// Parses an `application/x-www-form-urlencoded` body or a query string

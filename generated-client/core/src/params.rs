@@ -130,6 +130,11 @@ impl Params {
         first
     }
 
+    /// The entries in order, as stored.
+    pub(crate) fn entries(&self) -> &[(String, Value)] {
+        &self.entries
+    }
+
     /// The entries in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.entries.iter().map(|(n, v)| (n.as_str(), v))

@@ -125,18 +125,201 @@ pub fn string_to_sign(script: &str, params: &Params, secret: &SecretKey) -> Stri
 
 /// Lowercase hex MD5 of `text`'s UTF-8 bytes.
 pub fn md5_hex(text: &str) -> String {
-    let digest = Md5::digest(text.as_bytes());
-    let mut hex = String::with_capacity(32);
-    for byte in digest.iter() {
-        hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
-        hex.push(char::from_digit(u32::from(byte & 0x0f), 16).unwrap_or('0'));
-    }
-    hex
+    hex_string(&hex(&Md5::digest(text.as_bytes()).into()))
 }
 
 /// The signature of `params` for `script` (any `pg_sig` in `params` is ignored).
+///
+/// The same as `md5_hex(&string_to_sign(script, params, secret))`, computed
+/// without building that string: the values are fed to MD5 in signing order
+/// as they are found.
 pub fn sign(script: &str, params: &Params, secret: &SecretKey) -> String {
-    md5_hex(&string_to_sign(script, params, secret))
+    hex_string(&signature_hex(script, params, secret))
+}
+
+/// The signature as 32 lowercase hex digits, on the stack.
+fn signature_hex(script: &str, params: &Params, secret: &SecretKey) -> [u8; 32] {
+    let mut md5 = Md5Writer::new();
+    md5.write(script.as_bytes());
+    for_each_value(params, |value| {
+        md5.write(b";");
+        md5.write(value.as_bytes());
+    });
+    md5.write(b";");
+    md5.write(secret.0.as_bytes());
+    hex(&md5.finish())
+}
+
+/// Calls `f` with every signed value of `params`, in signing order.
+fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
+    // Most messages are flat and short: their values are sorted on the stack.
+    const ON_STACK: usize = 64;
+    let len = params.len();
+    let flat = len <= ON_STACK && params.iter().all(|(_, v)| matches!(v, Value::Text(_)));
+    if !flat {
+        for (_, value) in ordered_values(params) {
+            f(value);
+        }
+        return;
+    }
+    let entries = params.entries();
+    // The sort key of each value (its name, then its 1-based position as
+    // three digits: `pg_amount003`) is never written out: its first 16
+    // bytes decide most comparisons, the rest is compared in place. In a
+    // flat message of at most 64 parameters the keys all differ (two keys
+    // of the same length end in different positions; keys of different
+    // lengths differ), so no value overwrites another and an unstable sort
+    // gives the one order.
+    let mut keys = [(0u128, 0u8); ON_STACK];
+    let mut count = 0;
+    for (index, (name, value)) in entries.iter().enumerate() {
+        if name == SIG || !matches!(value, Value::Text(_)) {
+            continue;
+        }
+        if let (Some(slot), Ok(index)) = (keys.get_mut(count), u8::try_from(index)) {
+            *slot = (
+                key_prefix(name, position_digits(usize::from(index) + 1)),
+                index,
+            );
+            count += 1;
+        }
+    }
+    let keys = keys.get_mut(..count).unwrap_or_default();
+    keys.sort_unstable();
+    // Keys whose first 16 bytes are equal are put in order by the rest.
+    let full_key = |index: u8| {
+        let index = usize::from(index);
+        let name = entries.get(index).map_or("", |(name, _)| name.as_str());
+        let mut key = name.as_bytes().to_vec();
+        key.extend(position_digits(index + 1));
+        key
+    };
+    let mut start = 0;
+    while start < keys.len() {
+        let prefix = keys.get(start).map(|key| key.0);
+        let end = start
+            + keys
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|key| Some(key.0) == prefix)
+                .count();
+        if end - start > 1
+            && let Some(run) = keys.get_mut(start..end)
+        {
+            run.sort_by_cached_key(|key| full_key(key.1));
+        }
+        start = end.max(start + 1);
+    }
+    for &(_, index) in keys.iter() {
+        if let Some((_, Value::Text(value))) = entries.get(usize::from(index)) {
+            f(value);
+        }
+    }
+}
+
+/// A position below 1000 as three digits.
+fn position_digits(position: usize) -> [u8; 3] {
+    let digit = |n: usize| b'0' + (n % 10) as u8;
+    [digit(position / 100), digit(position / 10), digit(position)]
+}
+
+/// The first 16 bytes of the key `name` + `digits`, big-endian and
+/// zero-padded: ordered as the keys are, wherever they differ in those bytes.
+///
+/// Built in registers from whole-word loads of the name: bytes copied to a
+/// stack buffer and read back as one wide word would stall the store buffer
+/// on every key.
+fn key_prefix(name: &str, digits: [u8; 3]) -> u128 {
+    let name = name.as_bytes();
+    if let Some(head) = name.first_chunk::<16>() {
+        return u128::from_be_bytes(*head);
+    }
+    let (high, low) = name.split_at_checked(8).unwrap_or((name, &[]));
+    let name_part = (u128::from(word(high)) << 64) | u128::from(word(low));
+    // The digits, right after the name (those past byte 16 do not count).
+    let digits = u128::from(digits[0]) << 16 | u128::from(digits[1]) << 8 | u128::from(digits[2]);
+    let end = name.len() + 3; // where the digits end, in bytes from the start
+    let placed = if end <= 16 {
+        digits << (8 * (16 - end))
+    } else {
+        digits >> (8 * (end - 16))
+    };
+    name_part | placed
+}
+
+/// Up to 8 bytes as the high bytes of a big-endian word, zero-padded.
+fn word(bytes: &[u8]) -> u64 {
+    if let Some(head) = bytes.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    let mut word = 0u64;
+    for (i, &byte) in bytes.iter().enumerate() {
+        word |= u64::from(byte) << (56 - 8 * i);
+    }
+    word
+}
+
+/// MD5 fed through a buffer, so that many short values cost one update.
+struct Md5Writer {
+    md5: Md5,
+    buffer: [u8; 512],
+    len: usize,
+}
+
+impl Md5Writer {
+    fn new() -> Self {
+        Md5Writer {
+            md5: Md5::new(),
+            buffer: [0; 512],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(free) = self.buffer.get_mut(self.len..self.len + bytes.len()) {
+            free.copy_from_slice(bytes);
+            self.len += bytes.len();
+            return;
+        }
+        self.flush();
+        if let Some(free) = self.buffer.get_mut(..bytes.len()) {
+            free.copy_from_slice(bytes);
+            self.len = bytes.len();
+        } else {
+            self.md5.update(bytes);
+        }
+    }
+
+    fn flush(&mut self) {
+        self.md5
+            .update(self.buffer.get(..self.len).unwrap_or_default());
+        self.len = 0;
+    }
+
+    fn finish(mut self) -> [u8; 16] {
+        self.flush();
+        self.md5.finalize().into()
+    }
+}
+
+/// The lowercase hex digits of a digest.
+fn hex(digest: &[u8; 16]) -> [u8; 32] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 32];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
+        let nibbles = [byte >> 4, byte & 0x0f];
+        for (slot, nibble) in pair.iter_mut().zip(nibbles) {
+            *slot = DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0');
+        }
+    }
+    out
+}
+
+fn hex_string(hex: &[u8; 32]) -> String {
+    // Hex digits are ASCII, so this never takes the lossy path.
+    String::from_utf8_lossy(hex).into_owned()
 }
 
 /// Appends `pg_salt` and then the `pg_sig` of the whole message for
@@ -163,10 +346,17 @@ pub enum SignatureError {
 ///
 /// The comparison takes the same time whatever the signature's content.
 pub fn verify(script: &str, params: &Params, secret: &SecretKey) -> Result<(), SignatureError> {
-    let given = params.get_text(SIG).ok_or(SignatureError::Missing)?;
-    let expected = sign(script, params, secret);
-    let given = given.trim().to_ascii_lowercase();
-    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+    let given = params.get_text(SIG).ok_or(SignatureError::Missing)?.trim();
+    let expected = signature_hex(script, params, secret);
+    // Upper-case hex is the same signature; anything but 32 characters is not.
+    let mut lower = [0u8; 32];
+    if given.len() != lower.len() {
+        return Err(SignatureError::Mismatch);
+    }
+    for (slot, byte) in lower.iter_mut().zip(given.bytes()) {
+        *slot = byte.to_ascii_lowercase();
+    }
+    if bool::from(lower.ct_eq(&expected)) {
         Ok(())
     } else {
         Err(SignatureError::Mismatch)
@@ -221,5 +411,33 @@ mod secret_key_tests {
         assert!(!shown.contains("Very-Secret"), "{shown}");
         assert!(shown.contains("<redacted>"), "{shown}");
         assert_eq!(key.expose(), "Very-Secret-Key-42");
+    }
+}
+
+#[cfg(test)]
+mod key_prefix_tests {
+    use super::{key_prefix, position_digits};
+
+    /// The prefix is the first 16 bytes of name + digits, zero-padded, for
+    /// names of every length around the word boundaries.
+    #[test]
+    fn key_prefix_is_the_first_sixteen_bytes_of_the_key() {
+        let letters = "abcdefghijklmnopqrstu";
+        for len in 0..=letters.len() {
+            let name = letters.get(..len).unwrap_or_default();
+            for position in [1, 9, 10, 99, 100, 999] {
+                let digits = position_digits(position);
+                let mut key = name.as_bytes().to_vec();
+                key.extend(digits);
+                key.resize(key.len().max(16), 0);
+                let mut head = [0u8; 16];
+                head.copy_from_slice(key.get(..16).unwrap_or_default());
+                assert_eq!(
+                    key_prefix(name, digits),
+                    u128::from_be_bytes(head),
+                    "{name:?} at {position}"
+                );
+            }
+        }
     }
 }

@@ -59,12 +59,14 @@ impl Frame {
         }
     }
 
-    fn into_value(self) -> Value {
-        if self.has_children {
+    /// The element's name and what it holds.
+    fn into_entry(self) -> (String, Value) {
+        let value = if self.has_children {
             Value::Nested(self.children)
         } else {
             Value::Text(self.text)
-        }
+        };
+        (self.name, value)
     }
 }
 
@@ -137,8 +139,7 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
                 let frame = stack
                     .pop()
                     .ok_or_else(|| error(&reader, "closing tag without an opening tag".into()))?;
-                let name = frame.name.clone();
-                let value = frame.into_value();
+                let (name, value) = frame.into_entry();
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(name, value),
                     None => root = Some((name, value)),
@@ -146,7 +147,13 @@ pub fn parse(xml: &str) -> Result<XmlMessage, XmlError> {
             }
             Event::Text(text) => {
                 if let Some(frame) = stack.last_mut() {
-                    frame.text.push_str(&text.xml10_content());
+                    let content = text.xml10_content();
+                    if frame.text.is_empty() {
+                        // Most elements hold one text event: take it whole.
+                        frame.text = content.into_owned();
+                    } else {
+                        frame.text.push_str(&content);
+                    }
                 } else if !text.trim().is_empty() {
                     return Err(error(&reader, "text outside the root element".into()));
                 }
