@@ -3,7 +3,7 @@
 //! Secure (the ACS page driven as a payer's browser would), `paymentAcs`,
 //! clearing, cancel, refund and `status_v2`, on the same payments the
 //! Merchant API's calls see; card storage on the Merchant API's saved cards;
-//! card-to-card transfers; token, Apple Pay and Google Pay payments and the
+//! card-to-card transfers and their rates; token, Apple Pay and Google Pay payments and the
 //! token payout; the recurring charge; payouts from the Merchant API's
 //! payout balance; the any-amount page; and no card number, CVC or wallet cryptogram in what the
 //! sandbox logs.
@@ -1161,14 +1161,14 @@ async fn a_card_to_card_transfer_is_debited_and_credited_at_once() {
     // A transfer is no payment of the Merchant API.
     assert!(sandbox.payment(done.payment_id).is_none());
 
-    // Another currency on the credit side needs the credited amount.
+    // A currency the sandbox has no rate for needs the credited amount.
     let mut usd = transfer("tr1b", "100", Some(sender)).card_recipient(recipient);
-    usd.currency_to = Currency::Unknown("USD".to_owned());
+    usd.currency_to = Currency::Unknown("GBP".to_owned());
     let refused = client
         .gateway_transfers()
         .transfer(&usd)
         .await
-        .expect_err("no rates in the sandbox");
+        .expect_err("no rate for GBP in the sandbox");
     assert_eq!(gateway_code(&refused), ErrorCode::InvalidParameter.code());
     let converted = client
         .gateway_transfers()
@@ -1178,7 +1178,7 @@ async fn a_card_to_card_transfer_is_debited_and_credited_at_once() {
     assert_eq!(converted.payout_amount, Some(amount("0.2")));
     assert_eq!(
         converted.currency_to,
-        Some(Currency::Unknown("USD".to_owned()))
+        Some(Currency::Unknown("GBP".to_owned()))
     );
 }
 
