@@ -1,7 +1,7 @@
 //! The sandbox's configuration file (`--config PATH`): merchants with their
 //! keys and starting payout balances, the Card and Partner API users and
-//! Freedom ID clients, and
-//! how callbacks are retried.
+//! Freedom ID clients, how callbacks are retried, and the exchange rates of
+//! the Gateway's transfers.
 //!
 //! ```yaml
 //! merchants:
@@ -24,7 +24,16 @@
 //!   attempts: 4                        # attempts per result or payout notification
 //!   delay_ms: 1000                     # before the first retry, doubled each time
 //! payout_delay_ms: 200                 # optional: how long a pending payout stays in process
+//! rates:                               # optional: KZT per unit of a currency, over the defaults
+//!   USD: 480                           # replaces USD's 500
+//!   GBP: 610.5                         # adds GBP
 //! ```
+//!
+//! `rates` gives what one unit of a currency is worth in KZT (a code of
+//! three capital letters, a value above 0; KZT stays 1). The rate between two
+//! currencies is the quotient of their values, to six decimals; the
+//! currencies not listed keep the sandbox's defaults (KZT 1, USD 500, EUR 540,
+//! RUB 5.5, KGS 5.8, UZS 0.04; see [`crate::rates`]).
 //!
 //! A merchant's key signs the JSON calls of every family; an API user's
 //! signs its own API's only. An API user's `auth_id` may be neither a
@@ -36,13 +45,16 @@
 //! zeros once the keys are in the merchants' and users'
 //! [`SecretKey`](freedompay::SecretKey)s (or refused).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use freedompay::Amount;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::merchant::{ApiFamily, ApiUser, Merchant, MerchantParseError};
+use crate::rates::Rates;
 
 /// A configuration file, read and checked.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +69,8 @@ pub struct Config {
     pub notify_delay_ms: Option<u64>,
     /// Milliseconds a pending payout stays in process, when set.
     pub payout_delay_ms: Option<u64>,
+    /// The exchange rates: the defaults, with the file's `rates` over them.
+    pub rates: Rates,
 }
 
 /// Why a configuration file was refused.
@@ -104,6 +118,16 @@ pub enum ConfigError {
         /// What is wrong.
         problem: String,
     },
+    /// An entry of `rates` is wrong.
+    #[error("{path}: rates.{currency}: {problem}")]
+    Rate {
+        /// The file.
+        path: PathBuf,
+        /// The entry's currency as written.
+        currency: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -121,6 +145,8 @@ struct File {
     notify: Option<Notify>,
     #[serde(default)]
     payout_delay_ms: Option<u64>,
+    #[serde(default)]
+    rates: BTreeMap<String, serde_yaml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -245,6 +271,21 @@ impl Config {
                 api_users.push(ApiUser::new(family, written.clone(), key));
             }
         }
+        let mut rates = Rates::default();
+        for (currency, value) in &file.rates {
+            let refuse = |problem: String| ConfigError::Rate {
+                path: path.to_owned(),
+                currency: currency.clone(),
+                problem,
+            };
+            let text = scalar(value).unwrap_or_default();
+            let kzt: Decimal = text
+                .parse()
+                .map_err(|_| refuse(format!("{text:?} is not a number")))?;
+            rates
+                .set(currency, kzt)
+                .map_err(|error| refuse(error.to_string()))?;
+        }
         let notify = file.notify.unwrap_or(Notify {
             attempts: None,
             delay_ms: None,
@@ -255,6 +296,7 @@ impl Config {
             notify_attempts: notify.attempts,
             notify_delay_ms: notify.delay_ms,
             payout_delay_ms: file.payout_delay_ms,
+            rates,
         })
     }
 }
@@ -449,6 +491,40 @@ mod tests {
             "{error}"
         );
         assert!(!error.contains("hidden"), "{error}");
+    }
+
+    #[test]
+    fn rates_replace_or_add_to_the_defaults() {
+        let config = parse("rates:\n  USD: 450\n  GBP: 610.5\n  UZS: \"0.05\"\n").unwrap();
+        let kzt = |code: &str| config.rates.kzt(code).map(|v| v.to_string());
+        assert_eq!(kzt("USD").as_deref(), Some("450"));
+        assert_eq!(kzt("GBP").as_deref(), Some("610.5"));
+        assert_eq!(kzt("UZS").as_deref(), Some("0.05"));
+        assert_eq!(kzt("EUR").as_deref(), Some("540"), "unlisted: the default");
+        assert_eq!(parse("{}").unwrap().rates, Rates::default());
+        let cases = [
+            (
+                "rates:\n  USD: lots\n",
+                "rates.USD: \"lots\" is not a number",
+            ),
+            (
+                "rates:\n  USD: 0\n",
+                "rates.USD: the value of USD in KZT must be more than 0",
+            ),
+            (
+                "rates:\n  usd: 1\n",
+                "rates.usd: \"usd\" is no currency code",
+            ),
+            (
+                "rates:\n  KZT: 2\n",
+                "rates.KZT: KZT is the unit of the rates",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = parse(text).unwrap_err().to_string();
+            assert!(error.starts_with("sandbox.yaml: "), "{error}");
+            assert!(error.contains(expected), "{error}");
+        }
     }
 
     #[test]

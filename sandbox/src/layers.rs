@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("merchant", 0),
     ("config", 0),
     ("payer", 0),
+    ("rates", 0),
     ("store", 1),
     ("ops", 2),
     ("notify", 3),

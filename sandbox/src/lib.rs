@@ -38,7 +38,7 @@
 //!
 //! | Layer | Modules | Holds |
 //! |---|---|---|
-//! | 0 values | `values`, `merchant`, `config`, `payer` | the clock, masking, merchant accounts and API users, the config file, what a payer's browser sends |
+//! | 0 values | `values`, `merchant`, `config`, `payer`, `rates` | the clock, masking, merchant accounts and API users, the config file, what a payer's browser sends, the transfers' exchange rates |
 //! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
 //! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
 //! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
@@ -85,6 +85,7 @@ mod ops;
 mod page;
 pub mod payer;
 mod payout_page;
+pub mod rates;
 pub mod store;
 mod token_page;
 mod values;
@@ -94,6 +95,7 @@ pub use json_api::AsyncPayment;
 pub use merchant::{ApiFamily, ApiUser, Merchant};
 pub use notify::RetryPolicy;
 pub use ops::STATEFUL;
+pub use rates::Rates;
 pub use store::{Payment, PaymentState, Payout, PayoutState};
 
 /// A Markdown table of the endpoints the sandbox simulates ([`STATEFUL`]):
@@ -131,6 +133,7 @@ pub struct Builder {
     retry: RetryPolicy,
     payout_delay: Duration,
     database: Option<std::path::PathBuf>,
+    rates: Rates,
 }
 
 /// Entry point: `Sandbox::builder()…start()`, or `Sandbox::start()` for the defaults.
@@ -148,6 +151,7 @@ impl Sandbox {
             retry: RetryPolicy::default(),
             payout_delay: Duration::from_millis(200),
             database: None,
+            rates: Rates::default(),
         }
     }
 
@@ -189,6 +193,14 @@ impl Builder {
     /// How long a pending payout stays in process before it settles.
     pub fn payout_delay(mut self, delay: Duration) -> Self {
         self.payout_delay = delay;
+        self
+    }
+
+    /// The exchange rates of the Gateway's card-to-card transfers
+    /// (`g2g/p2p/rates`, and a transfer between two currencies without
+    /// `pg_amount_to`); [`Rates::default`] when not set.
+    pub fn rates(mut self, rates: Rates) -> Self {
+        self.rates = rates;
         self
     }
 
@@ -294,8 +306,8 @@ impl Builder {
         Ok(())
     }
 
-    /// The operations' state (the merchants, the API users, the store) and
-    /// their inbox.
+    /// The operations' state (the merchants, the API users, the store, the
+    /// rates) and their inbox.
     fn app(self, base_url: String) -> std::io::Result<(ops::App, ops::Inbox)> {
         let merchants = self.merchants();
         let balances: Vec<_> = merchants
@@ -306,7 +318,13 @@ impl Builder {
             Some(path) => store::Store::open(path, balances).map_err(std::io::Error::other)?,
             None => store::Store::new(balances),
         };
-        Ok(ops::App::new(merchants, self.api_users, store, base_url))
+        Ok(ops::App::new(
+            merchants,
+            self.api_users,
+            store,
+            self.rates,
+            base_url,
+        ))
     }
 }
 

@@ -151,6 +151,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ),
         ..RetryPolicy::default()
     });
+    builder = builder.rates(config.rates);
     if let Some(ms) = config.payout_delay_ms {
         builder = builder.payout_delay(Duration::from_millis(ms));
     }

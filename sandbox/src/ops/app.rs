@@ -12,10 +12,11 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use crate::merchant::{ApiFamily, ApiUser, Merchant};
+use crate::rates::Rates;
 use crate::store::{Payment, Store};
 
 /// Shared by every operation and page: the merchants, the API users, the
-/// store, the sandbox's own address and the outbox.
+/// store, the exchange rates, the sandbox's own address and the outbox.
 pub(crate) struct App {
     /// The merchants the sandbox knows, by id.
     pub merchants: Arc<BTreeMap<String, Merchant>>,
@@ -23,6 +24,8 @@ pub(crate) struct App {
     pub api_users: BTreeMap<(ApiFamily, String), ApiUser>,
     /// The sandbox's state.
     pub store: Arc<Store>,
+    /// The exchange rates of the Gateway's transfers.
+    pub rates: Rates,
     /// `http://HOST:PORT`, without a trailing `/`.
     pub base_url: String,
     outbox: mpsc::UnboundedSender<Event>,
@@ -50,6 +53,7 @@ impl App {
         merchants: impl IntoIterator<Item = Merchant>,
         api_users: impl IntoIterator<Item = ApiUser>,
         store: Store,
+        rates: Rates,
         base_url: String,
     ) -> (Self, Inbox) {
         let (outbox, inbox) = mpsc::unbounded_channel();
@@ -60,6 +64,7 @@ impl App {
                 .map(|user| ((user.family, user.auth_id.clone()), user))
                 .collect(),
             store: Arc::new(store),
+            rates,
             base_url,
             outbox,
         };

@@ -32,8 +32,9 @@ use freedompay::gateway::tokens::{
     G2gTokenPayoutRequest, G2gTokenPayoutResponse,
 };
 use freedompay::gateway::transfers::{
-    G2gTransferAcsRequest, G2gTransferAcsResponse, G2gTransferRequest, G2gTransferResponse,
-    G2gTransferStatusRequest, G2gTransferStatusResponse,
+    G2gTransferAcsRequest, G2gTransferAcsResponse, G2gTransferRatesRequest,
+    G2gTransferRatesResponse, G2gTransferRequest, G2gTransferResponse, G2gTransferStatusRequest,
+    G2gTransferStatusResponse,
 };
 use freedompay::merchant::atm::{AtmCheckRequest, AtmCheckResponse};
 use freedompay::merchant::card_storage::{
@@ -134,6 +135,7 @@ pub const STATEFUL: &[&str] = &[
     "g2g_token_payout",
     "g2g_transfer_acs",
     "g2g_transfer_card",
+    "g2g_transfer_rates",
     "g2g_transfer_status",
     "init_payment",
     "installment_init",
@@ -389,6 +391,14 @@ impl Handler for Operations<'_> {
         request: G2gTransferRequest,
     ) -> Result<G2gTransferResponse, Failure> {
         g2g::transfers::transfer(self.app, merchant, request)
+    }
+
+    fn g2g_transfer_rates(
+        &self,
+        merchant: &Merchant,
+        request: G2gTransferRatesRequest,
+    ) -> Result<G2gTransferRatesResponse, Failure> {
+        g2g::transfers::rates(self.app, merchant, request)
     }
 
     fn g2g_transfer_status(

@@ -3,7 +3,7 @@
 //! Secure (the ACS page driven as a payer's browser would), `paymentAcs`,
 //! clearing, cancel, refund and `status_v2`, on the same payments the
 //! Merchant API's calls see; card storage on the Merchant API's saved cards;
-//! card-to-card transfers; token, Apple Pay and Google Pay payments and the
+//! card-to-card transfers and their rates; token, Apple Pay and Google Pay payments and the
 //! token payout; the recurring charge; payouts from the Merchant API's
 //! payout balance; the any-amount page; and no card number, CVC or wallet cryptogram in what the
 //! sandbox logs.
@@ -1161,14 +1161,14 @@ async fn a_card_to_card_transfer_is_debited_and_credited_at_once() {
     // A transfer is no payment of the Merchant API.
     assert!(sandbox.payment(done.payment_id).is_none());
 
-    // Another currency on the credit side needs the credited amount.
+    // A currency the sandbox has no rate for needs the credited amount.
     let mut usd = transfer("tr1b", "100", Some(sender)).card_recipient(recipient);
-    usd.currency_to = Currency::Unknown("USD".to_owned());
+    usd.currency_to = Currency::Unknown("GBP".to_owned());
     let refused = client
         .gateway_transfers()
         .transfer(&usd)
         .await
-        .expect_err("no rates in the sandbox");
+        .expect_err("no rate for GBP in the sandbox");
     assert_eq!(gateway_code(&refused), ErrorCode::InvalidParameter.code());
     let converted = client
         .gateway_transfers()
@@ -1178,7 +1178,7 @@ async fn a_card_to_card_transfer_is_debited_and_credited_at_once() {
     assert_eq!(converted.payout_amount, Some(amount("0.2")));
     assert_eq!(
         converted.currency_to,
-        Some(Currency::Unknown("USD".to_owned()))
+        Some(Currency::Unknown("GBP".to_owned()))
     );
 }
 
@@ -1687,4 +1687,256 @@ async fn the_gateways_any_amount_page_is_the_merchant_apis() {
     let payment = sandbox.payment(created.payment_id).expect("stored");
     assert_eq!(payment.order_id, "aa1");
     assert_eq!(payment.state, PaymentState::New);
+}
+
+/// A currency by its code: `KZT` is the enum's variant, any other an
+/// unknown code.
+fn currency_of(code: &str) -> Currency {
+    match code {
+        "KZT" => Currency::Kzt,
+        other => Currency::Unknown(other.to_owned()),
+    }
+}
+
+/// The rates the sandbox answers `g2g/p2p/rates` with, for `from` and `to`
+/// (either or both left out), as (from, to, rate).
+async fn transfer_rates(
+    client: &Client,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<(String, String, rust_decimal::Decimal)>, freedompay::Error> {
+    let mut request = freedompay::gateway::transfers::G2gTransferRatesRequest::new();
+    request.currency_from = from.map(currency_of);
+    request.currency_to = to.map(currency_of);
+    let answer = client.gateway_transfers().rates(&request).await?;
+    assert_eq!(answer.status, ResponseStatus::Ok);
+    Ok(answer
+        .rates
+        .iter()
+        .map(|rate| {
+            (
+                rate.currency_from
+                    .as_ref()
+                    .expect("pg_currency_from")
+                    .as_str()
+                    .to_owned(),
+                rate.currency_to
+                    .as_ref()
+                    .expect("pg_currency_to")
+                    .as_str()
+                    .to_owned(),
+                rate.rate.expect("pg_rate"),
+            )
+        })
+        .collect())
+}
+
+/// `(from, to, rate)` rows written as text, to compare with [`transfer_rates`].
+fn rate_rows(rows: &[(&str, &str, &str)]) -> Vec<(String, String, rust_decimal::Decimal)> {
+    rows.iter()
+        .map(|(from, to, rate)| {
+            (
+                (*from).to_owned(),
+                (*to).to_owned(),
+                rate.parse().expect("a rate"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn transfer_rates_answer_the_pair_asked_from_the_sandboxs_table() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    for (from, to, rate) in [
+        ("KZT", "USD", "0.002"),
+        ("USD", "KZT", "500"),
+        ("EUR", "USD", "1.08"),
+        ("KZT", "EUR", "0.001852"),
+        ("UZS", "KGS", "0.006897"),
+        ("RUB", "RUB", "1"),
+    ] {
+        let answered = transfer_rates(&client, Some(from), Some(to))
+            .await
+            .expect("the rate");
+        assert_eq!(answered, rate_rows(&[(from, to, rate)]), "{from} to {to}");
+    }
+}
+
+#[tokio::test]
+async fn transfer_rates_with_one_currency_or_none_list_every_pair() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let from_usd = transfer_rates(&client, Some("USD"), None)
+        .await
+        .expect("the rates from USD");
+    assert_eq!(
+        from_usd,
+        rate_rows(&[
+            ("USD", "EUR", "0.925926"),
+            ("USD", "KGS", "86.206897"),
+            ("USD", "KZT", "500"),
+            ("USD", "RUB", "90.909091"),
+            ("USD", "UZS", "12500"),
+        ])
+    );
+    let to_kzt = transfer_rates(&client, None, Some("KZT"))
+        .await
+        .expect("the rates to KZT");
+    assert_eq!(
+        to_kzt,
+        rate_rows(&[
+            ("EUR", "KZT", "540"),
+            ("KGS", "KZT", "5.8"),
+            ("RUB", "KZT", "5.5"),
+            ("USD", "KZT", "500"),
+            ("UZS", "KZT", "0.04"),
+        ])
+    );
+    let every = transfer_rates(&client, None, None)
+        .await
+        .expect("every rate");
+    assert_eq!(every.len(), 30, "six currencies, each to the five others");
+    let from_eur = rate_rows(&[
+        ("EUR", "KGS", "93.103448"),
+        ("EUR", "KZT", "540"),
+        ("EUR", "RUB", "98.181818"),
+        ("EUR", "USD", "1.08"),
+        ("EUR", "UZS", "13500"),
+    ]);
+    assert_eq!(
+        every[..5],
+        from_eur[..],
+        "in order of the currency from, then to"
+    );
+    assert_eq!(every[20..25], from_usd[..]);
+}
+
+#[tokio::test]
+async fn a_currency_without_a_rate_is_refused_naming_its_field() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    for (from, to, field) in [
+        (Some("GBP"), Some("KZT"), "pg_currency_from"),
+        (Some("KZT"), Some("GBP"), "pg_currency_to"),
+        (Some("GBP"), None, "pg_currency_from"),
+        (None, Some("GBP"), "pg_currency_to"),
+    ] {
+        let refused = transfer_rates(&client, from, to)
+            .await
+            .expect_err("no rate for GBP");
+        let error = refused.gateway_error().expect("a gateway error");
+        assert_eq!(error.code, ErrorCode::InvalidParameter.code());
+        assert_eq!(
+            error.description,
+            format!("{field}: the sandbox has no rate for the currency \"GBP\"")
+        );
+    }
+    // A transfer to it without pg_amount_to is refused the same way, and
+    // nothing is made.
+    let sender = purchase_card_where(|c| !available(c.three_ds));
+    let mut gbp =
+        transfer("rtgbp", "100", Some(sender)).card_recipient(payout_card(Outcome::Success));
+    gbp.currency_to = currency_of("GBP");
+    let refused = client
+        .gateway_transfers()
+        .transfer(&gbp)
+        .await
+        .expect_err("no rate for GBP");
+    let error = refused.gateway_error().expect("a gateway error");
+    assert_eq!(error.code, ErrorCode::InvalidParameter.code());
+    assert_eq!(
+        error.description,
+        "pg_currency_to: the sandbox has no rate for the currency \"GBP\""
+    );
+    let none = client
+        .gateway_transfers()
+        .status(&G2gTransferStatusRequest::new().order_id("rtgbp"))
+        .await
+        .expect_err("no transfer made");
+    assert_eq!(gateway_code(&none), ErrorCode::PaymentNotFound.code());
+}
+
+#[tokio::test]
+async fn a_transfer_between_currencies_without_amount_to_is_credited_at_the_rate() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let sender = purchase_card_where(|c| !available(c.three_ds));
+    let mut usd =
+        transfer("rtusd", "1234.56", Some(sender)).card_recipient(payout_card(Outcome::Success));
+    usd.currency_to = currency_of("USD");
+    let done = client
+        .gateway_transfers()
+        .transfer(&usd)
+        .await
+        .expect("converted at 0.002")
+        .into_data();
+    assert_eq!(done.payment_status, Some(G2gPaymentState::Success));
+    assert_eq!(done.payment_amount, amount("1234.56"));
+    // 1234.56 × 0.002 = 2.46912, to 2 decimals.
+    assert_eq!(done.payout_amount, Some(amount("2.47")));
+    let status = client
+        .gateway_transfers()
+        .status(&G2gTransferStatusRequest::new().payment_id(done.payment_id))
+        .await
+        .expect("the status")
+        .into_data();
+    assert_eq!(status.payment_status, G2gPaymentState::Success);
+    assert_eq!(status.payment_amount, amount("1234.56"));
+    assert_eq!(status.payout_amount, Some(amount("2.47")));
+    assert_eq!(status.currency_from, Some(Currency::Kzt));
+    assert_eq!(status.currency_to, Some(currency_of("USD")));
+}
+
+#[tokio::test]
+async fn the_config_files_rates_replace_and_add_to_the_defaults() {
+    let config = freedompay_sandbox::config::Config::parse(
+        "rates:\n  USD: 450\n  GBP: 600\n",
+        std::path::Path::new("sandbox.yaml"),
+    )
+    .expect("a good file");
+    let sandbox = freedompay_sandbox::Sandbox::builder()
+        .merchant(
+            freedompay_sandbox::Merchant::new(MERCHANT, SECRET).with_payout_secret(PAYOUT_SECRET),
+        )
+        .rates(config.rates)
+        .start()
+        .await
+        .expect("the sandbox starts");
+    let client = client(&sandbox);
+    let to_usd = transfer_rates(&client, None, Some("USD"))
+        .await
+        .expect("the rates to USD");
+    assert_eq!(
+        to_usd,
+        rate_rows(&[
+            ("EUR", "USD", "1.2"),
+            ("GBP", "USD", "1.333333"),
+            ("KGS", "USD", "0.012889"),
+            ("KZT", "USD", "0.002222"),
+            ("RUB", "USD", "0.012222"),
+            ("UZS", "USD", "0.000089"),
+        ])
+    );
+    // A transfer is credited at the configured rate: 900 × 0.002222 = 1.9998.
+    let sender = purchase_card_where(|c| !available(c.three_ds));
+    let mut usd =
+        transfer("rtcfg", "900", Some(sender)).card_recipient(payout_card(Outcome::Success));
+    usd.currency_to = currency_of("USD");
+    let done = client
+        .gateway_transfers()
+        .transfer(&usd)
+        .await
+        .expect("converted at the configured rate");
+    assert_eq!(done.payout_amount, Some(amount("2")));
+    // The added currency converts too: 10 GBP × 600 = 6000 KZT.
+    let mut gbp =
+        transfer("rtcfggbp", "10", Some(sender)).card_recipient(payout_card(Outcome::Success));
+    gbp.currency_from = currency_of("GBP");
+    let done = client
+        .gateway_transfers()
+        .transfer(&gbp)
+        .await
+        .expect("converted from the added currency");
+    assert_eq!(done.payout_amount, Some(amount("6000")));
 }

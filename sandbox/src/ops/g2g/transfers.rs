@@ -1,5 +1,5 @@
 //! The Gateway API's card-to-card transfers: `g2g/p2p/transfer`, its 3-D
-//! Secure (`transfer_acs`) and `g2g/p2p/status`.
+//! Secure (`transfer_acs`), `g2g/p2p/status` and `g2g/p2p/rates`.
 //!
 //! - The sender is a card (its number, expiry and CVC, checked as a
 //!   payment's) or a saved card (`pg_card_token`, one of the merchant's, of
@@ -19,19 +19,30 @@
 //!   (`pg_status=pending`, `pg_3ds=1`, the ACS page's address): once the
 //!   payer passed there, `transfer_acs` ends it (10004 when the payer failed,
 //!   11037 before the payer finished, 10015 once used).
-//! - `pg_amount_to` is the credit; without it the credit is `pg_amount`,
-//!   which needs the same currency on both sides (the sandbox has no rates;
-//!   200 otherwise).
+//! - `pg_amount_to` is the credit; without it the credit is `pg_amount`
+//!   when both sides have the same currency, and otherwise `pg_amount` times
+//!   the sandbox's rate from `pg_currency_from` to `pg_currency_to` (the one
+//!   `g2g/p2p/rates` answers), rounded to 2 decimals. A currency the sandbox
+//!   has no rate for answers 200 naming its field, as does an amount that
+//!   converts to less than 0.01.
 //! - The status names the transfer by `pg_payment_id` or `pg_order_id` (the
 //!   latest of that order); an unknown one answers 11068.
+//! - The rates come from the sandbox's table ([`crate::rates`], the
+//!   configuration file's `rates:` over the defaults): one `rate` element for
+//!   the pair asked with both currencies (1 for a currency to itself); with
+//!   only one of them, every pair from or to it; with neither, every pair of
+//!   two currencies the sandbox knows; in alphabetical order. A currency the
+//!   sandbox has no rate for answers 200 naming its field.
 
 use std::sync::Arc;
 
-use freedompay::enums::{G2gPaymentState, ResponseStatus};
+use freedompay::Amount;
+use freedompay::enums::{Currency, G2gPaymentState, ResponseStatus};
 use freedompay::errors::ErrorCode;
 use freedompay::gateway::transfers::{
-    G2gTransferAcsRequest, G2gTransferAcsResponse, G2gTransferRequest, G2gTransferResponse,
-    G2gTransferStatusRequest, G2gTransferStatusResponse, G2gTransferStatusResponseRequired,
+    G2gTransferAcsRequest, G2gTransferAcsResponse, G2gTransferRatesRequest,
+    G2gTransferRatesResponse, G2gTransferRequest, G2gTransferResponse, G2gTransferStatusRequest,
+    G2gTransferStatusResponse, G2gTransferStatusResponseRequired, TransferRate,
 };
 
 use super::card::{Card, transfer_recipient};
@@ -39,7 +50,7 @@ use crate::merchant::Merchant;
 use crate::ops::acs;
 use crate::ops::payments::{Issuer, gateway_time, issuer_of, three_ds_refused};
 use crate::ops::payout::card_decision;
-use crate::ops::{App, Failure, invalid};
+use crate::ops::{App, Failure, amount, invalid};
 use crate::store::{AcsKind, AcsPurpose, PayoutState, SavedCard, Transfer, TransferState};
 use crate::values::{currency, mask, now};
 
@@ -203,6 +214,43 @@ fn request_status(transfer: &Transfer) -> ResponseStatus {
     }
 }
 
+/// A currency's code as the rates are keyed: trimmed, in capitals.
+fn code_of(currency: &Currency) -> String {
+    currency.as_str().trim().to_ascii_uppercase()
+}
+
+/// `code` when the sandbox has rates for it; otherwise the refusal naming
+/// `field`, the request's field that carries it.
+fn known(app: &App, field: &str, code: String) -> Result<String, Failure> {
+    if app.rates.kzt(&code).is_some() {
+        Ok(code)
+    } else {
+        Err(invalid(format!(
+            "{field}: the sandbox has no rate for the currency {code:?}"
+        )))
+    }
+}
+
+/// A transfer's `pg_amount` in `pg_currency_to`, at the sandbox's rate,
+/// rounded to 2 decimals.
+fn converted(app: &App, request: &G2gTransferRequest) -> Result<Amount, Failure> {
+    let from = known(app, "pg_currency_from", code_of(&request.currency_from))?;
+    let to = known(app, "pg_currency_to", code_of(&request.currency_to))?;
+    let credit = app
+        .rates
+        .rate(&from, &to)
+        .and_then(|rate| request.amount.as_decimal().checked_mul(rate))
+        .ok_or_else(|| invalid("pg_amount: too large to convert"))?;
+    let credit = amount(credit);
+    if credit == Amount::ZERO && request.amount != Amount::ZERO {
+        return Err(invalid(format!(
+            "pg_amount: {} {from} is less than 0.01 {to}; send pg_amount_to",
+            request.amount
+        )));
+    }
+    Ok(credit)
+}
+
 /// `g2g/p2p/transfer`.
 pub(crate) fn transfer(
     app: &Arc<App>,
@@ -212,11 +260,7 @@ pub(crate) fn transfer(
     let amount_to = match request.amount_to {
         Some(amount) => amount,
         None if request.currency_from == request.currency_to => request.amount,
-        None => {
-            return Err(invalid(
-                "pg_amount_to: required when the currencies differ (the sandbox has no rates)",
-            ));
-        }
+        None => converted(app, &request)?,
     };
     let halves = halves(app, merchant, &request)?;
     let outcome = match (&halves.debit, halves.credit) {
@@ -380,4 +424,44 @@ pub(crate) fn transfer_status(
         }),
         &transfer
     ))
+}
+
+/// `g2g/p2p/rates`: the sandbox's rates for the pair asked, or every pair
+/// from or to the one currency asked, or every pair.
+pub(crate) fn rates(
+    app: &Arc<App>,
+    _merchant: &Merchant,
+    request: G2gTransferRatesRequest,
+) -> Result<G2gTransferRatesResponse, Failure> {
+    let from = request
+        .currency_from
+        .as_ref()
+        .map(|c| known(app, "pg_currency_from", code_of(c)))
+        .transpose()?;
+    let to = request
+        .currency_to
+        .as_ref()
+        .map(|c| known(app, "pg_currency_to", code_of(c)))
+        .transpose()?;
+    let pairs = match (&from, &to) {
+        (Some(from), Some(to)) => app
+            .rates
+            .rate(from, to)
+            .map(|rate| (from.clone(), to.clone(), rate))
+            .into_iter()
+            .collect(),
+        _ => app.rates.pairs(from.as_deref(), to.as_deref()),
+    };
+    let rates = pairs
+        .into_iter()
+        .map(|(from, to, rate)| {
+            TransferRate::new()
+                .currency_from(currency(&from))
+                .currency_to(currency(&to))
+                .rate(rate)
+        })
+        .collect();
+    Ok(G2gTransferRatesResponse::new(ResponseStatus::Ok)
+        .rates(rates)
+        .datetime(now()))
 }
