@@ -126,6 +126,10 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonSt
 fn match_path(template: &str, path: &str) -> Option<Option<String>> {
     let template = template.trim_end_matches('/');
     let path = path.trim_end_matches('/');
+    if !template.contains('{') {
+        // No placeholder: the path is the template or nothing.
+        return (template == path).then_some(None);
+    }
     let mut captured = None;
     let mut template_parts = template.split('/');
     let mut path_parts = path.split('/');
@@ -319,9 +323,23 @@ async fn handle(
         selected
     };
     let mut rejection = None;
+    // Endpoints sharing a path mostly share a script and a key: each pair is
+    // verified once.
+    let mut verified: Vec<(&str, bool, Result<(), SignatureError>)> = Vec::new();
     for (endpoint, _) in tried {
         let key = merchant.key(endpoint.payout_key);
-        match signature::verify(endpoint.script, &params, key) {
+        let known = verified
+            .iter()
+            .find(|(script, payout, _)| {
+                *script == endpoint.script && *payout == endpoint.payout_key
+            })
+            .map(|(_, _, outcome)| outcome.clone());
+        let outcome = known.unwrap_or_else(|| {
+            let outcome = signature::verify(endpoint.script, &params, key);
+            verified.push((endpoint.script, endpoint.payout_key, outcome.clone()));
+            outcome
+        });
+        match outcome {
             Ok(()) => {}
             Err(error) => {
                 let description = match error {
@@ -345,7 +363,7 @@ async fn handle(
                 continue;
             }
         };
-        tracing::info!(endpoint = endpoint.id, merchant = %merchant.id, "request accepted");
+        tracing::debug!(endpoint = endpoint.id, merchant = %merchant.id, "request accepted");
         let operations = Operations { app: &app };
         return match server::serve(&operations, merchant, message) {
             Some(Ok(Served::Answer(answer))) => signed_xml(endpoint.script, key, answer),
