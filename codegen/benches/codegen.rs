@@ -4,6 +4,8 @@
 //! cargo bench -p freedompay-codegen --bench codegen
 //! ```
 //!
+//! - **load and check** and **emit Rust**: the two halves of the build
+//!   script's work, measured apart.
 //! - **build script**: what the client's `build.rs` does on every build that
 //!   touches the spec: load and validate every YAML file, lower them to the
 //!   IR, check it, and emit the formatted Rust.
@@ -24,6 +26,13 @@ fn whole_spec(c: &mut Criterion) {
     let spec = spec();
     let mut group = c.benchmark_group("codegen over the whole spec");
     group.sample_size(20);
+    group.bench_function("load and check (YAML to the checked IR)", |b| {
+        b.iter(|| codegen::compile(black_box(&spec)).expect("the spec compiles"))
+    });
+    let api = codegen::compile(&spec).expect("the spec compiles");
+    group.bench_function("emit Rust (IR to formatted source)", |b| {
+        b.iter(|| codegen::rust_source(black_box(&api)).expect("the Rust formats"))
+    });
     group.bench_function("build script (load, check, emit Rust)", |b| {
         b.iter(|| {
             let api = codegen::compile(black_box(&spec)).expect("the spec compiles");

@@ -70,12 +70,17 @@ fn append_pairs(
 ) {
     let parent = key.len();
     for (name, value) in params.iter() {
-        if !nested {
-            key.push_str(name);
-        } else {
+        if let (false, Value::Text(text)) = (nested, value) {
+            // A top-level text value is named as it is.
+            serializer.append_pair(name, text);
+            continue;
+        }
+        if nested {
             key.push('[');
             key.push_str(name);
             key.push(']');
+        } else {
+            key.push_str(name);
         }
         match value {
             Value::Text(text) => {
