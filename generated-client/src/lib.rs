@@ -1,8 +1,9 @@
 //! Typed, validated, signed client for the Freedom Pay payment gateway.
 //!
 //! The API types are generated at build time from the YAML spec that ships
-//! with this crate: one module per API and group (for example
-//! [`merchant::page::InitPaymentRequest`]), shared enums in [`enums`]. Each
+//! with this crate: one module per API and group, each API compiled with its
+//! cargo feature (for example `merchant::page::InitPaymentRequest`, with
+//! `merchant`), shared enums in [`enums`]. Each
 //! request type validates its values, encodes itself in wire order and is
 //! signed by the client; each response and callback type decodes from the
 //! message as received, after its signature was verified over that message.
