@@ -1,4 +1,5 @@
-//! The HTTP transport: reqwest (rustls) on top of the I/O-free core.
+//! The HTTP transport: reqwest, over the TLS stack the cargo features chose
+//! (see `tls`), on top of the I/O-free core.
 //!
 //! [`Client::send`] validates, signs and encodes a request with
 //! [`freedompay_core::exchange::prepare`], sends the form exactly as signed,
@@ -335,6 +336,10 @@ pub enum Error {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(reqwest::Error),
+    /// The TLS stack could not be set up (with `rustls-ring`: no CA
+    /// certificate found on the system, say); no client was built.
+    #[error("cannot set up TLS: {0}")]
+    Tls(Box<dyn std::error::Error + Send + Sync>),
     /// No connection could be made to the gateway: nothing was sent.
     #[error("cannot connect to the gateway (nothing was sent): {0}")]
     Connect(reqwest::Error),
@@ -479,14 +484,20 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for `config`.
+    /// A client for `config`, over the TLS stack of the crate's features.
+    ///
+    /// ```
+    /// use freedompay::{Client, Config};
+    ///
+    /// let client = Client::new(Config::new("545084", "merchant-secret-key"));
+    /// assert!(client.is_ok(), "{client:?}");
+    /// ```
     pub fn new(config: Config) -> Result<Self, Error> {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("freedompay-rs/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(Error::Client)?;
+            .user_agent(concat!("freedompay-rs/", env!("CARGO_PKG_VERSION")));
+        let http = tls(builder)?.build().map_err(Error::Client)?;
         let pacer = config.pacing.map(|interval| {
             Arc::new(Pacer {
                 interval,
@@ -742,6 +753,36 @@ impl Client {
         tracing::debug!(endpoint = E::ID, ok = result.is_ok(), "response read");
         Ok(result?)
     }
+}
+
+/// Sets the TLS stack of the cargo features on `builder`. When several are
+/// compiled (features add up across a dependency graph), `native-tls` wins,
+/// as it does in reqwest, then `rustls-ring`, then `rustls` (aws-lc-rs).
+/// With none, the client speaks plain HTTP only (a sandbox, a local proxy).
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    #[cfg(all(feature = "rustls-ring", not(feature = "native-tls")))]
+    let builder = rustls_ring(builder)?;
+    Ok(builder)
+}
+
+/// rustls with the ring provider, for this client only: reqwest's
+/// `rustls-no-provider` would otherwise take the process's default provider,
+/// which a library has no business installing. Verifies certificates as
+/// reqwest's own rustls does: with the platform's verifier, over TLS 1.2 and
+/// 1.3, HTTP/1.1 offered by ALPN.
+#[cfg(all(feature = "rustls-ring", not(feature = "native-tls")))]
+fn rustls_ring(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|config| config.with_platform_verifier())
+        .map_err(|error| Error::Tls(Box::new(error)))?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(builder.tls_backend_preconfigured(config))
 }
 
 /// Sends `builder` and reads the whole answer as text, at most

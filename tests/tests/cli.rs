@@ -1,7 +1,8 @@
 //! The `freedompay` command-line tool, run as a process.
 //!
 //! The binary belongs to another package, so `CARGO_BIN_EXE_freedompay` is not
-//! set here: it is built once (`support::built_binary`).
+//! set here: it is built once, with the `cli` feature it requires
+//! (`support::built_binary`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,7 +33,7 @@ const PAYBOX_SIG: &str = "a8a4d5a9188f24038a14a4d65c387bf7";
 /// Builds the binary once and returns its path.
 fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| crate::support::built_binary("freedompay", "freedompay"))
+    BINARY.get_or_init(|| crate::support::built_binary("freedompay", "freedompay", &["cli"]))
 }
 
 /// What a run of the tool gave.

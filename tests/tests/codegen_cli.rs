@@ -11,7 +11,7 @@ use crate::support::{built_binary, workspace};
 
 fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| built_binary("codegen", "codegen"))
+    BINARY.get_or_init(|| built_binary("codegen", "codegen", &[]))
 }
 
 /// What a run gave.

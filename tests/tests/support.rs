@@ -42,20 +42,18 @@ pub fn check_each<T>(
     );
 }
 
-/// Builds binary `bin` of package `package` with cargo and returns its path.
-/// A binary of another package has no `CARGO_BIN_EXE_…` here, so it is found
-/// through cargo's JSON messages (which honour `CARGO_TARGET_DIR`).
-pub fn built_binary(package: &str, bin: &str) -> PathBuf {
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "-q",
-            "-p",
-            package,
-            "--bin",
-            bin,
-            "--message-format=json",
-        ])
+/// Builds binary `bin` of package `package`, with the cargo `features` it
+/// requires, and returns its path. A binary of another package has no
+/// `CARGO_BIN_EXE_…` here, so it is found through cargo's JSON messages
+/// (which honour `CARGO_TARGET_DIR`).
+pub fn built_binary(package: &str, bin: &str, features: &[&str]) -> PathBuf {
+    let mut command = Command::new(env!("CARGO"));
+    command.args(["build", "-q", "-p", package, "--bin", bin]);
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
+    }
+    let output = command
+        .arg("--message-format=json")
         .current_dir(workspace())
         .stderr(Stdio::inherit())
         .output()

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod describe;
 pub mod example_dispatch;
+pub mod features;
 pub mod markdown;
 pub mod reference;
 pub mod registry;

@@ -8,13 +8,15 @@
 //! merchant's test double) serves every endpoint of the spec with it, and
 //! overrides only the methods it simulates.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use freedompay_core::Params;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::describe;
+use crate::emit::{describe, features};
 use crate::ir::{Api, Endpoint, Field, JsonKind, Type};
-use crate::spec::{Direction, Method};
+use crate::spec::{ApiName, Direction, Method};
 
 /// The path of an endpoint's type from the crate root's API module: `merchant::page::InitPaymentRequest`.
 fn type_path(endpoint: &Endpoint, name: &str) -> TokenStream {
@@ -24,16 +26,24 @@ fn type_path(endpoint: &Endpoint, name: &str) -> TokenStream {
     quote! { #api::#group::#name }
 }
 
+/// `use crate::merchant;` for each family, compiled with it.
 fn api_imports(api: &Api) -> TokenStream {
-    let mut modules: Vec<&str> = api
+    let mut modules: Vec<(&str, ApiName)> = api
         .endpoints
         .iter()
-        .map(|e| describe::api_module(e.api))
+        .map(|e| (describe::api_module(e.api), e.api))
         .collect();
     modules.sort_unstable();
     modules.dedup();
-    let modules = modules.into_iter().map(|m| format_ident!("{}", m));
-    quote! { #(use crate::#modules;)* }
+    let imports = modules.into_iter().map(|(module, api)| {
+        let module = format_ident!("{}", module);
+        let cfg = features::cfg(api);
+        quote! {
+            #cfg
+            use crate::#module;
+        }
+    });
+    quote! { #(#imports)* }
 }
 
 fn variant(endpoint: &Endpoint) -> proc_macro2::Ident {
@@ -161,8 +171,10 @@ fn message_variant(endpoint: &Endpoint) -> TokenStream {
     let variant = variant(endpoint);
     let ty = type_path(endpoint, &endpoint.request_type());
     let doc = format!(" `{}`: {}", endpoint.id, endpoint.title);
+    let cfg = features::cfg(endpoint.api);
     quote! {
         #[doc = #doc]
+        #cfg
         #variant(Box<#ty>),
     }
 }
@@ -191,7 +203,9 @@ pub fn registry(api: &Api) -> TokenStream {
             None => quote! { None },
         };
         let variant = variant(endpoint);
+        let cfg = features::cfg(endpoint.api);
         quote! {
+            #cfg
             JsonEndpointInfo {
                 id: #id,
                 method: #method,
@@ -236,7 +250,9 @@ pub fn registry(api: &Api) -> TokenStream {
                 Some(value) => quote! { (#name, Some(#value)) },
                 None => quote! { (#name, None) },
             });
+        let cfg = features::cfg(endpoint.api);
         quote! {
+            #cfg
             EndpointInfo {
                 id: #id,
                 direction: Direction::#direction,
@@ -249,17 +265,27 @@ pub fn registry(api: &Api) -> TokenStream {
             }
         }
     });
+    let form_families = features::families(form());
+    let json_families = features::families(json());
+    let uses = features::core_uses(vec![
+        (form_families.clone(), quote! { HttpMethod }),
+        (form_families, quote! { registry::decode_into }),
+        (json_families.clone(), quote! { hosts::Server }),
+        (json_families.clone(), quote! { json::{JsonApi, JsonAuth} }),
+        (
+            features::families(json().filter(|e| e.auth != crate::spec::Auth::Basic)),
+            quote! { jws::Algorithm },
+        ),
+        (json_families, quote! { registry::decode_json_into }),
+    ]);
     quote! {
         /// Every endpoint and callback of the spec as data: where it lives, how it
         /// is signed, and how a message as received decodes into its typed form,
-        /// with the same generated types the client sends.
+        /// with the same generated types the client sends. Each family's entries
+        /// compile with its cargo feature.
         pub mod registry {
             pub use freedompay_core::registry::{Direction, Rejection};
-            use freedompay_core::registry::{decode_into, decode_json_into};
-            use freedompay_core::hosts::Server;
-            use freedompay_core::json::{JsonApi, JsonAuth};
-            use freedompay_core::jws::Algorithm;
-            use freedompay_core::HttpMethod;
+            #uses
             #imports
 
             /// One endpoint or callback of this spec.
@@ -322,8 +348,10 @@ pub fn server(api: &Api) -> TokenStream {
         let doc = format!(
             " Answers `POST {path}` (`{id}`); by default the spec's example answer, with the request's values where it has the same members."
         );
+        let cfg = features::cfg(endpoint.api);
         quote! {
             #[doc = #doc]
+            #cfg
             fn #name(&self, _context: &Self::Context, request: #request) -> Result<#response, Self::Error> {
                 Ok(json_spec_answer(#id, &request, answers::#answer)?)
             }
@@ -332,12 +360,20 @@ pub fn server(api: &Api) -> TokenStream {
     let json_arms = json_served.iter().map(|endpoint| {
         let variant = variant(endpoint);
         let name = format_ident!("{}", endpoint.id);
-        quote! { JsonMessage::#variant(r) => json_answer(handler.#name(cx, *r)), }
+        let cfg = features::cfg(endpoint.api);
+        quote! {
+            #cfg
+            JsonMessage::#variant(r) => json_answer(handler.#name(cx, *r)),
+        }
     });
     let json_answers = json_served.iter().map(|endpoint| {
         let name = answer_const(endpoint);
         let answer = json_answer_text(endpoint);
-        quote! { pub(super) const #name: &str = #answer; }
+        let cfg = features::cfg(endpoint.api);
+        quote! {
+            #cfg
+            pub(super) const #name: &str = #answer;
+        }
     });
     let methods = served.iter().map(|endpoint| {
         let id = &endpoint.id;
@@ -345,12 +381,14 @@ pub fn server(api: &Api) -> TokenStream {
         let request = type_path(endpoint, &endpoint.request_type());
         let path = endpoint.path.as_deref().unwrap_or_default();
         let method = endpoint.method.name();
+        let cfg = features::cfg(endpoint.api);
         if endpoint.direction == Direction::Redirect {
             let doc = format!(
                 " The browser opens `{method} {path}` (`{id}`): the URL it is sent on to. No answer is documented, so the default refuses."
             );
             return quote! {
                 #[doc = #doc]
+                #cfg
                 fn #name(&self, _context: &Self::Context, _request: #request) -> Result<String, Self::Error> {
                     Err(SpecAnswerError::Redirect { endpoint: #id }.into())
                 }
@@ -366,6 +404,7 @@ pub fn server(api: &Api) -> TokenStream {
         );
         quote! {
             #[doc = #doc]
+            #cfg
             fn #name(&self, _context: &Self::Context, request: #request) -> Result<#response, Self::Error> {
                 Ok(spec_answer(#id, &request, answers::#answer)?)
             }
@@ -377,7 +416,11 @@ pub fn server(api: &Api) -> TokenStream {
         .map(|endpoint| {
             let name = answer_const(endpoint);
             let answer = spec_answer(endpoint);
-            quote! { pub(super) const #name: &str = #answer; }
+            let cfg = features::cfg(endpoint.api);
+            quote! {
+                #cfg
+                pub(super) const #name: &str = #answer;
+            }
         });
     let arms = served.iter().map(|endpoint| {
         let variant = variant(endpoint);
@@ -387,24 +430,65 @@ pub fn server(api: &Api) -> TokenStream {
             (_, Some(_)) => quote! { answer },
             (_, None) => quote! { parameters },
         };
-        quote! { Message::#variant(r) => #wrap(handler.#name(cx, *r)), }
+        let cfg = features::cfg(endpoint.api);
+        quote! {
+            #cfg
+            Message::#variant(r) => Some(#wrap(handler.#name(cx, *r))),
+        }
     });
-    let callbacks = api
+    // One arm per family for its callbacks.
+    let mut callbacks: BTreeMap<ApiName, Vec<TokenStream>> = BTreeMap::new();
+    for endpoint in api
         .endpoints
         .iter()
         .filter(|e| e.direction == Direction::Callback)
-        .map(|endpoint| {
-            let variant = variant(endpoint);
-            quote! { Message::#variant(_) }
-        });
+    {
+        let variant = variant(endpoint);
+        callbacks
+            .entry(endpoint.api)
+            .or_default()
+            .push(quote! { Message::#variant(_) });
+    }
+    let callback_arms = callbacks.into_iter().map(|(api, patterns)| {
+        let cfg = features::cfg(api);
+        quote! {
+            #cfg
+            #(#patterns)|* => None,
+        }
+    });
+    // The private helpers and imports, each compiled with the families that use it.
+    let with = |direction: Direction, response: bool| {
+        features::families(
+            served
+                .iter()
+                .copied()
+                .filter(|e| e.direction == direction && e.response.is_some() == response),
+        )
+    };
+    let answered = with(Direction::Request, true);
+    let unanswered = with(Direction::Request, false);
+    let redirects = with(Direction::Redirect, false);
+    let requests: BTreeSet<ApiName> = answered.union(&unanswered).copied().collect();
+    let answer_cfg = features::cfg_any(&answered);
+    let parameters_cfg = features::cfg_any(&unanswered);
+    let redirect_cfg = features::cfg_any(&redirects);
+    let json_families = features::families(json_served.iter().copied());
+    let json_cfg = features::cfg_any(&json_families);
+    let uses = features::core_uses(vec![
+        (answered.clone(), quote! { Encode }),
+        (unanswered.clone(), quote! { Params }),
+        (requests, quote! { server::spec_answer }),
+        (json_families.clone(), quote! { server::json_spec_answer }),
+    ]);
+    let json_unused = features::allow_unused_without(&json_families);
+    let served_unused = features::allow_unused_without(&features::families(served.iter().copied()));
     quote! {
         /// Serving the spec's endpoints as the gateway: one [`server::Handler`]
         /// method per request endpoint, each answering from the spec until an
         /// implementation overrides it, and [`server::serve`] to route a decoded message.
         pub mod server {
             pub use freedompay_core::server::{Served, SpecAnswerError};
-            use freedompay_core::server::{json_spec_answer, spec_answer};
-            use freedompay_core::{Encode, Params};
+            #uses
             use crate::registry::{JsonMessage, Message};
             #imports
 
@@ -426,12 +510,12 @@ pub fn server(api: &Api) -> TokenStream {
 
             /// Runs a decoded request through its `handler` method. `None` for a
             /// callback, which the gateway sends rather than serves.
+            #served_unused
             pub fn serve<H: Handler>(handler: &H, cx: &H::Context, message: Message) -> Option<Result<Served, H::Error>> {
-                let served = match message {
+                match message {
                     #(#arms)*
-                    #(#callbacks)|* => return None,
-                };
-                Some(served)
+                    #(#callback_arms)*
+                }
             }
 
             /// The gateway's side of every JSON endpoint of the spec: like
@@ -449,6 +533,7 @@ pub fn server(api: &Api) -> TokenStream {
 
             /// Runs a JSON request through its `handler` method; the answer is
             /// the JSON value to send.
+            #json_unused
             pub fn serve_json<H: JsonHandler>(handler: &H, cx: &H::Context, message: JsonMessage) -> Result<serde_json::Value, H::Error> {
                 match message {
                     #(#json_arms)*
@@ -456,21 +541,25 @@ pub fn server(api: &Api) -> TokenStream {
             }
 
             /// A typed JSON answer as the value to send.
+            #json_cfg
             fn json_answer<E>(answer: Result<impl serde::Serialize, E>) -> Result<serde_json::Value, E> {
                 answer.map(|message| serde_json::to_value(message).unwrap_or_default())
             }
 
             /// A typed answer, as the parameters to sign.
+            #answer_cfg
             fn answer<E>(answer: Result<impl Encode, E>) -> Result<Served, E> {
                 answer.map(|message| Served::Answer(message.to_params()))
             }
 
             /// An untyped answer, as the parameters to sign.
+            #parameters_cfg
             fn parameters<E>(answer: Result<Params, E>) -> Result<Served, E> {
                 answer.map(Served::Answer)
             }
 
             /// A browser redirect.
+            #redirect_cfg
             fn redirect<E>(url: Result<String, E>) -> Result<Served, E> {
                 url.map(Served::Redirect)
             }

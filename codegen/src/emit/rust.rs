@@ -80,11 +80,13 @@ pub fn api(api: &Api) -> TokenStream {
     let api_modules = apis.into_iter().map(|(api_name, groups)| {
         let api_ident = ident(api_name);
         let api_doc = doc(&format!(
-            "The {} API.",
+            "The {} API (cargo feature `{api_name}`).",
             describe::api_title_by_module(api_name)
         ));
+        // The module name is the family's feature.
         quote! {
             #api_doc
+            #[cfg(feature = #api_name)]
             pub mod #api_ident {
                 #(#groups)*
             }

@@ -31,7 +31,11 @@
 //! string that is signed); no other output contains it.
 //!
 //! The tool uses only the I/O-free core (`freedompay_core`): the parameter
-//! tree, the signature and the form and XML codecs.
+//! tree, the signature and the form and XML codecs. It is built with the
+//! crate's `cli` feature, off by default so that the library does not compile
+//! clap: `cargo install --path generated-client --features cli` in the
+//! repository (`cargo install freedompay --features cli` from a registry), or
+//! `cargo run -p freedompay --features cli -- …`.
 #![cfg_attr(
     not(test),
     deny(
