@@ -97,7 +97,11 @@ pub fn lower_and_check(
 
 /// The generated Rust for the whole API, formatted.
 pub fn rust_source(api: &ir::Api) -> Result<String, String> {
-    format::rust(emit::rust::api(api))
+    // The message types and what serves them are made and formatted on two
+    // threads.
+    format::rust_parts(&[&|| emit::rust::api_types(api), &|| {
+        emit::rust::api_support(api)
+    }])
 }
 
 /// The generated Rust for one endpoint, formatted (for snapshots).

@@ -32,7 +32,7 @@ pub(crate) fn doc(text: &str) -> TokenStream {
 }
 
 /// The whole generated API as tokens.
-pub fn api(api: &Api) -> TokenStream {
+pub fn api_types(api: &Api) -> TokenStream {
     let shared_enums = || api.enums.iter().map(|e| e.rust_name.clone());
     let enums_scope = Scope::new(shared_enums(), shared_enums());
     let enums: Vec<TokenStream> = api
@@ -92,9 +92,6 @@ pub fn api(api: &Api) -> TokenStream {
             }
         }
     });
-    let reference = crate::emit::reference::rust(api);
-    let registry = crate::emit::registry::registry(api);
-    let server = crate::emit::registry::server(api);
     quote! {
         /// Enums shared by several endpoints.
         pub mod enums {
@@ -102,6 +99,16 @@ pub fn api(api: &Api) -> TokenStream {
             #(#enums)*
         }
         #(#api_modules)*
+    }
+}
+
+/// Tokens for what serves every endpoint: the reference data, the registry
+/// and the server trait; [`api`] is the rest of the crate's generated items.
+pub fn api_support(api: &Api) -> TokenStream {
+    let reference = crate::emit::reference::rust(api);
+    let registry = crate::emit::registry::registry(api);
+    let server = crate::emit::registry::server(api);
+    quote! {
         #reference
         #registry
         #server
