@@ -14,20 +14,7 @@ pub fn rust(tokens: TokenStream) -> Result<String, String> {
 /// their own (tokens cannot cross threads, so each part is made where it is
 /// formatted), and joins them in order with a preamble.
 pub fn rust_parts(parts: &[&(dyn Fn() -> TokenStream + Sync)]) -> Result<String, String> {
-    let formatted: Vec<Result<String, String>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
-            .iter()
-            .map(|part| scope.spawn(move || items(part())))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+    let formatted = crate::threads::each(parts, |part| items(part()));
     let mut out = String::from(PREAMBLE);
     for part in formatted {
         out.push_str(&part?);

@@ -46,6 +46,7 @@ pub mod format;
 pub mod ir;
 mod lower;
 mod names;
+mod threads;
 mod values;
 
 use std::collections::BTreeMap;

@@ -178,20 +178,8 @@ pub fn load_dir(dir: &Path, diagnostics: &mut Diagnostics) -> RawSpec {
     // path order, which keeps the result what one thread would have made.
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let run = named.len().div_ceil(threads).max(1);
-    let loaded: Vec<(RawSpec, Diagnostics)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = named
-            .chunks(run)
-            .map(|chunk| scope.spawn(move || load_files(chunk)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+    let runs: Vec<&[(String, bool, &PathBuf)]> = named.chunks(run).collect();
+    let loaded = crate::threads::each(&runs, |files| load_files(files));
     let mut raw = RawSpec::default();
     for (part, problems) in loaded {
         raw.shared.extend(part.shared);
