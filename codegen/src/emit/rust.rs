@@ -103,7 +103,7 @@ pub fn api_types(api: &Api) -> TokenStream {
 }
 
 /// Tokens for what serves every endpoint: the reference data, the registry
-/// and the server trait; [`api`] is the rest of the crate's generated items.
+/// and the server trait; [`api_types`] is the rest of the crate's generated items.
 pub fn api_support(api: &Api) -> TokenStream {
     let reference = crate::emit::reference::rust(api);
     let registry = crate::emit::registry::registry(api);
