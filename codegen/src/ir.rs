@@ -381,21 +381,10 @@ impl Type {
         }
     }
 
-    /// Whether values are text checked by length and pattern.
+    /// Whether values are text checked by length and pattern: what travels
+    /// as a JSON string, enums aside.
     pub fn is_text(&self) -> bool {
-        matches!(
-            self,
-            Type::String
-                | Type::Url
-                | Type::Email
-                | Type::Phone
-                | Type::Ip
-                | Type::DateTime
-                | Type::CardNumber
-                | Type::CardCvc
-                | Type::CardMonth
-                | Type::CardYear
-        )
+        !matches!(self, Type::Enum { .. }) && self.json_kind() == JsonKind::Text
     }
 
     /// Whether the value is card data, always sensitive (a card number is
