@@ -12,7 +12,7 @@
 //!    the client built it: a missing or invalid field answers 200.
 //! 6. The operation runs against the store; its answer is signed XML.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -32,6 +32,7 @@ use freedompay::{Params, form, xml};
 use crate::json_api::JsonState;
 use crate::notify::Notifications;
 use crate::ops::{App, Failure, Operations, Page};
+use crate::routes::PathIndex;
 
 /// What the routes share: the operations' state, and the notifications the
 /// payment page asks for the merchant's check.
@@ -122,29 +123,14 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonSt
         })
 }
 
-/// The merchant id a path template captures, when `path` matches it.
-fn match_path(template: &str, path: &str) -> Option<Option<String>> {
-    let template = template.trim_end_matches('/');
-    let path = path.trim_end_matches('/');
-    if !template.contains('{') {
-        // No placeholder: the path is the template or nothing.
-        return (template == path).then_some(None);
-    }
-    let mut captured = None;
-    let mut template_parts = template.split('/');
-    let mut path_parts = path.split('/');
-    loop {
-        match (template_parts.next(), path_parts.next()) {
-            (None, None) => return Some(captured),
-            (Some(t), Some(p)) if t == "{merchant_id}" && !p.is_empty() => {
-                captured = Some(p.to_owned());
-            }
-            (Some(t), Some(p)) if t.starts_with('{') && t.ends_with('}') && !p.is_empty() => {}
-            (Some(t), Some(p)) if t == p => {}
-            _ => return None,
-        }
-    }
-}
+/// The form endpoints (requests and redirects) by path.
+static FORM_ROUTES: LazyLock<PathIndex> = LazyLock::new(|| {
+    PathIndex::new(
+        registry::ENDPOINTS
+            .iter()
+            .map(|e| e.path.filter(|_| e.direction != Direction::Callback)),
+    )
+});
 
 /// The request's parameters: a `pg_xml` document, a form body (URL-encoded
 /// or `multipart/form-data`, as the Gateway API's pages send it) or a query
@@ -262,13 +248,10 @@ async fn handle(
         }
         return crate::json_api::handle(&app, &json, endpoint, method.as_str(), &headers, &body);
     }
-    let candidates: Vec<(&EndpointInfo, Option<String>)> = registry::ENDPOINTS
-        .iter()
-        .filter(|e| e.direction != Direction::Callback)
-        .filter_map(|e| {
-            let captured = match_path(e.path?, &path)?;
-            Some((e, captured))
-        })
+    let candidates: Vec<(&EndpointInfo, Option<String>)> = FORM_ROUTES
+        .lookup(&path)
+        .into_iter()
+        .filter_map(|(position, captured)| Some((registry::ENDPOINTS.get(position)?, captured)))
         .collect();
     let Some((first, _)) = candidates.first() else {
         return (
@@ -397,36 +380,4 @@ async fn handle(
         Some(merchant.key(endpoint.payout_key)),
         &failure,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::match_path;
-
-    #[test]
-    fn paths_match_templates_and_capture_the_merchant() {
-        assert_eq!(
-            match_path("/init_payment.php", "/init_payment.php"),
-            Some(None)
-        );
-        assert_eq!(
-            match_path("/g2g/payment_page/", "/g2g/payment_page"),
-            Some(None)
-        );
-        assert_eq!(
-            match_path(
-                "/v1/merchant/{merchant_id}/cardstorage/list",
-                "/v1/merchant/77/cardstorage/list"
-            ),
-            Some(Some("77".to_owned()))
-        );
-        assert_eq!(
-            match_path(
-                "/v1/merchant/{merchant_id}/cardstorage/list",
-                "/v1/merchant//cardstorage/list"
-            ),
-            None
-        );
-        assert_eq!(match_path("/mfs/pay", "/mfs/approve"), None);
-    }
 }

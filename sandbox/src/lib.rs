@@ -86,6 +86,7 @@ mod page;
 pub mod payer;
 mod payout_page;
 pub mod rates;
+mod routes;
 pub mod store;
 mod token_page;
 mod values;

@@ -1061,3 +1061,20 @@ fn flattened_key_collisions_follow_php() {
     );
     assert_eq!(signature::ordered_values(&list_first).len(), 2);
 }
+
+#[test]
+fn salts_are_sixteen_alphanumerics_and_do_not_repeat_across_pool_refills() {
+    // Far more salts than one pool of random bytes gives, on two threads.
+    let draw = || -> Vec<String> { (0..2_000).map(|_| signature::generate_salt()).collect() };
+    let other = std::thread::spawn(draw);
+    let mut salts = draw();
+    salts.extend(other.join().expect("the other thread draws"));
+    for salt in &salts {
+        assert_eq!(salt.len(), 16, "{salt}");
+        assert!(salt.bytes().all(|b| b.is_ascii_alphanumeric()), "{salt}");
+    }
+    let distinct: std::collections::HashSet<&String> = salts.iter().collect();
+    assert_eq!(distinct.len(), salts.len(), "a salt came out twice");
+    let used: std::collections::HashSet<u8> = salts.iter().flat_map(|s| s.bytes()).collect();
+    assert_eq!(used.len(), 62, "every character of the alphabet is drawn");
+}

@@ -154,14 +154,6 @@ fn signature_hex(script: &str, params: &Params, secret: &SecretKey) -> [u8; 32] 
 fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
     // Most messages are flat and short: their values are sorted on the stack.
     const ON_STACK: usize = 64;
-    let len = params.len();
-    let flat = len <= ON_STACK && params.iter().all(|(_, v)| matches!(v, Value::Text(_)));
-    if !flat {
-        for (_, value) in ordered_values(params) {
-            f(value);
-        }
-        return;
-    }
     let entries = params.entries();
     // The sort key of each value (its name, then its 1-based position as
     // three digits: `pg_amount003`) is never written out: its first 16
@@ -169,14 +161,20 @@ fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
     // flat message of at most 64 parameters the keys all differ (two keys
     // of the same length end in different positions; keys of different
     // lengths differ), so no value overwrites another and an unstable sort
-    // gives the one order.
+    // gives the one order. One pass builds the keys and finds out whether
+    // the message is flat; a nested or long one takes the general path.
     let mut keys = [(0u128, 0u8); ON_STACK];
     let mut count = 0;
+    let mut flat = entries.len() <= ON_STACK;
     for (index, (name, value)) in entries.iter().enumerate() {
-        if name == SIG || !matches!(value, Value::Text(_)) {
-            continue;
+        if !flat {
+            break;
         }
-        if let (Some(slot), Ok(index)) = (keys.get_mut(count), u8::try_from(index)) {
+        if !matches!(value, Value::Text(_)) {
+            flat = false;
+        } else if name != SIG
+            && let (Some(slot), Ok(index)) = (keys.get_mut(count), u8::try_from(index))
+        {
             *slot = (
                 key_prefix(name, position_digits(usize::from(index) + 1)),
                 index,
@@ -184,8 +182,15 @@ fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
             count += 1;
         }
     }
+    if !flat {
+        for (_, value) in ordered_values(params) {
+            f(value);
+        }
+        return;
+    }
     let keys = keys.get_mut(..count).unwrap_or_default();
-    keys.sort_unstable();
+    // Compared by the prefix alone: a single wide comparison per step.
+    keys.sort_unstable_by_key(|key| key.0);
     // Keys whose first 16 bytes are equal are put in order by the rest.
     let full_key = |index: u8| {
         let index = usize::from(index);
@@ -365,30 +370,63 @@ pub fn verify(script: &str, params: &Params, secret: &SecretKey) -> Result<(), S
 
 /// A fresh salt: 16 characters from `[0-9A-Za-z]`, drawn from the operating system's CSPRNG.
 ///
+/// The random bytes are fetched in blocks of [`SALT_POOL_BYTES`] per thread,
+/// so that a busy server does not make a system call for every salt. A salt
+/// is public (it travels in the message): the pool keeps unpredictability,
+/// which is all a salt needs.
+///
 /// # Panics
 /// Panics only if the operating system cannot provide random bytes, in which
 /// case no secure signature can be made at all.
 pub fn generate_salt() -> String {
     const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut salt = String::with_capacity(16);
-    let mut buf = [0u8; 32];
-    while salt.len() < 16 {
-        // Not remote input: without the OS's random bytes no secure salt (and
-        // so no signature) can be made at all, as documented under `# Panics`.
-        #[allow(clippy::expect_used)]
-        getrandom::fill(&mut buf).expect("the operating system's random number generator failed");
-        // Rejection sampling keeps every character equally likely.
-        for &byte in buf.iter().filter(|&&b| b < 248) {
-            if salt.len() == 16 {
-                break;
-            }
-            // `byte % 62` is always a position in the 62-byte alphabet.
-            if let Some(&c) = ALPHABET.get(usize::from(byte % 62)) {
+    SALT_POOL.with_borrow_mut(|pool| {
+        while salt.len() < 16 {
+            let byte = pool.next_byte();
+            // Rejection sampling keeps every character equally likely:
+            // 248 is the largest multiple of 62 that fits in a byte.
+            if byte < 248
+                && let Some(&c) = ALPHABET.get(usize::from(byte % 62))
+            {
                 salt.push(char::from(c));
             }
         }
-    }
+    });
     salt
+}
+
+/// How many random bytes a thread fetches from the operating system at a
+/// time for its salts (about 30 salts' worth).
+pub const SALT_POOL_BYTES: usize = 512;
+
+/// A thread's unused random bytes for salts.
+struct SaltPool {
+    bytes: [u8; SALT_POOL_BYTES],
+    used: usize,
+}
+
+impl SaltPool {
+    fn next_byte(&mut self) -> u8 {
+        if self.used >= SALT_POOL_BYTES {
+            // Not remote input: without the OS's random bytes no secure salt
+            // (and so no signature) can be made at all, as documented under
+            // `# Panics` of `generate_salt`.
+            #[allow(clippy::expect_used)]
+            getrandom::fill(&mut self.bytes)
+                .expect("the operating system's random number generator failed");
+            self.used = 0;
+        }
+        let byte = self.bytes.get(self.used).copied().unwrap_or_default();
+        self.used += 1;
+        byte
+    }
+}
+
+thread_local! {
+    static SALT_POOL: std::cell::RefCell<SaltPool> = const {
+        std::cell::RefCell::new(SaltPool { bytes: [0; SALT_POOL_BYTES], used: SALT_POOL_BYTES })
+    };
 }
 
 /// The script name the gateway signs with for a URL: the last segment of its

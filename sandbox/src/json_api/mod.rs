@@ -27,7 +27,7 @@
 //! `error`, `request_status` `error`, `error_code`, `error_description`, `dt`.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -41,6 +41,7 @@ use sha2::{Digest, Sha256};
 
 use crate::merchant::ApiFamily;
 use crate::ops::App;
+use crate::routes::PathIndex;
 
 pub(crate) mod flows;
 
@@ -82,10 +83,12 @@ pub(crate) fn route(
     path: &str,
     headers: &HeaderMap,
 ) -> Option<Result<&'static JsonEndpointInfo, Response>> {
-    let path = path.trim_end_matches('/');
-    let at_path: Vec<&'static JsonEndpointInfo> = registry::JSON_ENDPOINTS
-        .iter()
-        .filter(|e| e.path.trim_end_matches('/') == path)
+    static ROUTES: LazyLock<PathIndex> =
+        LazyLock::new(|| PathIndex::new(registry::JSON_ENDPOINTS.iter().map(|e| Some(e.path))));
+    let at_path: Vec<&'static JsonEndpointInfo> = ROUTES
+        .lookup(path)
+        .into_iter()
+        .filter_map(|(position, _)| registry::JSON_ENDPOINTS.get(position))
         .collect();
     let [first, ..] = at_path.as_slice() else {
         return None;

@@ -1,0 +1,137 @@
+//! Which endpoints of a registry table a request path can be, found without
+//! scanning the table: a map of the paths without placeholders, and a short
+//! list of the templates with them (`/{merchant_id}/…`) to match one by one.
+
+use std::collections::HashMap;
+
+/// The positions of a table's endpoints by path, built once from the table.
+#[derive(Debug, Default)]
+pub(crate) struct PathIndex {
+    /// Paths without placeholders (trailing `/` trimmed) and the positions
+    /// of the endpoints at each, in table order.
+    exact: HashMap<&'static str, Vec<usize>>,
+    /// Templates with placeholders, with their positions, in table order.
+    templates: Vec<(&'static str, usize)>,
+}
+
+/// An endpoint a path matched: its position in the table, and the merchant
+/// id the path carries when its template has a `{merchant_id}`.
+pub(crate) type Match = (usize, Option<String>);
+
+impl PathIndex {
+    /// Indexes the paths of a table, given in table order (an endpoint
+    /// without a path, such as a callback, is left out).
+    pub(crate) fn new(paths: impl IntoIterator<Item = Option<&'static str>>) -> Self {
+        let mut index = PathIndex::default();
+        for (position, path) in paths.into_iter().enumerate() {
+            let Some(path) = path else { continue };
+            let path = path.trim_end_matches('/');
+            if path.contains('{') {
+                index.templates.push((path, position));
+            } else {
+                index.exact.entry(path).or_default().push(position);
+            }
+        }
+        index
+    }
+
+    /// The endpoints `path` can be, in table order.
+    pub(crate) fn lookup(&self, path: &str) -> Vec<Match> {
+        let path = path.trim_end_matches('/');
+        let mut found: Vec<Match> = self
+            .exact
+            .get(path)
+            .into_iter()
+            .flatten()
+            .map(|&position| (position, None))
+            .collect();
+        let before = found.len();
+        found.extend(self.templates.iter().filter_map(|&(template, position)| {
+            match_template(template, path).map(|captured| (position, captured))
+        }));
+        if found.len() > before && before > 0 {
+            found.sort_by_key(|&(position, _)| position);
+        }
+        found
+    }
+}
+
+/// The merchant id a template with placeholders captures, when `path`
+/// matches it (both without a trailing `/`).
+fn match_template(template: &str, path: &str) -> Option<Option<String>> {
+    let mut captured = None;
+    let mut template_parts = template.split('/');
+    let mut path_parts = path.split('/');
+    loop {
+        match (template_parts.next(), path_parts.next()) {
+            (None, None) => return Some(captured),
+            (Some(t), Some(p)) if t == "{merchant_id}" && !p.is_empty() => {
+                captured = Some(p.to_owned());
+            }
+            (Some(t), Some(p)) if t.starts_with('{') && t.ends_with('}') && !p.is_empty() => {}
+            (Some(t), Some(p)) if t == p => {}
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PathIndex;
+
+    #[test]
+    fn paths_match_templates_and_capture_the_merchant() {
+        let index = PathIndex::new([
+            Some("/init_payment.php"),
+            None,
+            Some("/g2g/payment_page/"),
+            Some("/{merchant_id}/mfs/pay"),
+            Some("/init_payment.php"),
+            Some("/v1/{merchant_id}/card/{card_id}"),
+            Some("/mfs/approve"),
+        ]);
+        assert_eq!(
+            index.lookup("/init_payment.php"),
+            vec![(0, None), (4, None)]
+        );
+        assert_eq!(index.lookup("/g2g/payment_page"), vec![(2, None)]);
+        assert_eq!(index.lookup("/g2g/payment_page/"), vec![(2, None)]);
+        assert_eq!(
+            index.lookup("/545084/mfs/pay"),
+            vec![(3, Some("545084".to_owned()))]
+        );
+        assert_eq!(
+            index.lookup("/545084/card/77"),
+            vec![],
+            "a template matches whole segments only"
+        );
+        assert_eq!(
+            index.lookup("/v1/545084/card/77"),
+            vec![(5, Some("545084".to_owned()))]
+        );
+        assert_eq!(
+            index.lookup("//mfs/pay"),
+            vec![],
+            "a placeholder is never empty"
+        );
+        assert_eq!(index.lookup("/mfs/pay"), vec![]);
+        assert_eq!(index.lookup("/no-such-path"), vec![]);
+    }
+
+    #[test]
+    fn an_exact_path_and_a_template_keep_table_order() {
+        let index = PathIndex::new([
+            Some("/{merchant_id}/status"),
+            Some("/12/status"),
+            Some("/{merchant_id}/status"),
+        ]);
+        assert_eq!(
+            index.lookup("/12/status"),
+            vec![
+                (0, Some("12".to_owned())),
+                (1, None),
+                (2, Some("12".to_owned()))
+            ]
+        );
+    }
+}
