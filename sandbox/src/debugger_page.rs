@@ -146,9 +146,8 @@ const SCRIPT: &str = r#"
       result.appendChild(section('Where your string differs', 'difference', [
         el('p', {}, ['First difference at character ' + d.position + ', in ' + d.part + '.']),
         el('p', {}, ['Expected:']), box('difference_expected', d.expected),
-        el('p', {}, ['Yours:']), box('difference_pasted', d.pasted),
-        el('p', {}, [d.pasted_makes_the_signature ? 'The MD5 of your string is the pg_sig you sent: this difference is the mistake.' : 'The MD5 of your string is not the pg_sig you sent.'])
-      ]));
+        el('p', {}, ['Yours:']), box('difference_pasted', d.pasted)
+      ].concat(answer.given ? [el('p', {}, [d.pasted_makes_the_signature ? 'The MD5 of your string is the pg_sig you sent: this difference is the mistake.' : 'The MD5 of your string is not the pg_sig you sent: your code may sign another string than the one pasted.'])] : [])));
     }
   }
   form.addEventListener('submit', function (event) {
