@@ -79,8 +79,8 @@ pub use freedompay_core::exchange::{
 pub use freedompay_core::{
     Amount, AmountError, Callback, CardNumber, Decimal, Decode, DecodeError, Effect, Encode,
     Endpoint, FromWire, HttpMethod, Params, Redirect, Replied, Rule, SecretKey, Sensitive, Sign,
-    ToWire, Validate, ValidationError, ValidationErrors, Value, callback, card_data, exchange,
-    form, hosts, json, jws, redact, signature, xml,
+    ToWire, Validate, ValidationError, ValidationErrors, Value, callback, card_data, debugger,
+    exchange, form, hosts, json, jws, redact, signature, xml,
 };
 pub use freedompay_macros::{Builder, Decode, Encode, Sign, Validate, WireEnum};
 

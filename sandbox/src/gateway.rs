@@ -110,6 +110,10 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonSt
         )
         .route(crate::freedom_id::LOGIN_PATH, get(crate::freedom_id::login))
         .route(
+            crate::debugger_page::SIGNATURE_DEBUGGER_PATH,
+            get(crate::debugger_page::show).post(crate::debugger_page::check),
+        )
+        .route(
             <PartnerFreedomIdOidcAuthorizeRequest as freedompay::Redirect>::PATH,
             get(crate::freedom_id::authorize),
         )

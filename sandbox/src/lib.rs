@@ -42,7 +42,7 @@
 //! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
 //! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
 //! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
-//! | 4 pages | `page`, `payout_page`, `token_page`, `acs_page`, `json_api`, `freedom_id` | the HTML pages of payers and payees (the Gateway's 3-D Secure page too); the JSON families' front door and the state of their flows; Freedom ID's calls and login pages |
+//! | 4 pages | `page`, `payout_page`, `token_page`, `acs_page`, `json_api`, `freedom_id`, `debugger_page` | the HTML pages of payers and payees (the Gateway's 3-D Secure page too); the JSON families' front door and the state of their flows; Freedom ID's calls and login pages; the signature debugger |
 //! | 5 gateway | `gateway` | HTTP: routes, parameters, signatures, the registry's decoding |
 //! | 6 wiring | `lib.rs` | the `Sandbox` builder, which starts the notifications and the server |
 //!
@@ -74,6 +74,7 @@ use tokio::task::JoinHandle;
 
 mod acs_page;
 pub mod config;
+mod debugger_page;
 mod freedom_id;
 mod gateway;
 mod json_api;
@@ -91,6 +92,7 @@ pub mod store;
 mod token_page;
 mod values;
 
+pub use debugger_page::SIGNATURE_DEBUGGER_PATH;
 pub use gateway::MAX_REQUEST_BYTES;
 pub use json_api::AsyncPayment;
 pub use merchant::{ApiFamily, ApiUser, Merchant};

@@ -194,6 +194,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("{line}");
     }
     println!("Freedom Pay sandbox at {}", sandbox.base_url());
+    println!(
+        "Signature debugger at {}{}",
+        sandbox.base_url(),
+        freedompay_sandbox::SIGNATURE_DEBUGGER_PATH
+    );
     tokio::signal::ctrl_c().await?;
     sandbox.shutdown().await;
     Ok(())

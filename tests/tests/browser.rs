@@ -3,19 +3,16 @@
 //! inline, types a documented test card, pays, lands on the merchant's
 //! success page, and the merchant receives the signed result callback.
 //!
-//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them).
-//! Without them the test says so and passes, except under CI (`CI` set),
-//! where a missing browser is a failure.
+//! The browser comes from `support::browser`: without Chromium the test says
+//! so and passes, except under CI, where a missing browser is a failure.
 
-use std::net::TcpListener as StdListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::routing::{get, post};
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use freedompay::axum::{CallbackKeys, SignedReply, VerifiedCallback};
 use freedompay::enums::ReplyStatus;
 use freedompay::merchant::callbacks::{RedirectBackCallback, ResultCallback, ResultReply};
@@ -25,8 +22,6 @@ use freedompay::{Client, Config};
 use freedompay_sandbox::{Merchant, PaymentState, Sandbox};
 use tokio::net::TcpListener;
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
 const MERCHANT: &str = "545084";
 const SECRET: &str = "Browser-Secret-8";
 
@@ -57,40 +52,11 @@ async fn success(back: VerifiedCallback<RedirectBackCallback>) -> axum::response
     ))
 }
 
-/// chromedriver on a free port; killed on drop.
-struct Driver(Child, u16);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_driver() -> Driver {
-    let port = StdListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    Driver(child, port)
-}
-
 #[tokio::test]
 async fn a_payer_pays_in_a_real_browser() {
-    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI needs chromium and chromium-driver (apt-get install chromium chromium-driver)"
-        );
-        eprintln!("skipped: install chromium and chromium-driver to run the browser test");
+    let Some(browser) = crate::support::browser::open().await else {
         return;
-    }
+    };
     let sandbox = Sandbox::builder()
         .merchant(Merchant::new(MERCHANT, SECRET))
         .start()
@@ -120,37 +86,6 @@ async fn a_payer_pays_in_a_real_browser() {
         )
         .await
         .expect("payment created");
-
-    let driver = start_driver();
-    let mut capabilities = serde_json::Map::new();
-    let user_data = std::env::temp_dir().join(format!("fp-chromium-{}", std::process::id()));
-    capabilities.insert(
-        "goog:chromeOptions".to_owned(),
-        serde_json::json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                format!("--user-data-dir={}", user_data.display()),
-            ],
-        }),
-    );
-    let mut browser = None;
-    for _ in 0..50 {
-        match ClientBuilder::rustls()
-            .expect("TLS")
-            .capabilities(capabilities.clone())
-            .connect(&format!("http://127.0.0.1:{}", driver.1))
-            .await
-        {
-            Ok(connected) => {
-                browser = Some(connected);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-    let browser = browser.expect("chromedriver answers");
 
     browser
         .goto(&created.redirect_url)
@@ -238,6 +173,5 @@ async fn a_payer_pays_in_a_real_browser() {
         sandbox.payment(created.payment_id).unwrap().state,
         PaymentState::Paid
     );
-    browser.close().await.unwrap();
-    let _ = std::fs::remove_dir_all(user_data);
+    browser.close().await;
 }

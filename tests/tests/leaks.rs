@@ -295,8 +295,62 @@ async fn flow(seen: &Seen) -> i64 {
     seen.debug(&sandbox.payout(payout.payment_id));
 
     json_calls(&sandbox, seen).await;
+    debugger_calls(&sandbox, seen).await;
     sandbox.shutdown().await;
     created.payment_id
+}
+
+/// The signature debugger, pasted a Gateway API card payment (card number
+/// and CVC) signed wrong, the string signed (with the key), and the key;
+/// then a JSON body with a JWS and bad input. Its answers may show the
+/// pasted values to the one who pasted them, never the key; its reports'
+/// `Debug` shows neither; nothing of it is logged.
+async fn debugger_calls(sandbox: &freedompay_sandbox::RunningSandbox, seen: &Seen) {
+    let card = TestCard::first(CardUse::Purchase, Outcome::Success).expect("a test card");
+    let request = format!(
+        "pg_merchant_id={MERCHANT_ID}&pg_amount=100&pg_order_id={ORDER_ID}&pg_card_pan={}\
+         &pg_card_cvc={CVC}&pg_salt=s&pg_sig=0123456789abcdef0123456789abcdef",
+        card.number
+    );
+    let signed = format!(
+        "payment;100;{CVC};{};{MERCHANT_ID};{ORDER_ID};s;{SECRET}",
+        card.number
+    );
+    let url = format!(
+        "{}{}",
+        sandbox.base_url(),
+        freedompay_sandbox::SIGNATURE_DEBUGGER_PATH
+    );
+    let http = reqwest::Client::new();
+    for form in [
+        serde_json::json!({"request": request, "called": "/g2g/payment", "key": SECRET, "signed": signed}),
+        serde_json::json!({"request": "{\"a\":1}", "key": SECRET, "jws": "e30..x"}),
+        serde_json::json!({"request": "<request>", "called": "x", "key": SECRET}),
+    ] {
+        let answer = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(form.to_string())
+            .send()
+            .await
+            .expect("the debugger answers")
+            .text()
+            .await
+            .expect("its body");
+        assert!(
+            !answer.contains(SECRET),
+            "the debugger answered the key: {answer}"
+        );
+    }
+    let params = freedompay::form::decode(&request);
+    let report = freedompay::debugger::diagnose(
+        "/g2g/payment",
+        &params,
+        &SecretKey::new(SECRET),
+        Some(&signed),
+    );
+    seen.debug(&report);
+    seen.debug(&freedompay::debugger::read_request(&request));
 }
 
 /// JSON calls: the Card and Partner API users' and the merchant's, accepted

@@ -75,6 +75,18 @@ fn case(
     insta::assert_snapshot!(name, explain(script, params, &secret));
     let sig = signature::sign(script, params, &secret);
     assert_eq!(sig, signature::md5_hex(expected));
+    // The debugger's explanation is the signer's: same string, same signature.
+    let explanation = signature::explain(script, params, &secret);
+    assert_eq!(explanation.expected, sig, "explained signature of {name}");
+    assert_eq!(explanation.string_to_sign(&secret), expected);
+    assert_eq!(
+        explanation
+            .steps
+            .iter()
+            .map(|step| (step.sort_key.clone(), step.value.as_str()))
+            .collect::<Vec<_>>(),
+        signature::ordered_values(params)
+    );
     if let Some(md5) = md5 {
         assert_eq!(sig, md5, "pg_sig of {name}");
     }
@@ -983,6 +995,38 @@ mod properties {
             let secret = SecretKey::new(secret);
             let expected = signature::md5_hex(&signature::string_to_sign(&script, &params, &secret));
             prop_assert_eq!(signature::sign(&script, &params, &secret), expected);
+        }
+
+        /// The debugger's explanation of any message, nested or flat, is
+        /// what the signer signs: its string hashes to `sign`'s signature,
+        /// its steps are the values in signing order with their names, and
+        /// a matching `pg_sig` is diagnosed as matching.
+        #[test]
+        fn explain_is_what_sign_signs(
+            params in tree(),
+            script in "[a-z_]{1,12}(\\.php)?",
+            secret in "[ -~]{1,16}",
+        ) {
+            let secret = SecretKey::new(secret);
+            let explanation = signature::explain(&script, &params, &secret);
+            let sig = signature::sign(&script, &params, &secret);
+            prop_assert_eq!(&explanation.expected, &sig);
+            prop_assert_eq!(signature::md5_hex(&explanation.string_to_sign(&secret)), sig.clone());
+            prop_assert_eq!(
+                explanation.string_to_sign(&secret),
+                signature::string_to_sign(&script, &params, &secret)
+            );
+            let pairs = form::to_pairs(&params);
+            for step in &explanation.steps {
+                prop_assert!(
+                    pairs.iter().any(|(name, value)| *name == step.path && *value == step.value),
+                    "{} = {:?} is no pair of the message", step.path, step.value
+                );
+            }
+            let mut signed = params.clone();
+            signed.push("pg_sig", sig);
+            let report = freedompay_core::debugger::diagnose(&script, &signed, &secret, None);
+            prop_assert_eq!(report.verdict, freedompay_core::debugger::Verdict::Matches);
         }
 
         /// Flat messages take a path of their own: short and long ones (past

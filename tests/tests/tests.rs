@@ -43,6 +43,8 @@ mod bad_input;
 mod leaks;
 // A payer in headless Chromium on the sandbox's payment page.
 mod browser;
+// The sandbox's signature debugger in headless Chromium.
+mod browser_debugger;
 // Inputs the fuzz targets found to break the library.
 mod fuzz_regressions;
 // The seed corpus of the fuzz targets (ignored: run on purpose to rewrite it).

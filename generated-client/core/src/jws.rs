@@ -229,13 +229,89 @@ fn split(value: &str) -> Result<(&str, ReceivedHeader, &str), JwsError> {
             "the payload part must be cut out (header..signature)",
         ));
     }
+    let (_, header) = decode_header(encoded_header)?;
+    Ok((encoded_header, header, signature))
+}
+
+/// The JSON of a base64url header, and its fields.
+fn decode_header(encoded_header: &str) -> Result<(Vec<u8>, ReceivedHeader), JwsError> {
     let header_json = URL_SAFE_NO_PAD
         .decode(encoded_header)
         .map_err(|_| JwsError::Malformed("the header is not base64url"))?;
     let header: ReceivedHeader = serde_json::from_slice(&header_json).map_err(|_| {
         JwsError::Malformed("the header is not {uri, auth_id, method, params, alg}")
     })?;
-    Ok((encoded_header, header, signature))
+    Ok((header_json, header))
+}
+
+/// The base64url HMAC of `input` under `key` with `alg`: the signature part
+/// of a JWS whose signing input is `input`.
+pub fn signature_of(alg: Algorithm, input: &str, key: &SecretKey) -> String {
+    URL_SAFE_NO_PAD.encode(alg.mac(key.expose().as_bytes(), input.as_bytes()))
+}
+
+/// How the JWS of a request is made, step by step: the header as received
+/// and decoded, the body encoded, the signing input and the signature the key
+/// makes over them. It holds no key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwsExplanation {
+    /// The header as received: the first part of `X-JWS-Signature`.
+    pub encoded_header: String,
+    /// The header's JSON, decoded from it.
+    pub header_json: String,
+    /// What the header claims (unverified).
+    pub header: JwsHeader,
+    /// The body as sent, base64url: the payload that is cut out.
+    pub encoded_payload: String,
+    /// What the HMAC is taken over: `encoded_header + "." + encoded_payload`.
+    pub signing_input: String,
+    /// The signature the key makes over the signing input with the header's algorithm.
+    pub expected_signature: String,
+    /// The `X-JWS-Signature` value the key makes: `encoded_header..expected_signature`.
+    pub expected_value: String,
+}
+
+/// Explains the signature of a request whose `X-JWS-Signature` header part
+/// is `encoded_header` (base64url, as received) and whose body is `body`
+/// (the bytes as sent), as [`verify`] computes it: the HMAC of the header's
+/// algorithm over the header as received and the body as sent.
+///
+/// Refuses a header that is not base64url of the documented JSON object,
+/// and one whose `alg` is `none` or names no HS256 or HS512.
+pub fn explain(
+    encoded_header: &str,
+    body: &[u8],
+    key: &SecretKey,
+) -> Result<JwsExplanation, JwsError> {
+    let (header_json, header) = decode_header(encoded_header)?;
+    let alg = match Algorithm::from_name(&header.alg) {
+        Some(alg) => alg,
+        None if header.alg.eq_ignore_ascii_case("none") || header.alg.is_empty() => {
+            return Err(JwsError::Unsigned);
+        }
+        None => {
+            return Err(JwsError::Malformed(
+                "the header names no HS256 or HS512 algorithm",
+            ));
+        }
+    };
+    let signing_input = encoded_signing_input(encoded_header, body);
+    let expected_signature = signature_of(alg, &signing_input, key);
+    Ok(JwsExplanation {
+        encoded_header: encoded_header.to_owned(),
+        header_json: String::from_utf8_lossy(&header_json).into_owned(),
+        header: JwsHeader {
+            uri: header.uri,
+            auth_id: header.auth_id,
+            method: header.method,
+            params: header.params,
+            alg,
+        },
+        encoded_payload: URL_SAFE_NO_PAD.encode(body),
+        expected_value: format!("{encoded_header}..{expected_signature}"),
+        signing_input,
+        expected_signature,
+    })
 }
 
 /// What an `X-JWS-Signature` value's header claims, **unverified**: for a
@@ -377,6 +453,39 @@ mod tests {
             assert_eq!(sign(&header, body.as_bytes(), &key), value);
             assert_eq!(verify(value, body.as_bytes(), &key, &expected), Ok(header));
         }
+    }
+
+    #[test]
+    fn explain_gives_the_documented_signatures() {
+        for ((header, key, _), body, value) in [
+            (partner(), PARTNER_BODY, PARTNER_VALUE),
+            (card(), CARD_BODY, CARD_VALUE),
+        ] {
+            let (encoded_header, signature) = value.split_once("..").unwrap();
+            let explanation = explain(encoded_header, body.as_bytes(), &key).unwrap();
+            assert_eq!(explanation.expected_value, value);
+            assert_eq!(explanation.expected_signature, signature);
+            assert_eq!(
+                explanation.expected_value,
+                sign(&header, body.as_bytes(), &key)
+            );
+            assert_eq!(explanation.header, header);
+            assert_eq!(explanation.header_json, header.to_json());
+            assert_eq!(
+                explanation.signing_input,
+                signing_input(&header, body.as_bytes())
+            );
+            assert_eq!(
+                explanation.signing_input,
+                format!("{encoded_header}.{}", explanation.encoded_payload)
+            );
+        }
+        assert_eq!(
+            explain("e30", b"{}", &SecretKey::new("k")).map(|_| ()),
+            Err(JwsError::Malformed(
+                "the header is not {uri, auth_id, method, params, alg}"
+            ))
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@
 pub mod amount;
 pub mod callback;
 pub mod card_data;
+pub mod debugger;
 pub mod exchange;
 pub mod form;
 pub mod hosts;

@@ -61,18 +61,47 @@ impl From<String> for SecretKey {
 ///
 /// Exposed so tools can explain a signature; [`string_to_sign`] is what signs.
 pub fn ordered_values(params: &Params) -> Vec<(String, &str)> {
-    let mut flat = flatten(params, "");
+    let mut flat = flatten(params, "", &NoPath);
     // Keys are unique after flattening, so the sort is total.
     flat.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    flat
+    flat.into_iter()
+        .map(|(key, _, value)| (key, value))
+        .collect()
+}
+
+/// What [`flatten`] records of where a value came from: nothing when
+/// signing, its bracketed name when explaining.
+trait Origin: Sized {
+    /// The origin of the child `name` of a value from `self`.
+    fn child(&self, name: &str) -> Self;
+}
+
+/// No origin: what the signer flattens with.
+struct NoPath;
+
+impl Origin for NoPath {
+    fn child(&self, _: &str) -> Self {
+        NoPath
+    }
+}
+
+impl Origin for String {
+    fn child(&self, name: &str) -> Self {
+        crate::message::child_path(self, name)
+    }
 }
 
 /// Flattens like `PG_Signature::makeFlatParamsArray`, key collisions included:
 /// a text value is added with PHP's `+=` (an existing key keeps its value),
 /// a nested list with `array_merge` (its keys overwrite existing ones). Such
 /// collisions need names that end in digits, e.g. `a002b` next to a list `a`.
-fn flatten<'a>(params: &'a Params, parent: &str) -> Vec<(String, &'a str)> {
-    let mut out: Vec<(String, &'a str)> = Vec::new();
+/// Each value comes with its origin below `origin`.
+fn flatten<'a, O: Origin>(
+    params: &'a Params,
+    parent: &str,
+    origin: &O,
+) -> Vec<(String, O, &'a str)> {
+    let mut out: Vec<(String, O, &'a str)> = Vec::new();
     let mut positions: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (index, (name, value)) in params.iter().enumerate() {
         if name == SIG {
@@ -83,20 +112,23 @@ fn flatten<'a>(params: &'a Params, parent: &str) -> Vec<(String, &'a str)> {
             Value::Text(text) => {
                 if !positions.contains_key(&key) {
                     positions.insert(key.clone(), out.len());
-                    out.push((key, text));
+                    out.push((key, origin.child(name), text));
                 }
             }
             Value::Nested(children) => {
-                for (child_key, child_value) in flatten(children, &key) {
+                for (child_key, child_origin, child_value) in
+                    flatten(children, &key, &origin.child(name))
+                {
                     match positions.get(&child_key) {
                         Some(&at) => {
                             if let Some(slot) = out.get_mut(at) {
-                                slot.1 = child_value;
+                                slot.1 = child_origin;
+                                slot.2 = child_value;
                             }
                         }
                         None => {
                             positions.insert(child_key.clone(), out.len());
-                            out.push((child_key, child_value));
+                            out.push((child_key, child_origin, child_value));
                         }
                     }
                 }
@@ -135,6 +167,97 @@ pub fn md5_hex(text: &str) -> String {
 /// as they are found.
 pub fn sign(script: &str, params: &Params, secret: &SecretKey) -> String {
     hex_string(&signature_hex(script, params, secret))
+}
+
+/// What stands for the secret key wherever a string to sign is shown.
+pub const KEY_MASK: &str = "<secret key>";
+
+/// One value of a string to sign, in signing order.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The key it is sorted by: its parent's key, its name and its 1-based
+    /// position among its siblings as three digits (`pg_amount003`).
+    pub sort_key: String,
+    /// Its name as sent, nested names in bracket notation
+    /// (`pg_receipt_positions[0][count]`).
+    pub path: String,
+    /// The value, as signed.
+    pub value: String,
+}
+
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lower = self.path.to_ascii_lowercase();
+        let value = if lower.contains("cvc") || lower.contains("cvv") {
+            crate::redact::mask(&self.value)
+        } else {
+            crate::redact::mask_card_numbers(&self.value)
+        };
+        f.debug_struct("Step")
+            .field("sort_key", &self.sort_key)
+            .field("path", &self.path)
+            .field("value", &value)
+            .finish()
+    }
+}
+
+/// How the signature of one message is made, step by step: the script name,
+/// the values in signing order with their sort keys, and the signature.
+/// It holds no secret key ([`Explanation::masked_string_to_sign`] shows
+/// [`KEY_MASK`] in its place), and its `Debug` masks card numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The script name, first in the string to sign.
+    pub script: String,
+    /// Every signed value, in signing order.
+    pub steps: Vec<Step>,
+    /// The signature [`sign`] makes for the message.
+    pub expected: String,
+}
+
+impl Explanation {
+    /// The string to sign with the key given: what MD5 is taken of. It
+    /// contains the key: never show it.
+    pub fn string_to_sign(&self, secret: &SecretKey) -> String {
+        self.joined(secret.expose())
+    }
+
+    /// The string to sign with [`KEY_MASK`] in place of the key: what may be shown.
+    pub fn masked_string_to_sign(&self) -> String {
+        self.joined(KEY_MASK)
+    }
+
+    fn joined(&self, key: &str) -> String {
+        let mut out = self.script.clone();
+        for step in &self.steps {
+            out.push(';');
+            out.push_str(&step.value);
+        }
+        out.push(';');
+        out.push_str(key);
+        out
+    }
+}
+
+/// Explains the signature of `params` for `script`: the steps of
+/// [`string_to_sign`], each value with its sort key and name, and the
+/// signature [`sign`] makes (any `pg_sig` in `params` is left out, as
+/// signing leaves it out).
+pub fn explain(script: &str, params: &Params, secret: &SecretKey) -> Explanation {
+    let mut flat = flatten(params, "", &String::new());
+    flat.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Explanation {
+        script: script.to_owned(),
+        steps: flat
+            .into_iter()
+            .map(|(sort_key, path, value)| Step {
+                sort_key,
+                path,
+                value: value.to_owned(),
+            })
+            .collect(),
+        expected: sign(script, params, secret),
+    }
 }
 
 /// The signature as 32 lowercase hex digits, on the stack.

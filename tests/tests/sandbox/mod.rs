@@ -53,3 +53,7 @@ mod gateway;
 // Freedom ID (the Partner API's identity provider): its calls with HTTP Basic
 // client credentials, on their own host; refusals in Freedom ID's envelope.
 mod freedom_id;
+
+// The signature debugger over HTTP: its page is self-contained, every input
+// is answered (never a 5xx), a documented request and JWS are explained.
+mod debugger;
