@@ -19,10 +19,11 @@ use freedompay::debugger::{
     self, FoundMistake, JwsEndpoint, JwsReport, PgSigMistake, PgSigReport, Request, Verdict,
 };
 use freedompay::jws::Algorithm;
-use freedompay::registry::{self, Direction};
 use freedompay::{Params, SecretKey, signature};
 use maud::{DOCTYPE, PreEscaped, html};
 use serde_json::{Value, json};
+
+use crate::routes::{form_endpoints, json_endpoints, uri_path};
 
 /// Where the sandbox serves the signature debugger.
 pub const SIGNATURE_DEBUGGER_PATH: &str = "/debug/signature";
@@ -281,15 +282,9 @@ fn jws_endpoint(called: &str, value: &str) -> Option<(String, String, Algorithm)
         let value = value.rsplit(' ').next().unwrap_or(value);
         freedompay::jws::claimed_header(value).ok()?.uri
     } else {
-        let without_query = called.split(['?', '#']).next().unwrap_or_default();
-        match without_query.split_once("://") {
-            Some((_, rest)) => rest.find('/').and_then(|at| rest.get(at..))?.to_owned(),
-            None => without_query.to_owned(),
-        }
+        uri_path(called).to_owned()
     };
-    let endpoint = registry::JSON_ENDPOINTS
-        .iter()
-        .find(|e| e.path.trim_end_matches('/') == path.trim_end_matches('/'))?;
+    let endpoint = *json_endpoints(&path).first()?;
     Some((
         endpoint.path.to_owned(),
         endpoint.method.to_owned(),
@@ -303,17 +298,6 @@ fn mistake_json(found: &FoundMistake<PgSigMistake>) -> Value {
         "advice": found.mistake.advice(),
         "string": found.masked_string,
     })
-}
-
-/// Whether `template` (`/v1/merchant/{merchant_id}/cardstorage/add`) matches `path`.
-fn path_matches(template: &str, path: &str) -> bool {
-    let template: Vec<&str> = template.trim_end_matches('/').split('/').collect();
-    let path: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    template.len() == path.len()
-        && template
-            .iter()
-            .zip(&path)
-            .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
 }
 
 fn pg_sig_answer(format: &str, called: &str, params: &Params, report: &PgSigReport) -> Value {
@@ -343,19 +327,14 @@ fn pg_sig_answer(format: &str, called: &str, params: &Params, report: &PgSigRepo
         ),
     };
     let mut notes = Vec::new();
-    let path = {
-        let without_query = called.split(['?', '#']).next().unwrap_or_default();
-        match without_query.split_once("://") {
-            Some((_, rest)) => rest.find('/').and_then(|at| rest.get(at..)).unwrap_or("/"),
-            None => without_query,
-        }
+    // A script name alone (`payout.php`) is read as the path at the root.
+    let path = uri_path(called);
+    let endpoints = if path.starts_with('/') {
+        form_endpoints(path)
+    } else {
+        form_endpoints(&format!("/{path}"))
     };
-    let endpoints: Vec<_> = registry::ENDPOINTS
-        .iter()
-        .filter(|e| e.direction != Direction::Callback)
-        .filter(|e| e.path.is_some_and(|p| path_matches(p, path)))
-        .collect();
-    if endpoints.iter().any(|e| e.payout_key) {
+    if endpoints.iter().any(|(e, _)| e.payout_key) {
         notes.push(format!(
             "{} is a payout endpoint: it is signed with the payout key.",
             explanation.script

@@ -12,7 +12,7 @@
 //!    the client built it: a missing or invalid field answers 200.
 //! 6. The operation runs against the store; its answer is signed XML.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -24,7 +24,7 @@ use axum::routing::get;
 use freedompay::errors::ErrorCode;
 use freedompay::json::JsonAuth;
 use freedompay::partner::freedom_id::PartnerFreedomIdOidcAuthorizeRequest;
-use freedompay::registry::{self, Direction, EndpointInfo};
+use freedompay::registry::EndpointInfo;
 use freedompay::server::{self, Served};
 use freedompay::signature::{self, SecretKey, SignatureError};
 use freedompay::{Params, form, xml};
@@ -32,7 +32,6 @@ use freedompay::{Params, form, xml};
 use crate::json_api::JsonState;
 use crate::notify::Notifications;
 use crate::ops::{App, Failure, Operations, Page};
-use crate::routes::PathIndex;
 
 /// What the routes share: the operations' state, and the notifications the
 /// payment page asks for the merchant's check.
@@ -126,15 +125,6 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonSt
             logins: Arc::default(),
         })
 }
-
-/// The form endpoints (requests and redirects) by path.
-static FORM_ROUTES: LazyLock<PathIndex> = LazyLock::new(|| {
-    PathIndex::new(
-        registry::ENDPOINTS
-            .iter()
-            .map(|e| e.path.filter(|_| e.direction != Direction::Callback)),
-    )
-});
 
 /// The request's parameters: a `pg_xml` document, a form body (URL-encoded
 /// or `multipart/form-data`, as the Gateway API's pages send it) or a query
@@ -252,11 +242,7 @@ async fn handle(
         }
         return crate::json_api::handle(&app, &json, endpoint, method.as_str(), &headers, &body);
     }
-    let candidates: Vec<(&EndpointInfo, Option<String>)> = FORM_ROUTES
-        .lookup(&path)
-        .into_iter()
-        .filter_map(|(position, captured)| Some((registry::ENDPOINTS.get(position)?, captured)))
-        .collect();
+    let candidates = crate::routes::form_endpoints(&path);
     let Some((first, _)) = candidates.first() else {
         return (
             StatusCode::NOT_FOUND,

@@ -14,6 +14,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("config", 0),
     ("payer", 0),
     ("rates", 0),
+    ("routes", 0),
     ("store", 1),
     ("ops", 2),
     ("notify", 3),

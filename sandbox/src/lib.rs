@@ -38,7 +38,7 @@
 //!
 //! | Layer | Modules | Holds |
 //! |---|---|---|
-//! | 0 values | `values`, `merchant`, `config`, `payer`, `rates` | the clock, masking, merchant accounts and API users, the config file, what a payer's browser sends, the transfers' exchange rates |
+//! | 0 values | `values`, `merchant`, `config`, `payer`, `rates`, `routes` | the clock, masking, merchant accounts and API users, the config file, what a payer's browser sends, the transfers' exchange rates, which endpoints a path can be |
 //! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
 //! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
 //! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |

@@ -3,6 +3,52 @@
 //! list of the templates with them (`/{merchant_id}/…`) to match one by one.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use freedompay::registry::{self, Direction, EndpointInfo, JsonEndpointInfo};
+
+/// The form endpoints (requests and redirects) by path.
+static FORM_ROUTES: LazyLock<PathIndex> = LazyLock::new(|| {
+    PathIndex::new(
+        registry::ENDPOINTS
+            .iter()
+            .map(|e| e.path.filter(|_| e.direction != Direction::Callback)),
+    )
+});
+
+/// The JSON endpoints by path.
+static JSON_ROUTES: LazyLock<PathIndex> =
+    LazyLock::new(|| PathIndex::new(registry::JSON_ENDPOINTS.iter().map(|e| Some(e.path))));
+
+/// The form endpoints (requests and redirects) a request path can be, in
+/// table order, each with the merchant id the path carries, if any.
+pub(crate) fn form_endpoints(path: &str) -> Vec<(&'static EndpointInfo, Option<String>)> {
+    FORM_ROUTES
+        .lookup(path)
+        .into_iter()
+        .filter_map(|(position, captured)| Some((registry::ENDPOINTS.get(position)?, captured)))
+        .collect()
+}
+
+/// The JSON endpoints at a request path, in table order.
+pub(crate) fn json_endpoints(path: &str) -> Vec<&'static JsonEndpointInfo> {
+    JSON_ROUTES
+        .lookup(path)
+        .into_iter()
+        .filter_map(|(position, _)| registry::JSON_ENDPOINTS.get(position))
+        .collect()
+}
+
+/// The path of what a user says a request is sent to: a URL
+/// (`https://host/a/b?x` gives `/a/b`), a path, or a script name, without
+/// its query string or fragment.
+pub(crate) fn uri_path(called: &str) -> &str {
+    let without_query = called.split(['?', '#']).next().unwrap_or_default();
+    match without_query.split_once("://") {
+        Some((_, rest)) => rest.find('/').and_then(|at| rest.get(at..)).unwrap_or("/"),
+        None => without_query,
+    }
+}
 
 /// The positions of a table's endpoints by path, built once from the table.
 #[derive(Debug, Default)]
@@ -77,7 +123,18 @@ fn match_template(template: &str, path: &str) -> Option<Option<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::PathIndex;
+    use super::{PathIndex, uri_path};
+
+    #[test]
+    fn the_path_of_a_url_a_path_or_a_script() {
+        assert_eq!(
+            uri_path("https://api.freedompay.kz/g2g/payment?x=1"),
+            "/g2g/payment"
+        );
+        assert_eq!(uri_path("https://api.freedompay.kz"), "/");
+        assert_eq!(uri_path("/init_payment.php#top"), "/init_payment.php");
+        assert_eq!(uri_path("init_payment.php"), "init_payment.php");
+    }
 
     #[test]
     fn paths_match_templates_and_capture_the_merchant() {

@@ -27,21 +27,20 @@
 //! `error`, `request_status` `error`, `error_code`, `error_description`, `dt`.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use freedompay::SecretKey;
 use freedompay::json::{JsonApi, JsonAuth};
 use freedompay::jws::{self, Expected};
-use freedompay::registry::{self, JsonEndpointInfo};
+use freedompay::registry::JsonEndpointInfo;
 use freedompay::server;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::merchant::ApiFamily;
 use crate::ops::App;
-use crate::routes::PathIndex;
 
 pub(crate) mod flows;
 
@@ -83,13 +82,7 @@ pub(crate) fn route(
     path: &str,
     headers: &HeaderMap,
 ) -> Option<Result<&'static JsonEndpointInfo, Response>> {
-    static ROUTES: LazyLock<PathIndex> =
-        LazyLock::new(|| PathIndex::new(registry::JSON_ENDPOINTS.iter().map(|e| Some(e.path))));
-    let at_path: Vec<&'static JsonEndpointInfo> = ROUTES
-        .lookup(path)
-        .into_iter()
-        .filter_map(|(position, _)| registry::JSON_ENDPOINTS.get(position))
-        .collect();
+    let at_path = crate::routes::json_endpoints(path);
     let [first, ..] = at_path.as_slice() else {
         return None;
     };
