@@ -600,17 +600,9 @@ fn form_encoded(value: &str) -> String {
 }
 
 /// A value percent-encoded as RFC 3986 asks (`%20` for a space): PHP's
-/// `rawurlencode`.
+/// `rawurlencode`, which is how a path segment is encoded.
 fn percent_encoded(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    crate::form::encode_path_segment(value)
 }
 
 /// Where `pasted` (a string to sign, with a key) first differs from the
@@ -1074,6 +1066,11 @@ mod tests {
     const INIT: &str =
         "pg_order_id=23&pg_merchant_id=12345&pg_amount=25&pg_description=test&pg_salt=molbulak";
 
+    /// The mistakes a report names, in its order.
+    fn mistakes_of(report: &PgSigReport) -> Vec<PgSigMistake> {
+        report.mistakes.iter().map(|m| m.mistake).collect()
+    }
+
     /// The signature of the documented init_payment request, made with `string`.
     fn signed_with(string: &str) -> Params {
         form(&format!("{INIT}&pg_sig={}", signature::md5_hex(string)))
@@ -1150,7 +1147,7 @@ mod tests {
         ] {
             let report = diagnose(called, &signed_with(string), &key, Some(string));
             assert_eq!(report.verdict, Verdict::Differs, "{string}");
-            let named: Vec<PgSigMistake> = report.mistakes.iter().map(|m| m.mistake).collect();
+            let named = mistakes_of(&report);
             assert_eq!(named, [mistake], "{string}");
             let shown = &report.mistakes[0].masked_string;
             assert!(!shown.contains("mysecret"), "{shown}");
@@ -1171,14 +1168,7 @@ mod tests {
             signature::md5_hex(string)
         ));
         let report = diagnose("s.php", &params, &key, None);
-        assert_eq!(
-            report
-                .mistakes
-                .iter()
-                .map(|m| m.mistake)
-                .collect::<Vec<_>>(),
-            [PgSigMistake::SigIncluded]
-        );
+        assert_eq!(mistakes_of(&report), [PgSigMistake::SigIncluded]);
 
         let encoded = "s.php;Order+description;s;k";
         let params = form(&format!(
@@ -1186,14 +1176,7 @@ mod tests {
             signature::md5_hex(encoded)
         ));
         let report = diagnose("s.php", &params, &key, None);
-        assert_eq!(
-            report
-                .mistakes
-                .iter()
-                .map(|m| m.mistake)
-                .collect::<Vec<_>>(),
-            [PgSigMistake::ValuesUrlEncoded]
-        );
+        assert_eq!(mistakes_of(&report), [PgSigMistake::ValuesUrlEncoded]);
 
         let only_pg = "result;100;s;k";
         let params = form(&format!(
@@ -1201,14 +1184,7 @@ mod tests {
             signature::md5_hex(only_pg)
         ));
         let report = diagnose("https://shop.example/result", &params, &key, None);
-        assert_eq!(
-            report
-                .mistakes
-                .iter()
-                .map(|m| m.mistake)
-                .collect::<Vec<_>>(),
-            [PgSigMistake::AdditionalLeftOut]
-        );
+        assert_eq!(mistakes_of(&report), [PgSigMistake::AdditionalLeftOut]);
     }
 
     #[test]
@@ -1226,14 +1202,7 @@ mod tests {
             &key,
             None,
         );
-        assert_eq!(
-            report
-                .mistakes
-                .iter()
-                .map(|m| m.mistake)
-                .collect::<Vec<_>>(),
-            [PgSigMistake::NestedNotFlattened]
-        );
+        assert_eq!(mistakes_of(&report), [PgSigMistake::NestedNotFlattened]);
         // Plain names: pg_param1 and pg_param10 sort the other way with positions.
         let params = form("pg_param10=b&pg_param1=a");
         let with_positions = signature::string_to_sign("x", &params, &key);
@@ -1248,7 +1217,7 @@ mod tests {
             &key,
             None,
         );
-        let named: Vec<PgSigMistake> = report.mistakes.iter().map(|m| m.mistake).collect();
+        let named = mistakes_of(&report);
         assert!(
             named.contains(&PgSigMistake::SortedWithoutPositions),
             "{named:?}"

@@ -284,17 +284,7 @@ pub fn explain(
     key: &SecretKey,
 ) -> Result<JwsExplanation, JwsError> {
     let (header_json, header) = decode_header(encoded_header)?;
-    let alg = match Algorithm::from_name(&header.alg) {
-        Some(alg) => alg,
-        None if header.alg.eq_ignore_ascii_case("none") || header.alg.is_empty() => {
-            return Err(JwsError::Unsigned);
-        }
-        None => {
-            return Err(JwsError::Malformed(
-                "the header names no HS256 or HS512 algorithm",
-            ));
-        }
-    };
+    let alg = header_algorithm(&header.alg)?;
     let signing_input = encoded_signing_input(encoded_header, body);
     let expected_signature = signature_of(alg, &signing_input, key);
     Ok(JwsExplanation {
@@ -314,22 +304,24 @@ pub fn explain(
     })
 }
 
+/// The algorithm a header's `alg` names: `none` or nothing is unsigned, and
+/// anything but HS256 and HS512 is refused.
+fn header_algorithm(alg: &str) -> Result<Algorithm, JwsError> {
+    match Algorithm::from_name(alg) {
+        Some(alg) => Ok(alg),
+        None if alg.eq_ignore_ascii_case("none") || alg.is_empty() => Err(JwsError::Unsigned),
+        None => Err(JwsError::Malformed(
+            "the header names no HS256 or HS512 algorithm",
+        )),
+    }
+}
+
 /// What an `X-JWS-Signature` value's header claims, **unverified**: for a
 /// debugger or for finding the key of its `auth_id`, never for trusting it.
 /// Its `alg` must still name HS256 or HS512.
 pub fn claimed_header(value: &str) -> Result<JwsHeader, JwsError> {
     let (_, header, _) = split(value)?;
-    let alg = match Algorithm::from_name(&header.alg) {
-        Some(alg) => alg,
-        None if header.alg.eq_ignore_ascii_case("none") || header.alg.is_empty() => {
-            return Err(JwsError::Unsigned);
-        }
-        None => {
-            return Err(JwsError::Malformed(
-                "the header names no HS256 or HS512 algorithm",
-            ));
-        }
-    };
+    let alg = header_algorithm(&header.alg)?;
     Ok(JwsHeader {
         uri: header.uri,
         auth_id: header.auth_id,
