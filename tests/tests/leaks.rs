@@ -7,7 +7,6 @@
 //! rendered; none of it may hold the merchant's secret key, the payout key,
 //! an API user's key, a full test card number or the CVC that was typed.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,29 +43,6 @@ const PARTNER_KEY: &str = "ptk-LEAKCANARY-partner-7Jw1";
 /// The CVC the payer types: three digits that appear nowhere else in the flow.
 const CVC: &str = "739";
 const ORDER_ID: &str = "order-LEAKTEST-42";
-
-/// Everything `tracing` writes, shared with the test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("the buffer").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// Renderings of the values the flow touched.
 #[derive(Clone, Default)]
@@ -468,22 +444,8 @@ fn holds_number(text: &str, digits: &str) -> bool {
 
 #[test]
 fn leaks_no_key_card_number_or_cvc_reaches_logs_or_renderings() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
     let seen = Seen::default();
-    let payment_id = {
-        let _default = tracing::subscriber::set_default(subscriber);
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime")
-            .block_on(flow(&seen))
-    };
-    let logs = String::from_utf8(captured.0.lock().expect("the buffer").clone()).expect("UTF-8");
+    let (payment_id, logs) = crate::support::with_captured_logs(flow(&seen));
     let rendered = seen.all();
 
     // Not vacuous: the logs and the renderings are there and name the flow.

@@ -84,3 +84,56 @@ pub fn built_binary(package: &str, bin: &str, features: &[&str]) -> PathBuf {
 pub mod examples {
     include!(concat!(env!("OUT_DIR"), "/examples.rs"));
 }
+
+/// Runs `flow` on a runtime of the current thread with every `tracing`
+/// event, down to `TRACE`, written to a buffer; returns what the flow gave
+/// and the logs, for tests that look for what must never be logged.
+pub fn with_captured_logs<T>(flow: impl std::future::Future<Output = T>) -> (T, String) {
+    use std::sync::{Arc, Mutex};
+
+    /// The buffer the subscriber writes to, shared with the test.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("the buffer").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+        type Writer = Captured;
+
+        fn make_writer(&'a self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    // With a single registered subscriber, tracing asks only the current
+    // thread's one whether an event site is of interest: a site the other
+    // tests' threads reach first would be switched off for good. A second,
+    // silent subscriber makes it ask every registered one.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let outcome = {
+        let _default = tracing::subscriber::set_default(subscriber);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(flow)
+    };
+    let logs = String::from_utf8(captured.0.lock().expect("the buffer").clone())
+        .expect("the logs are UTF-8");
+    (outcome, logs)
+}

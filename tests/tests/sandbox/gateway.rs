@@ -8,8 +8,6 @@
 //! payout balance; the any-amount page; and no card number, CVC or wallet cryptogram in what the
 //! sandbox logs.
 
-use std::sync::{Arc, Mutex};
-
 use freedompay::enums::{
     Currency, G2gPaymentState, PaymentMethod, PaymentState as MerchantPaymentState, ResponseStatus,
 };
@@ -670,29 +668,6 @@ async fn cards_that_cannot_pay_are_refused_before_a_payment_is_made() {
     );
 }
 
-/// A tracing writer the test reads back.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 /// Approved, declined, 3-D Secure and refused payments, with every request,
 /// answer and error rendered; returns the renderings.
 async fn gateway_flow(sandbox: &RunningSandbox) -> String {
@@ -743,31 +718,12 @@ async fn gateway_flow(sandbox: &RunningSandbox) -> String {
 
 #[test]
 fn no_card_number_or_cvc_of_a_gateway_payment_reaches_the_logs() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    // With a single registered subscriber, tracing asks only the current
-    // thread's one whether an event site is of interest: a site the other
-    // tests' threads reach first would be switched off for good. A second,
-    // silent subscriber makes it ask every registered one.
-    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
-    let rendered = {
-        let _default = tracing::subscriber::set_default(subscriber);
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async {
-                let sandbox = sandbox().await;
-                let rendered = gateway_flow(&sandbox).await;
-                sandbox.shutdown().await;
-                rendered
-            })
-    };
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let (rendered, logs) = crate::support::with_captured_logs(async {
+        let sandbox = sandbox().await;
+        let rendered = gateway_flow(&sandbox).await;
+        sandbox.shutdown().await;
+        rendered
+    });
     // Not vacuous: the sandbox's events were captured, with masked numbers.
     assert!(logs.contains("card sent server to server"), "{logs}");
     assert!(logs.contains("471604******1981"), "{logs}");
