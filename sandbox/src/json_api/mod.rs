@@ -82,10 +82,10 @@ pub(crate) fn route(
     path: &str,
     headers: &HeaderMap,
 ) -> Option<Result<&'static JsonEndpointInfo, Response>> {
-    let path = path.trim_end_matches('/');
+    let path = merge_slashes(path);
     let at_path: Vec<&'static JsonEndpointInfo> = registry::JSON_ENDPOINTS
         .iter()
-        .filter(|e| e.path.trim_end_matches('/') == path)
+        .filter(|e| merge_slashes(e.path) == path)
         .collect();
     let [first, ..] = at_path.as_slice() else {
         return None;
@@ -114,6 +114,19 @@ pub(crate) fn route(
                 )
             }),
     )
+}
+
+/// `path` with each run of slashes read as one and no trailing slash, as a
+/// web server in front of the gateway reads it: Freedom ID's documented
+/// `/api/v1oidc//token` is also reached as `/api/v1oidc/token`, the form
+/// many HTTP clients send.
+fn merge_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    out
 }
 
 /// The families' error envelope.
