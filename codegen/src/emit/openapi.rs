@@ -31,6 +31,9 @@ pub const FAMILIES: [ApiName; 4] = [
 /// (or webhook) stands for.
 pub const ENDPOINTS_EXTENSION: &str = "x-freedompay-endpoints";
 
+/// The name of the extension that gives a `pg_sig` operation's script name.
+pub const SCRIPT_EXTENSION: &str = "x-freedompay-script";
+
 /// How `pg_sig` is made, in words.
 const PG_SIG_TEXT: &str = "Every form request, XML answer and callback carries `pg_salt` (a random \
 string) and `pg_sig`. `pg_sig` is the lowercase hex MD5 of a string joined with `;`: first the \
@@ -101,8 +104,22 @@ fn component(title: &str, description: &str, message: &Message) -> Value {
     let mut value = schema::message(title, description, message);
     if let Value::Object(map) = &mut value {
         map.remove("$schema");
-        if message.encoding == Encoding::Xml {
-            map.insert("xml".into(), json!({ "name": "response" }));
+        match message.encoding {
+            Encoding::Xml => {
+                map.insert("xml".into(), json!({ "name": "response" }));
+            }
+            // The names an extra parameter may have where the toolkit sends
+            // and reads one: never empty, and in a form without the
+            // characters of the bracket notation and of the form itself.
+            Encoding::Form | Encoding::Multipart => {
+                map.insert(
+                    "propertyNames".into(),
+                    json!({ "pattern": "^[^\\[\\]<>&= ]+$" }),
+                );
+            }
+            Encoding::Json => {
+                map.insert("propertyNames".into(), json!({ "minLength": 1 }));
+            }
         }
     }
     annotate(
@@ -509,6 +526,9 @@ fn operation(
     op.insert("description".into(), json!(description));
     let ids: Vec<&str> = group.iter().map(|e| e.id.as_str()).collect();
     op.insert(ENDPOINTS_EXTENSION.into(), json!(ids));
+    if first.auth == Auth::PgSig {
+        op.insert(SCRIPT_EXTENSION.into(), json!(first.script));
+    }
     op.insert(
         "x-freedompay-completeness".into(),
         json!(

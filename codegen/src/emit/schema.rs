@@ -88,11 +88,21 @@ fn field_schema(field: &Field, json: bool) -> Value {
                 Type::Url => Some("uri"),
                 Type::Email => Some("email"),
                 Type::Ip => Some("ip"),
-                Type::DateTime => Some("date-time"),
                 _ => None,
             };
             if let Some(format) = format {
                 s.insert("format".into(), json!(format));
+            }
+            if let Type::DateTime = field.ty {
+                // What the type accepts: `YYYY-MM-DD HH:MM:SS` or RFC 3339 (the
+                // `date-time` format alone would refuse the first). A field's own
+                // pattern, below, replaces it.
+                s.insert(
+                    "pattern".into(),
+                    json!(
+                        "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+                    ),
+                );
             }
         }
         Type::Integer => {
@@ -203,7 +213,12 @@ fn object(fields: &[Field], json: bool) -> Value {
     let mut required = Vec::new();
     for field in fields {
         properties.insert(field.wire.clone(), field_schema(field, json));
-        if field.required {
+        // An empty list is no parameter of a form and no element of an XML
+        // document (a JSON body carries `[]`): it is required only where it
+        // may not be empty.
+        let absent_when_empty =
+            !json && field.ty.is_list() && field.constraints.min_items.unwrap_or(0) == 0;
+        if field.required && !absent_when_empty {
             required.push(field.wire.clone());
         }
     }
