@@ -2,6 +2,7 @@
 //! scanning the table: a map of the paths without placeholders, and a short
 //! list of the templates with them (`/{merchant_id}/…`) to match one by one.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -53,11 +54,12 @@ pub(crate) fn uri_path(called: &str) -> &str {
 /// The positions of a table's endpoints by path, built once from the table.
 #[derive(Debug, Default)]
 pub(crate) struct PathIndex {
-    /// Paths without placeholders (trailing `/` trimmed) and the positions
-    /// of the endpoints at each, in table order.
-    exact: HashMap<&'static str, Vec<usize>>,
-    /// Templates with placeholders, with their positions, in table order.
-    templates: Vec<(&'static str, usize)>,
+    /// Paths without placeholders ([`normalized`]) and the positions of
+    /// the endpoints at each, in table order.
+    exact: HashMap<String, Vec<usize>>,
+    /// Templates with placeholders ([`normalized`]), with their positions,
+    /// in table order.
+    templates: Vec<(String, usize)>,
 }
 
 /// An endpoint a path matched: its position in the table, and the merchant
@@ -71,7 +73,7 @@ impl PathIndex {
         let mut index = PathIndex::default();
         for (position, path) in paths.into_iter().enumerate() {
             let Some(path) = path else { continue };
-            let path = path.trim_end_matches('/');
+            let path = normalized(path).into_owned();
             if path.contains('{') {
                 index.templates.push((path, position));
             } else {
@@ -83,7 +85,8 @@ impl PathIndex {
 
     /// The endpoints `path` can be, in table order.
     pub(crate) fn lookup(&self, path: &str) -> Vec<Match> {
-        let path = path.trim_end_matches('/');
+        let path = normalized(path);
+        let path = path.as_ref();
         let mut found: Vec<Match> = self
             .exact
             .get(path)
@@ -92,14 +95,30 @@ impl PathIndex {
             .map(|&position| (position, None))
             .collect();
         let before = found.len();
-        found.extend(self.templates.iter().filter_map(|&(template, position)| {
-            match_template(template, path).map(|captured| (position, captured))
+        found.extend(self.templates.iter().filter_map(|(template, position)| {
+            match_template(template, path).map(|captured| (*position, captured))
         }));
         if found.len() > before && before > 0 {
             found.sort_by_key(|&(position, _)| position);
         }
         found
     }
+}
+
+/// `path` with each run of slashes read as one and no trailing slash, as a
+/// web server in front of the gateway reads it: Freedom ID's documented
+/// `/api/v1oidc//token` is also reached as `/api/v1oidc/token`, the form
+/// many HTTP clients send. Most paths are already so and are not copied.
+fn normalized(path: &str) -> Cow<'_, str> {
+    if !path.contains("//") {
+        return Cow::Borrowed(path.trim_end_matches('/'));
+    }
+    let mut out = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    Cow::Owned(out)
 }
 
 /// The merchant id a template with placeholders captures, when `path`

@@ -58,18 +58,37 @@ pub enum SpecAnswerError {
 /// (the endpoint's documented example response, or its required fields
 /// filled with their examples, as an XML message without salt and signature),
 /// with every top-level field whose name the request also carries taken from
-/// the request.
+/// the request. A request's value that the answer's field does not take (an
+/// extra parameter named like it, a value of another type) leaves the
+/// documented one in place.
 pub fn spec_answer<Req: Encode, Resp: Decode>(
     endpoint: &'static str,
     request: &Req,
     answer: &str,
 ) -> Result<Resp, SpecAnswerError> {
-    let mut params = xml::parse(answer)
+    let documented = xml::parse(answer)
         .map_err(|source| SpecAnswerError::Xml { endpoint, source })?
         .params;
-    for (name, value) in request.to_params() {
-        if params.contains(&name) {
-            params.set(name, value);
+    let mut params = documented.clone();
+    let carried: Vec<_> = request
+        .to_params()
+        .into_iter()
+        .filter(|(name, _)| documented.contains(name))
+        .collect();
+    for (name, value) in &carried {
+        params.set(name.clone(), value.clone());
+    }
+    if let Ok(answer) = Resp::decode(&params) {
+        return Ok(answer);
+    }
+    // One of the request's values does not read as the answer's field: take
+    // them one by one, keeping each that still reads.
+    let mut params = documented;
+    for (name, value) in carried {
+        let mut trial = params.clone();
+        trial.set(name, value);
+        if Resp::decode(&trial).is_ok() {
+            params = trial;
         }
     }
     Resp::decode(&params).map_err(|source| SpecAnswerError::Decode { endpoint, source })
@@ -79,21 +98,44 @@ pub fn spec_answer<Req: Encode, Resp: Decode>(
 /// `endpoint`: `answer` (its documented example answer, JSON or XML, or its
 /// fields filled with their examples), with every top-level member whose
 /// name the request also carries taken from the request (its `request_id`,
-/// say).
+/// say). A request's member that the answer's field does not take (an extra
+/// member named like it, a value of another type) leaves the documented one
+/// in place.
 pub fn json_spec_answer<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
     endpoint: &'static str,
     request: &Req,
     answer: &str,
 ) -> Result<Resp, SpecAnswerError> {
     let fail = |reason: String| SpecAnswerError::Json { endpoint, reason };
-    let mut value = crate::json::answer_value(answer).map_err(fail)?;
-    if let (Some(answer), Ok(serde_json::Value::Object(request))) =
-        (value.as_object_mut(), serde_json::to_value(request))
-    {
-        for (name, member) in request {
-            if let Some(slot) = answer.get_mut(&name) {
-                *slot = member;
-            }
+    let documented = crate::json::answer_value(answer).map_err(fail)?;
+    let carried: Vec<(String, serde_json::Value)> = match serde_json::to_value(request) {
+        Ok(serde_json::Value::Object(request)) => request
+            .into_iter()
+            .filter(|(name, _)| documented.get(name).is_some())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let with = |mut value: serde_json::Value, name: &str, member: &serde_json::Value| {
+        if let Some(slot) = value.get_mut(name) {
+            *slot = member.clone();
+        }
+        value
+    };
+    let all = carried
+        .iter()
+        .fold(documented.clone(), |value, (name, member)| {
+            with(value, name, member)
+        });
+    if let Ok(answer) = serde_json::from_value(all) {
+        return Ok(answer);
+    }
+    // One of the request's members does not read as the answer's field: take
+    // them one by one, keeping each that still reads.
+    let mut value = documented;
+    for (name, member) in &carried {
+        let trial = with(value.clone(), name, member);
+        if serde_json::from_value::<Resp>(trial.clone()).is_ok() {
+            value = trial;
         }
     }
     serde_json::from_value(value).map_err(|e| fail(e.to_string()))

@@ -239,6 +239,47 @@ async fn an_async_payment_is_created_read_and_reversed_once() {
     sandbox.shutdown().await;
 }
 
+/// A request member named like a field of the answer, whose value that field
+/// does not take (an extra `amount` that is no amount of money), leaves the
+/// answer's own value: the answer is 200, never the sandbox's 500.
+#[tokio::test]
+async fn a_request_member_the_answer_cannot_take_leaves_the_answer_as_it_is() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let order = "async-order-extra";
+    client
+        .gateway_async_payments()
+        .create(
+            &AsyncPaymentCreateRequest::new()
+                .order_id(order)
+                .amount("10".parse().expect("amount"))
+                .currency("KZT"),
+        )
+        .await
+        .expect("created");
+    let payment = sandbox
+        .async_payment_of_order(MERCHANT, order)
+        .expect("the sandbox holds it");
+    let body = format!(
+        r#"{{"id":"{}","amount":-9.528206415205917e19}}"#,
+        payment.id
+    );
+    let (status, answer) = raw(
+        sandbox.base_url(),
+        "async_payment_reverse",
+        body.as_bytes(),
+        Some("rev-extra"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer["amount"].as_f64().is_some_and(|a| a >= 0.0),
+        "{answer}"
+    );
+    sandbox.shutdown().await;
+}
+
 /// The read request names an earlier Async request by its X-Request-Id:
 /// known, it answers that id and the payment the request made; else 404.
 #[tokio::test]

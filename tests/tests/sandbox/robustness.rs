@@ -209,3 +209,64 @@ proptest! {
         });
     }
 }
+
+/// Whether XML 1.0 can carry `c` (it cannot carry the control characters
+/// other than tab, line feed and carriage return, nor U+FFFE and U+FFFF).
+fn xml_char(c: char) -> bool {
+    !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+#[test]
+fn an_answer_quoting_control_characters_is_well_formed_signed_xml() {
+    let (runtime, sandbox) = shared();
+    runtime.block_on(async {
+        // The refusal quotes the value (`expected an integer, got …`).
+        let mut params = Params::new()
+            .with("pg_merchant_id", MERCHANT)
+            .with("pg_payment_id", "1\u{1f}2\u{0}\u{b}")
+            .with("pg_salt", "robust");
+        let sig = signature::sign("get_status3.php", &params, &SecretKey::new(SECRET));
+        params.push("pg_sig", sig);
+        let answer = reqwest::Client::new()
+            .post(format!("{}/get_status3.php", sandbox.base_url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form::encode(&params))
+            .send()
+            .await
+            .expect("the sandbox answers");
+        assert_eq!(
+            answer.headers()["content-type"],
+            "application/xml; charset=utf-8"
+        );
+        let body = answer.text().await.expect("a body");
+        assert!(body.contains("pg_error_description"), "{body}");
+        assert!(body.chars().all(xml_char), "not XML 1.0: {body:?}");
+        let parsed = xml::parse(&body).expect("XML");
+        signature::verify("get_status3.php", &parsed.params, &SecretKey::new(SECRET))
+            .expect("signed over what the merchant reads");
+    });
+}
+
+#[test]
+fn a_json_path_is_found_with_its_slashes_merged() {
+    let (runtime, sandbox) = shared();
+    runtime.block_on(async {
+        // Freedom ID's token exchange is documented at `/api/v1oidc//token`;
+        // many HTTP clients send `/api/v1oidc/token`. Both reach it (its
+        // refusal of an unknown code is Freedom ID's, not a 404).
+        for path in ["/api/v1oidc//token", "/api/v1oidc/token", "/api//v1oidc/token/"] {
+            let answer = reqwest::Client::new()
+                .post(format!("{}{path}", sandbox.base_url()))
+                .basic_auth(MERCHANT, Some(SECRET))
+                .header("content-type", "application/json")
+                .body(r#"{"code":"none","redirect_uri":"https://example.com/login","grant_type":"authorization_code"}"#)
+                .send()
+                .await
+                .expect("the sandbox answers");
+            let status = answer.status();
+            let body = answer.text().await.expect("a body");
+            assert!(status != 404 && !status.is_server_error(), "{path}: {status} {body}");
+            assert!(body.contains("\"error\""), "{path}: {body}");
+        }
+    });
+}
