@@ -47,3 +47,5 @@ mod browser;
 mod fuzz_regressions;
 // The seed corpus of the fuzz targets (ignored: run on purpose to rewrite it).
 mod fuzz_seeds;
+// The OpenAPI documents: every endpoint once at its method and path, every `$ref` resolves.
+mod openapi;

@@ -1,10 +1,11 @@
-//! Emitters: Rust, Markdown and JSON Schema from the IR.
+//! Emitters: Rust, Markdown, JSON Schema and OpenAPI from the IR.
 
 pub mod client;
 pub mod describe;
 pub mod example_dispatch;
 pub mod features;
 pub mod markdown;
+pub mod openapi;
 pub mod reference;
 pub mod registry;
 pub mod rust;
@@ -63,5 +64,6 @@ pub fn committed_files(api: &Api) -> BTreeMap<String, String> {
             files.insert(format!("docs/schemas/{name}"), json);
         }
     }
+    files.extend(openapi::files(api));
     files
 }

@@ -3,7 +3,7 @@
 use schemars::{Schema, json_schema};
 use serde_json::{Map, Value, json};
 
-use crate::ir::{Endpoint, Field, Message, Type};
+use crate::ir::{Endpoint, Field, JsonKind, Message, Type};
 use crate::spec::Encoding;
 
 /// The schema of the spec format: of an endpoint file, with shared files described under `$defs`.
@@ -155,16 +155,47 @@ fn field_schema(field: &Field, json: bool) -> Value {
         s.insert("maxLength".into(), json!(n));
     }
     if let Some(p) = &c.pattern {
-        s.insert("pattern".into(), json!(p));
+        // A pattern with Unicode classes (`\p{L}`) is Rust regex syntax that
+        // ECMA-262 reads only in Unicode mode, and many validators and
+        // generators (Python's `re`) not at all: it is given as `x-pattern`,
+        // for the reader; the description says the rule in words.
+        let key = if p.contains("\\p{") || p.contains("\\P{") {
+            "x-pattern"
+        } else {
+            "pattern"
+        };
+        s.insert(key.into(), json!(p));
     }
     s.insert("description".into(), json!(field.description));
     if let Some(example) = &field.example {
-        s.insert("examples".into(), json!([example]));
+        s.insert("examples".into(), json!([literal(field, example, json)]));
     }
     if let Some(default) = &field.default {
-        s.insert("default".into(), json!(default));
+        s.insert("default".into(), literal(field, default, json));
     }
     Value::Object(s)
+}
+
+/// A field's example or default, written as wire text in the spec, as the
+/// value it is in the message: in a JSON body a number or a boolean where the
+/// field travels as one, text everywhere else.
+fn literal(field: &Field, text: &str, json: bool) -> Value {
+    if json {
+        match field.ty.json_kind() {
+            JsonKind::Number => {
+                if let Ok(n) = serde_json::from_str::<serde_json::Number>(text) {
+                    return Value::Number(n);
+                }
+            }
+            JsonKind::Boolean => match text {
+                "true" | "1" => return json!(true),
+                "false" | "0" => return json!(false),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    json!(text)
 }
 
 fn object(fields: &[Field], json: bool) -> Value {
@@ -191,7 +222,9 @@ fn object(fields: &[Field], json: bool) -> Value {
     })
 }
 
-fn message_schema(title: &str, description: &str, message: &Message) -> String {
+/// The JSON Schema of a message (draft 2020-12): the one `docs/schemas/`
+/// holds, and the OpenAPI documents inline under `components/schemas`.
+pub fn message(title: &str, description: &str, message: &Message) -> Value {
     let mut schema: Schema = json_schema!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
     });
@@ -203,7 +236,19 @@ fn message_schema(title: &str, description: &str, message: &Message) -> String {
         target.insert("description".into(), json!(description));
         target.extend(body);
     }
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    // Serialised as schemars writes it (its order of keys), not taken apart.
+    serde_json::to_value(&schema).unwrap_or_default()
+}
+
+/// The JSON Schema of an object of `fields` (no `$schema`, title or
+/// description); `json` when it travels in a JSON body.
+pub fn fields_object(fields: &[Field], json: bool) -> Value {
+    object(fields, json)
+}
+
+fn message_schema(title: &str, description: &str, msg: &Message) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&message(title, description, msg)).unwrap_or_default();
     text.push('\n');
     text
 }
