@@ -65,6 +65,7 @@ export default defineConfig({
   head: [['link', { rel: 'icon', href: 'data:,' }]],
   vite: {
     build: { chunkSizeWarningLimit: 2000 }, // Swagger UI's bundle, loaded by the API page only
+    server: { watch: { ignored: ['**/target/**'] } }, // `dev` watches the repository
     // The pages live outside this npm project: their imports resolve here.
     resolve: {
       alias: [
