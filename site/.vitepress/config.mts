@@ -26,7 +26,7 @@ function title(file: string): string {
 // Families → groups → endpoints: every docs/<family>/<group>/<id>.md.
 function endpoints(): DefaultTheme.SidebarItem[] {
   const families = dirs(docs)
-    .filter((family) => !['site', 'schemas', 'openapi'].includes(family))
+    .filter((family) => dirs(join(docs, family)).length > 0) // not schemas/ nor openapi/
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   return families.map((family) => ({
     text: `${family[0].toUpperCase()}${family.slice(1)} API`,
