@@ -57,6 +57,8 @@ const started = Date.now()
 const sandboxBinary = process.env.FREEDOMPAY_SANDBOX
 if (!sandboxBinary) throw new Error('FREEDOMPAY_SANDBOX: the path of the freedompay-sandbox binary (site/test.sh builds it)')
 const sandboxProcess = spawn(sandboxBinary, ['--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] })
+// Stopped however the test ends.
+process.on('exit', () => sandboxProcess.kill())
 const sandbox = await new Promise((found, failed) => {
   let printed = ''
   sandboxProcess.stdout.on('data', (chunk) => {
@@ -65,7 +67,7 @@ const sandbox = await new Promise((found, failed) => {
     if (address) found(address[1])
   })
   sandboxProcess.on('exit', (code) => failed(new Error(`the sandbox exited (${code}) before listening`)))
-  setTimeout(() => failed(new Error('the sandbox printed no address in 10 s')), 10_000)
+  setTimeout(() => failed(new Error('the sandbox printed no address in 10 s')), 10_000).unref()
 })
 const profile = mkdtempSync(join(tmpdir(), 'docs-site-chromium-'))
 const browser = await chromium.launchPersistentContext(profile, {
