@@ -158,6 +158,22 @@ function schemes(document, operation) {
   return new Set((operation.security ?? document.security ?? []).flatMap((r) => Object.keys(r)))
 }
 
+// A value as a form carries it.
+function formText(value) {
+  if (value == null) return ''
+  if (typeof value === 'boolean') return value ? '1' : '0'
+  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+}
+
+// An object's members as form fields in bracket notation
+// (`pg_receipt_positions[0][count]`), in order.
+function bracketPairs(value, prefix = null) {
+  return Object.entries(value).flatMap(([name, child]) => {
+    const key = prefix === null ? name : `${prefix}[${name}]`
+    return child !== null && typeof child === 'object' ? bracketPairs(child, key) : [[key, formText(child)]]
+  })
+}
+
 function formPairs(text) {
   return [...new URLSearchParams(text)]
 }
@@ -197,7 +213,7 @@ export async function signRequest(request, document, { merchantId, secretKey }) 
       request.body = body
     } else {
       const text = typeof request.body === 'string' ? request.body
-        : request.body && typeof request.body === 'object' ? encodeForm(Object.entries(request.body))
+        : request.body && typeof request.body === 'object' ? encodeForm(bracketPairs(request.body))
           : ''
       request.body = encodeForm(signForm(script, formPairs(text), merchantId, secretKey))
       setHeader(request.headers, 'Content-Type', 'application/x-www-form-urlencoded')
