@@ -40,6 +40,7 @@ const document = {
     '/init_payment.php': { post: { security: [{ pgSig: [] }] } },
     '/v1/merchant/{merchant_id}/card/pay': { get: { security: [{ pgSig: [] }], 'x-freedompay-script': 'pay' } },
     '/v5/card-api/request/status': { post: { security: [{ jwsHs512: [] }] } },
+    '/api/v1/oauth/token': { post: { security: [{ freedomIdBasic: [] }] } },
   },
 }
 const form = await signRequest({
@@ -69,6 +70,9 @@ const json = await signRequest({
 }, document, { merchantId: '123456', secretKey: 'secret' })
 assert.equal(json.headers['X-JWS-Signature'], signature)
 assert.match(json.headers['X-Request-Id'], /^[0-9a-f-]{36}$/)
+const basic = await signRequest({ url: 'http://127.0.0.1:8080/api/v1/oauth/token', method: 'POST', headers: {}, body: '{}' },
+  document, { merchantId: '12345', secretKey: 'mysecret' })
+assert.equal(basic.headers.Authorization, `Basic ${Buffer.from('12345:mysecret').toString('base64')}`)
 const untouched = { url: 'http://127.0.0.1:4173/assets/merchant.json', method: 'GET', headers: {} }
 assert.deepEqual(await signRequest({ ...untouched }, document, { merchantId: '1', secretKey: 'k' }), untouched)
 
