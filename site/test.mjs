@@ -2,8 +2,11 @@
 // the home page loads without console errors; every endpoint of the index
 // table in docs/README.md is in the sidebar, loads and shows its title and
 // its example signatures; the search finds an endpoint; the API reference
-// shows every operation of each OpenAPI document.
-import { createHash } from 'node:crypto'
+// shows every operation of each OpenAPI document; "Try it out" sends signed
+// requests to a sandbox started for the test (FREEDOMPAY_SANDBOX: the path
+// of the freedompay-sandbox binary) and gets its answers.
+import { spawn } from 'node:child_process'
+import { createHash, randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -50,6 +53,22 @@ await new Promise((done) => server.listen(0, '127.0.0.1', done))
 const origin = `http://127.0.0.1:${server.address().port}`
 
 const started = Date.now()
+// The sandbox, on a free port; it prints its address once it listens.
+const sandboxBinary = process.env.FREEDOMPAY_SANDBOX
+if (!sandboxBinary) throw new Error('FREEDOMPAY_SANDBOX: the path of the freedompay-sandbox binary (site/test.sh builds it)')
+const sandboxProcess = spawn(sandboxBinary, ['--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] })
+// Stopped however the test ends.
+process.on('exit', () => sandboxProcess.kill())
+const sandbox = await new Promise((found, failed) => {
+  let printed = ''
+  sandboxProcess.stdout.on('data', (chunk) => {
+    printed += chunk
+    const address = /Freedom Pay sandbox at (http:\/\/\S+)/.exec(printed)
+    if (address) found(address[1])
+  })
+  sandboxProcess.on('exit', (code) => failed(new Error(`the sandbox exited (${code}) before listening`)))
+  setTimeout(() => failed(new Error('the sandbox printed no address in 10 s')), 10_000).unref()
+})
 const profile = mkdtempSync(join(tmpdir(), 'docs-site-chromium-'))
 const browser = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -65,8 +84,8 @@ try {
   // Navigating away aborts VitePress's prefetches of linked pages.
   page.on('requestfailed', (r) => r.failure()?.errorText === 'net::ERR_ABORTED'
     || errors.push(`${r.url()}: ${r.failure()?.errorText}`))
-  page.on('request', (r) => check(r.url().startsWith(origin) || r.url().startsWith('data:'),
-    `request outside the site: ${r.url()}`))
+  page.on('request', (r) => check(r.url().startsWith(origin) || r.url().startsWith('data:')
+    || r.url().startsWith(`${sandbox}/`), `request outside the site and the sandbox: ${r.url()}`))
 
   // The home page is the index table.
   const home = await page.goto(`${origin}/`)
@@ -138,10 +157,62 @@ try {
     check(shown === expected, `API reference ${family}: ${shown} operations shown, ${expected} in the document`)
     check(await page.locator('.swagger .errors-wrapper').count() === 0, `API reference ${family}: errors shown`)
   }
+
+  // "Try it out" against the sandbox, with the test merchant the form holds
+  // by default: a form operation (pg_sig) and a JSON one (JWS) of the
+  // Merchant API, each signed in the page and answered by the sandbox.
+  await page.goto(`${origin}/api.html?family=merchant`)
+  check(await page.locator('input[name="merchant-id"]').inputValue() === '12345', 'Try it out: merchant id not 12345')
+  check(await page.locator('input[name="secret-key"]').getAttribute('type') === 'password',
+    'Try it out: the secret key field is no password field')
+  await page.locator('.swagger .servers select').selectOption('http://127.0.0.1:{port}')
+  await page.locator('.swagger input[data-variable="port"]').fill(new URL(sandbox).port)
+  const operation = (path) => page.locator('.swagger .opblock').filter({
+    has: page.locator('.opblock-summary-path', { hasText: new RegExp(`^${path.replace(/[./]/g, '\\$&')}$`) }),
+  }).first()
+  const execute = async (block, path) => {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${sandbox}${path}` && r.request().method() === 'POST'),
+      block.locator('.execute').click(),
+    ])
+    const request = response.request()
+    const sent = `${request.url()} ${JSON.stringify(await request.allHeaders())} ${request.postData()}`
+    check(!sent.includes('mysecret'), `Try it out ${path}: the secret key was sent`)
+    return { response, request, body: await response.text() }
+  }
+
+  const init = operation('/init_payment.php')
+  await init.locator('.opblock-summary').click()
+  await init.locator('.try-out__btn').click()
+  await init.locator('.opblock-section-request-body .examples-select-element').selectOption('init_payment.overview')
+  const form = await execute(init, '/init_payment.php')
+  check(form.response.status() === 200 && form.body.includes('<pg_status>ok</pg_status>')
+    && form.body.includes(`<pg_redirect_url>${sandbox}/`),
+  `Try it out init_payment.php: the sandbox answered ${form.response.status()} ${form.body}`)
+  check(!(form.request.postData() ?? '').includes('pg_sig=d29e3609b7c465c419f7642722df091c'),
+    'Try it out init_payment.php: sent with the example\'s pg_sig')
+  await page.waitForFunction(() => document.querySelector('.swagger .live-responses-table')
+    ?.textContent.includes('pg_redirect_url')).catch(() => check(false, 'Try it out init_payment.php: answer not shown'))
+  // Another key: the same request is refused for its signature.
+  await page.locator('input[name="secret-key"]').fill('not-the-key')
+  const refused = await execute(init, '/init_payment.php')
+  check(refused.body.includes('<pg_error_code>1100</pg_error_code>'),
+    `Try it out init_payment.php with another key: not refused with 1100: ${refused.body}`)
+  await page.locator('input[name="secret-key"]').fill('mysecret')
+
+  const invoice = operation('/v5/merchant/invoice/init')
+  await invoice.locator('.opblock-summary').click()
+  await invoice.locator('.try-out__btn').click()
+  await invoice.locator('tr[data-param-name="X-Request-Id"] input').fill(randomUUID())
+  const json = await execute(invoice, '/v5/merchant/invoice/init')
+  check(json.response.ok() && (await json.request.headerValue('x-jws-signature'))?.includes('..'),
+    `Try it out invoice/init: the sandbox answered ${json.response.status()} ${json.body}`)
+
   check(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`)
 } finally {
   await browser.close()
   server.close()
+  sandboxProcess.kill()
   rmSync(profile, { recursive: true, force: true })
 }
 
@@ -150,4 +221,4 @@ if (failures.length) {
   process.exit(1)
 }
 const seconds = ((Date.now() - started) / 1000).toFixed(1)
-console.log(`docs site: ${endpoints.length} endpoint pages, search and API reference pass (${seconds} s)`)
+console.log(`docs site: ${endpoints.length} endpoint pages, search, API reference and Try it out pass (${seconds} s)`)

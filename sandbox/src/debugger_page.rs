@@ -77,7 +77,7 @@ pub(crate) async fn show() -> Html<String> {
     )
 }
 
-const STYLE: &str = "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.4}\
+pub(crate) const STYLE: &str = "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.4}\
 label{display:block;margin:.8rem 0 .2rem;font-weight:600}\
 textarea,input{width:100%;box-sizing:border-box;font:0.95rem monospace;padding:.3rem}\
 button{font-size:1rem;margin-top:.8rem}\

@@ -18,7 +18,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use freedompay::errors::ErrorCode;
@@ -28,6 +28,7 @@ use freedompay::registry::EndpointInfo;
 use freedompay::server::{self, Served};
 use freedompay::signature::{self, SecretKey, SignatureError};
 use freedompay::{Params, form, xml};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::json_api::JsonState;
 use crate::notify::Notifications;
@@ -77,7 +78,7 @@ fn page_route(page: Page) -> String {
 /// [`DefaultBodyLimit`]). The gateway's requests are a few kilobytes.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 
-/// The sandbox's routes: the payment and card pages, the payee's payout and
+/// The sandbox's routes: the home page, the payment and card pages, the payee's payout and
 /// payout-card pages, the saved card's CVC page, the Gateway's 3-D Secure
 /// page, and the gateway for
 /// everything else (the JSON families through `json`'s front door).
@@ -107,6 +108,10 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonSt
             &page_route(Page::Acs),
             get(crate::acs_page::show).post(crate::acs_page::submit),
         )
+        .route(
+            crate::home_page::HOME_PATH,
+            get(crate::home_page::show).fallback(handle),
+        )
         .route(crate::freedom_id::LOGIN_PATH, get(crate::freedom_id::login))
         .route(
             crate::debugger_page::SIGNATURE_DEBUGGER_PATH,
@@ -118,11 +123,82 @@ pub fn router(app: Arc<App>, notifications: Arc<Notifications>, json: Arc<JsonSt
         )
         .fallback(handle)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(cors())
+        .layer(axum::middleware::from_fn(no_cors_for_other_origins))
         .with_state(Site {
             app,
             notifications,
             json,
             logins: Arc::default(),
+        })
+}
+
+/// The request headers a page may send: those the API's calls use.
+const CORS_HEADERS: [&str; 5] = [
+    "content-type",
+    "x-jws-signature",
+    "x-request-id",
+    "x-action",
+    "authorization",
+];
+
+/// CORS for pages served from the loopback interface (`http://localhost`,
+/// `http://127.0.0.1`, `http://[::1]`, any port), such as the docs site's API
+/// reference: they may call every endpoint, preflight included, with the
+/// methods and headers the API uses. Any other origin gets no CORS headers,
+/// so a page elsewhere cannot read the sandbox's answers.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(|origin, _| {
+            is_loopback_origin(origin.as_bytes())
+        }))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(CORS_HEADERS.map(HeaderName::from_static))
+        .expose_headers([HeaderName::from_static("x-request-id")])
+}
+
+/// Takes the CORS headers off the answers to any origin but loopback's: the
+/// [`CorsLayer`] answers a preflight with the allowed methods and headers
+/// whatever its origin (without allowing the origin itself).
+async fn no_cors_for_other_origins(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let loopback = request
+        .headers()
+        .get(header::ORIGIN)
+        .is_some_and(|origin| is_loopback_origin(origin.as_bytes()));
+    let mut response = next.run(request).await;
+    if !loopback {
+        let headers = response.headers_mut();
+        for name in [
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            header::ACCESS_CONTROL_MAX_AGE,
+        ] {
+            headers.remove(name);
+        }
+    }
+    response
+}
+
+/// `http://localhost`, `http://127.0.0.1` or `http://[::1]`, with or without
+/// a port.
+fn is_loopback_origin(origin: &[u8]) -> bool {
+    let Some(rest) = origin.strip_prefix(b"http://") else {
+        return false;
+    };
+    [&b"localhost"[..], b"127.0.0.1", b"[::1]"]
+        .iter()
+        .filter_map(|host| rest.strip_prefix(*host))
+        .any(|port| match port.strip_prefix(b":") {
+            None => port.is_empty(),
+            Some(digits) => {
+                (1..=5).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)
+            }
         })
 }
 
@@ -396,4 +472,35 @@ async fn handle(
         Some(merchant.key(endpoint.payout_key)),
         &failure,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_origin;
+
+    #[test]
+    fn loopback_origins_are_told_apart_from_others() {
+        for origin in [
+            "http://localhost:5173",
+            "http://127.0.0.1:4173",
+            "http://[::1]:8080",
+            "http://localhost",
+        ] {
+            assert!(is_loopback_origin(origin.as_bytes()), "{origin}");
+        }
+        for origin in [
+            "https://localhost:5173",
+            "http://localhost.example.com",
+            "http://127.0.0.1.example.com:80",
+            "http://127.0.0.10:80",
+            "http://example.com",
+            "http://localhost:",
+            "http://localhost:123456",
+            "http://localhost:80/",
+            "null",
+            "",
+        ] {
+            assert!(!is_loopback_origin(origin.as_bytes()), "{origin}");
+        }
+    }
 }

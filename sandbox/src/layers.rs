@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("json_api", 4),
     ("freedom_id", 4),
     ("debugger_page", 4),
+    ("home_page", 4),
     ("gateway", 5),
     ("lib", 6),
     ("layers", 6),

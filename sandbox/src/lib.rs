@@ -42,8 +42,8 @@
 //! | 1 store | `store` | rows and transactions; a refusal is a `StoreError`, never a gateway code |
 //! | 2 operations | `ops` | the business rules of each endpoint (the generated `Handler`), the gateway's `Failure`s; what happened goes out as an `Event` |
 //! | 3 notifications | `notify` | the merchant's callbacks: takes the events (result callbacks, payout settlement and notification, with retries), and the check |
-//! | 4 pages | `page`, `payout_page`, `token_page`, `acs_page`, `json_api`, `freedom_id`, `debugger_page` | the HTML pages of payers and payees (the Gateway's 3-D Secure page too); the JSON families' front door and the state of their flows; Freedom ID's calls and login pages; the signature debugger |
-//! | 5 gateway | `gateway` | HTTP: routes, parameters, signatures, the registry's decoding |
+//! | 4 pages | `page`, `payout_page`, `token_page`, `acs_page`, `json_api`, `freedom_id`, `debugger_page`, `home_page` | the HTML pages of payers and payees (the Gateway's 3-D Secure page too); the JSON families' front door and the state of their flows; Freedom ID's calls and login pages; the signature debugger; the home page |
+//! | 5 gateway | `gateway` | HTTP: routes, CORS for loopback pages, parameters, signatures, the registry's decoding |
 //! | 6 wiring | `lib.rs` | the `Sandbox` builder, which starts the notifications and the server |
 //!
 //! Where a lower layer needs something to happen above it, it reports it
@@ -77,6 +77,7 @@ pub mod config;
 mod debugger_page;
 mod freedom_id;
 mod gateway;
+mod home_page;
 mod json_api;
 #[cfg(test)]
 mod layers;
