@@ -20,7 +20,7 @@ use freedompay::debugger::{
 };
 use freedompay::jws::Algorithm;
 use freedompay::{Params, SecretKey, signature};
-use maud::{DOCTYPE, PreEscaped, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::{Value, json};
 
 use crate::routes::{form_endpoints, json_endpoints, uri_path};
@@ -30,6 +30,45 @@ pub const SIGNATURE_DEBUGGER_PATH: &str = "/debug/signature";
 
 /// `GET`: the page.
 pub(crate) async fn show() -> Html<String> {
+    tool_page(
+        "Signature debugger — Freedom Pay sandbox",
+        html! {
+            p { small { "Freedom Pay sandbox — nothing pasted here is logged or kept" } }
+            h1 { "Signature debugger" }
+            p {
+                "Paste a request as your code sends it, the script name or URI it goes to and your secret key: "
+                "the debugger shows how its signature is made and, when yours differs, which step. "
+                "It works for the real gateway's requests too; the key is sent only to this sandbox."
+            }
+            form id="debugger" autocomplete="off" {
+                label for="request" { "Request: a form body, a query string or URL, XML (a " code { "<request>" } " or " code { "pg_xml=…" } "), or a JSON body" }
+                textarea id="request" name="request" rows="7" spellcheck="false"
+                    placeholder="pg_order_id=23&pg_merchant_id=12345&pg_amount=25&pg_description=test&pg_salt=molbulak&pg_sig=…" {}
+                label for="called" { "Script name or URI it is sent to" }
+                input id="called" name="called" spellcheck="false"
+                    placeholder="init_payment.php, https://api.freedompay.kz/init_payment.php or /v5/partner/wallet/add";
+                label for="key" { "Secret key (the payout key for payouts; the API key for JSON calls)" }
+                input id="key" name="key" type="password" spellcheck="false";
+                label for="jws" { "X-JWS-Signature header (JSON requests only)" }
+                input id="jws" name="jws" spellcheck="false" placeholder="eyJ1cmkiOi…..5xVbhml5…";
+                label for="signed" { "The string you signed (optional: shows where it first differs)" }
+                textarea id="signed" name="signed" rows="2" spellcheck="false"
+                    placeholder="init_payment.php;25;test;12345;23;molbulak;your key" {}
+                p {
+                    button type="submit" id="check" { "Check the signature" }
+                    " "
+                    button type="button" id="example" { "Fill in the documented example" }
+                }
+            }
+            div id="result" aria-live="polite" {}
+            script { (PreEscaped(SCRIPT)) }
+        },
+    )
+}
+
+/// A page of the sandbox's own tools (this debugger, the home page) in
+/// their common style.
+pub(crate) fn tool_page(title: &str, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
@@ -37,40 +76,10 @@ pub(crate) async fn show() -> Html<String> {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { "Signature debugger — Freedom Pay sandbox" }
+                    title { (title) }
                     style { (PreEscaped(STYLE)) }
                 }
-                body {
-                    p { small { "Freedom Pay sandbox — nothing pasted here is logged or kept" } }
-                    h1 { "Signature debugger" }
-                    p {
-                        "Paste a request as your code sends it, the script name or URI it goes to and your secret key: "
-                        "the debugger shows how its signature is made and, when yours differs, which step. "
-                        "It works for the real gateway's requests too; the key is sent only to this sandbox."
-                    }
-                    form id="debugger" autocomplete="off" {
-                        label for="request" { "Request: a form body, a query string or URL, XML (a " code { "<request>" } " or " code { "pg_xml=…" } "), or a JSON body" }
-                        textarea id="request" name="request" rows="7" spellcheck="false"
-                            placeholder="pg_order_id=23&pg_merchant_id=12345&pg_amount=25&pg_description=test&pg_salt=molbulak&pg_sig=…" {}
-                        label for="called" { "Script name or URI it is sent to" }
-                        input id="called" name="called" spellcheck="false"
-                            placeholder="init_payment.php, https://api.freedompay.kz/init_payment.php or /v5/partner/wallet/add";
-                        label for="key" { "Secret key (the payout key for payouts; the API key for JSON calls)" }
-                        input id="key" name="key" type="password" spellcheck="false";
-                        label for="jws" { "X-JWS-Signature header (JSON requests only)" }
-                        input id="jws" name="jws" spellcheck="false" placeholder="eyJ1cmkiOi…..5xVbhml5…";
-                        label for="signed" { "The string you signed (optional: shows where it first differs)" }
-                        textarea id="signed" name="signed" rows="2" spellcheck="false"
-                            placeholder="init_payment.php;25;test;12345;23;molbulak;your key" {}
-                        p {
-                            button type="submit" id="check" { "Check the signature" }
-                            " "
-                            button type="button" id="example" { "Fill in the documented example" }
-                        }
-                    }
-                    div id="result" aria-live="polite" {}
-                    script { (PreEscaped(SCRIPT)) }
-                }
+                body { (body) }
             }
         }
         .into_string(),
