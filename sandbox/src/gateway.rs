@@ -260,35 +260,11 @@ async fn multipart_pairs(content_type: &str, body: Bytes) -> Result<Vec<(String,
 }
 
 /// A signed XML answer.
-pub fn signed_xml(script: &str, key: &SecretKey, params: Params) -> Response {
-    let mut params = xml_safe(&params);
+pub fn signed_xml(script: &str, key: &SecretKey, mut params: Params) -> Response {
+    // An answer may quote a request's value: it stays well-formed XML.
+    xml::make_carryable(&mut params);
     signature::seal(script, &mut params, key, &signature::generate_salt());
     xml_response(xml::write("response", &params))
-}
-
-/// `params` with every character XML 1.0 cannot carry (the control
-/// characters other than tab, line feed and carriage return; U+FFFE and
-/// U+FFFF) replaced by U+FFFD, before the answer is signed: an answer that
-/// quotes a request's value stays well-formed XML, and its signature holds
-/// for what the merchant reads.
-fn xml_safe(params: &Params) -> Params {
-    let text = |t: &str| -> String {
-        t.chars()
-            .map(|c| match c {
-                '\t' | '\n' | '\r' => c,
-                '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
-                _ => c,
-            })
-            .collect()
-    };
-    let mut out = Params::new();
-    for (name, value) in params.iter() {
-        match value {
-            freedompay::Value::Text(t) => out.push(name, text(t)),
-            freedompay::Value::Nested(children) => out.push(name, xml_safe(children)),
-        }
-    }
-    out
 }
 
 fn xml_response(body: String) -> Response {
@@ -313,7 +289,10 @@ fn error_xml(script: &str, key: Option<&SecretKey>, failure: &Failure) -> Respon
     }
     match key {
         Some(key) => signed_xml(script, key, params),
-        None => xml_response(xml::write("response", &xml_safe(&params))),
+        None => {
+            xml::make_carryable(&mut params);
+            xml_response(xml::write("response", &params))
+        }
     }
 }
 

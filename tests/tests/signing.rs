@@ -1122,3 +1122,29 @@ fn salts_are_sixteen_alphanumerics_and_do_not_repeat_across_pool_refills() {
     let used: std::collections::HashSet<u8> = salts.iter().flat_map(|s| s.bytes()).collect();
     assert_eq!(used.len(), 62, "every character of the alphabet is drawn");
 }
+
+#[test]
+fn values_xml_cannot_carry_become_the_replacement_character_and_the_rest_is_kept() {
+    let mut params = flat(&[
+        ("pg_description", "a\u{1f}b\tc\nd\re\u{fffe}"),
+        ("pg_salt", "s"),
+    ]);
+    params.push("pg_items", flat(&[("pg_name", "\u{0}x\u{b}\u{c}\u{ffff}")]));
+    xml::make_carryable(&mut params);
+    assert_eq!(
+        params.get_text("pg_description"),
+        Some("a\u{fffd}b\tc\nd\re\u{fffd}")
+    );
+    assert_eq!(params.get_text("pg_salt"), Some("s"));
+    let nested = params
+        .get("pg_items")
+        .and_then(Value::as_nested)
+        .expect("nested");
+    assert_eq!(
+        nested.get_text("pg_name"),
+        Some("\u{fffd}x\u{fffd}\u{fffd}\u{fffd}")
+    );
+    let document = xml::write("response", &params);
+    let parsed = xml::parse(&document).expect("well-formed");
+    assert_eq!(parsed.params, params);
+}

@@ -135,6 +135,11 @@ impl Params {
         &self.entries
     }
 
+    /// The entries in order, their values writable.
+    pub(crate) fn entries_mut(&mut self) -> &mut [(String, Value)] {
+        &mut self.entries
+    }
+
     /// The entries in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.entries.iter().map(|(n, v)| (n.as_str(), v))

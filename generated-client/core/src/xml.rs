@@ -219,6 +219,29 @@ fn is_name(name: &str) -> bool {
         })
 }
 
+/// Replaces, in place, every character XML 1.0 cannot carry in text (the
+/// control characters other than tab, line feed and carriage return; U+FFFE
+/// and U+FFFF) by U+FFFD, in every value of `params`. Call it before a
+/// message that quotes someone else's values is signed: the document [`write`]
+/// makes of it stays well-formed, and its signature holds for what the reader
+/// gets. Values without such a character are not copied.
+pub fn make_carryable(params: &mut Params) {
+    let not_carryable = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    for (_, value) in params.entries_mut() {
+        match value {
+            Value::Text(text) => {
+                if text.contains(not_carryable) {
+                    *text = text
+                        .chars()
+                        .map(|c| if not_carryable(c) { '\u{fffd}' } else { c })
+                        .collect();
+                }
+            }
+            Value::Nested(children) => make_carryable(children),
+        }
+    }
+}
+
 /// Writes `params` as an XML document with the given root element.
 pub fn write(root: &str, params: &Params) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
