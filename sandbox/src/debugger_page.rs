@@ -20,7 +20,7 @@ use freedompay::debugger::{
 };
 use freedompay::jws::Algorithm;
 use freedompay::{Params, SecretKey, signature};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, PreEscaped, html};
 use serde_json::{Value, json};
 
 use crate::routes::{form_endpoints, json_endpoints, uri_path};
@@ -69,21 +69,7 @@ pub(crate) async fn show() -> Html<String> {
 /// A page of the sandbox's own tools (this debugger, the home page) in
 /// their common style.
 pub(crate) fn tool_page(title: &str, body: Markup) -> Html<String> {
-    Html(
-        html! {
-            (DOCTYPE)
-            html lang="en" {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (title) }
-                    style { (PreEscaped(STYLE)) }
-                }
-                body { (body) }
-            }
-        }
-        .into_string(),
-    )
+    crate::page::document(title, STYLE, body)
 }
 
 pub(crate) const STYLE: &str = "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.4}\

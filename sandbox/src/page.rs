@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use freedompay::merchant::callbacks::RedirectBackCallback;
 use freedompay::test_data::{Availability, CardUse, TestCard};
 use freedompay::{Amount, Encode, Params, form};
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::notify::{self, Notifications};
 use crate::ops::{
@@ -26,19 +26,29 @@ use crate::store::{AmountRange, Method, Payment, PaymentState, StoreError};
 use crate::values::{mask, this_month};
 
 pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
+    document(
+        &format!("{title} — Freedom Pay sandbox"),
+        "body{font-family:sans-serif;max-width:32rem;margin:2rem auto}label{display:block;margin:.6rem 0}.error{color:#b00020}input{font-size:1rem}",
+        html! {
+            p { small { "Freedom Pay sandbox — no real money moves" } }
+            (body)
+        },
+    )
+}
+
+/// An HTML document of the sandbox: its title, its style sheet and its body.
+pub(crate) fn document(title: &str, style: &str, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
             html lang="en" {
                 head {
                     meta charset="utf-8";
-                    title { (title) " — Freedom Pay sandbox" }
-                    style { "body{font-family:sans-serif;max-width:32rem;margin:2rem auto}label{display:block;margin:.6rem 0}.error{color:#b00020}input{font-size:1rem}" }
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) }
+                    style { (PreEscaped(style)) }
                 }
-                body {
-                    p { small { "Freedom Pay sandbox — no real money moves" } }
-                    (body)
-                }
+                body { (body) }
             }
         }
         .into_string(),
