@@ -15,6 +15,7 @@ use freedompay::hosts::Server;
 use freedompay::json::{JsonApi, JsonError};
 use freedompay::jws::{self, Algorithm, JwsHeader};
 use freedompay::{Client, Config, Error, SecretKey};
+use freedompay_sandbox::{AsyncPayment, RunningSandbox};
 use serde_json::{Value, json};
 
 use super::harness::{MERCHANT, SECRET, client, sandbox};
@@ -166,6 +167,29 @@ async fn the_card_examples_in_one_sandbox_follow_the_documented_request_rules() 
     sandbox.shutdown().await;
 }
 
+/// Creates an Async Gateway payment of `amount` KZT for `order` through the
+/// client, and returns it as the sandbox holds it.
+async fn create_async_payment(
+    sandbox: &RunningSandbox,
+    client: &Client,
+    order: &str,
+    amount: &str,
+) -> AsyncPayment {
+    client
+        .gateway_async_payments()
+        .create(
+            &AsyncPaymentCreateRequest::new()
+                .order_id(order)
+                .amount(amount.parse().expect("amount"))
+                .currency("KZT"),
+        )
+        .await
+        .expect("created");
+    sandbox
+        .async_payment_of_order(MERCHANT, order)
+        .expect("the sandbox holds it")
+}
+
 /// Create → read (by id, by order, by both) → reverse → read → a second
 /// reverse refused; with the generated client.
 #[tokio::test]
@@ -175,18 +199,7 @@ async fn an_async_payment_is_created_read_and_reversed_once() {
     let payments = client.gateway_async_payments();
     let order = "async-order-1";
     assert!(sandbox.async_payment_of_order(MERCHANT, order).is_none());
-    payments
-        .create(
-            &AsyncPaymentCreateRequest::new()
-                .order_id(order)
-                .amount("123.42".parse().expect("amount"))
-                .currency("KZT"),
-        )
-        .await
-        .expect("created");
-    let payment = sandbox
-        .async_payment_of_order(MERCHANT, order)
-        .expect("the sandbox holds it");
+    let payment = create_async_payment(&sandbox, &client, order, "123.42").await;
     assert_eq!(payment.auth_id, MERCHANT);
     assert!(!payment.reversed);
     let id = uuid::Uuid::parse_str(&payment.id).expect("a UUID");
@@ -247,19 +260,7 @@ async fn a_request_member_the_answer_cannot_take_leaves_the_answer_as_it_is() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let order = "async-order-extra";
-    client
-        .gateway_async_payments()
-        .create(
-            &AsyncPaymentCreateRequest::new()
-                .order_id(order)
-                .amount("10".parse().expect("amount"))
-                .currency("KZT"),
-        )
-        .await
-        .expect("created");
-    let payment = sandbox
-        .async_payment_of_order(MERCHANT, order)
-        .expect("the sandbox holds it");
+    let payment = create_async_payment(&sandbox, &client, order, "10").await;
     let body = format!(
         r#"{{"id":"{}","amount":-9.528206415205917e19}}"#,
         payment.id
