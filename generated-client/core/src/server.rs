@@ -69,29 +69,48 @@ pub fn spec_answer<Req: Encode, Resp: Decode>(
     let documented = xml::parse(answer)
         .map_err(|source| SpecAnswerError::Xml { endpoint, source })?
         .params;
-    let mut params = documented.clone();
     let carried: Vec<_> = request
         .to_params()
         .into_iter()
         .filter(|(name, _)| documented.contains(name))
         .collect();
-    for (name, value) in &carried {
-        params.set(name.clone(), value.clone());
+    carry_into(
+        documented,
+        &carried,
+        |params, name, value| params.set(name, value.clone()),
+        |params| Resp::decode(params).ok(),
+    )
+    .or_else(|params| {
+        Resp::decode(&params).map_err(|source| SpecAnswerError::Decode { endpoint, source })
+    })
+}
+
+/// `documented` with the request's values of `carried` set into it where
+/// the result still reads: all at once when that reads (the usual case),
+/// otherwise one by one, each kept only if the answer still reads with it.
+/// The answer read, or the last values tried when even that does not read.
+fn carry_into<V: Clone, X, R>(
+    documented: V,
+    carried: &[(String, X)],
+    set: impl Fn(&mut V, &str, &X),
+    read: impl Fn(&V) -> Option<R>,
+) -> Result<R, V> {
+    let mut all = documented.clone();
+    for (name, value) in carried {
+        set(&mut all, name, value);
     }
-    if let Ok(answer) = Resp::decode(&params) {
+    if let Some(answer) = read(&all) {
         return Ok(answer);
     }
-    // One of the request's values does not read as the answer's field: take
-    // them one by one, keeping each that still reads.
-    let mut params = documented;
+    let mut kept = documented;
     for (name, value) in carried {
-        let mut trial = params.clone();
-        trial.set(name, value);
-        if Resp::decode(&trial).is_ok() {
-            params = trial;
+        let mut trial = kept.clone();
+        set(&mut trial, name, value);
+        if read(&trial).is_some() {
+            kept = trial;
         }
     }
-    Resp::decode(&params).map_err(|source| SpecAnswerError::Decode { endpoint, source })
+    read(&kept).ok_or(kept)
 }
 
 /// The JSON answer the spec gives to `request` of the JSON endpoint
@@ -115,28 +134,15 @@ pub fn json_spec_answer<Req: serde::Serialize, Resp: serde::de::DeserializeOwned
             .collect(),
         _ => Vec::new(),
     };
-    let with = |mut value: serde_json::Value, name: &str, member: &serde_json::Value| {
-        if let Some(slot) = value.get_mut(name) {
-            *slot = member.clone();
-        }
-        value
-    };
-    let all = carried
-        .iter()
-        .fold(documented.clone(), |value, (name, member)| {
-            with(value, name, member)
-        });
-    if let Ok(answer) = serde_json::from_value(all) {
-        return Ok(answer);
-    }
-    // One of the request's members does not read as the answer's field: take
-    // them one by one, keeping each that still reads.
-    let mut value = documented;
-    for (name, member) in &carried {
-        let trial = with(value.clone(), name, member);
-        if serde_json::from_value::<Resp>(trial.clone()).is_ok() {
-            value = trial;
-        }
-    }
-    serde_json::from_value(value).map_err(|e| fail(e.to_string()))
+    carry_into(
+        documented,
+        &carried,
+        |value, name, member| {
+            if let Some(slot) = value.get_mut(name) {
+                *slot = member.clone();
+            }
+        },
+        |value| serde_json::from_value::<Resp>(value.clone()).ok(),
+    )
+    .or_else(|value| serde_json::from_value(value).map_err(|e| fail(e.to_string())))
 }
