@@ -222,7 +222,7 @@ fn is_name(name: &str) -> bool {
 /// Replaces, in place, every character XML 1.0 cannot carry in text (the
 /// control characters other than tab, line feed and carriage return; U+FFFE
 /// and U+FFFF) by U+FFFD, in every value of `params`. Call it before a
-/// message that quotes someone else's values is signed: the document [`write`]
+/// message that quotes someone else's values is signed: the document [`write()`]
 /// makes of it stays well-formed, and its signature holds for what the reader
 /// gets. Values without such a character are not copied.
 pub fn make_carryable(params: &mut Params) {
