@@ -68,7 +68,7 @@ use freedompay::merchant::token::{
     TokenInitWithCvcRequest, TokenInitWithCvcResponse, TokenPayWithCvcRequest,
 };
 use freedompay::server::Handler;
-use freedompay::{Amount, Decode, Encode, Params};
+use freedompay::{Amount, Encode, Params};
 use rust_decimal::Decimal;
 
 use crate::merchant::Merchant;
@@ -456,10 +456,7 @@ impl Handler for Operations<'_> {
         merchant: &Merchant,
         request: MobileBalanceStatusRequest,
     ) -> Result<MobileBalanceStatusResponse, Failure> {
-        // The same `get_status3.php` answer as a card payment's, read as the
-        // mobile-balance response type.
-        let answer = payments::status(self.app, merchant, request.payment_id)?;
-        MobileBalanceStatusResponse::decode(&answer.to_params()).map_err(invalid)
+        payments::mobile_status(self.app, merchant, request.payment_id)
     }
 
     fn any_amount(

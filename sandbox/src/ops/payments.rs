@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use freedompay::enums::ResponseStatus;
 use freedompay::errors::ErrorCode;
+use freedompay::merchant::mobile_balance::{
+    MobileBalanceRefundPayment, MobileBalanceStatusResponse,
+};
 use freedompay::merchant::payments::{
     CancelRequest, CancelResponse, ClearingRequest, ClearingResponse, PaymentStatusResponse,
     RecurringPaymentRequest, RecurringPaymentResponse, RefundPayment, RefundRequest,
@@ -106,57 +109,86 @@ fn amount_range(params: &Params) -> Result<AmountRange, Failure> {
     Ok(AmountRange { from, to })
 }
 
-/// The state of payment `payment_id` (`get_status3.php`, card and mobile balance alike).
+/// The `get_status3.php` answer of a stored payment, built as `$answer`
+/// with refund items of `$refund`: the payment-status and the mobile-balance
+/// status responses have the same fields, so both are built straight from
+/// the payment rather than one converted into the other.
+macro_rules! status_answer {
+    ($payment:expr, $answer:ident, $refund:ident) => {{
+        let payment: &Payment = $payment;
+        let mut answer = $answer::new(
+            ResponseStatus::Ok,
+            payment.id,
+            currency(&payment.currency),
+            payment.amount,
+        )
+        .order_id(payment.order_id.clone())
+        .payment_status(payment.state.wire().parse().unwrap_or_else(|_| {
+            freedompay::enums::PaymentState::Unknown(payment.state.wire().to_owned())
+        }))
+        .captured(payment.captured.as_decimal() > Decimal::ZERO)
+        .clearing_amount(payment.captured)
+        .can_reject(matches!(
+            payment.state,
+            PaymentState::Paid | PaymentState::Held
+        ))
+        .create_date(payment.created_at.clone());
+        if let Some(paid_at) = &payment.paid_at {
+            answer = answer.payment_date(paid_at.clone());
+        }
+        if let Some(pan) = &payment.card_pan {
+            answer = answer.card_pan(pan.clone());
+        }
+        if let PaymentState::Failed { code, description } = &payment.state {
+            answer = answer
+                .failure_code(*code)
+                .failure_description(description.clone());
+        }
+        if !payment.refunds.is_empty() {
+            answer = answer.refund_amount(-payment.refunded()).refund_payments(
+                payment
+                    .refunds
+                    .iter()
+                    .map(|r| {
+                        $refund::new()
+                            .payment_id(r.id)
+                            .payment_status(freedompay::enums::PaymentState::Success)
+                            .amount(-r.amount.as_decimal())
+                    })
+                    .collect(),
+            );
+        }
+        answer
+    }};
+}
+
+/// The state of payment `payment_id` (`get_status3.php`).
 pub(super) fn status(
     app: &Arc<App>,
     merchant: &Merchant,
     payment_id: i64,
 ) -> Result<PaymentStatusResponse, Failure> {
     let payment = find(app, merchant, payment_id)?;
-    let refunded = payment.refunded();
-    let mut answer = PaymentStatusResponse::new(
-        ResponseStatus::Ok,
-        payment.id,
-        currency(&payment.currency),
-        payment.amount,
-    )
-    .order_id(payment.order_id.clone())
-    .payment_status(payment.state.wire().parse().unwrap_or_else(|_| {
-        freedompay::enums::PaymentState::Unknown(payment.state.wire().to_owned())
-    }))
-    .captured(payment.captured.as_decimal() > Decimal::ZERO)
-    .clearing_amount(payment.captured)
-    .can_reject(matches!(
-        payment.state,
-        PaymentState::Paid | PaymentState::Held
+    Ok(status_answer!(
+        &payment,
+        PaymentStatusResponse,
+        RefundPayment
     ))
-    .create_date(payment.created_at.clone());
-    if let Some(paid_at) = &payment.paid_at {
-        answer = answer.payment_date(paid_at.clone());
-    }
-    if let Some(pan) = &payment.card_pan {
-        answer = answer.card_pan(pan.clone());
-    }
-    if let PaymentState::Failed { code, description } = &payment.state {
-        answer = answer
-            .failure_code(*code)
-            .failure_description(description.clone());
-    }
-    if !payment.refunds.is_empty() {
-        answer = answer.refund_amount(-refunded).refund_payments(
-            payment
-                .refunds
-                .iter()
-                .map(|r| {
-                    RefundPayment::new()
-                        .payment_id(r.id)
-                        .payment_status(freedompay::enums::PaymentState::Success)
-                        .amount(-r.amount.as_decimal())
-                })
-                .collect(),
-        );
-    }
-    Ok(answer)
+}
+
+/// The state of payment `payment_id` as the mobile-balance section
+/// documents `get_status3.php`: the same answer as [`status`].
+pub(super) fn mobile_status(
+    app: &Arc<App>,
+    merchant: &Merchant,
+    payment_id: i64,
+) -> Result<MobileBalanceStatusResponse, Failure> {
+    let payment = find(app, merchant, payment_id)?;
+    Ok(status_answer!(
+        &payment,
+        MobileBalanceStatusResponse,
+        MobileBalanceRefundPayment
+    ))
 }
 
 /// A payment of the merchant, or 11068.
