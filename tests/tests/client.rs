@@ -327,12 +327,21 @@ async fn card_data_is_masked_everywhere_and_checked_before_sending() {
     assert_eq!(request.card_pan.to_string(), "440564******6150");
     assert_eq!(request.card_cvc.to_string(), "***");
     let prepared = client.prepare(&request).expect("valid");
+    // The random salt and the signature may hold `653` by chance: they are
+    // left out of what is searched.
+    let random: Vec<&str> = ["pg_salt", "pg_sig"]
+        .iter()
+        .filter_map(|name| prepared.params.get_text(name))
+        .collect();
     for shown in [
         format!("{request:?}"),
         format!("{request:#?}"),
         format!("{prepared:?}"),
         format!("{} {}", request.card_pan, request.card_name),
     ] {
+        let shown = random
+            .iter()
+            .fold(shown, |shown, value| shown.replace(value, "<random>"));
         assert!(!shown.contains("4405645000006150"), "{shown}");
         assert!(
             !shown.contains("653") && !shown.contains("TESTOV"),

@@ -492,6 +492,51 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config())]
+
+    /// The form encoder writes byte for byte what the `form_urlencoded`
+    /// crate's serializer writes, for any names and values (every ASCII
+    /// character, Unicode and control characters included) and nested lists
+    /// in bracket notation.
+    #[test]
+    fn the_form_encoder_writes_what_form_urlencoded_writes(
+        pairs in proptest::collection::vec(("\\PC{0,12}|[\\x00-\\x7f]{0,40}", "\\PC{0,40}|[\\x00-\\x7f]{0,80}|.{0,20}"), 0..8),
+        nested in tree(),
+    ) {
+        let flat: Params = pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        for params in [flat, nested] {
+            let mut expected = form_urlencoded::Serializer::new(String::new());
+            for (name, value) in form::to_pairs(&params) {
+                expected.append_pair(&name, &value);
+            }
+            prop_assert_eq!(form::encode(&params), expected.finish());
+        }
+    }
+}
+
+#[test]
+fn the_form_encoder_writes_every_byte_as_form_urlencoded_does() {
+    let every_ascii: String = (0u8..0x80).map(char::from).collect();
+    for text in [
+        every_ascii.as_str(),
+        "",
+        " ",
+        "Order 42: tea & cups",
+        "https://shop.example/freedompay/check?a=1&b=2#top",
+        "Оплата заказа №42 — чай",
+        "💳 paid in ₸",
+        "\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}",
+    ] {
+        let params = Params::new().with(text, text).with("pg_x", text);
+        let expected = form_urlencoded::Serializer::new(String::new())
+            .append_pair(text, text)
+            .append_pair("pg_x", text)
+            .finish();
+        assert_eq!(form::encode(&params), expected, "{text:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 3. Amounts and their wire text.
 // ---------------------------------------------------------------------------

@@ -279,14 +279,17 @@ fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
     const ON_STACK: usize = 64;
     let entries = params.entries();
     // The sort key of each value (its name, then its 1-based position as
-    // three digits: `pg_amount003`) is never written out: its first 16
-    // bytes decide most comparisons, the rest is compared in place. In a
-    // flat message of at most 64 parameters the keys all differ (two keys
-    // of the same length end in different positions; keys of different
-    // lengths differ), so no value overwrites another and an unstable sort
-    // gives the one order. One pass builds the keys and finds out whether
-    // the message is flat; a nested or long one takes the general path.
-    let mut keys = [(0u128, 0u8); ON_STACK];
+    // three digits: `pg_amount003`) is never written out. Each value gets
+    // one word instead: the key's first 15 bytes, then the value's index in
+    // the last byte. Sorting the words orders the values wherever their keys
+    // differ in those 15 bytes; the values whose keys share them are then
+    // put in order by the whole key. In a flat message of at most 64
+    // parameters the keys all differ (two keys of the same length end in
+    // different positions; keys of different lengths differ), so no value
+    // overwrites another and the order is the one order. One pass builds the
+    // words and finds out whether the message is flat; a nested or long one
+    // takes the general path.
+    let mut words = [0u128; ON_STACK];
     let mut count = 0;
     let mut flat = entries.len() <= ON_STACK;
     for (index, (name, value)) in entries.iter().enumerate() {
@@ -296,12 +299,10 @@ fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
         if !matches!(value, Value::Text(_)) {
             flat = false;
         } else if name != SIG
-            && let (Some(slot), Ok(index)) = (keys.get_mut(count), u8::try_from(index))
+            && let (Some(slot), Ok(index)) = (words.get_mut(count), u8::try_from(index))
         {
-            *slot = (
-                key_prefix(name, position_digits(usize::from(index) + 1)),
-                index,
-            );
+            let head = key_prefix(name, position_digits(usize::from(index) + 1));
+            *slot = (head & !0xff) | u128::from(index);
             count += 1;
         }
     }
@@ -311,38 +312,37 @@ fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
         }
         return;
     }
-    let keys = keys.get_mut(..count).unwrap_or_default();
-    // Compared by the prefix alone: a single wide comparison per step.
-    keys.sort_unstable_by_key(|key| key.0);
-    // Keys whose first 16 bytes are equal are put in order by the rest.
-    let full_key = |index: u8| {
-        let index = usize::from(index);
+    let words = words.get_mut(..count).unwrap_or_default();
+    words.sort_unstable();
+    let index_of = |word: u128| usize::from(word as u8);
+    // The whole key of a word, compared byte by byte where it is stored.
+    let full_key = |word: u128| {
+        let index = index_of(word);
         let name = entries.get(index).map_or("", |(name, _)| name.as_str());
-        let mut key = name.as_bytes().to_vec();
-        key.extend(position_digits(index + 1));
-        key
+        name.bytes().chain(position_digits(index + 1))
     };
+    // Words whose 15 key bytes are equal are put in order by the whole key.
     let mut start = 0;
-    while start < keys.len() {
-        let prefix = keys.get(start).map(|key| key.0);
+    while start < words.len() {
+        let head = words.get(start).map(|word| word >> 8);
         let end = start
-            + keys
+            + words
                 .get(start..)
                 .unwrap_or_default()
                 .iter()
-                .take_while(|key| Some(key.0) == prefix)
+                .take_while(|word| Some(*word >> 8) == head)
                 .count();
         if end - start > 1
-            && let Some(run) = keys.get_mut(start..end)
+            && let Some(run) = words.get_mut(start..end)
         {
-            run.sort_by_cached_key(|key| full_key(key.1));
+            run.sort_unstable_by(|&a, &b| full_key(a).cmp(full_key(b)));
+        }
+        for &word in words.get(start..end).unwrap_or_default() {
+            if let Some((_, Value::Text(value))) = entries.get(index_of(word)) {
+                f(value);
+            }
         }
         start = end.max(start + 1);
-    }
-    for &(_, index) in keys.iter() {
-        if let Some((_, Value::Text(value))) = entries.get(usize::from(index)) {
-            f(value);
-        }
     }
 }
 
@@ -446,8 +446,8 @@ fn hex(digest: &[u8; 16]) -> [u8; 32] {
 }
 
 fn hex_string(hex: &[u8; 32]) -> String {
-    // Hex digits are ASCII, so this never takes the lossy path.
-    String::from_utf8_lossy(hex).into_owned()
+    // Hex digits are ASCII: each byte is its character.
+    hex.iter().copied().map(char::from).collect()
 }
 
 /// Appends `pg_salt` and then the `pg_sig` of the whole message for
