@@ -468,10 +468,7 @@ pub(crate) async fn authorize(
 
 /// `url` with `pairs` appended to its query.
 fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
-    let mut params = freedompay::Params::new();
-    for (name, value) in pairs {
-        params.push(*name, *value);
-    }
+    let params: freedompay::Params = pairs.iter().copied().collect();
     let separator = if url.contains('?') { '&' } else { '?' };
     format!("{url}{separator}{}", form::encode(&params))
 }

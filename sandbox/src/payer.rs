@@ -47,10 +47,7 @@ pub async fn submit(
     page_url: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Result<reqwest::Response> {
-    let mut params = Params::new();
-    for (name, value) in fields {
-        params.push(*name, *value);
-    }
+    let params: Params = fields.iter().copied().collect();
     http.post(page_url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form::encode(&params))

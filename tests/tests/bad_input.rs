@@ -66,7 +66,7 @@ fn sealed(script: &str, fields: Params) -> Params {
 /// `params` with each `(name, value)` set in place (appended when absent).
 fn with_set(mut params: Params, changes: &[(&str, &str)]) -> Params {
     for &(name, value) in changes {
-        params.set(name, value);
+        params.set(name.to_owned(), value);
     }
     params
 }

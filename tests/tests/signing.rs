@@ -842,7 +842,16 @@ fn verify_rejects_any_change() {
     let rename = |from: &str, to: &str| -> Params {
         base.clone()
             .into_iter()
-            .map(|(name, value)| (if name == from { to.to_owned() } else { name }, value))
+            .map(|(name, value)| {
+                (
+                    if name == from {
+                        to.to_owned()
+                    } else {
+                        name.into_owned()
+                    },
+                    value,
+                )
+            })
             .collect()
     };
     let mut changed_value = base.clone();
@@ -973,7 +982,8 @@ mod properties {
         ) {
             let secret = SecretKey::new(secret);
             // pg_sig anywhere: it counts for positions, so sign the final layout.
-            let mut entries: Vec<(String, Value)> = params.into_iter().collect();
+            let mut entries: Vec<(String, Value)> =
+                params.into_iter().map(|(n, v)| (n.into_owned(), v)).collect();
             let at = at.min(entries.len());
             entries.insert(at, ("pg_sig".to_owned(), Value::Text(String::new())));
             let mut signed: Params = entries.into_iter().collect();

@@ -95,9 +95,9 @@ pub fn example_params(endpoint: &Endpoint, example: &Example) -> Params {
     }
     for (name, value) in example.request.iter() {
         if name == "pg_merchant_id" && fills_merchant {
-            params.push(name, TEST_MERCHANT_ID);
+            params.push(name.to_owned(), TEST_MERCHANT_ID);
         } else {
-            params.push(name, value.clone());
+            params.push(name.to_owned(), value.clone());
         }
     }
     params

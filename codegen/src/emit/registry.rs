@@ -69,8 +69,8 @@ pub fn spec_answer(endpoint: &Endpoint) -> String {
         for field in fields.filter(|f| !f.ty.is_list()) {
             let value = field.example.as_deref().or(field.default.as_deref());
             match value {
-                Some(value) => params.push(field.wire.as_str(), value),
-                None if field.required => params.push(field.wire.as_str(), placeholder(field)),
+                Some(value) => params.push(field.wire.clone(), value),
+                None if field.required => params.push(field.wire.clone(), placeholder(field)),
                 None => {}
             }
         }

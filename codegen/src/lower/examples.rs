@@ -92,7 +92,7 @@ fn mapping(
         match (field, value) {
             (None, value) if unchecked.covers(name) => {
                 if let Some(value) = unchecked_value(value) {
-                    params.push(name, value);
+                    params.push(name.to_owned(), value);
                 }
             }
             (None, _) if name.starts_with("pg_") => {
@@ -103,7 +103,7 @@ fn mapping(
                 );
             }
             (None, value) => match scalar(value) {
-                Some(text) => params.push(name, text),
+                Some(text) => params.push(name.to_owned(), text),
                 None => cx.error(
                     &vpath,
                     name,
@@ -124,7 +124,7 @@ fn mapping(
                         ),
                     }
                 }
-                params.push(name, Value::Nested(list));
+                params.push(name.to_owned(), Value::Nested(list));
             }
             (Some(field), serde_yaml::Value::Sequence(items)) => {
                 let Type::List {
@@ -149,7 +149,7 @@ fn mapping(
                     let item_params = mapping(cx, &ipath, item_map, item_fields, unchecked);
                     list.push(i.to_string(), Value::Nested(item_params));
                 }
-                params.push(name, Value::Nested(list));
+                params.push(name.to_owned(), Value::Nested(list));
             }
             (Some(_), value) => {
                 let Some(text) = scalar(value) else {
@@ -160,7 +160,7 @@ fn mapping(
                     );
                     continue;
                 };
-                params.push(name, text);
+                params.push(name.to_owned(), text);
             }
         }
     }
@@ -177,7 +177,7 @@ fn unchecked_value(value: &serde_yaml::Value) -> Option<Value> {
     for (i, item) in items.iter().enumerate() {
         let mut children = Params::new();
         for (key, value) in item.as_mapping()? {
-            children.push(key.as_str()?, unchecked_value(value)?);
+            children.push(key.as_str()?.to_owned(), unchecked_value(value)?);
         }
         list.push(i.to_string(), Value::Nested(children));
     }

@@ -237,6 +237,11 @@ pub const MAX_PAIRS: usize = 1000;
 pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {
     let mut root = Params::new();
     for (name, value) in pairs.into_iter().take(MAX_PAIRS) {
+        if !name.contains('[') {
+            // A plain name (most of them): set as it came, without a copy.
+            root.set(name, value);
+            continue;
+        }
         let path = split_brackets(&name);
         if path.len() > MAX_DEPTH {
             continue;

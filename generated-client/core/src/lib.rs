@@ -46,7 +46,7 @@ pub use message::{
     Callback, Decode, DecodeError, DecodeItem, Effect, Encode, EncodeItem, Endpoint, HttpMethod,
     Redirect, Replied, Rule, Sign, Validate, ValidateItem, ValidationError, ValidationErrors,
 };
-pub use params::{Params, Value};
+pub use params::{Name, Params, Value};
 pub use rust_decimal::Decimal;
 pub use signature::SecretKey;
 pub use wire::{FromWire, Numeric, ToWire};

@@ -7,6 +7,8 @@
 //! or a nested list. The signature is computed over this tree, never over a
 //! typed struct, so a message is verified exactly as it travelled.
 
+use std::borrow::Cow;
+
 /// One value in a [`Params`] tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -52,10 +54,17 @@ impl From<Params> for Value {
     }
 }
 
+/// The name of a parameter: borrowed when it is known at compile time (every
+/// name a typed message writes), owned when it was read from the wire.
+pub type Name = Cow<'static, str>;
+
 /// An ordered list of named values: the wire form of a request, response or callback.
+///
+/// Names are [`Name`]s, so that writing a typed message allocates for its
+/// values only.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params {
-    entries: Vec<(String, Value)>,
+    entries: Vec<(Name, Value)>,
 }
 
 impl Params {
@@ -65,7 +74,7 @@ impl Params {
     }
 
     /// Appends `name = value` at the end, keeping any earlier entry of the same name.
-    pub fn push(&mut self, name: impl Into<String>, value: impl Into<Value>) {
+    pub fn push(&mut self, name: impl Into<Name>, value: impl Into<Value>) {
         self.entries.push((name.into(), value.into()));
     }
 
@@ -73,7 +82,7 @@ impl Params {
     ///
     /// This is how PHP treats a repeated form key, so a form parsed by the gateway
     /// and one parsed here agree.
-    pub fn set(&mut self, name: impl Into<String>, value: impl Into<Value>) {
+    pub fn set(&mut self, name: impl Into<Name>, value: impl Into<Value>) {
         let name = name.into();
         let value = value.into();
         match self.entries.iter_mut().find(|(n, _)| *n == name) {
@@ -83,7 +92,7 @@ impl Params {
     }
 
     /// Builder form of [`Params::push`].
-    pub fn with(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+    pub fn with(mut self, name: impl Into<Name>, value: impl Into<Value>) -> Self {
         self.push(name, value);
         self
     }
@@ -131,18 +140,18 @@ impl Params {
     }
 
     /// The entries in order, as stored.
-    pub(crate) fn entries(&self) -> &[(String, Value)] {
+    pub(crate) fn entries(&self) -> &[(Name, Value)] {
         &self.entries
     }
 
     /// The entries in order, their values writable.
-    pub(crate) fn entries_mut(&mut self) -> &mut [(String, Value)] {
+    pub(crate) fn entries_mut(&mut self) -> &mut [(Name, Value)] {
         &mut self.entries
     }
 
     /// The entries in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v))
+        self.entries.iter().map(|(n, v)| (n.as_ref(), v))
     }
 
     /// Number of top-level entries.
@@ -161,20 +170,21 @@ impl Params {
     }
 }
 
+/// Collects names of any lifetime (each one copied into a [`Name`]).
 impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Params {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Params {
             entries: iter
                 .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
+                .map(|(k, v)| (Cow::Owned(k.into()), v.into()))
                 .collect(),
         }
     }
 }
 
 impl IntoIterator for Params {
-    type Item = (String, Value);
-    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    type Item = (Name, Value);
+    type IntoIter = std::vec::IntoIter<(Name, Value)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()

@@ -67,13 +67,13 @@ impl<T: fmt::Debug + ?Sized> fmt::Debug for CardNumbersMasked<'_, T> {
 /// depth: a list item's fields too) shown as `***`.
 pub fn hide_params(params: &Params, hidden: &[&str]) -> Params {
     let mut shown = Params::new();
-    for (name, value) in params.iter() {
+    for (name, value) in params.entries() {
         let value = match value {
-            Value::Text(_) if hidden.contains(&name) => Value::Text("***".to_owned()),
+            Value::Text(_) if hidden.contains(&name.as_ref()) => Value::Text("***".to_owned()),
             Value::Text(text) => Value::Text(text.clone()),
             Value::Nested(children) => Value::Nested(hide_params(children, hidden)),
         };
-        shown.push(name, value);
+        shown.push(name.clone(), value);
     }
     shown
 }

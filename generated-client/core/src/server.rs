@@ -77,7 +77,7 @@ pub fn spec_answer<Req: Encode, Resp: Decode>(
     carry_into(
         documented,
         &carried,
-        |params, name, value| params.set(name, value.clone()),
+        |params, name: &crate::params::Name, value| params.set(name.clone(), value.clone()),
         |params| Resp::decode(params).ok(),
     )
     .or_else(|params| {
@@ -89,10 +89,10 @@ pub fn spec_answer<Req: Encode, Resp: Decode>(
 /// the result still reads: all at once when that reads (the usual case),
 /// otherwise one by one, each kept only if the answer still reads with it.
 /// The answer read, or the last values tried when even that does not read.
-fn carry_into<V: Clone, X, R>(
+fn carry_into<V: Clone, K, X, R>(
     documented: V,
-    carried: &[(String, X)],
-    set: impl Fn(&mut V, &str, &X),
+    carried: &[(K, X)],
+    set: impl Fn(&mut V, &K, &X),
     read: impl Fn(&V) -> Option<R>,
 ) -> Result<R, V> {
     let mut all = documented.clone();

@@ -318,7 +318,7 @@ fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
     // The whole key of a word, compared byte by byte where it is stored.
     let full_key = |word: u128| {
         let index = index_of(word);
-        let name = entries.get(index).map_or("", |(name, _)| name.as_str());
+        let name = entries.get(index).map_or("", |(name, _)| name.as_ref());
         name.bytes().chain(position_digits(index + 1))
     };
     // Words whose 15 key bytes are equal are put in order by the whole key.

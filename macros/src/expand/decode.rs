@@ -183,7 +183,7 @@ fn decode_field(message: &Message<'_>, field: &Field<'_>) -> TokenStream {
                             // a message without a `pg_merchant_id` field gets it from its sender's
                             // configuration, and the raw parameters keep it.
                             #(#known |)* "pg_sig" | "pg_salt" | "pg_merchant_id" => {}
-                            _ => #fp::Params::push(&mut __extra, __name, ::core::clone::Clone::clone(__value)),
+                            _ => #fp::Params::push(&mut __extra, ::std::borrow::ToOwned::to_owned(__name), ::core::clone::Clone::clone(__value)),
                         }
                     }
                     __extra

@@ -24,7 +24,7 @@ async fn refuses(name: &str, value: Option<&str>, rule: &str) {
     let sandbox = sandbox().await;
     let mut params = valid();
     match value {
-        Some(value) => params.set(name, value),
+        Some(value) => params.set(name.to_owned(), value),
         None => {
             params.remove(name);
         }
