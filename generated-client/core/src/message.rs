@@ -136,12 +136,17 @@ pub trait Validate {
 
 /// A message that writes itself, in field order, into a parameter tree.
 pub trait Encode {
+    /// How many top-level parameters the message writes when every field is
+    /// set (a list written as repeated parameters counts once): the room
+    /// made for them up front.
+    const FIELDS: usize = 0;
+
     /// Appends this message's parameters to `out`.
     fn encode(&self, out: &mut Params);
 
     /// This message's parameters.
     fn to_params(&self) -> Params {
-        let mut params = Params::new();
+        let mut params = Params::with_capacity(Self::FIELDS);
         self.encode(&mut params);
         params
     }
@@ -271,7 +276,9 @@ pub trait Sign: Encode {
     /// The parameters before signing: `pg_merchant_id` first (when given),
     /// then the message's own parameters in order.
     fn unsigned_params(&self, merchant_id: Option<&str>) -> Params {
-        let mut params = Params::new();
+        // Room for the merchant id, the fields, and the salt and signature
+        // that signing appends.
+        let mut params = Params::with_capacity(Self::FIELDS + 3);
         if let Some(merchant_id) = merchant_id {
             params.push("pg_merchant_id", merchant_id);
         }

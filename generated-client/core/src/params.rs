@@ -73,6 +73,13 @@ impl Params {
         Self::default()
     }
 
+    /// An empty list with room for `capacity` entries.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Params {
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
     /// Appends `name = value` at the end, keeping any earlier entry of the same name.
     pub fn push(&mut self, name: impl Into<Name>, value: impl Into<Value>) {
         self.entries.push((name.into(), value.into()));

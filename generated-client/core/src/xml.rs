@@ -244,7 +244,10 @@ pub fn make_carryable(params: &mut Params) {
 
 /// Writes `params` as an XML document with the given root element.
 pub fn write(root: &str, params: &Params) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+    // Room for the document without escapes: written in one allocation.
+    let mut out = String::with_capacity(DECLARATION.len() + 2 * root.len() + 5 + size(params));
+    out.push_str(DECLARATION);
     out.push('<');
     out.push_str(root);
     out.push('>');
@@ -253,6 +256,21 @@ pub fn write(root: &str, params: &Params) -> String {
     out.push_str(root);
     out.push('>');
     out
+}
+
+/// The length of the elements of `params` written without escapes.
+fn size(params: &Params) -> usize {
+    params
+        .iter()
+        .map(|(name, value)| {
+            2 * name.len()
+                + 5
+                + match value {
+                    Value::Text(text) => text.len(),
+                    Value::Nested(children) => size(children),
+                }
+        })
+        .sum()
 }
 
 fn write_children(params: &Params, out: &mut String) {

@@ -20,10 +20,17 @@ fn expand(message: &Message<'_>) -> TokenStream {
     let fp = private();
     let ident = message.ident;
     let (impl_generics, ty_generics, where_clause) = message.generics.split_for_impl();
+    let count = message
+        .fields
+        .iter()
+        .filter(|field| !matches!(field.kind, FieldKind::Extra))
+        .count();
     let fields = message.fields.iter().map(encode_field);
     wrap(quote! {
         #[automatically_derived]
         impl #impl_generics #fp::Encode for #ident #ty_generics #where_clause {
+            const FIELDS: usize = #count;
+
             fn encode(&self, __out: &mut #fp::Params) {
                 #(#fields)*
             }
