@@ -6,7 +6,9 @@
 #   poll:  a signed get_status3.php poll of an existing payment (read the
 #          form, verify pg_sig, look the payment up, answer, sign the XML).
 #
-# Prints both rates and their ratio. Usage (from the repository root):
+# Prints both rates and their ratio, and for each load the CPU time one
+# request took in the sandbox (user and kernel, from /proc) and in wrk (from
+# bash's `time`). Usage (from the repository root):
 #
 #   sandbox/benches/wrk/throughput.sh [CONNECTIONS] [SECONDS] [THREADS]
 #
@@ -46,11 +48,32 @@ export BODY="pg_merchant_id=12345&pg_payment_id=$payment&pg_salt=poll&pg_sig=$po
 curl -s -d "$BODY" "$base/get_status3.php" | grep -q '<pg_status>ok</pg_status>' \
   || { echo "the poll is not answered ok" >&2; exit 1; }
 
-rate() { awk '/^Requests\/sec:/ { print $2 }'; }
+rate() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+tick=$(getconf CLK_TCK)
+# The sandbox's user and system CPU time so far, in clock ticks.
+cpu() { awk '{ print $14, $15 }' "/proc/$pid/stat"; }
+# Runs one load; prints its rate and where the CPU time of one request went.
+load() {
+  local name=$1 out=$2
+  shift 2
+  local user0 system0 user1 system1
+  read -r user0 system0 < <(cpu)
+  TIMEFORMAT='%U %S'
+  { time wrk -t"$threads" -c"$connections" -d"${seconds}s" "$@" > "$out"; } 2> "$out.time"
+  read -r user1 system1 < <(cpu)
+  cat "$out" >&2
+  awk -v name="$name" -v tick="$tick" -v u0="$user0" -v s0="$system0" -v u1="$user1" -v s1="$system1" \
+    -v n="$(awk '/requests in/ { print $1 }' "$out")" -v wrk="$(cat "$out.time")" 'BEGIN {
+      split(wrk, w, " ")
+      user = (u1 - u0) / tick * 1e6 / n; kernel = (s1 - s0) / tick * 1e6 / n; client = (w[1] + w[2]) * 1e6 / n
+      printf "%s CPU per request: sandbox user %.1f us, sandbox kernel %.1f us, wrk %.1f us, total %.1f us\n", name, user, kernel, client, user + kernel + client
+    }'
+}
+scratch=$(mktemp -d)
+trap 'kill $pid 2>/dev/null; rm -rf "$scratch"' EXIT
 echo "wrk: $threads threads, $connections connections, ${seconds}s each; $(nproc) cores"
-floor=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" "$base/no-such-path" | tee /dev/stderr | rate)
-poll=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" -s "$here/post.lua" "$base/get_status3.php" \
-  | tee /dev/stderr | rate)
-awk -v floor="$floor" -v poll="$poll" 'BEGIN {
+load "404 (floor)" "$scratch/floor" "$base/no-such-path"
+load "poll" "$scratch/poll" -s "$here/post.lua" "$base/get_status3.php"
+awk -v floor="$(rate "$scratch/floor")" -v poll="$(rate "$scratch/poll")" 'BEGIN {
   printf "404 (floor): %.0f requests/s\nget_status3.php poll: %.0f requests/s\nratio: %.2f (target: at least 0.75)\n", floor, poll, poll / floor
 }'
