@@ -273,7 +273,7 @@ impl<C> VerifiedCallback<C> {
         ) {
             Ok(body) => StoredAnswer {
                 status: StatusCode::OK,
-                content_type: "text/xml; charset=utf-8",
+                content_type: "application/xml; charset=utf-8",
                 body,
             },
             Err(errors) => {
