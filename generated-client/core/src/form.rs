@@ -237,8 +237,9 @@ pub const MAX_PAIRS: usize = 1000;
 pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {
     let mut root = Params::new();
     for (name, value) in pairs.into_iter().take(MAX_PAIRS) {
-        if !name.contains('[') {
+        if !name.is_empty() && !name.contains('[') {
             // A plain name (most of them): set as it came, without a copy.
+            // An empty one takes the general path, which appends it as `[]`.
             root.set(name, value);
             continue;
         }
@@ -319,6 +320,16 @@ pub fn encode_path_segment(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_names_are_set_and_an_empty_name_is_appended_as_an_index() {
+        let params = decode("a=1&=x&a=2&=y&b[c]=3");
+        let names: Vec<&str> = params.iter().map(|(name, _)| name).collect();
+        assert_eq!(names, ["a", "0", "1", "b"]);
+        assert_eq!(params.get_text("a"), Some("2"));
+        assert_eq!(params.get_text("0"), Some("x"));
+        assert_eq!(params.get_text("1"), Some("y"));
+    }
 
     #[test]
     fn multipart_pairs_read_like_the_same_form() {
