@@ -286,31 +286,28 @@ fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
     // put in order by the whole key. In a flat message of at most 64
     // parameters the keys all differ (two keys of the same length end in
     // different positions; keys of different lengths differ), so no value
-    // overwrites another and the order is the one order. One pass builds the
-    // words and finds out whether the message is flat; a nested or long one
-    // takes the general path.
+    // overwrites another and the order is the one order. A nested or long
+    // message takes the general path.
+    let flat = entries.len() <= ON_STACK
+        && entries
+            .iter()
+            .all(|(_, value)| matches!(value, Value::Text(_)));
+    if !flat {
+        for (_, value) in ordered_values(params) {
+            f(value);
+        }
+        return;
+    }
     let mut words = [0u128; ON_STACK];
     let mut count = 0;
-    let mut flat = entries.len() <= ON_STACK;
-    for (index, (name, value)) in entries.iter().enumerate() {
-        if !flat {
-            break;
-        }
-        if !matches!(value, Value::Text(_)) {
-            flat = false;
-        } else if name != SIG
+    for (index, (name, _)) in entries.iter().enumerate() {
+        if name != SIG
             && let (Some(slot), Ok(index)) = (words.get_mut(count), u8::try_from(index))
         {
             let head = key_prefix(name, position_digits(usize::from(index) + 1));
             *slot = (head & !0xff) | u128::from(index);
             count += 1;
         }
-    }
-    if !flat {
-        for (_, value) in ordered_values(params) {
-            f(value);
-        }
-        return;
     }
     let words = words.get_mut(..count).unwrap_or_default();
     words.sort_unstable();
@@ -322,27 +319,19 @@ fn for_each_value<'a>(params: &'a Params, mut f: impl FnMut(&'a str)) {
         name.bytes().chain(position_digits(index + 1))
     };
     // Words whose 15 key bytes are equal are put in order by the whole key.
-    let mut start = 0;
-    while start < words.len() {
-        let head = words.get(start).map(|word| word >> 8);
-        let end = start
-            + words
-                .get(start..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|word| Some(*word >> 8) == head)
-                .count();
-        if end - start > 1
-            && let Some(run) = words.get_mut(start..end)
-        {
+    let head = |word: &u128| word >> 8;
+    if words
+        .windows(2)
+        .any(|pair| pair.first().map(head) == pair.get(1).map(head))
+    {
+        for run in words.chunk_by_mut(|a, b| head(a) == head(b)) {
             run.sort_unstable_by(|&a, &b| full_key(a).cmp(full_key(b)));
         }
-        for &word in words.get(start..end).unwrap_or_default() {
-            if let Some((_, Value::Text(value))) = entries.get(index_of(word)) {
-                f(value);
-            }
+    }
+    for &word in words.iter() {
+        if let Some((_, Value::Text(value))) = entries.get(index_of(word)) {
+            f(value);
         }
-        start = end.max(start + 1);
     }
 }
 
@@ -355,37 +344,42 @@ fn position_digits(position: usize) -> [u8; 3] {
 /// The first 16 bytes of the key `name` + `digits`, big-endian and
 /// zero-padded: ordered as the keys are, wherever they differ in those bytes.
 ///
-/// Built in registers from whole-word loads of the name: bytes copied to a
-/// stack buffer and read back as one wide word would stall the store buffer
-/// on every key.
+/// Built in registers from two whole-word loads of the name that overlap
+/// where it is shorter than two words (the bytes they share are the same, so
+/// or-ing them in twice changes nothing): no byte-by-byte loop and no stack
+/// buffer read back as one wide word, which would stall the store buffer on
+/// every key.
 fn key_prefix(name: &str, digits: [u8; 3]) -> u128 {
     let name = name.as_bytes();
     if let Some(head) = name.first_chunk::<16>() {
         return u128::from_be_bytes(*head);
     }
-    let (high, low) = name.split_at_checked(8).unwrap_or((name, &[]));
-    let name_part = (u128::from(word(high)) << 64) | u128::from(word(low));
-    // The digits, right after the name (those past byte 16 do not count).
-    let digits = u128::from(digits[0]) << 16 | u128::from(digits[1]) << 8 | u128::from(digits[2]);
-    let end = name.len() + 3; // where the digits end, in bytes from the start
-    let placed = if end <= 16 {
-        digits << (8 * (16 - end))
+    let len = name.len();
+    let name_part = if let (Some(head), Some(tail)) = (
+        name.first_chunk::<8>(),
+        name.get(len.saturating_sub(8)..)
+            .and_then(<[u8]>::first_chunk::<8>),
+    ) {
+        // 8 to 15 bytes: the first eight, and the last eight ending at `len`.
+        u128::from(u64::from_be_bytes(*head)) << 64
+            | u128::from(u64::from_be_bytes(*tail)) << (8 * (16 - len))
+    } else if let (Some(head), Some(tail)) = (
+        name.first_chunk::<4>(),
+        name.get(len.saturating_sub(4)..)
+            .and_then(<[u8]>::first_chunk::<4>),
+    ) {
+        // 4 to 7 bytes: the same with four-byte words.
+        u128::from(u32::from_be_bytes(*head)) << 96
+            | u128::from(u32::from_be_bytes(*tail)) << (8 * (16 - len))
     } else {
-        digits >> (8 * (end - 16))
+        name.iter().enumerate().fold(0, |word, (i, &byte)| {
+            word | u128::from(byte) << (8 * (15 - i))
+        })
     };
-    name_part | placed
-}
-
-/// Up to 8 bytes as the high bytes of a big-endian word, zero-padded.
-fn word(bytes: &[u8]) -> u64 {
-    if let Some(head) = bytes.first_chunk::<8>() {
-        return u64::from_be_bytes(*head);
-    }
-    let mut word = 0u64;
-    for (i, &byte) in bytes.iter().enumerate() {
-        word |= u64::from(byte) << (56 - 8 * i);
-    }
-    word
+    // The digits right after the name: put at the top, then moved down by
+    // the name's length (those past byte 16 fall off the end).
+    let digits = u128::from(digits[0]) << 16 | u128::from(digits[1]) << 8 | u128::from(digits[2]);
+    name_part | (digits << 104) >> (8 * len)
 }
 
 /// MD5 fed through a buffer, so that many short values cost one update.
@@ -404,7 +398,9 @@ impl Md5Writer {
         }
     }
 
-    #[inline]
+    // Inlined into the signing loop, where it runs twice per value: left to
+    // itself the compiler calls it, and the call costs more than the copy.
+    #[inline(always)]
     fn write(&mut self, bytes: &[u8]) {
         if let Some(free) = self.buffer.get_mut(self.len..self.len + bytes.len()) {
             free.copy_from_slice(bytes);
@@ -432,22 +428,36 @@ impl Md5Writer {
     }
 }
 
-/// The lowercase hex digits of a digest.
+/// The lowercase hex digits of a digest, two per byte from a table.
 fn hex(digest: &[u8; 16]) -> [u8; 32] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 32];
-    for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
-        let nibbles = [byte >> 4, byte & 0x0f];
-        for (slot, nibble) in pair.iter_mut().zip(nibbles) {
-            *slot = DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0');
-        }
+    for (pair, &byte) in out.chunks_exact_mut(2).zip(digest) {
+        let digits = HEX_PAIRS
+            .get(usize::from(byte))
+            .copied()
+            .unwrap_or_default();
+        pair.copy_from_slice(&digits);
     }
     out
 }
 
+/// Each byte's two lowercase hex digits.
+// Built at compile time: an index out of range would fail the build.
+#[allow(clippy::indexing_slicing)]
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = [DIGITS[byte >> 4], DIGITS[byte & 0x0f]];
+        byte += 1;
+    }
+    table
+};
+
 fn hex_string(hex: &[u8; 32]) -> String {
-    // Hex digits are ASCII: each byte is its character.
-    hex.iter().copied().map(char::from).collect()
+    // Hex digits are ASCII, so the text is always valid and copied as it is.
+    std::str::from_utf8(hex).unwrap_or_default().to_owned()
 }
 
 /// Appends `pg_salt` and then the `pg_sig` of the whole message for
