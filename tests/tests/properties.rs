@@ -519,6 +519,24 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config())]
+
+    /// The form decoder reads any body as `form_urlencoded::parse` reads it
+    /// (split at `&` and the first `=`, `+` as a space, `%XX` as its byte,
+    /// bytes that are not UTF-8 replaced), for bodies of escapes, stray `%`,
+    /// brackets, Unicode and plain text alike.
+    #[test]
+    fn the_form_decoder_reads_what_form_urlencoded_reads(
+        body in "([a-z_\\[\\]=&+%]|%[0-9a-fA-F]{2}|%[c-fC-F][0-9a-f]|\\PC){0,60}|.{0,40}",
+    ) {
+        let expected = form::from_pairs(
+            form_urlencoded::parse(body.as_bytes()).map(|(n, v)| (n.into_owned(), v.into_owned())),
+        );
+        prop_assert_eq!(form::decode(&body), expected);
+    }
+}
+
 #[test]
 fn the_form_encoder_writes_every_byte_as_form_urlencoded_does() {
     let every_ascii: String = (0u8..0x80).map(char::from).collect();

@@ -208,9 +208,26 @@ const ENCODED: [u32; 256] = {
 /// Parses an `application/x-www-form-urlencoded` body or a query string
 /// (without the leading `?`) into a parameter tree.
 pub fn decode(body: &str) -> Params {
-    from_pairs(
-        form_urlencoded::parse(body.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())),
-    )
+    // Split as `form_urlencoded::parse` splits: at each `&`, empty pieces
+    // skipped, the name ending at the first `=`.
+    from_pairs(body.split('&').filter(|pair| !pair.is_empty()).map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode_component(name), decode_component(value))
+    }))
+}
+
+/// One name or value of a form, decoded as `form_urlencoded` decodes it (`+`
+/// as a space, `%XX` as its byte, bytes that are not UTF-8 replaced by
+/// U+FFFD). Most are plain (names, numbers, ids, salts, signatures) and are
+/// copied as they are.
+fn decode_component(text: &str) -> String {
+    if !text.bytes().any(|byte| matches!(byte, b'+' | b'%')) {
+        return text.to_owned();
+    }
+    let spaced = text.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Reads a message as a server receives it: a form body or query string, a

@@ -230,7 +230,13 @@ pub fn make_carryable(params: &mut Params) {
     for (_, value) in params.entries_mut() {
         match value {
             Value::Text(text) => {
-                if text.contains(not_carryable) {
+                // A byte pass first: only control bytes, and 0xEF (which
+                // starts U+FFFE and U+FFFF in UTF-8), can begin such a
+                // character.
+                let suspect = |byte: u8| {
+                    (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r')) || byte == 0xef
+                };
+                if text.bytes().any(suspect) && text.contains(not_carryable) {
                     *text = text
                         .chars()
                         .map(|c| if not_carryable(c) { '\u{fffd}' } else { c })
@@ -273,12 +279,22 @@ fn size(params: &Params) -> usize {
         .sum()
 }
 
+/// Whether `byte` is one that `quick_xml::escape::escape` replaces: the
+/// markup characters, and `\r`, which a reader's end-of-line normalization
+/// would otherwise turn into `\n`.
+fn needs_escape(byte: u8) -> bool {
+    matches!(byte, b'<' | b'>' | b'&' | b'\'' | b'"' | b'\r')
+}
+
 fn write_children(params: &Params, out: &mut String) {
     for (name, value) in params.iter() {
         out.push('<');
         out.push_str(name);
         out.push('>');
         match value {
+            // Most values (numbers, ids, dates, statuses) hold nothing to
+            // escape: one pass over their bytes finds out.
+            Value::Text(text) if !text.bytes().any(needs_escape) => out.push_str(text),
             Value::Text(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
             Value::Nested(children) => write_children(children, out),
         }
