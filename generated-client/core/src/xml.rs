@@ -233,10 +233,16 @@ pub fn make_carryable(params: &mut Params) {
                 // A byte pass first: only control bytes, and 0xEF (which
                 // starts U+FFFE and U+FFFF in UTF-8), can begin such a
                 // character.
+                // Every byte is looked at, with no early exit, which
+                // vectorizes.
                 let suspect = |byte: u8| {
-                    (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r')) || byte == 0xef
+                    ((byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r'))
+                        | (byte == 0xef)
                 };
-                if text.bytes().any(suspect) && text.contains(not_carryable) {
+                let any_suspect = text
+                    .bytes()
+                    .fold(false, |found, byte| found | suspect(byte));
+                if any_suspect && text.contains(not_carryable) {
                     *text = text
                         .chars()
                         .map(|c| if not_carryable(c) { '\u{fffd}' } else { c })
@@ -283,7 +289,21 @@ fn size(params: &Params) -> usize {
 /// markup characters, and `\r`, which a reader's end-of-line normalization
 /// would otherwise turn into `\n`.
 fn needs_escape(byte: u8) -> bool {
-    matches!(byte, b'<' | b'>' | b'&' | b'\'' | b'"' | b'\r')
+    // Six comparisons or-ed without branching, so that a scan of a whole
+    // value runs as wide vector compares.
+    (byte == b'<')
+        | (byte == b'>')
+        | (byte == b'&')
+        | (byte == b'\'')
+        | (byte == b'"')
+        | (byte == b'\r')
+}
+
+/// Whether any byte of `text` is one `quick_xml` escapes: every byte is
+/// looked at, with no early exit, which vectorizes.
+fn any_to_escape(text: &str) -> bool {
+    text.bytes()
+        .fold(false, |found, byte| found | needs_escape(byte))
 }
 
 fn write_children(params: &Params, out: &mut String) {
@@ -294,7 +314,7 @@ fn write_children(params: &Params, out: &mut String) {
         match value {
             // Most values (numbers, ids, dates, statuses) hold nothing to
             // escape: one pass over their bytes finds out.
-            Value::Text(text) if !text.bytes().any(needs_escape) => out.push_str(text),
+            Value::Text(text) if !any_to_escape(text) => out.push_str(text),
             Value::Text(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
             Value::Nested(children) => write_children(children, out),
         }

@@ -168,12 +168,11 @@ pub(super) fn status(
     merchant: &Merchant,
     payment_id: i64,
 ) -> Result<PaymentStatusResponse, Failure> {
-    let payment = find(app, merchant, payment_id)?;
-    Ok(status_answer!(
-        &payment,
-        PaymentStatusResponse,
-        RefundPayment
-    ))
+    app.store
+        .read_payment(&merchant.id, payment_id, |payment| {
+            status_answer!(payment, PaymentStatusResponse, RefundPayment)
+        })
+        .ok_or_else(not_found)
 }
 
 /// The state of payment `payment_id` as the mobile-balance section
@@ -183,19 +182,27 @@ pub(super) fn mobile_status(
     merchant: &Merchant,
     payment_id: i64,
 ) -> Result<MobileBalanceStatusResponse, Failure> {
-    let payment = find(app, merchant, payment_id)?;
-    Ok(status_answer!(
-        &payment,
-        MobileBalanceStatusResponse,
-        MobileBalanceRefundPayment
-    ))
+    app.store
+        .read_payment(&merchant.id, payment_id, |payment| {
+            status_answer!(
+                payment,
+                MobileBalanceStatusResponse,
+                MobileBalanceRefundPayment
+            )
+        })
+        .ok_or_else(not_found)
 }
 
 /// A payment of the merchant, or 11068.
 pub(super) fn find(app: &App, merchant: &Merchant, payment_id: i64) -> Result<Payment, Failure> {
     app.store
         .payment(&merchant.id, payment_id)
-        .ok_or_else(|| Failure::new(ErrorCode::PaymentNotFound, "payment not found"))
+        .ok_or_else(not_found)
+}
+
+/// The refusal of a payment the merchant does not have: 11068.
+fn not_found() -> Failure {
+    Failure::new(ErrorCode::PaymentNotFound, "payment not found")
 }
 
 /// Cancels (reverses) a held payment, for `cancel.php` and `g2g/cancel`

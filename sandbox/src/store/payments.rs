@@ -290,12 +290,24 @@ impl Store {
 
     /// A copy of a payment of `merchant_id`.
     pub fn payment(&self, merchant_id: &str, id: i64) -> Option<Payment> {
+        self.read_payment(merchant_id, id, Payment::clone)
+    }
+
+    /// What `read` makes of a payment of `merchant_id`, read where it is
+    /// stored (under the store's lock, so `read` must be quick): an answer
+    /// built from a few of its fields copies those, not the whole payment.
+    pub fn read_payment<R>(
+        &self,
+        merchant_id: &str,
+        id: i64,
+        read: impl FnOnce(&Payment) -> R,
+    ) -> Option<R> {
         self.lock()
             .state
             .payments
             .get(&id)
             .filter(|p| p.merchant_id == merchant_id)
-            .cloned()
+            .map(read)
     }
 
     /// Copies of every payment of `merchant_id` for `order_id`, oldest first.
