@@ -34,7 +34,8 @@ pub fn mask(pan: &str) -> String {
 
 /// A currency code as the generated open enum (unknown codes are kept).
 pub fn currency(text: &str) -> Currency {
-    text.parse().unwrap_or(Currency::Unknown(text.to_owned()))
+    text.parse()
+        .unwrap_or_else(|_| Currency::Unknown(text.to_owned()))
 }
 
 #[cfg(test)]
