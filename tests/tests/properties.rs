@@ -517,10 +517,6 @@ proptest! {
             prop_assert_eq!(form::encode(&params), expected.finish());
         }
     }
-}
-
-proptest! {
-    #![proptest_config(config())]
 
     /// The form decoder reads any body as `form_urlencoded::parse` reads it
     /// (split at `&` and the first `=`, `+` as a space, `%XX` as its byte,

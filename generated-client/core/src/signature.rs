@@ -494,16 +494,14 @@ pub fn verify(script: &str, params: &Params, secret: &SecretKey) -> Result<(), S
     for (slot, byte) in lower.iter_mut().zip(given.bytes()) {
         *slot = byte.to_ascii_lowercase();
     }
-    // The difference of the two, or-ed into one word, is compared with zero
-    // in constant time: one comparison instead of 32, and no early exit.
-    let halves = |hex: &[u8; 32]| {
-        let (high, low) = hex.split_at(16);
-        let word = |half: &[u8]| half.first_chunk().copied().map_or(0, u128::from_ne_bytes);
-        (word(high), word(low))
-    };
-    let (given_high, given_low) = halves(&lower);
-    let (expected_high, expected_low) = halves(&expected);
-    let difference = (given_high ^ expected_high) | (given_low ^ expected_low);
+    // The difference of the two, or-ed into one word half by half, is
+    // compared with zero in constant time: one comparison instead of 32, and
+    // no early exit.
+    let (given, _) = lower.as_chunks::<16>();
+    let (wanted, _) = expected.as_chunks::<16>();
+    let difference = given.iter().zip(wanted).fold(0u128, |difference, (a, b)| {
+        difference | (u128::from_ne_bytes(*a) ^ u128::from_ne_bytes(*b))
+    });
     if bool::from(difference.ct_eq(&0)) {
         Ok(())
     } else {

@@ -233,16 +233,11 @@ pub fn make_carryable(params: &mut Params) {
                 // A byte pass first: only control bytes, and 0xEF (which
                 // starts U+FFFE and U+FFFF in UTF-8), can begin such a
                 // character.
-                // Every byte is looked at, with no early exit, which
-                // vectorizes.
                 let suspect = |byte: u8| {
                     ((byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r'))
                         | (byte == 0xef)
                 };
-                let any_suspect = text
-                    .bytes()
-                    .fold(false, |found, byte| found | suspect(byte));
-                if any_suspect && text.contains(not_carryable) {
+                if any_byte(text, suspect) && text.contains(not_carryable) {
                     *text = text
                         .chars()
                         .map(|c| if not_carryable(c) { '\u{fffd}' } else { c })
@@ -299,11 +294,10 @@ fn needs_escape(byte: u8) -> bool {
         | (byte == b'\r')
 }
 
-/// Whether any byte of `text` is one `quick_xml` escapes: every byte is
-/// looked at, with no early exit, which vectorizes.
-fn any_to_escape(text: &str) -> bool {
-    text.bytes()
-        .fold(false, |found, byte| found | needs_escape(byte))
+/// Whether any byte of `text` is one that `test` picks. Every byte is
+/// looked at, with no early exit, so that the scan of a value vectorizes.
+fn any_byte(text: &str, test: impl Fn(u8) -> bool) -> bool {
+    text.bytes().fold(false, |found, byte| found | test(byte))
 }
 
 fn write_children(params: &Params, out: &mut String) {
@@ -314,7 +308,7 @@ fn write_children(params: &Params, out: &mut String) {
         match value {
             // Most values (numbers, ids, dates, statuses) hold nothing to
             // escape: one pass over their bytes finds out.
-            Value::Text(text) if !any_to_escape(text) => out.push_str(text),
+            Value::Text(text) if !any_byte(text, needs_escape) => out.push_str(text),
             Value::Text(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
             Value::Nested(children) => write_children(children, out),
         }

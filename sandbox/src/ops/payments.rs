@@ -109,11 +109,19 @@ fn amount_range(params: &Params) -> Result<AmountRange, Failure> {
     Ok(AmountRange { from, to })
 }
 
-/// The `get_status3.php` answer of a stored payment, built as `$answer`
-/// with refund items of `$refund`: the payment-status and the mobile-balance
-/// status responses have the same fields, so both are built straight from
-/// the payment rather than one converted into the other.
+/// The `get_status3.php` answer of payment `$payment_id` of `$merchant`,
+/// built as `$answer` with refund items of `$refund`, or 11068: the
+/// payment-status and the mobile-balance status responses have the same
+/// fields, so both are built straight from the stored payment (read where it
+/// is stored, not copied) rather than one converted into the other.
 macro_rules! status_answer {
+    ($app:expr, $merchant:expr, $payment_id:expr, $answer:ident, $refund:ident) => {
+        $app.store
+            .read_payment(&$merchant.id, $payment_id, |payment| {
+                status_answer!(payment, $answer, $refund)
+            })
+            .ok_or_else(not_found)
+    };
     ($payment:expr, $answer:ident, $refund:ident) => {{
         let payment: &Payment = $payment;
         let mut answer = $answer::new(
@@ -168,11 +176,13 @@ pub(super) fn status(
     merchant: &Merchant,
     payment_id: i64,
 ) -> Result<PaymentStatusResponse, Failure> {
-    app.store
-        .read_payment(&merchant.id, payment_id, |payment| {
-            status_answer!(payment, PaymentStatusResponse, RefundPayment)
-        })
-        .ok_or_else(not_found)
+    status_answer!(
+        app,
+        merchant,
+        payment_id,
+        PaymentStatusResponse,
+        RefundPayment
+    )
 }
 
 /// The state of payment `payment_id` as the mobile-balance section
@@ -182,15 +192,13 @@ pub(super) fn mobile_status(
     merchant: &Merchant,
     payment_id: i64,
 ) -> Result<MobileBalanceStatusResponse, Failure> {
-    app.store
-        .read_payment(&merchant.id, payment_id, |payment| {
-            status_answer!(
-                payment,
-                MobileBalanceStatusResponse,
-                MobileBalanceRefundPayment
-            )
-        })
-        .ok_or_else(not_found)
+    status_answer!(
+        app,
+        merchant,
+        payment_id,
+        MobileBalanceStatusResponse,
+        MobileBalanceRefundPayment
+    )
 }
 
 /// A payment of the merchant, or 11068.
